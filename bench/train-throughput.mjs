@@ -1,0 +1,82 @@
+// Prints training speed for the demo in headless Chromium (WebGPU through whatever adapter the browser finds;
+// SwiftShader on machines without a GPU). Usage: npm run bench:train [-- --steps 60 --batch 32 --backend auto]
+// Needs the built app (npm run build) and Chromium (node scripts/ensure-chromium.mjs).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
+);
+const steps = Number(args.steps ?? 60);
+const batch = args.batch ? Number(args.batch) : undefined;
+const backend = args.backend ?? 'auto';
+const port = Number(args.port ?? 4180);
+const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+if (!chromiumPath) throw new Error('Chromium not found: run node scripts/ensure-chromium.mjs');
+if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run npm run build first');
+
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+const stopServer = () => {
+  try {
+    process.kill(-server.pid);
+  } catch {}
+};
+process.on('exit', stopServer);
+
+async function waitForServer(url) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server at ${url} did not start`);
+}
+
+const url = `http://127.0.0.1:${port}/`;
+const t0 = Date.now();
+await waitForServer(url);
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage();
+  page.on('console', (m) => args.verbose && console.log(`[page ${m.type()}] ${m.text()}`));
+  page.on('worker', (w) => w.on('console', (m) => args.verbose && console.log(`[worker ${m.type()}] ${m.text()}`)));
+  await page.goto(url);
+  const get = (id) => page.getByTestId(id);
+  await get('dataset-summary').and(page.locator('[data-passages="2000"]')).waitFor({ timeout: 120_000 });
+  console.log(`page usable with the demo loaded: ${((Date.now() - t0) / 1000).toFixed(1)} s after the server was started`);
+  await get('config-steps').fill(String(steps));
+  if (batch) await get('config-batch-size').fill(String(batch));
+  await get('config-backend').selectOption(backend);
+  const cfgBatch = Number(await get('config-batch-size').inputValue());
+  await get('train-start').click();
+  const started = Date.now();
+  let last = '';
+  for (;;) {
+    const state = await get('train-state').getAttribute('data-state');
+    const line = `state=${state} step=${await get('train-step').textContent()} loss=${await get('train-loss').textContent()} triples/s=${await get('throughput').textContent()} backend=${await get('backend').textContent()}`;
+    if (line !== last && args.verbose) console.log(`${((Date.now() - started) / 1000).toFixed(1)}s ${line}`);
+    last = line;
+    if (state === 'done' || state === 'error') break;
+    await page.waitForTimeout(250);
+  }
+  const state = await get('train-state').getAttribute('data-state');
+  if (state === 'error') throw new Error(`training failed: ${await get('train-error').textContent()}`);
+  const losses = await page.evaluate(() => null);
+  void losses;
+  const wall = (Date.now() - started) / 1000;
+  const tps = Number(await get('throughput').textContent());
+  console.log(`backend: ${await get('backend').textContent()}`);
+  console.log(`config: steps=${steps} batch=${cfgBatch} (other fields at their defaults)`);
+  console.log(`last-window throughput: ${tps.toFixed(1)} triples/s = ${(tps / cfgBatch).toFixed(2)} steps/s`);
+  console.log(`whole run incl. data load, shader compilation and probes: ${wall.toFixed(1)} s = ${(steps / wall).toFixed(2)} steps/s = ${((steps * cfgBatch) / wall).toFixed(1)} triples/s`);
+  console.log(`final loss: ${await get('train-loss').textContent()}`);
+} finally {
+  await browser.close();
+  stopServer();
+}

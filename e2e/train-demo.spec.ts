@@ -1,0 +1,80 @@
+import { expect, test } from '@playwright/test';
+import { StudioPage } from './studio-page';
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+test('loads the demo and trains a dot student with Margin-MSE on WebGPU', async ({ page, baseURL }) => {
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+  const origin = new URL(baseURL ?? 'http://127.0.0.1').origin;
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(err.message));
+  page.on('worker', (worker) => {
+    worker.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`[worker] ${msg.text()}`);
+    });
+  });
+  page.context().on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.protocol.startsWith('http') && url.origin !== origin) foreignRequests.push(req.url());
+  });
+
+  const studio = new StudioPage(page);
+  await studio.open();
+  // A first visit with no data loads the demo by itself.
+  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.loadDemo();
+  expect(await studio.summaryCount('passages')).toBe(2000);
+  expect(await studio.summaryCount('queries')).toBe(450);
+  expect(await studio.summaryCount('triples')).toBe(3200);
+  expect(await studio.summaryCount('qrels')).toBeGreaterThanOrEqual(50);
+  expect(await studio.summaryCount('candidates')).toBe(5000);
+
+  // Small shapes: WebGPU on SwiftShader (no GPU) runs at a few hundred MFLOP/s.
+  await studio.configure({
+    'config-steps': 40,
+    'config-batch-size': 8,
+    'config-learning-rate': 0.003,
+    'config-seed': 7,
+    'config-hidden': 32,
+    'config-layers': 1,
+    'config-passage-length': 32,
+    'config-probe-size': 48,
+    'config-backend': 'auto',
+  });
+  await studio.byTestId('train-start').click();
+  await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
+
+  await studio.waitForStep(20);
+  await studio.byTestId('train-pause').click();
+  await studio.waitForState('paused');
+  const atPause = await studio.tensorCount();
+  expect(atPause.step).toBeGreaterThanOrEqual(20);
+  expect(atPause.step).toBeLessThan(40);
+  await studio.byTestId('train-resume').click();
+  await studio.waitForState('done');
+  const atEnd = await studio.tensorCount();
+  expect(atEnd.step).toBe(40);
+  expect(atEnd.count).toBeGreaterThan(0);
+  expect(atEnd.count).toBeLessThanOrEqual(atPause.count);
+
+  const losses = await studio.losses();
+  expect(losses).toHaveLength(40);
+  expect(losses.every(Number.isFinite)).toBe(true);
+  expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
+  expect(Number(await studio.byTestId('train-step').textContent())).toBe(40);
+  expect(Number(await studio.byTestId('throughput').textContent())).toBeGreaterThan(0);
+
+  for (const id of ['margin-histogram', 'score-histogram']) {
+    await expect(studio.byTestId(id)).toHaveAttribute('data-rendered', 'true');
+    expect(await studio.byTestId(id).locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+  }
+  // The student's scores live at a magnitude of their own, not the teacher's.
+  const teacherMean = Number(await studio.byTestId('score-histogram-teacher').getAttribute('data-mean'));
+  expect(teacherMean).toBeGreaterThan(0);
+
+  expect(consoleErrors).toEqual([]);
+  expect(foreignRequests).toEqual([]);
+});

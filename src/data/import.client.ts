@@ -1,0 +1,10 @@
+/** The import API the page calls. */
+import { WorkerClient, type WithoutId } from '../util/rpc';
+import type { ImportEvent, ImportRequest, ImportResult } from './import.protocol';
+
+export type ImportClient = WorkerClient<WithoutId<ImportRequest>, ImportResult, ImportEvent>;
+
+export function createImportClient(onEvent: (ev: ImportEvent) => void): ImportClient {
+  const worker = new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
+  return new WorkerClient(worker, onEvent);
+}

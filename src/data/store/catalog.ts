@@ -1,0 +1,57 @@
+/** The list of datasets. Only a dataset whose status is `ready` may be opened for training. */
+import { CATALOG_DB, CATALOG_VERSION, datasetDbName, type DatasetInfo } from './schema';
+import { deleteDb, openDb, requestToPromise, transactionDone } from './idb';
+
+const STORE = 'datasets';
+
+function openCatalog(): Promise<IDBDatabase> {
+  return openDb(CATALOG_DB, CATALOG_VERSION, (db) => {
+    if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'id' });
+  });
+}
+
+async function withCatalog<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+  const db = await openCatalog();
+  try {
+    const tx = db.transaction(STORE, mode);
+    const req = work(tx.objectStore(STORE));
+    const [value] = await Promise.all([req ? requestToPromise(req) : Promise.resolve(undefined), transactionDone(tx)]);
+    return value;
+  } finally {
+    db.close();
+  }
+}
+
+export async function listDatasets(): Promise<DatasetInfo[]> {
+  const all = (await withCatalog<DatasetInfo[]>('readonly', (s) => s.getAll() as IDBRequest<DatasetInfo[]>)) ?? [];
+  return all.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function getDataset(id: string): Promise<DatasetInfo | undefined> {
+  return withCatalog<DatasetInfo>('readonly', (s) => s.get(id) as IDBRequest<DatasetInfo>);
+}
+
+export async function putDataset(info: DatasetInfo): Promise<void> {
+  await withCatalog('readwrite', (s) => {
+    s.put(info);
+  });
+}
+
+/** Removes the catalog entry first, so that a crash half-way never leaves an entry pointing at missing data. */
+export async function deleteDataset(id: string): Promise<void> {
+  await withCatalog('readwrite', (s) => {
+    s.delete(id);
+  });
+  await deleteDb(datasetDbName(id));
+}
+
+/**
+ * Datasets still marked `importing` when nothing is importing them were cut off (a closed tab, a crash).
+ * They are removed so that nobody mistakes them for data; issue-level resume can replace this policy later.
+ */
+export async function removeUnfinishedDatasets(now = Date.now(), staleAfterMs = 60_000): Promise<string[]> {
+  // An import in another tab refreshes updatedAt as it writes; only silent ones are abandoned.
+  const stale = (await listDatasets()).filter((d) => d.status !== 'ready' && now - d.updatedAt > staleAfterMs);
+  for (const d of stale) await deleteDataset(d.id);
+  return stale.map((d) => d.id);
+}

@@ -1,0 +1,83 @@
+/**
+ * What a dataset looks like in IndexedDB.
+ *
+ * One catalog database lists the datasets; each dataset has a database of its own holding columnar chunks:
+ * a few thousand rows of one table, each column a typed array. A record per row would cost one structured clone
+ * and one B-tree entry per line, which is what makes 40-million-line imports crawl.
+ */
+export const CATALOG_DB = 'margin-studio';
+export const CATALOG_VERSION = 1;
+export const DATASET_DB_PREFIX = 'margin-studio-dataset-';
+export const DATASET_VERSION = 1;
+
+export const TABLES = ['passages', 'queries', 'triples', 'qrels', 'candidates'] as const;
+export type TableName = (typeof TABLES)[number];
+
+/** Texts with their token ids: `passages` and `queries`. Row r's tokens are tokens[tokOffsets[r]..tokOffsets[r+1]). */
+export interface TextColumns {
+  id: Int32Array;
+  tokOffsets: Uint32Array;
+  tokens: Int32Array;
+  textOffsets: Uint32Array;
+  text: Uint8Array;
+}
+export interface TripleColumns {
+  qid: Int32Array;
+  pos: Int32Array;
+  neg: Int32Array;
+  posScore: Float32Array;
+  negScore: Float32Array;
+}
+export interface QrelColumns {
+  qid: Int32Array;
+  pid: Int32Array;
+  grade: Int32Array;
+}
+export interface CandidateColumns {
+  qid: Int32Array;
+  pid: Int32Array;
+  rank: Int32Array;
+  score: Float32Array;
+}
+
+export interface TableColumns {
+  passages: TextColumns;
+  queries: TextColumns;
+  triples: TripleColumns;
+  qrels: QrelColumns;
+  candidates: CandidateColumns;
+}
+
+export interface Chunk<T extends TableName = TableName> {
+  table: T;
+  index: number;
+  rows: number;
+  columns: TableColumns[T];
+}
+
+export type TableCounts = Record<TableName, number>;
+
+export type DatasetStatus = 'importing' | 'ready';
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  source: 'demo' | 'files';
+  status: DatasetStatus;
+  createdAt: number;
+  /** Last write by the importer; a stale `importing` dataset was abandoned. */
+  updatedAt: number;
+  counts: TableCounts;
+  /** Bytes of column data stored (not IndexedDB's own overhead). */
+  bytes: number;
+  /** Which tokenizer produced the stored token ids, e.g. `hash-words-v1:8192`. */
+  tokenizer: string;
+}
+
+export function emptyCounts(): TableCounts {
+  return { passages: 0, queries: 0, triples: 0, qrels: 0, candidates: 0 };
+}
+
+export function datasetDbName(id: string): string {
+  return DATASET_DB_PREFIX + id;
+}

@@ -1,0 +1,104 @@
+/** A pre-norm transformer encoder over padded token batches. */
+import * as tf from '../tf';
+import type { ParamSet } from './params';
+
+export interface EncoderDims {
+  vocabSize: number;
+  maxLength: number;
+  hidden: number;
+  heads: number;
+  ffn: number;
+  layers: number;
+}
+
+const INIT_STD = 0.02;
+const LN_EPS = 1e-5;
+
+export function defineEncoder(params: ParamSet, prefix: string, dims: EncoderDims): void {
+  if (dims.hidden % dims.heads !== 0) throw new Error(`hidden size ${dims.hidden} is not divisible by ${dims.heads} heads`);
+  const d = dims.hidden;
+  // Embeddings start larger than the other weights so the first layer norm sees signal, not noise.
+  params.normal(`${prefix}/tok_emb`, [dims.vocabSize, d], 0.1);
+  params.normal(`${prefix}/pos_emb`, [dims.maxLength, d], INIT_STD);
+  for (let l = 0; l < dims.layers; l++) {
+    const p = `${prefix}/layer${l}`;
+    params.constant(`${p}/ln1_g`, [d], 1);
+    params.constant(`${p}/ln1_b`, [d], 0);
+    params.normal(`${p}/qkv_w`, [d, 3 * d], INIT_STD);
+    params.constant(`${p}/qkv_b`, [3 * d], 0);
+    params.normal(`${p}/out_w`, [d, d], INIT_STD);
+    params.constant(`${p}/out_b`, [d], 0);
+    params.constant(`${p}/ln2_g`, [d], 1);
+    params.constant(`${p}/ln2_b`, [d], 0);
+    params.normal(`${p}/ffn1_w`, [d, dims.ffn], INIT_STD);
+    params.constant(`${p}/ffn1_b`, [dims.ffn], 0);
+    params.normal(`${p}/ffn2_w`, [dims.ffn, d], INIT_STD);
+    params.constant(`${p}/ffn2_b`, [d], 0);
+  }
+  params.constant(`${prefix}/lnf_g`, [d], 1);
+  params.constant(`${prefix}/lnf_b`, [d], 0);
+}
+
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return x.sub(mean).mul(tf.rsqrt(variance.add(LN_EPS))).mul(gamma).add(beta);
+}
+
+/**
+ * Token ids [n, length] with their padding mask (float, 1 for a real token, 0 for padding).
+ *
+ * The mask is built on the CPU with the ids rather than derived on the device: on tfjs's WebGPU backend a cast of
+ * a bool or int32 tensor to float32 reuses the integer buffer, and later kernels read it with the wrong type
+ * (invalid shaders, zeros, NaN). Keeping every device tensor in its own dtype sidesteps that bug.
+ */
+export interface TokenBatch {
+  ids: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
+
+/** The padding mask of a padded id matrix (0 = padding). */
+export function paddingMask(ids: Int32Array): Float32Array {
+  return Float32Array.from(ids, (id) => (id === 0 ? 0 : 1));
+}
+
+export function tokenBatch(ids: Int32Array, rows: number, length: number): TokenBatch {
+  return { ids: tf.tensor2d(ids, [rows, length], 'int32'), mask: tf.tensor2d(paddingMask(ids), [rows, length], 'float32') };
+}
+
+/**
+ * Encodes a token batch into vectors [n, length, hidden]. Padding keys are masked out of attention; padded
+ * positions still get outputs, which the pooling ignores.
+ */
+export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { ids, mask }: TokenBatch): tf.Tensor3D {
+  const [n, length] = ids.shape;
+  if (length > dims.maxLength) throw new Error(`sequence length ${length} exceeds the encoder's maximum ${dims.maxLength}`);
+  const d = dims.hidden;
+  const h = dims.heads;
+  const dh = d / h;
+  const positions = params.get(`${prefix}/pos_emb`).slice([0, 0], [length, d]);
+  let x: tf.Tensor = tf.gather(params.get(`${prefix}/tok_emb`), ids).add(positions);
+  // Additive mask on attention logits: 0 for real keys, a large negative for padding.
+  const keyMask = mask.sub(1).mul(1e9).reshape([n, 1, 1, length]);
+  const scale = 1 / Math.sqrt(dh);
+
+  for (let l = 0; l < dims.layers; l++) {
+    const p = `${prefix}/layer${l}`;
+    const a = layerNorm(x, params.get(`${p}/ln1_g`), params.get(`${p}/ln1_b`)).reshape([n * length, d]);
+    const qkv = a.matMul(params.get(`${p}/qkv_w`)).add(params.get(`${p}/qkv_b`));
+    const [q, k, v] = tf.split(qkv, 3, 1).map((t) => t.reshape([n, length, h, dh]).transpose([0, 2, 1, 3])) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const attn = tf.softmax(tf.matMul(q, k, false, true).mul(scale).add(keyMask));
+    const mixed = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([n * length, d]);
+    x = x.add(mixed.matMul(params.get(`${p}/out_w`)).add(params.get(`${p}/out_b`)).reshape([n, length, d]));
+
+    const b = layerNorm(x, params.get(`${p}/ln2_g`), params.get(`${p}/ln2_b`)).reshape([n * length, d]);
+    const hidden = tf.relu(b.matMul(params.get(`${p}/ffn1_w`)).add(params.get(`${p}/ffn1_b`)));
+    x = x.add(hidden.matMul(params.get(`${p}/ffn2_w`)).add(params.get(`${p}/ffn2_b`)).reshape([n, length, d]));
+  }
+  return layerNorm(x, params.get(`${prefix}/lnf_g`), params.get(`${prefix}/lnf_b`)) as tf.Tensor3D;
+}
+
+/** Mean over the real (non-padding) positions: [n, length, d] -> [n, d]. */
+export function maskedMeanPool(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  const counts = mask.sum(1, true).maximum(1);
+  return states.mul(mask.expandDims(2)).sum(1).div(counts) as tf.Tensor2D;
+}

@@ -1,0 +1,159 @@
+/** The current training run as the page sees it. Worker events are folded in here, outside React. */
+import { createStore } from 'zustand/vanilla';
+import { DEFAULT_RUN_CONFIG, type RunConfig } from '../train/config';
+import type { RunState, TfBackend, TrainerEvent } from '../train/protocol';
+import { createTrainerClient, type TrainerClient } from '../train/trainer.client';
+
+export interface ProbeScores {
+  step: number;
+  pos: Float32Array;
+  neg: Float32Array;
+}
+
+export interface TrainingState {
+  state: RunState | 'idle';
+  message: string;
+  backend: TfBackend | null;
+  backendNote: string;
+  config: RunConfig;
+  parameterCount: number;
+  trainTriples: number;
+  probeTriples: number;
+  unresolvedTriples: number;
+  step: number;
+  loss: number | null;
+  stepsPerSecond: number;
+  triplesPerSecond: number;
+  epoch: number;
+  numTensors: number | null;
+  numTensorsStep: number;
+  /** Loss per step, index = step - 1. */
+  losses: number[];
+  teacherProbe: { pos: Float32Array; neg: Float32Array } | null;
+  firstProbe: ProbeScores | null;
+  lastProbe: ProbeScores | null;
+  runStartedAt: number;
+}
+
+export const trainingStore = createStore<TrainingState>()(() => ({
+  state: 'idle',
+  message: '',
+  backend: null,
+  backendNote: '',
+  config: DEFAULT_RUN_CONFIG,
+  parameterCount: 0,
+  trainTriples: 0,
+  probeTriples: 0,
+  unresolvedTriples: 0,
+  step: 0,
+  loss: null,
+  stepsPerSecond: 0,
+  triplesPerSecond: 0,
+  epoch: 0,
+  numTensors: null,
+  numTensorsStep: 0,
+  losses: [],
+  teacherProbe: null,
+  firstProbe: null,
+  lastProbe: null,
+  runStartedAt: 0,
+}));
+
+/** Applies one worker event to a state; pure, so it can be tested and batched. */
+export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<TrainingState> {
+  switch (ev.type) {
+    case 'status':
+      return { state: ev.state, message: ev.message ?? '' };
+    case 'ready':
+      return {
+        backend: ev.backend,
+        backendNote: ev.backendNote,
+        config: ev.config,
+        parameterCount: ev.parameterCount,
+        trainTriples: ev.trainTriples,
+        probeTriples: ev.probeTriples,
+        unresolvedTriples: ev.unresolvedTriples,
+        teacherProbe: { pos: ev.teacherProbePos, neg: ev.teacherProbeNeg },
+      };
+    case 'metrics': {
+      const losses = s.losses.slice();
+      ev.steps.forEach((step, i) => (losses[step - 1] = ev.losses[i] as number));
+      const last = ev.steps.length - 1;
+      return {
+        losses,
+        step: ev.steps[last] ?? s.step,
+        loss: ev.losses[last] ?? s.loss,
+        epoch: ev.epoch,
+        stepsPerSecond: ev.stepsPerSecond,
+        triplesPerSecond: ev.triplesPerSecond,
+        numTensors: ev.numTensors,
+        numTensorsStep: ev.steps[last] ?? s.numTensorsStep,
+      };
+    }
+    case 'probe': {
+      const scores = { step: ev.step, pos: ev.studentPos, neg: ev.studentNeg };
+      return ev.step === 0 ? { firstProbe: scores, lastProbe: scores } : { lastProbe: scores };
+    }
+    default: {
+      const unreachable: never = ev;
+      throw new Error(`unknown trainer event ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+// Events can arrive many times a second on a fast GPU; the page re-renders at most this often.
+const COMMIT_MS = 150;
+let queued: TrainerEvent[] = [];
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+function commitQueued(): void {
+  timer = null;
+  const events = queued;
+  queued = [];
+  let state = trainingStore.getState();
+  for (const ev of events) state = { ...state, ...applyTrainerEvent(state, ev) };
+  trainingStore.setState(state, true);
+}
+
+function onEvent(ev: TrainerEvent): void {
+  queued.push(ev);
+  // State changes (paused, done, error) show at once; numbers may wait for the next frame.
+  if (ev.type === 'status') {
+    if (timer) clearTimeout(timer);
+    commitQueued();
+  } else {
+    timer ??= setTimeout(commitQueued, COMMIT_MS);
+  }
+}
+
+let client: TrainerClient | null = null;
+function trainerClient(): TrainerClient {
+  client ??= createTrainerClient(onEvent);
+  return client;
+}
+
+export async function startTraining(datasetId: string, config: Partial<RunConfig>): Promise<void> {
+  trainingStore.setState({
+    state: 'loading',
+    message: '',
+    step: 0,
+    loss: null,
+    losses: [],
+    firstProbe: null,
+    lastProbe: null,
+    teacherProbe: null,
+    numTensors: null,
+    stepsPerSecond: 0,
+    triplesPerSecond: 0,
+    runStartedAt: Date.now(),
+  });
+  try {
+    await trainerClient().request({ type: 'start', datasetId, config });
+  } catch (err) {
+    trainingStore.setState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export async function controlTraining(type: 'pause' | 'resume' | 'stop'): Promise<void> {
+  await trainerClient().request({ type });
+}

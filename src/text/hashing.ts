@@ -1,0 +1,53 @@
+/**
+ * A vocabulary-free word tokenizer: lower-cased words and numbers, each hashed (FNV-1a) into a fixed number of
+ * buckets. It needs no vocabulary file, works for any language that separates words with spaces, and its ids are
+ * stable across machines, so stored token arrays stay valid. Collisions are the cost: with 2^13 buckets and a
+ * corpus vocabulary of a few thousand words, a few percent of words share an id.
+ */
+export const PAD_ID = 0;
+export const CLS_ID = 1;
+export const SEP_ID = 2;
+/** Ids below this are reserved for the special tokens above. */
+export const FIRST_WORD_ID = 4;
+
+export interface HashingTokenizerSpec {
+  kind: 'hash-words';
+  buckets: number;
+}
+
+export function tokenizerId(spec: HashingTokenizerSpec): string {
+  return `${spec.kind}-v1:${spec.buckets}`;
+}
+
+/** The embedding table size a stored tokenizer id implies. */
+export function vocabSizeOf(tokenizer: string): number {
+  const m = /^hash-words-v1:(\d+)$/.exec(tokenizer);
+  if (m) return Number(m[1]);
+  throw new Error(`unknown tokenizer "${tokenizer}": this version of the studio cannot train on it`);
+}
+
+// Letters and digits of any script, with inner apostrophes kept ("don't" is one word).
+const WORD = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
+
+export function splitWords(text: string): string[] {
+  return text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+}
+
+export function hashWord(word: string, buckets: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) {
+    h ^= word.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return FIRST_WORD_ID + ((h >>> 0) % (buckets - FIRST_WORD_ID));
+}
+
+export function tokenize(text: string, spec: HashingTokenizerSpec): Int32Array {
+  if (!Number.isInteger(spec.buckets) || spec.buckets <= FIRST_WORD_ID) {
+    throw new Error(`hashing tokenizer: buckets must be an integer above ${FIRST_WORD_ID}, got ${spec.buckets}`);
+  }
+  const words = splitWords(text);
+  const ids = new Int32Array(words.length);
+  for (let i = 0; i < words.length; i++) ids[i] = hashWord(words[i] as string, spec.buckets);
+  return ids;
+}

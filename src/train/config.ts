@@ -1,0 +1,69 @@
+/** One typed, serialisable run configuration: everything that fixes a run, seed included. */
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
+export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
+
+export interface RunConfig {
+  seed: number;
+  /** Training steps before the run ends by itself. */
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  queryLength: number;
+  passageLength: number;
+  hidden: number;
+  heads: number;
+  ffn: number;
+  layers: number;
+  /** Losses are read back from the GPU once per this many steps (each read is a GPU→CPU sync). */
+  logEvery: number;
+  /** The probe set is re-scored every this many steps for the histograms. */
+  probeEvery: number;
+  /** Triples in the fixed probe set, taken from held-out queries. */
+  probeSize: number;
+  backend: BackendChoice;
+}
+
+export const DEFAULT_RUN_CONFIG: RunConfig = {
+  seed: 42,
+  steps: 1000,
+  batchSize: 32,
+  learningRate: 1e-3,
+  queryLength: 12,
+  passageLength: 48,
+  hidden: 64,
+  heads: 2,
+  ffn: 128,
+  layers: 1,
+  logEvery: 5,
+  probeEvery: 20,
+  probeSize: 192,
+  backend: 'auto',
+};
+
+const LIMITS: Record<Exclude<keyof RunConfig, 'backend' | 'learningRate'>, [number, number]> = {
+  seed: [0, 2 ** 31 - 1],
+  steps: [1, 10_000_000],
+  batchSize: [1, 4096],
+  queryLength: [1, 512],
+  passageLength: [1, 512],
+  hidden: [2, 2048],
+  heads: [1, 64],
+  ffn: [1, 8192],
+  layers: [0, 24],
+  logEvery: [1, 10_000],
+  probeEvery: [1, 1_000_000],
+  probeSize: [1, 100_000],
+};
+
+/** Fills missing fields with defaults and rejects anything out of range, naming the field. */
+export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
+  const cfg: RunConfig = { ...DEFAULT_RUN_CONFIG, ...partial };
+  for (const [key, [lo, hi]] of Object.entries(LIMITS) as [keyof typeof LIMITS, [number, number]][]) {
+    const v = cfg[key];
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`run config: ${key} must be an integer in [${lo}, ${hi}], got ${v}`);
+  }
+  if (!(cfg.learningRate > 0 && cfg.learningRate < 1)) throw new Error(`run config: learningRate must be in (0, 1), got ${cfg.learningRate}`);
+  if (!BACKENDS.includes(cfg.backend)) throw new Error(`run config: backend must be one of ${BACKENDS.join(', ')}, got ${String(cfg.backend)}`);
+  if (cfg.hidden % cfg.heads !== 0) throw new Error(`run config: hidden (${cfg.hidden}) must be divisible by heads (${cfg.heads})`);
+  return cfg;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseTrainerRequest } from './protocol';
+import { parseImportRequest } from '../data/import.protocol';
+
+describe('trainer protocol', () => {
+  it('accepts each known request', () => {
+    expect(parseTrainerRequest({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } })).toEqual({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } });
+    for (const type of ['pause', 'resume', 'stop', 'memory']) expect(parseTrainerRequest({ id: 2, type })).toEqual({ id: 2, type });
+  });
+
+  it.each([
+    [{ id: 1, type: 'explode' }, /unknown message type "explode"/],
+    [{ id: 1 }, /unknown message type undefined/],
+    [{ type: 'pause' }, /no integer id/],
+    [{ id: 1.5, type: 'pause' }, /no integer id/],
+    ['pause', /not an object/],
+    [null, /not an object/],
+    [{ id: 1, type: 'start', config: {} }, /datasetId/],
+    [{ id: 1, type: 'start', datasetId: 'd', config: [] }, /config object/],
+    [{ id: 1, type: 'start', datasetId: 'd', config: { backend: 'tpu' } }, /unknown backend tpu/],
+  ])('rejects %j', (msg, error) => {
+    expect(() => parseTrainerRequest(msg)).toThrow(error);
+  });
+});
+
+describe('import protocol', () => {
+  it('accepts load-demo and cancel, rejects the rest', () => {
+    expect(parseImportRequest({ id: 3, type: 'load-demo', seed: 9 })).toEqual({ id: 3, type: 'load-demo', seed: 9 });
+    expect(parseImportRequest({ id: 4, type: 'cancel' })).toEqual({ id: 4, type: 'cancel' });
+    expect(() => parseImportRequest({ id: 5, type: 'load-demo', seed: 'x' })).toThrow(/integer seed/);
+    expect(() => parseImportRequest({ id: 6, type: 'start' })).toThrow(/unknown message type "start"/);
+  });
+});

@@ -1,0 +1,74 @@
+/** Messages between the page and the training worker. */
+import { BACKENDS, type RunConfig } from './config';
+import { ProtocolError, requireEnvelope } from '../util/rpc';
+
+export type TrainerRequest =
+  | { id: number; type: 'start'; datasetId: string; config: Partial<RunConfig> }
+  | { id: number; type: 'pause' }
+  | { id: number; type: 'resume' }
+  | { id: number; type: 'stop' }
+  | { id: number; type: 'memory' };
+
+export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export interface MemoryReport {
+  numTensors: number;
+  numBytes: number;
+}
+
+export type TrainerResult = { ok: true } | MemoryReport;
+
+export type TrainerEvent =
+  | { type: 'status'; state: RunState; message?: string }
+  | {
+      type: 'ready';
+      backend: TfBackend;
+      /** Why a faster backend was not used; empty when the first choice worked. */
+      backendNote: string;
+      config: RunConfig;
+      parameterCount: number;
+      trainTriples: number;
+      probeTriples: number;
+      /** Triples that named a query or passage missing from the dataset. */
+      unresolvedTriples: number;
+      teacherProbePos: Float32Array;
+      teacherProbeNeg: Float32Array;
+    }
+  | {
+      type: 'metrics';
+      /** Step numbers (1-based) and their losses since the previous metrics event: a delta, not the history. */
+      steps: Int32Array;
+      losses: Float32Array;
+      epoch: number;
+      stepsPerSecond: number;
+      triplesPerSecond: number;
+      numTensors: number;
+    }
+  | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array };
+
+const TYPES = ['start', 'pause', 'resume', 'stop', 'memory'] as const;
+
+export function parseTrainerRequest(data: unknown): TrainerRequest {
+  const msg = requireEnvelope(data, TYPES);
+  const type = msg.type as TrainerRequest['type'];
+  switch (type) {
+    case 'start': {
+      if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('start needs a datasetId');
+      const config = msg.config;
+      if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ProtocolError('start needs a config object');
+      const backend = (config as { backend?: unknown }).backend;
+      if (backend !== undefined && !BACKENDS.includes(backend as RunConfig['backend'])) throw new ProtocolError(`unknown backend ${String(backend)}`);
+      return { id: msg.id, type, datasetId: msg.datasetId, config: config as Partial<RunConfig> };
+    }
+    case 'pause':
+    case 'resume':
+    case 'stop':
+    case 'memory':
+      return { id: msg.id, type };
+    default: {
+      const unreachable: never = type;
+      throw new ProtocolError(`unhandled message type ${String(unreachable)}`);
+    }
+  }
+}

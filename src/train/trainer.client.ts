@@ -1,0 +1,10 @@
+/** The training API the page calls. */
+import { WorkerClient, type WithoutId } from '../util/rpc';
+import type { TrainerEvent, TrainerRequest, TrainerResult } from './protocol';
+
+export type TrainerClient = WorkerClient<WithoutId<TrainerRequest>, TrainerResult, TrainerEvent>;
+
+export function createTrainerClient(onEvent: (ev: TrainerEvent) => void): TrainerClient {
+  const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
+  return new WorkerClient(worker, onEvent);
+}

@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '../model/tf';
+import { generateDemo } from '../data/demo/generator';
+import { textColumns } from '../data/store/columns';
+import { tokenize } from '../text/hashing';
+import { resolveRunConfig } from './config';
+import { Trainer, TrainingLoop } from './trainer.core';
+import type { TrainingTables } from './batches';
+
+const BUCKETS = 512;
+
+function demoTables(): TrainingTables {
+  const d = generateDemo({ seed: 1, passages: 200, trainQueries: 60, devQueries: 0, negativesPerQuery: 4 });
+  const tok = (t: string) => tokenize(t, { kind: 'hash-words', buckets: BUCKETS });
+  return {
+    passages: textColumns(d.passages, tok),
+    queries: textColumns(d.queries, tok),
+    triples: {
+      qid: Int32Array.from(d.triples, (t) => t.qid),
+      pos: Int32Array.from(d.triples, (t) => t.pos),
+      neg: Int32Array.from(d.triples, (t) => t.neg),
+      posScore: Float32Array.from(d.triples, (t) => t.posScore),
+      negScore: Float32Array.from(d.triples, (t) => t.negScore),
+    },
+  };
+}
+
+const config = resolveRunConfig({ seed: 9, steps: 40, batchSize: 8, learningRate: 0.003, queryLength: 8, passageLength: 24, hidden: 16, heads: 2, ffn: 32, layers: 1, logEvery: 5, probeEvery: 20, probeSize: 16, backend: 'cpu' });
+
+describe('Trainer on the CPU backend', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('lowers the Margin-MSE loss, keeps the tensor count flat, and probes held-out queries', async () => {
+    const trainer = new Trainer(demoTables(), config, BUCKETS);
+    const losses: number[] = [];
+    const tensors = new Map<number, number>();
+    const probes: number[] = [];
+    const loop = new TrainingLoop(trainer, {
+      onMetrics: (m) => {
+        losses.push(...m.losses);
+        tensors.set(m.steps[m.steps.length - 1] as number, m.numTensors);
+        expect(m.triplesPerSecond).toBeCloseTo(m.stepsPerSecond * config.batchSize, 6);
+      },
+      onProbe: (p) => {
+        probes.push(p.step);
+        expect(p.pos).toHaveLength(trainer.probeBatch.size);
+        expect(p.pos.some((v, i) => v !== p.neg[i])).toBe(true);
+      },
+    });
+    expect(await loop.run(() => undefined)).toBe('done');
+    expect(losses).toHaveLength(40);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
+    expect(tensors.get(40)).toBe(tensors.get(10));
+    expect(probes).toEqual([0, 20, 40]);
+    const trainSet = new Set(trainer.trainIndices);
+    const probeQids = new Set(Array.from(trainer.triples.qid).filter((_, i) => !trainSet.has(i)));
+    expect(probeQids.size).toBeGreaterThan(0);
+    for (const i of trainer.trainIndices) expect(probeQids.has(trainer.triples.qid[i] as number)).toBe(false);
+    const before = tf.memory().numTensors;
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(before);
+  }, 120_000);
+
+  it('gives the same losses for the same seed', async () => {
+    const run = async () => {
+      const trainer = new Trainer(demoTables(), { ...config, steps: 6 }, BUCKETS);
+      const out: number[] = [];
+      await new TrainingLoop(trainer, { onMetrics: (m) => out.push(...m.losses), onProbe: () => undefined }).run(() => undefined);
+      trainer.dispose();
+      return out;
+    };
+    expect(await run()).toEqual(await run());
+  }, 60_000);
+
+  it('pauses and stops between steps', async () => {
+    const trainer = new Trainer(demoTables(), { ...config, steps: 1000 }, BUCKETS);
+    const loop = new TrainingLoop(trainer, {
+      onMetrics: (m) => {
+        if ((m.steps.at(-1) ?? 0) >= 5) loop.stop();
+      },
+      onProbe: () => undefined,
+    });
+    expect(await loop.run(() => undefined)).toBe('stopped');
+    expect(trainer.stepsDone).toBeLessThan(1000);
+    trainer.dispose();
+  }, 60_000);
+});

@@ -1,0 +1,223 @@
+/**
+ * The training work: a student, its optimiser, the data, and a loop that can be paused and stopped.
+ * No DOM and no worker API here; the worker wires this to messages, tests call it directly.
+ */
+import * as tf from '../model/tf';
+import { DotStudent } from '../model/students/dot';
+import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
+import { Rng } from '../util/random';
+import { BatchSampler, makeBatch, resolveTriples, splitProbe, type Batch, type ResolvedTriples, type TrainingTables } from './batches';
+import type { RunConfig } from './config';
+import { marginMseLoss } from './losses';
+
+interface BatchTensors {
+  query: TokenBatch;
+  pos: TokenBatch;
+  neg: TokenBatch;
+  teacherPos: tf.Tensor1D;
+  teacherNeg: tf.Tensor1D;
+}
+
+function toTensors(b: Batch, cfg: RunConfig): BatchTensors {
+  return {
+    query: tokenBatch(b.query, b.size, cfg.queryLength),
+    pos: tokenBatch(b.pos, b.size, cfg.passageLength),
+    neg: tokenBatch(b.neg, b.size, cfg.passageLength),
+    teacherPos: tf.tensor1d(b.teacherPos, 'float32'),
+    teacherNeg: tf.tensor1d(b.teacherNeg, 'float32'),
+  };
+}
+
+export class Trainer {
+  readonly model: DotStudent;
+  readonly triples: ResolvedTriples;
+  readonly trainIndices: Int32Array;
+  readonly probeBatch: Batch;
+  private readonly probeTensors: BatchTensors;
+  private readonly optimizer: tf.AdamOptimizer;
+  private readonly sampler: BatchSampler;
+  stepsDone = 0;
+
+  constructor(
+    private readonly tables: TrainingTables,
+    readonly config: RunConfig,
+    vocabSize: number,
+  ) {
+    this.triples = resolveTriples(tables);
+    if (this.triples.qid.length < 2) throw new Error(`the dataset has ${this.triples.qid.length} usable training triples; at least 2 are needed`);
+    const split = splitProbe(this.triples, config.probeSize, config.seed);
+    this.trainIndices = split.train;
+    this.probeBatch = makeBatch(tables, this.triples, split.probe, config.queryLength, config.passageLength);
+    this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
+    this.model = new DotStudent(
+      {
+        vocabSize,
+        queryLength: config.queryLength,
+        passageLength: config.passageLength,
+        hidden: config.hidden,
+        heads: config.heads,
+        ffn: config.ffn,
+        layers: config.layers,
+      },
+      config.seed,
+    );
+    this.optimizer = tf.train.adam(config.learningRate);
+    this.probeTensors = toTensors(this.probeBatch, config);
+  }
+
+  get epoch(): number {
+    return this.sampler.epoch;
+  }
+
+  /** One optimiser step. Returns the loss still on the device: the caller decides when to read it back. */
+  step(): tf.Scalar {
+    const batch = makeBatch(this.tables, this.triples, this.sampler.next(), this.config.queryLength, this.config.passageLength);
+    const loss = tf.tidy(() => {
+      const t = toTensors(batch, this.config);
+      const value = this.optimizer.minimize(
+        () => {
+          const s = this.model.scoreTriples(t.query, t.pos, t.neg);
+          return marginMseLoss(s.pos, s.neg, t.teacherPos, t.teacherNeg);
+        },
+        true,
+        this.model.params.list(),
+      );
+      if (!value) throw new Error('optimizer returned no loss');
+      return value;
+    });
+    this.stepsDone++;
+    return loss;
+  }
+
+  /** Student scores on the fixed probe set. */
+  async probe(): Promise<{ pos: Float32Array; neg: Float32Array }> {
+    const p = this.probeTensors;
+    const scores = tf.tidy(() => {
+      const s = this.model.scoreTriples(p.query, p.pos, p.neg);
+      return tf.stack([s.pos, s.neg]);
+    });
+    try {
+      // GPU→CPU sync: once per probe interval.
+      const flat = (await scores.data()) as Float32Array;
+      const n = this.probeBatch.size;
+      return { pos: flat.slice(0, n), neg: flat.slice(n, 2 * n) };
+    } finally {
+      scores.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.optimizer.dispose();
+    const p = this.probeTensors;
+    tf.dispose([p.query.ids, p.query.mask, p.pos.ids, p.pos.mask, p.neg.ids, p.neg.mask, p.teacherPos, p.teacherNeg]);
+  }
+}
+
+export interface LoopHooks {
+  onMetrics(m: { steps: Int32Array; losses: Float32Array; epoch: number; stepsPerSecond: number; triplesPerSecond: number; numTensors: number }): void;
+  onProbe(p: { step: number; pos: Float32Array; neg: Float32Array }): void;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  // A macrotask, so that pause and stop messages get handled between steps; setTimeout(0) is clamped to 4 ms.
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Drives a Trainer to its step budget, reading losses back every `logEvery` steps. */
+export class TrainingLoop {
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly trainer: Trainer,
+    private readonly hooks: LoopHooks,
+  ) {}
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Resolves 'done' when the step budget is used up, 'stopped' when stop() was called. */
+  async run(onPauseChange: (paused: boolean) => void): Promise<'done' | 'stopped'> {
+    const { trainer } = this;
+    const cfg = trainer.config;
+    let pending: tf.Scalar[] = [];
+    let windowStart = performance.now();
+
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const first = trainer.stepsDone - pending.length + 1;
+      const stacked = tf.stack(pending);
+      // GPU→CPU sync: once per logEvery steps, for all of their losses at once.
+      const losses = Float32Array.from(await stacked.data());
+      stacked.dispose();
+      for (const t of pending) t.dispose();
+      const seconds = Math.max((performance.now() - windowStart) / 1000, 1e-6);
+      const stepsPerSecond = pending.length / seconds;
+      pending = [];
+      windowStart = performance.now();
+      this.hooks.onMetrics({
+        steps: Int32Array.from(losses, (_, i) => first + i),
+        losses,
+        epoch: trainer.epoch,
+        stepsPerSecond,
+        triplesPerSecond: stepsPerSecond * cfg.batchSize,
+        numTensors: tf.memory().numTensors,
+      });
+    };
+
+    const probe = async () => {
+      const s = await trainer.probe();
+      this.hooks.onProbe({ step: trainer.stepsDone, ...s });
+    };
+
+    await probe();
+    windowStart = performance.now();
+    while (trainer.stepsDone < cfg.steps && !this.stopped) {
+      if (this.paused) {
+        await flush();
+        onPauseChange(true);
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+        if (this.stopped) break;
+        onPauseChange(false);
+        windowStart = performance.now();
+        continue;
+      }
+      pending.push(trainer.step());
+      const step = trainer.stepsDone;
+      if (pending.length >= cfg.logEvery || step === cfg.steps) await flush();
+      if (step % cfg.probeEvery === 0 || step === cfg.steps) {
+        await flush();
+        await probe();
+        windowStart = performance.now();
+      }
+      await yieldToEventLoop();
+    }
+    await flush();
+    return this.stopped ? 'stopped' : 'done';
+  }
+}

@@ -1,0 +1,108 @@
+/// <reference lib="webworker" />
+/** Message dispatch only; the training work is in trainer.core.ts. */
+import * as tf from '../model/tf';
+import { getDataset } from '../data/store/catalog';
+import { readTable } from '../data/store/dataset-db';
+import { errorMessage, idOf, type Reply } from '../util/rpc';
+import { selectBackend } from './backend';
+import { resolveRunConfig, type RunConfig } from './config';
+import { parseTrainerRequest, type TrainerEvent, type TrainerResult } from './protocol';
+import { Trainer, TrainingLoop } from './trainer.core';
+import { vocabSizeOf } from '../text/hashing';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+let loop: TrainingLoop | null = null;
+let busy = false;
+
+function reply(msg: Reply<TrainerResult>): void {
+  scope.postMessage(msg);
+}
+
+function emit(ev: TrainerEvent, transfer: Transferable[] = []): void {
+  scope.postMessage(ev, transfer);
+}
+
+async function start(datasetId: string, partial: Partial<RunConfig>): Promise<void> {
+  const config = resolveRunConfig(partial);
+  emit({ type: 'status', state: 'loading' });
+  const info = await getDataset(datasetId);
+  if (!info) throw new Error(`dataset ${datasetId} does not exist`);
+  const [passages, queries, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'triples')]);
+  if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
+  const { backend, note } = await selectBackend(config.backend);
+  const trainer = new Trainer({ passages, queries, triples }, config, vocabSizeOf(info.tokenizer));
+  const teacherProbePos = trainer.probeBatch.teacherPos.slice();
+  const teacherProbeNeg = trainer.probeBatch.teacherNeg.slice();
+  emit(
+    {
+      type: 'ready',
+      backend,
+      backendNote: note,
+      config,
+      parameterCount: trainer.model.parameterCount(),
+      trainTriples: trainer.trainIndices.length,
+      probeTriples: trainer.probeBatch.size,
+      unresolvedTriples: trainer.triples.unresolved,
+      teacherProbePos,
+      teacherProbeNeg,
+    },
+    [teacherProbePos.buffer, teacherProbeNeg.buffer],
+  );
+  loop = new TrainingLoop(trainer, {
+    onMetrics: (m) => emit({ type: 'metrics', ...m }, [m.steps.buffer, m.losses.buffer]),
+    onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg }, [p.pos.buffer, p.neg.buffer]),
+  });
+  emit({ type: 'status', state: 'running' });
+  try {
+    const end = await loop.run((paused) => emit({ type: 'status', state: paused ? 'paused' : 'running' }));
+    emit({ type: 'status', state: end });
+  } finally {
+    loop = null;
+    trainer.dispose();
+  }
+}
+
+scope.addEventListener('message', (ev: MessageEvent) => {
+  let req;
+  try {
+    req = parseTrainerRequest(ev.data);
+  } catch (err) {
+    reply({ type: 'error', id: idOf(ev.data), message: errorMessage(err) });
+    return;
+  }
+  switch (req.type) {
+    case 'start': {
+      if (busy) {
+        reply({ type: 'error', id: req.id, message: 'a run is already in progress; stop it first' });
+        return;
+      }
+      busy = true;
+      reply({ type: 'result', id: req.id, payload: { ok: true } });
+      start(req.datasetId, req.config)
+        .catch((err: unknown) => emit({ type: 'status', state: 'error', message: errorMessage(err) }))
+        .finally(() => (busy = false));
+      return;
+    }
+    case 'pause':
+      loop?.pause();
+      reply({ type: 'result', id: req.id, payload: { ok: true } });
+      return;
+    case 'resume':
+      loop?.resume();
+      reply({ type: 'result', id: req.id, payload: { ok: true } });
+      return;
+    case 'stop':
+      loop?.stop();
+      reply({ type: 'result', id: req.id, payload: { ok: true } });
+      return;
+    case 'memory': {
+      const m = tf.memory();
+      reply({ type: 'result', id: req.id, payload: { numTensors: m.numTensors, numBytes: m.numBytes } });
+      return;
+    }
+    default: {
+      const unreachable: never = req;
+      throw new Error(`unhandled request ${JSON.stringify(unreachable)}`);
+    }
+  }
+});

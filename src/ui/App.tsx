@@ -1,0 +1,27 @@
+import { DataPanel } from './panels/DataPanel';
+import { TrainPanel } from './panels/TrainPanel';
+import { LossChart } from './charts/LossChart';
+import { MarginHistogram } from './charts/MarginHistogram';
+import { ScoreHistogram } from './charts/ScoreHistogram';
+
+export function App() {
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>Margin Studio</h1>
+        <p className="tagline">Distil a neural ranker with Margin-MSE, on your own GPU. Your data never leaves this page.</p>
+      </header>
+      <main className="layout">
+        <div className="column">
+          <DataPanel />
+          <TrainPanel />
+        </div>
+        <div className="column charts">
+          <LossChart />
+          <MarginHistogram />
+          <ScoreHistogram />
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+/** Histogram binning for the charts. Pure, so the bins a chart draws can be tested. */
+export interface Bin {
+  /** Left edge and centre of the bin. */
+  lo: number;
+  mid: number;
+  counts: number[];
+}
+
+export function extent(series: readonly ArrayLike<number>[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i] as number;
+      if (!Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo === Infinity) return [0, 1];
+  if (lo === hi) return [lo - 0.5, hi + 0.5];
+  return [lo, hi];
+}
+
+/** Counts each series into the same `bins` equal-width bins over [lo, hi]; the last bin includes hi. */
+export function histogram(series: readonly ArrayLike<number>[], bins: number, range: [number, number] = extent(series)): Bin[] {
+  if (!Number.isInteger(bins) || bins < 1) throw new Error(`histogram: bins must be a positive integer, got ${bins}`);
+  const [lo, hi] = range;
+  const width = (hi - lo) / bins;
+  const out: Bin[] = Array.from({ length: bins }, (_, b) => ({ lo: lo + b * width, mid: lo + (b + 0.5) * width, counts: series.map(() => 0) }));
+  series.forEach((s, k) => {
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i] as number;
+      if (!Number.isFinite(v) || v < lo || v > hi) continue;
+      const b = Math.min(bins - 1, Math.floor((v - lo) / width));
+      const bin = out[b] as Bin;
+      bin.counts[k] = (bin.counts[k] ?? 0) + 1;
+    }
+  });
+  return out;
+}
+
+export function margins(pos: ArrayLike<number>, neg: ArrayLike<number>): Float32Array {
+  return Float32Array.from({ length: pos.length }, (_, i) => (pos[i] as number) - (neg[i] as number));
+}
+
+export function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, std: NaN };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i] as number;
+  const mean = sum / n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += ((values[i] as number) - mean) ** 2;
+  return { mean, std: Math.sqrt(sq / n) };
+}
+
+/** Exponential moving average with bias correction, as TensorBoard smooths curves. */
+export function smooth(values: readonly number[], weight: number): number[] {
+  let avg = 0;
+  let norm = 0;
+  return values.map((v) => {
+    avg = weight * avg + (1 - weight) * v;
+    norm = weight * norm + (1 - weight);
+    return avg / norm;
+  });
+}
