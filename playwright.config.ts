@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumPath, webgpuArgs } from './e2e/chromium';
+import { chromiumPath, webgpuArgs } from './scripts/chromium.mjs';
 
 const PORT = 4173;
 

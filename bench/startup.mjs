@@ -1,11 +1,9 @@
 // Times what a newcomer waits for: from `npm start` (build + serve) to a page with the demo dataset loaded and the
 // Train button enabled. Usage: node bench/startup.mjs   (needs node_modules and Chromium; uses port 5173)
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chromiumPath, webgpuArgs } from '../scripts/chromium.mjs';
 import { chromium } from '@playwright/test';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-if (!chromiumPath) throw new Error('Chromium not found: run node scripts/ensure-chromium.mjs');
 
 const t0 = performance.now();
 const server = spawn('npm', ['start'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
@@ -21,9 +19,9 @@ const url = await new Promise((resolve, reject) => {
 });
 const served = performance.now();
 const browser = await chromium.launch({
-  executablePath: chromiumPath,
+  executablePath: chromiumPath(),
   headless: true,
-  args: ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: webgpuArgs,
 });
 try {
   const page = await browser.newPage();

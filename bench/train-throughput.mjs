@@ -3,6 +3,7 @@
 // Needs the built app (npm run build) and Chromium (node scripts/ensure-chromium.mjs).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chromiumPath, webgpuArgs } from '../scripts/chromium.mjs';
 import { chromium } from '@playwright/test';
 
 const args = Object.fromEntries(
@@ -12,8 +13,6 @@ const steps = Number(args.steps ?? 60);
 const batch = args.batch ? Number(args.batch) : undefined;
 const backend = args.backend ?? 'auto';
 const port = Number(args.port ?? 4180);
-const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-if (!chromiumPath) throw new Error('Chromium not found: run node scripts/ensure-chromium.mjs');
 if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run npm run build first');
 
 const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
@@ -38,9 +37,9 @@ const url = `http://127.0.0.1:${port}/`;
 const t0 = Date.now();
 await waitForServer(url);
 const browser = await chromium.launch({
-  executablePath: chromiumPath,
+  executablePath: chromiumPath(),
   headless: true,
-  args: ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: webgpuArgs,
 });
 try {
   const page = await browser.newPage();
@@ -57,24 +56,31 @@ try {
   await get('train-start').click();
   const started = Date.now();
   let last = '';
+  // Steady state: from the first loss read-back (shaders compiled, data loaded) to the end.
+  let firstLog = null;
   for (;;) {
     const state = await get('train-state').getAttribute('data-state');
+    const stepNow = Number(await get('train-step').textContent());
+    if (!firstLog && stepNow > 0) firstLog = { step: stepNow, at: Date.now() };
     const line = `state=${state} step=${await get('train-step').textContent()} loss=${await get('train-loss').textContent()} triples/s=${await get('throughput').textContent()} backend=${await get('backend').textContent()}`;
     if (line !== last && args.verbose) console.log(`${((Date.now() - started) / 1000).toFixed(1)}s ${line}`);
     last = line;
     if (state === 'done' || state === 'error') break;
-    await page.waitForTimeout(250);
+    await page.waitForTimeout(100);
   }
+  const ended = Date.now();
   const state = await get('train-state').getAttribute('data-state');
   if (state === 'error') throw new Error(`training failed: ${await get('train-error').textContent()}`);
-  const losses = await page.evaluate(() => null);
-  void losses;
-  const wall = (Date.now() - started) / 1000;
+  const wall = (ended - started) / 1000;
   const tps = Number(await get('throughput').textContent());
   console.log(`backend: ${await get('backend').textContent()}`);
   console.log(`config: steps=${steps} batch=${cfgBatch} (other fields at their defaults)`);
   console.log(`last-window throughput: ${tps.toFixed(1)} triples/s = ${(tps / cfgBatch).toFixed(2)} steps/s`);
   console.log(`whole run incl. data load, shader compilation and probes: ${wall.toFixed(1)} s = ${(steps / wall).toFixed(2)} steps/s = ${((steps * cfgBatch) / wall).toFixed(1)} triples/s`);
+  if (firstLog && steps > firstLog.step) {
+    const sps = (steps - firstLog.step) / ((ended - firstLog.at) / 1000);
+    console.log(`steady state (steps ${firstLog.step}-${steps}, probes included): ${sps.toFixed(3)} steps/s = ${(sps * cfgBatch).toFixed(2)} triples/s`);
+  }
   console.log(`final loss: ${await get('train-loss').textContent()}`);
 } finally {
   await browser.close();

@@ -2,9 +2,7 @@
 // installed with apt-get when running as root, otherwise the exact command to run is printed.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-const found = () => process.env.CHROMIUM_PATH || CANDIDATES.find((p) => existsSync(p));
+import { findChromium as found } from './chromium.mjs';
 
 if (found()) {
   process.exit(0);

@@ -4,7 +4,7 @@ import type { ImportEvent, ImportRequest, ImportResult } from './import.protocol
 
 export type ImportClient = WorkerClient<WithoutId<ImportRequest>, ImportResult, ImportEvent>;
 
-export function createImportClient(onEvent: (ev: ImportEvent) => void): ImportClient {
+export function createImportClient(onCrash: (message: string) => void, onEvent: (ev: ImportEvent) => void): ImportClient {
   const worker = new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
-  return new WorkerClient(worker, onEvent);
+  return new WorkerClient(worker, onEvent, onCrash);
 }

@@ -1,6 +1,7 @@
 /** The import work itself: no DOM, no React. The worker and the tests call these functions. */
 import { generateDemo, type DemoOptions } from './demo/generator';
 import { DatasetWriter } from './store/dataset-db';
+import { deleteDataset, listDatasets } from './store/catalog';
 import { textColumns } from './store/columns';
 import type { DatasetInfo, TableColumns, TableName } from './store/schema';
 import { tokenize, tokenizerId, type HashingTokenizerSpec } from '../text/hashing';
@@ -95,7 +96,12 @@ export async function importDemo(
       done += batch.reduce((n, c) => n + c.rows, 0);
       onProgress({ phase: 'storing', done, total });
     }
-    return await writer.finish();
+    const info = await writer.finish();
+    // Loading the demo again replaces the earlier copy rather than piling up identical datasets.
+    for (const old of await listDatasets()) {
+      if (old.source === 'demo' && old.name === info.name && old.id !== info.id) await deleteDataset(old.id);
+    }
+    return info;
   } catch (err) {
     await writer.abort();
     throw err;

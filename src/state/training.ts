@@ -128,7 +128,7 @@ function onEvent(ev: TrainerEvent): void {
 
 let client: TrainerClient | null = null;
 function trainerClient(): TrainerClient {
-  client ??= createTrainerClient(onEvent);
+  client ??= createTrainerClient((message) => trainingStore.setState({ state: 'error', message: `The training worker stopped unexpectedly (${message}). Start a new run.` }), onEvent);
   return client;
 }
 

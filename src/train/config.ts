@@ -27,7 +27,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   seed: 42,
   steps: 1000,
   batchSize: 32,
-  learningRate: 1e-3,
+  learningRate: 2e-3,
   queryLength: 12,
   passageLength: 48,
   hidden: 64,

@@ -4,7 +4,7 @@ import type { TrainerEvent, TrainerRequest, TrainerResult } from './protocol';
 
 export type TrainerClient = WorkerClient<WithoutId<TrainerRequest>, TrainerResult, TrainerEvent>;
 
-export function createTrainerClient(onEvent: (ev: TrainerEvent) => void): TrainerClient {
+export function createTrainerClient(onCrash: (message: string) => void, onEvent: (ev: TrainerEvent) => void): TrainerClient {
   const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-  return new WorkerClient(worker, onEvent);
+  return new WorkerClient(worker, onEvent, onCrash);
 }

@@ -46,6 +46,7 @@ export class WorkerClient<Req extends { type: string }, Res, Ev extends { type: 
   constructor(
     private readonly worker: WorkerLike,
     onEvent: (ev: Ev) => void,
+    onCrash: (message: string) => void = () => undefined,
   ) {
     worker.addEventListener('message', (ev: MessageEvent) => {
       const msg = ev.data as Reply<Res> | Ev;
@@ -64,6 +65,7 @@ export class WorkerClient<Req extends { type: string }, Res, Ev extends { type: 
       const err = new Error(`worker crashed: ${ev.message || 'unknown error'}`);
       for (const waiter of this.pending.values()) waiter.reject(err);
       this.pending.clear();
+      onCrash(err.message);
     });
   }
 

@@ -23,6 +23,14 @@ describe('dataset storage', () => {
     expect(triples?.qid).toHaveLength(24);
   });
 
+  it('replaces an earlier copy of the same demo', async () => {
+    const first = await importDemo({ ...small, seed: 8 }, () => undefined, { cancelled: false });
+    const second = await importDemo({ ...small, seed: 8 }, () => undefined, { cancelled: false });
+    const ids = (await listDatasets()).map((d) => d.id);
+    expect(ids).toContain(second.id);
+    expect(ids).not.toContain(first.id);
+  });
+
   it('leaves nothing behind when an import is cancelled', async () => {
     const before = (await listDatasets()).length;
     const signal = { cancelled: false };

@@ -24,7 +24,7 @@ export function DataPanel() {
           </button>
         )}
         <span className={`badge state-${importState}`} data-testid="import-status" data-state={importState}>
-          {importState === 'running' ? 'importing…' : importState === 'done' ? 'imported' : importState === 'error' ? 'import failed' : 'ready'}
+          {importState === 'running' ? 'importing…' : importState === 'done' ? 'imported' : importState === 'error' ? 'import failed' : 'idle'}
         </span>
       </div>
       {importState === 'running' && progress && (

@@ -4,7 +4,6 @@ import { activeDataset, datasetStore } from '../../state/datasets';
 import { controlTraining, startTraining, trainingStore } from '../../state/training';
 import { BACKENDS, DEFAULT_RUN_CONFIG, resolveRunConfig, type BackendChoice, type RunConfig } from '../../train/config';
 import { ProgressBar } from '../ProgressBar';
-import { fmt } from '../format';
 
 const DRAFT_KEY = 'margin-studio.run-config';
 
@@ -142,7 +141,7 @@ export function TrainPanel() {
           {s.unresolvedTriples > 0 ? `; ${s.unresolvedTriples} skipped: ids missing from the dataset` : ''}
         </dd>
         <dt>Epoch</dt>
-        <dd>{fmt(s.epoch)}</dd>
+        <dd>{s.epoch}</dd>
         <dt>Tensors in worker</dt>
         <dd data-testid="worker-tensors" data-step={s.numTensorsStep}>
           {s.numTensors ?? ''}

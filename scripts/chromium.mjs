@@ -1,18 +1,23 @@
-/** Where Chromium is and how it must start for WebGPU on machines without a GPU. Shared by tests and benchmarks. */
+// Where Chromium is and how it must start for WebGPU on machines without a GPU. Shared by the browser tests, the
+// benchmarks and the installer script, so they all drive the same browser the same way.
 import { existsSync } from 'node:fs';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-export function chromiumPath(): string {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) return fromEnv;
-  const found = CANDIDATES.find((p) => existsSync(p));
+/** @returns {string | undefined} */
+export function findChromium() {
+  return process.env.CHROMIUM_PATH || CANDIDATES.find((p) => existsSync(p));
+}
+
+/** @returns {string} */
+export function chromiumPath() {
+  const found = findChromium();
   if (!found) throw new Error('Chromium not found: run `node scripts/ensure-chromium.mjs` (or apt-get install chromium), or set CHROMIUM_PATH');
   return found;
 }
 
 export const webgpuArgs = [
-  // WebGPU through SwiftShader where there is no GPU; a real adapter is preferred when one exists.
+  // WebGPU through SwiftShader where there is no GPU.
   '--enable-unsafe-webgpu',
   '--use-webgpu-adapter=swiftshader',
   '--enable-unsafe-swiftshader',

@@ -1,0 +1,19 @@
+import { expect, test } from '@playwright/test';
+import { StudioPage } from './studio-page';
+import { chromiumPath } from '../scripts/chromium.mjs';
+
+// A browser with WebGPU switched off: the studio must fall back, say so on screen, and still train.
+test.use({ launchOptions: { executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-features=WebGPU', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } });
+
+test('without WebGPU the fallback backend is named on screen with its reason', async ({ page }) => {
+  const studio = new StudioPage(page);
+  await studio.open();
+  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.configure({ 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 16, 'config-probe-size': 8, 'config-backend': 'auto' });
+  await studio.byTestId('train-start').click();
+  await studio.waitForStep(3);
+  const backend = await studio.byTestId('backend').textContent();
+  expect(['webgl', 'cpu']).toContain(backend);
+  await expect(studio.byTestId('backend-note')).toContainText(`Running on ${backend}, not WebGPU`);
+  await expect(studio.byTestId('backend-note')).toContainText('webgpu:');
+});
