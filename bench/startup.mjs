@@ -1,9 +1,7 @@
 // Times what a newcomer waits for: from `npm start` (build + serve) to a page with the demo dataset loaded and the
-// Train button enabled. Usage: node bench/startup.mjs   (needs node_modules and Chromium; uses port 5173)
+// Train button enabled. Usage: npm run bench:startup   (needs node_modules and Chromium; uses port 5173)
 import { spawn } from 'node:child_process';
-import { chromiumPath, webgpuArgs } from '../scripts/chromium.mjs';
-import { chromium } from '@playwright/test';
-
+import { launchWebgpuChromium } from '../scripts/chromium.mjs';
 
 const t0 = performance.now();
 const server = spawn('npm', ['start'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
@@ -18,11 +16,7 @@ const url = await new Promise((resolve, reject) => {
   server.on('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
 });
 const served = performance.now();
-const browser = await chromium.launch({
-  executablePath: chromiumPath(),
-  headless: true,
-  args: webgpuArgs,
-});
+const browser = await launchWebgpuChromium();
 try {
   const page = await browser.newPage();
   await page.goto(url);

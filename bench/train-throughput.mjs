@@ -1,10 +1,11 @@
 // Prints training speed for the demo in headless Chromium (WebGPU through whatever adapter the browser finds;
-// SwiftShader on machines without a GPU). Usage: npm run bench:train [-- --steps 60 --batch 32 --backend auto]
+// SwiftShader on machines without a GPU).
+// Usage: npm run bench:train [-- --steps 60 --batch 32 --hidden 64 --passage 48 --probe 192 --backend auto --verbose 1]
+// Fields not given keep the studio's defaults.
 // Needs the built app (npm run build) and Chromium (node scripts/ensure-chromium.mjs).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromiumPath, webgpuArgs } from '../scripts/chromium.mjs';
-import { chromium } from '@playwright/test';
+import { launchWebgpuChromium } from '../scripts/chromium.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
@@ -36,11 +37,7 @@ async function waitForServer(url) {
 const url = `http://127.0.0.1:${port}/`;
 const t0 = Date.now();
 await waitForServer(url);
-const browser = await chromium.launch({
-  executablePath: chromiumPath(),
-  headless: true,
-  args: webgpuArgs,
-});
+const browser = await launchWebgpuChromium();
 try {
   const page = await browser.newPage();
   page.on('console', (m) => args.verbose && console.log(`[page ${m.type()}] ${m.text()}`));
@@ -51,6 +48,9 @@ try {
   console.log(`page usable with the demo loaded: ${((Date.now() - t0) / 1000).toFixed(1)} s after the server was started`);
   await get('config-steps').fill(String(steps));
   if (batch) await get('config-batch-size').fill(String(batch));
+  if (args.hidden) await get('config-hidden').fill(String(args.hidden));
+  if (args.passage) await get('config-passage-length').fill(String(args.passage));
+  if (args.probe) await get('config-probe-size').fill(String(args.probe));
   await get('config-backend').selectOption(backend);
   const cfgBatch = Number(await get('config-batch-size').inputValue());
   await get('train-start').click();
@@ -74,7 +74,8 @@ try {
   const wall = (ended - started) / 1000;
   const tps = Number(await get('throughput').textContent());
   console.log(`backend: ${await get('backend').textContent()}`);
-  console.log(`config: steps=${steps} batch=${cfgBatch} (other fields at their defaults)`);
+  const field = (id) => get(id).inputValue();
+  console.log(`config: steps=${steps} batch=${cfgBatch} hidden=${await field('config-hidden')} passage=${await field('config-passage-length')} probe=${await field('config-probe-size')} (other fields at their defaults)`);
   console.log(`last-window throughput: ${tps.toFixed(1)} triples/s = ${(tps / cfgBatch).toFixed(2)} steps/s`);
   console.log(`whole run incl. data load, shader compilation and probes: ${wall.toFixed(1)} s = ${(steps / wall).toFixed(2)} steps/s = ${((steps * cfgBatch) / wall).toFixed(1)} triples/s`);
   if (firstLog && steps > firstLog.step) {

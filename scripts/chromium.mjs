@@ -29,3 +29,9 @@ export const webgpuArgs = [
   '--disable-quic',
   '--no-first-run',
 ];
+
+/** A headless Chromium set up for WebGPU, for scripts outside the test runner (benchmarks). */
+export async function launchWebgpuChromium() {
+  const { chromium } = await import('@playwright/test');
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: webgpuArgs });
+}

@@ -49,18 +49,7 @@ export class Trainer {
     this.trainIndices = split.train;
     this.probeBatch = makeBatch(tables, this.triples, split.probe, config.queryLength, config.passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
-    this.model = new DotStudent(
-      {
-        vocabSize,
-        queryLength: config.queryLength,
-        passageLength: config.passageLength,
-        hidden: config.hidden,
-        heads: config.heads,
-        ffn: config.ffn,
-        layers: config.layers,
-      },
-      config.seed,
-    );
+    this.model = new DotStudent({ ...config, vocabSize }, config.seed);
     this.optimizer = tf.train.adam(config.learningRate);
     this.probeTensors = toTensors(this.probeBatch, config);
   }

@@ -7,16 +7,9 @@ import * as tf from '../tf';
 import { ParamSet } from '../layers/params';
 import { defineEncoder, encode, maskedMeanPool, type EncoderDims, type TokenBatch } from '../layers/transformer';
 import { Rng } from '../../util/random';
+import type { RunConfig } from '../../train/config';
 
-export interface DotStudentConfig {
-  vocabSize: number;
-  queryLength: number;
-  passageLength: number;
-  hidden: number;
-  heads: number;
-  ffn: number;
-  layers: number;
-}
+export type DotStudentConfig = Pick<RunConfig, 'queryLength' | 'passageLength' | 'hidden' | 'heads' | 'ffn' | 'layers'> & { vocabSize: number };
 
 export class DotStudent {
   readonly params: ParamSet;
