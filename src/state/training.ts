@@ -30,9 +30,7 @@ export interface TrainingState {
   /** Loss per step, index = step - 1. */
   losses: number[];
   teacherProbe: { pos: Float32Array; neg: Float32Array } | null;
-  firstProbe: ProbeScores | null;
   lastProbe: ProbeScores | null;
-  runStartedAt: number;
 }
 
 export const trainingStore = createStore<TrainingState>()(() => ({
@@ -54,9 +52,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   numTensorsStep: 0,
   losses: [],
   teacherProbe: null,
-  firstProbe: null,
   lastProbe: null,
-  runStartedAt: 0,
 }));
 
 /** Applies one worker event to a state; pure, so it can be tested and batched. */
@@ -91,8 +87,7 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
       };
     }
     case 'probe': {
-      const scores = { step: ev.step, pos: ev.studentPos, neg: ev.studentNeg };
-      return ev.step === 0 ? { firstProbe: scores, lastProbe: scores } : { lastProbe: scores };
+      return { lastProbe: { step: ev.step, pos: ev.studentPos, neg: ev.studentNeg } };
     }
     default: {
       const unreachable: never = ev;
@@ -139,13 +134,11 @@ export async function startTraining(datasetId: string, config: Partial<RunConfig
     step: 0,
     loss: null,
     losses: [],
-    firstProbe: null,
     lastProbe: null,
     teacherProbe: null,
     numTensors: null,
     stepsPerSecond: 0,
     triplesPerSecond: 0,
-    runStartedAt: Date.now(),
   });
   try {
     await trainerClient().request({ type: 'start', datasetId, config });
