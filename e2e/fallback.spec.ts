@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { StudioPage } from './studio-page';
-import { chromiumPath } from '../scripts/chromium.mjs';
+import { chromiumPath, offlineArgs } from '../scripts/chromium.mjs';
 
 // A browser with WebGPU switched off: the studio must fall back, say so on screen, and still train.
-test.use({ launchOptions: { executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-features=WebGPU', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } });
+test.use({ launchOptions: { executablePath: chromiumPath(), args: ['--disable-features=WebGPU', ...offlineArgs] } });
 
 test('without WebGPU the fallback backend is named on screen with its reason', async ({ page }) => {
   const studio = new StudioPage(page);

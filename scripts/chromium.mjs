@@ -16,19 +16,18 @@ export function chromiumPath() {
   return found;
 }
 
-export const webgpuArgs = [
-  // WebGPU through SwiftShader where there is no GPU.
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--enable-unsafe-swiftshader',
+/** Root (as in CI) needs --no-sandbox; the rest keeps a test browser from reaching the network. */
+export const offlineArgs = [
   '--no-sandbox',
-  // Nothing may reach the network from a test browser.
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
   '--no-first-run',
 ];
+
+/** WebGPU through SwiftShader where there is no GPU. */
+export const webgpuArgs = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', ...offlineArgs];
 
 /** A headless Chromium set up for WebGPU, for scripts outside the test runner (benchmarks). */
 export async function launchWebgpuChromium() {

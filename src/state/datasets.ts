@@ -28,7 +28,7 @@ export const datasetStore = createStore<DatasetState>()(() => ({
 
 let client: ImportClient | null = null;
 function importClient(): ImportClient {
-  client ??= createImportClient((message) => datasetStore.setState({ importState: 'error', importError: `The import worker stopped unexpectedly (${message}); nothing half-imported is kept.`, progress: null }), (ev) => {
+  client ??= createImportClient((message) => datasetStore.setState({ importState: 'error', importError: `The import worker stopped unexpectedly (${message}). What it had written is never marked ready and is removed on a later visit.`, progress: null }), (ev) => {
     const prev = datasetStore.getState().progress;
     datasetStore.setState({ progress: { phase: ev.phase, done: ev.done, total: ev.total, rate: ev.rate, startedAt: prev?.startedAt ?? Date.now() } });
   });
