@@ -3,40 +3,15 @@
 // Usage: npm run bench:train [-- --steps 60 --batch 32 --hidden 64 --passage 48 --probe 192 --backend auto --verbose 1]
 // Fields not given keep the studio's defaults.
 // Needs the built app (npm run build) and Chromium (node scripts/ensure-chromium.mjs).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { launchWebgpuChromium } from '../scripts/chromium.mjs';
+import { flags, servePreview } from './lib.mjs';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
-);
+const args = flags();
 const steps = Number(args.steps ?? 60);
 const batch = args.batch ? Number(args.batch) : undefined;
 const backend = args.backend ?? 'auto';
-const port = Number(args.port ?? 4180);
-if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run npm run build first');
-
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
-const stopServer = () => {
-  try {
-    process.kill(-server.pid);
-  } catch {}
-};
-process.on('exit', stopServer);
-
-async function waitForServer(url) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server at ${url} did not start`);
-}
-
-const url = `http://127.0.0.1:${port}/`;
 const t0 = Date.now();
-await waitForServer(url);
+const url = await servePreview(Number(args.port ?? 4180));
 const browser = await launchWebgpuChromium();
 try {
   const page = await browser.newPage();

@@ -25,6 +25,33 @@ export class StudioPage {
     await expect(this.byTestId('dataset-summary')).not.toHaveAttribute('data-dataset', before ?? '');
   }
 
+  /** Chooses files in one `import-files` selection and waits for the import to end in `state`. */
+  async importFiles(paths: string[], state: 'done' | 'error' = 'done'): Promise<void> {
+    await expect(this.byTestId('import-status')).not.toHaveAttribute('data-state', 'running', { timeout: 120_000 });
+    await this.byTestId('import-files').setInputFiles(paths);
+    await expect(this.byTestId('import-status')).toHaveAttribute('data-state', state, { timeout: 120_000 });
+  }
+
+  /** The catalog as IndexedDB holds it, read straight from the page (not through the app's code). */
+  async catalog(): Promise<{ id: string; status: string; counts: Record<string, number> }[]> {
+    return this.page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('margin-studio');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const req = db.transaction('datasets').objectStore('datasets').getAll();
+            req.onsuccess = () => {
+              db.close();
+              resolve((req.result as { id: string; status: string; counts: Record<string, number> }[]).map(({ id, status, counts }) => ({ id, status, counts })));
+            };
+            req.onerror = () => reject(req.error);
+          };
+        }),
+    );
+  }
+
   async configure(fields: Record<string, string | number>): Promise<void> {
     for (const [testId, value] of Object.entries(fields)) {
       const el = this.byTestId(testId);

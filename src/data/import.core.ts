@@ -1,29 +1,48 @@
-/** The import work itself: no DOM, no React. The worker and the tests call these functions. */
+/** The import work itself: no DOM, no React. The worker, the tests and the benchmarks call these functions. */
 import { generateDemo, type DemoOptions } from './demo/generator';
-import { DatasetWriter } from './store/dataset-db';
+import { DatasetBuilder } from './builder';
+import { DatasetWriter, type PendingChunk } from './store/dataset-db';
 import { deleteDataset, listDatasets } from './store/catalog';
 import { textColumns } from './store/columns';
-import type { DatasetInfo, TableColumns, TableName } from './store/schema';
+import type { DatasetInfo } from './store/schema';
+import { TeacherStats } from './teacher-stats';
+import { detectLayout, LAYOUTS, type Layout } from './formats/layouts';
+import { LineSplitter, LineTooLong } from './formats/lines';
+import { createReader } from './formats/readers';
+import { describeProblem, FileReport, type FileReportData } from './formats/report';
+import { FileFormatError, isGzip, sniffLines, streamLines } from './formats/stream';
 import { tokenize, tokenizerId, type HashingTokenizerSpec } from '../text/hashing';
 
 export const DEFAULT_TOKENIZER: HashingTokenizerSpec = { kind: 'hash-words', buckets: 8192 };
-/** Rows per stored chunk: big enough that per-record overhead vanishes, small enough to stream. */
+/** Rows per stored chunk of the demo. */
 export const CHUNK_ROWS = 4096;
+/** A file with a larger share of rejected lines is refused whole. */
+export const DEFAULT_REJECT_THRESHOLD = 0.01;
+/** Transactions allowed in flight before parsing waits for storage. */
+const MAX_WRITES_IN_FLIGHT = 4;
+const PROGRESS_EVERY_MS = 150;
 
 export interface ImportProgress {
-  phase: 'generating' | 'storing';
+  phase: 'generating' | 'storing' | 'reading';
+  /** What is being worked on, e.g. the file name. */
+  label: string;
   done: number;
   total: number;
+  unit: 'rows' | 'MB';
+  /** `unit`s per second over the import so far. */
+  rate: number;
+  /** Lines (or rows) handled so far, and per second. */
+  rows: number;
+  rowsPerSecond: number;
 }
 
 export class ImportCancelled extends Error {
   override name = 'ImportCancelled';
 }
 
-interface PendingChunk {
-  table: TableName;
-  rows: number;
-  columns: TableColumns[TableName];
+/** A problem with the user's files, worded for the user: file, line, reason. */
+export class ImportError extends Error {
+  override name = 'ImportError';
 }
 
 function* slices<T>(rows: readonly T[]): Generator<T[]> {
@@ -34,20 +53,32 @@ function int32(values: number[]): Int32Array {
   return Int32Array.from(values);
 }
 
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
 /** Builds the demo dataset and stores it through the same writer that file imports use. */
 export async function importDemo(
   options: Partial<DemoOptions>,
   onProgress: (p: ImportProgress) => void,
   signal: { cancelled: boolean },
-  tokenizer: HashingTokenizerSpec = DEFAULT_TOKENIZER,
+  { tokenizer = DEFAULT_TOKENIZER, lock }: { tokenizer?: HashingTokenizerSpec; lock?: string } = {},
 ): Promise<DatasetInfo> {
-  onProgress({ phase: 'generating', done: 0, total: 1 });
+  const started = now();
+  const report = (phase: ImportProgress['phase'], done: number, total: number) => {
+    const seconds = (now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    onProgress({ phase, label: phase === 'generating' ? 'Generating the demo corpus' : 'Storing in IndexedDB', done, total, unit: 'rows', rate, rows: done, rowsPerSecond: rate });
+  };
+  report('generating', 0, 1);
   const demo = generateDemo(options);
   const tok = (text: string) => tokenize(text, tokenizer);
 
   const chunks: PendingChunk[] = [];
   for (const part of slices(demo.passages)) chunks.push({ table: 'passages', rows: part.length, columns: textColumns(part, tok) });
   for (const part of slices(demo.queries)) chunks.push({ table: 'queries', rows: part.length, columns: textColumns(part, tok) });
+  const teacher = new TeacherStats();
+  for (const t of demo.triples) teacher.add(t.posScore, t.negScore);
   for (const part of slices(demo.triples)) {
     chunks.push({
       table: 'triples',
@@ -84,24 +115,168 @@ export async function importDemo(
     name: `Demo corpus (seed ${seed})`,
     source: 'demo',
     tokenizer: tokenizerId(tokenizer),
+    lock,
   });
   try {
     let done = 0;
-    onProgress({ phase: 'storing', done, total });
-    // A few chunks per transaction: fewer commits, and progress still moves.
+    report('storing', done, total);
     for (let at = 0; at < chunks.length; at += 4) {
       if (signal.cancelled) throw new ImportCancelled('import cancelled');
       const batch = chunks.slice(at, at + 4);
       await writer.append(batch);
       done += batch.reduce((n, c) => n + c.rows, 0);
-      onProgress({ phase: 'storing', done, total });
+      report('storing', done, total);
     }
-    const info = await writer.finish();
+    const info = await writer.finish({ teacher: teacher.summary() });
     // Loading the demo again replaces the earlier copy rather than piling up identical datasets.
     for (const old of await listDatasets()) {
       if (old.source === 'demo' && old.name === info.name && old.id !== info.id) await deleteDataset(old.id);
     }
     return info;
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
+
+export interface FileSpec {
+  file: Blob & { readonly name: string };
+  /** Overrides detection. */
+  layout?: Layout;
+}
+
+export interface ImportFilesOptions {
+  /** The new dataset's id; the caller picks it so that it can hold a lock named after it. */
+  id: string;
+  name?: string;
+  threshold?: number;
+  tokenizer?: HashingTokenizerSpec;
+  /** A Web Lock the importer holds while it lives: a dataset whose lock nobody holds was abandoned. */
+  lock?: string;
+}
+
+interface PlannedFile {
+  file: FileSpec['file'];
+  name: string;
+  gzip: boolean;
+  layout: Layout;
+}
+
+/** Texts first, so that the files referring to them by id can be checked against them. */
+const ORDER: Record<Layout, number> = { collection: 0, queries: 1, 'teacher-ids': 2, 'teacher-text': 3, 'teacher-jsonl': 4, qrels: 5, run: 6 };
+
+/** Recognises every file before anything is written, so a file of unknown kind costs nothing. */
+export async function planImport(files: readonly FileSpec[]): Promise<PlannedFile[]> {
+  if (files.length === 0) throw new ImportError('no files were chosen');
+  const plan: PlannedFile[] = [];
+  for (const { file, layout } of files) {
+    if (file.size === 0) throw new ImportError(`${file.name}: the file is empty`);
+    const gzip = await isGzip(file);
+    if (layout) {
+      if (!LAYOUTS.includes(layout)) throw new ImportError(`${file.name}: unknown layout "${String(layout)}"`);
+      plan.push({ file, name: file.name, gzip, layout });
+      continue;
+    }
+    let lines: string[];
+    try {
+      lines = await sniffLines(file, gzip);
+    } catch (err) {
+      throw new ImportError(`${file.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const found = detectLayout(lines, file.name);
+    if (!found.layout) throw new ImportError(`${file.name}: cannot tell what kind of file this is: ${found.reason}. Choose its layout under "Read files as" and select it again`);
+    plan.push({ file, name: file.name, gzip, layout: found.layout });
+  }
+  return plan.sort((a, b) => ORDER[a.layout] - ORDER[b.layout]);
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share < 0.1 ? 2 : 1)}%`;
+}
+
+function defaultName(plan: readonly PlannedFile[]): string {
+  const first = (plan[0] as PlannedFile).name.replace(/\.gz$/i, '').replace(/\.(tsv|txt|jsonl|json|csv)$/i, '');
+  return plan.length === 1 ? first : `${first} + ${plan.length - 1} more`;
+}
+
+/**
+ * Imports files chosen together into one new dataset. It is marked ready only when every file was read to the
+ * end and accepted; on any error, rejection or cancel, everything written is removed.
+ */
+export async function importFiles(
+  files: readonly FileSpec[],
+  options: ImportFilesOptions,
+  onProgress: (p: ImportProgress) => void,
+  signal: { cancelled: boolean },
+): Promise<DatasetInfo> {
+  const plan = await planImport(files);
+  const tokenizer = options.tokenizer ?? DEFAULT_TOKENIZER;
+  const threshold = options.threshold ?? DEFAULT_REJECT_THRESHOLD;
+  const totalBytes = plan.reduce((n, f) => n + f.file.size, 0);
+  const writer = await DatasetWriter.create({ id: options.id, name: options.name ?? defaultName(plan), source: 'files', tokenizer: tokenizerId(tokenizer), lock: options.lock });
+  const builder = new DatasetBuilder((text) => tokenize(text, tokenizer), (chunk) => writer.enqueue(chunk));
+  const reports: FileReportData[] = [];
+  const started = now();
+  let bytesDone = 0;
+  let lines = 0;
+  let lastProgress = -Infinity;
+  let current = plan[0] as PlannedFile;
+
+  const progress = (force = false) => {
+    const t = now();
+    if (!force && t - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = t;
+    const seconds = Math.max(1e-3, (t - started) / 1000);
+    const label = `${current.name} (${plan.indexOf(current) + 1} of ${plan.length})`;
+    onProgress({ phase: 'reading', label, done: bytesDone / 1e6, total: totalBytes / 1e6, unit: 'MB', rate: bytesDone / 1e6 / seconds, rows: lines, rowsPerSecond: lines / seconds });
+  };
+
+  try {
+    for (const f of plan) {
+      current = f;
+      const report = new FileReport(f.name, f.layout, f.gzip, f.file.size);
+      const read = createReader(f.layout, builder, report);
+      const splitter = new LineSplitter((buf, s, e) => {
+        if (e === s) return;
+        report.data.lines++;
+        lines++;
+        read(buf, s, e, splitter.lines);
+      });
+      progress(true);
+      const fileStarted = now();
+      try {
+        await streamLines(f.file, f.gzip, splitter, {
+          onRawBytes: (n) => {
+            bytesDone += n;
+          },
+          afterChunk: async () => {
+            if (signal.cancelled) throw new ImportCancelled('import cancelled');
+            progress();
+            await writer.settle(MAX_WRITES_IN_FLIGHT);
+          },
+        });
+      } catch (err) {
+        if (err instanceof FileFormatError || err instanceof LineTooLong) throw new ImportError(`${f.name}: ${err.message}`);
+        throw err;
+      }
+      const d = report.data;
+      d.seconds = (now() - fileStarted) / 1000;
+      if (d.rows === 0) {
+        const why = d.examples[0] ? `; first problem: ${describeProblem(f.name, d.examples[0])}` : '';
+        throw new ImportError(`${f.name}: no usable lines in ${d.lines} read${why}`);
+      }
+      if (report.rejectedShare > threshold) {
+        const reasons = Object.entries(d.rejectedByReason).map(([r, n]) => `${r}: ${n}`).join(', ');
+        throw new ImportError(
+          `${f.name}: ${d.rejected} of ${d.lines} lines (${percent(report.rejectedShare)}) were rejected, more than the ${percent(threshold)} allowed, so nothing was imported. ` +
+            `First: ${describeProblem(f.name, d.examples[0] as { line: number; reason: string })}. By reason: ${reasons}`,
+        );
+      }
+      reports.push(d);
+    }
+    builder.flush();
+    progress(true);
+    return await writer.finish({ files: reports, teacher: builder.counts.triples > 0 ? builder.teacher.summary() : undefined });
   } catch (err) {
     await writer.abort();
     throw err;

@@ -1,23 +1,40 @@
 /** Messages between the page and the import worker. */
 import type { DatasetInfo } from './store/schema';
+import type { ImportProgress } from './import.core';
+import { isLayout, type Layout } from './formats/layouts';
 import { requireEnvelope, ProtocolError } from '../util/rpc';
+
+export interface ChosenFile {
+  file: File;
+  /** Overrides layout detection for this file. */
+  layout?: Layout;
+}
 
 export type ImportRequest =
   | { id: number; type: 'load-demo'; seed: number }
+  | { id: number; type: 'import-files'; files: ChosenFile[]; name?: string; threshold?: number }
   | { id: number; type: 'cancel' };
 
 export type ImportResult = { dataset: DatasetInfo } | { cancelled: true };
 
-export type ImportEvent = {
-  type: 'progress';
-  phase: 'generating' | 'storing';
-  done: number;
-  total: number;
-  /** Rows per second over the import so far. */
-  rate: number;
-};
+export type ImportEvent =
+  | ({ type: 'progress' } & ImportProgress)
+  /** Something the person should know before the import ends, e.g. that it may not fit in storage. */
+  | { type: 'notice'; message: string };
 
-const TYPES = ['load-demo', 'cancel'] as const;
+const TYPES = ['load-demo', 'import-files', 'cancel'] as const;
+
+function parseFiles(value: unknown): ChosenFile[] {
+  if (!Array.isArray(value) || value.length === 0) throw new ProtocolError('import-files needs a non-empty list of files');
+  return value.map((entry: unknown, i) => {
+    const f = entry as { file?: unknown; layout?: unknown } | null;
+    if (typeof f !== 'object' || f === null || !(f.file instanceof Blob) || typeof (f.file as File).name !== 'string') {
+      throw new ProtocolError(`import-files: entry ${i} has no file`);
+    }
+    if (f.layout !== undefined && !isLayout(f.layout)) throw new ProtocolError(`import-files: entry ${i} has unknown layout ${JSON.stringify(f.layout)}`);
+    return f.layout === undefined ? { file: f.file as File } : { file: f.file as File, layout: f.layout };
+  });
+}
 
 export function parseImportRequest(data: unknown): ImportRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -26,6 +43,18 @@ export function parseImportRequest(data: unknown): ImportRequest {
     case 'load-demo':
       if (typeof msg.seed !== 'number' || !Number.isInteger(msg.seed)) throw new ProtocolError('load-demo needs an integer seed');
       return { id: msg.id, type, seed: msg.seed };
+    case 'import-files': {
+      const req: ImportRequest = { id: msg.id, type, files: parseFiles(msg.files) };
+      if (msg.name !== undefined) {
+        if (typeof msg.name !== 'string' || msg.name.trim() === '') throw new ProtocolError('import-files: name must be a non-empty string');
+        req.name = msg.name;
+      }
+      if (msg.threshold !== undefined) {
+        if (typeof msg.threshold !== 'number' || !(msg.threshold >= 0 && msg.threshold <= 1)) throw new ProtocolError('import-files: threshold must be a share between 0 and 1');
+        req.threshold = msg.threshold;
+      }
+      return req;
+    }
     case 'cancel':
       return { id: msg.id, type };
     default: {

@@ -1,14 +1,73 @@
 /// <reference lib="webworker" />
 /** Message dispatch only; the work is in import.core.ts. */
-import { importDemo, ImportCancelled } from './import.core';
-import { parseImportRequest, type ImportEvent, type ImportResult } from './import.protocol';
+import { importDemo, importFiles, ImportCancelled, type ImportProgress } from './import.core';
+import { parseImportRequest, type ChosenFile, type ImportEvent, type ImportResult } from './import.protocol';
 import { errorMessage, idOf, type Reply } from '../util/rpc';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let current: { cancelled: boolean } | null = null;
 
+/**
+ * This importer's Web Lock, held for as long as the worker lives. Datasets it is writing carry the lock's name;
+ * when the tab closes the lock goes with it, and the next page load knows those datasets were cut off.
+ */
+const LOCK = `margin-studio-importer:${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+const lockHeld: Promise<string | undefined> = scope.navigator.locks
+  ? new Promise((resolve) => {
+      void scope.navigator.locks.request(LOCK, () => {
+        resolve(LOCK);
+        return new Promise<never>(() => undefined);
+      });
+    })
+  : Promise.resolve(undefined);
+
 function reply(msg: Reply<ImportResult>): void {
   scope.postMessage(msg);
+}
+
+function emit(event: ImportEvent): void {
+  scope.postMessage(event);
+}
+
+const onProgress = (p: ImportProgress) => emit({ type: 'progress', ...p });
+
+/** Roughly what a file becomes once stored: text is kept with its token ids; gzip inflates about fourfold. */
+function storedBytesEstimate(files: readonly ChosenFile[]): number {
+  return files.reduce((n, f) => n + f.file.size * (/\.gz$/i.test(f.file.name) ? 4 : 1) * 1.3, 0);
+}
+
+async function warnIfTooBig(files: readonly ChosenFile[]): Promise<void> {
+  const storage = scope.navigator.storage;
+  if (!storage?.estimate) return;
+  const { quota, usage } = await storage.estimate();
+  if (quota === undefined || usage === undefined) return;
+  const need = storedBytesEstimate(files);
+  const free = quota - usage;
+  if (need > free) {
+    emit({
+      type: 'notice',
+      message: `These files need about ${(need / 1e9).toFixed(2)} GB once stored, but the browser offers this page only ${(free / 1e9).toFixed(2)} GB more. The import may stop with "storage full"; deleting datasets under Storage frees space.`,
+    });
+  }
+}
+
+function run(id: number, work: (signal: { cancelled: boolean }, lock: string | undefined) => Promise<ImportResult>): void {
+  if (current) {
+    reply({ type: 'error', id, message: 'an import is already running' });
+    return;
+  }
+  const signal = { cancelled: false };
+  current = signal;
+  lockHeld
+    .then((lock) => work(signal, lock))
+    .then((payload) => reply({ type: 'result', id, payload }))
+    .catch((err: unknown) => {
+      if (err instanceof ImportCancelled) reply({ type: 'result', id, payload: { cancelled: true } });
+      else reply({ type: 'error', id, message: errorMessage(err) });
+    })
+    .finally(() => {
+      current = null;
+    });
 }
 
 scope.addEventListener('message', (ev: MessageEvent) => {
@@ -21,27 +80,17 @@ scope.addEventListener('message', (ev: MessageEvent) => {
   }
   switch (req.type) {
     case 'load-demo': {
-      const id = req.id;
-      if (current) {
-        reply({ type: 'error', id, message: 'an import is already running' });
-        return;
-      }
-      const signal = { cancelled: false };
-      current = signal;
-      const started = performance.now();
-      importDemo({ seed: req.seed }, (p) => {
-        const seconds = (performance.now() - started) / 1000;
-        const event: ImportEvent = { type: 'progress', ...p, rate: seconds > 0 ? p.done / seconds : 0 };
-        scope.postMessage(event);
-      }, signal)
-        .then((dataset) => reply({ type: 'result', id, payload: { dataset } }))
-        .catch((err: unknown) => {
-          if (err instanceof ImportCancelled) reply({ type: 'result', id, payload: { cancelled: true } });
-          else reply({ type: 'error', id, message: errorMessage(err) });
-        })
-        .finally(() => {
-          current = null;
-        });
+      const seed = req.seed;
+      run(req.id, async (signal, lock) => ({ dataset: await importDemo({ seed }, onProgress, signal, { lock }) }));
+      return;
+    }
+    case 'import-files': {
+      const { files, name, threshold } = req;
+      run(req.id, async (signal, lock) => {
+        await warnIfTooBig(files);
+        const id = `files-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+        return { dataset: await importFiles(files, { id, name, threshold, lock }, onProgress, signal) };
+      });
       return;
     }
     case 'cancel':

@@ -1,19 +1,30 @@
-/** Datasets in the catalog, the active one, and the state of the last import. */
+/** Datasets in the catalog, the active one, the state of the last import, and the browser's storage. */
 import { createStore } from 'zustand/vanilla';
 import { createImportClient, type ImportClient } from '../data/import.client';
-import type { ImportEvent } from '../data/import.protocol';
-import { listDatasets, removeUnfinishedDatasets } from '../data/store/catalog';
+import type { ImportProgress } from '../data/import.core';
+import type { ChosenFile } from '../data/import.protocol';
+import { deleteDataset, listDatasets, removeUnfinishedDatasets } from '../data/store/catalog';
 import type { DatasetInfo } from '../data/store/schema';
+import type { Layout } from '../data/formats/layouts';
 import { DEFAULT_DEMO_OPTIONS } from '../data/demo/generator';
 
 export type ImportState = 'idle' | 'running' | 'done' | 'error';
+
+export interface StorageUse {
+  usage: number;
+  quota: number;
+  persisted: boolean;
+}
 
 export interface DatasetState {
   datasets: DatasetInfo[];
   activeId: string | null;
   importState: ImportState;
   importError: string;
-  progress: (Omit<ImportEvent, 'type'> & { startedAt: number }) | null;
+  /** A warning raised during the import (e.g. it may not fit). */
+  importNotice: string;
+  progress: ImportProgress | null;
+  storage: StorageUse | null;
 }
 
 const ACTIVE_KEY = 'margin-studio.active-dataset';
@@ -23,15 +34,27 @@ export const datasetStore = createStore<DatasetState>()(() => ({
   activeId: null,
   importState: 'idle',
   importError: '',
+  importNotice: '',
   progress: null,
+  storage: null,
 }));
 
 let client: ImportClient | null = null;
 function importClient(): ImportClient {
-  client ??= createImportClient((message) => datasetStore.setState({ importState: 'error', importError: `The import worker stopped unexpectedly (${message}). What it had written is never marked ready and is removed on a later visit.`, progress: null }), (ev) => {
-    const prev = datasetStore.getState().progress;
-    datasetStore.setState({ progress: { phase: ev.phase, done: ev.done, total: ev.total, rate: ev.rate, startedAt: prev?.startedAt ?? Date.now() } });
-  });
+  client ??= createImportClient(
+    (message) => {
+      datasetStore.setState({ importState: 'error', importError: `The import worker stopped unexpectedly (${message}). What it had written is never marked ready and is removed on the next visit.`, progress: null });
+      client = null;
+    },
+    (ev) => {
+      if (ev.type === 'progress') {
+        const { type: _type, ...progress } = ev;
+        datasetStore.setState({ progress });
+      } else {
+        datasetStore.setState({ importNotice: ev.message });
+      }
+    },
+  );
   return client;
 }
 
@@ -50,23 +73,51 @@ async function refresh(): Promise<DatasetInfo[]> {
   const current = datasetStore.getState().activeId ?? remembered;
   const activeId = datasets.some((d) => d.id === current) ? current : (datasets.at(-1)?.id ?? null);
   datasetStore.setState({ datasets, activeId });
+  void refreshStorage();
   return datasets;
 }
 
-export async function loadDemo(seed = DEFAULT_DEMO_OPTIONS.seed): Promise<void> {
-  datasetStore.setState({ importState: 'running', importError: '', progress: null });
+export async function refreshStorage(): Promise<void> {
+  const storage = navigator.storage;
+  if (!storage?.estimate) return;
+  const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([storage.estimate(), storage.persisted?.() ?? Promise.resolve(false)]);
+  datasetStore.setState({ storage: { usage, quota, persisted } });
+}
+
+async function runImport(request: () => ReturnType<ImportClient['request']>): Promise<void> {
+  datasetStore.setState({ importState: 'running', importError: '', importNotice: '', progress: null });
   try {
-    const result = await importClient().request({ type: 'load-demo', seed });
+    const result = await request();
     await refresh();
     if ('dataset' in result) setActiveDataset(result.dataset.id);
     datasetStore.setState({ importState: 'cancelled' in result ? 'idle' : 'done', progress: null });
   } catch (err) {
     datasetStore.setState({ importState: 'error', importError: err instanceof Error ? err.message : String(err), progress: null });
+    await refresh().catch(() => undefined);
   }
+}
+
+export function loadDemo(seed = DEFAULT_DEMO_OPTIONS.seed): Promise<void> {
+  return runImport(() => importClient().request({ type: 'load-demo', seed }));
+}
+
+/** Files chosen together become one new dataset. `layout` forces every file to be read as that layout. */
+export async function importChosenFiles(files: readonly File[], layout?: Layout): Promise<void> {
+  if (files.length === 0) return;
+  // Ask for storage the browser will not evict under pressure; the answer is the browser's to give, and the
+  // import need not wait for it.
+  void navigator.storage?.persist?.().then(() => refreshStorage(), () => undefined);
+  const chosen: ChosenFile[] = files.map((file) => (layout ? { file, layout } : { file }));
+  return runImport(() => importClient().request({ type: 'import-files', files: chosen }));
 }
 
 export async function cancelImport(): Promise<void> {
   await importClient().request({ type: 'cancel' });
+}
+
+export async function removeDataset(id: string): Promise<void> {
+  await deleteDataset(id);
+  await refresh();
 }
 
 /** On page load: clear imports a closed tab cut off, then load the demo if there is nothing at all. */

@@ -30,4 +30,18 @@ describe('import protocol', () => {
     expect(() => parseImportRequest({ id: 5, type: 'load-demo', seed: 'x' })).toThrow(/integer seed/);
     expect(() => parseImportRequest({ id: 6, type: 'start' })).toThrow(/unknown message type "start"/);
   });
+
+  it('checks import-files: files present, layouts known, threshold a share', () => {
+    const file = new File(['1\tq'], 'queries.tsv');
+    expect(parseImportRequest({ id: 7, type: 'import-files', files: [{ file }, { file, layout: 'queries' }], threshold: 0.05 })).toEqual({
+      id: 7,
+      type: 'import-files',
+      files: [{ file }, { file, layout: 'queries' }],
+      threshold: 0.05,
+    });
+    expect(() => parseImportRequest({ id: 8, type: 'import-files', files: [] })).toThrow(/non-empty list of files/);
+    expect(() => parseImportRequest({ id: 9, type: 'import-files', files: [{ name: 'x.tsv' }] })).toThrow(/entry 0 has no file/);
+    expect(() => parseImportRequest({ id: 10, type: 'import-files', files: [{ file, layout: 'csv' }] })).toThrow(/unknown layout "csv"/);
+    expect(() => parseImportRequest({ id: 11, type: 'import-files', files: [{ file }], threshold: 2 })).toThrow(/share between 0 and 1/);
+  });
 });

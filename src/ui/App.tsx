@@ -1,5 +1,7 @@
 import { DataPanel } from './panels/DataPanel';
 import { TrainPanel } from './panels/TrainPanel';
+import { DatasetPanel } from './panels/DatasetPanel';
+import { StoragePanel } from './panels/StoragePanel';
 import { LossChart } from './charts/LossChart';
 import { MarginHistogram } from './charts/MarginHistogram';
 import { ScoreHistogram } from './charts/ScoreHistogram';
@@ -22,6 +24,10 @@ export function App() {
           <ScoreHistogram />
         </div>
       </main>
+      <div className="below">
+        <DatasetPanel />
+        <StoragePanel />
+      </div>
     </div>
   );
 }

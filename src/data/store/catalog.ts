@@ -45,13 +45,27 @@ export async function deleteDataset(id: string): Promise<void> {
   await deleteDb(datasetDbName(id));
 }
 
+interface LockManagerLike {
+  query(): Promise<{ held?: { name?: string }[] }>;
+}
+
+/** Names of the Web Locks held anywhere in this origin, or null where the browser has no Web Locks. */
+async function heldLocks(): Promise<Set<string> | null> {
+  const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+  if (!locks) return null;
+  const state = await locks.query();
+  return new Set((state.held ?? []).map((l) => l.name ?? ''));
+}
+
 /**
  * Datasets still marked `importing` when nothing is importing them were cut off (a closed tab, a crash).
- * They are removed so that nobody mistakes them for data; issue-level resume can replace this policy later.
+ * They are removed so that nobody mistakes them for data. An importer holds a Web Lock for as long as it lives,
+ * in whichever tab, so "nobody holds its lock" is exact; without Web Locks, a dataset silent for a minute counts.
  */
 export async function removeUnfinishedDatasets(now = Date.now(), staleAfterMs = 60_000): Promise<string[]> {
-  // An import in another tab refreshes updatedAt as it writes; only silent ones are abandoned.
-  const stale = (await listDatasets()).filter((d) => d.status !== 'ready' && now - d.updatedAt > staleAfterMs);
+  const held = await heldLocks();
+  const abandoned = (d: DatasetInfo) => (held && d.lock ? !held.has(d.lock) : now - d.updatedAt > staleAfterMs);
+  const stale = (await listDatasets()).filter((d) => d.status !== 'ready' && abandoned(d));
   for (const d of stale) await deleteDataset(d.id);
   return stale.map((d) => d.id);
 }

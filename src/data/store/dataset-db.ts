@@ -25,14 +25,40 @@ export interface NewDataset {
   name: string;
   source: DatasetInfo['source'];
   tokenizer: string;
+  lock?: string | undefined;
+}
+
+export interface PendingChunk {
+  table: TableName;
+  rows: number;
+  columns: TableColumns[TableName];
+}
+
+/** Chunks are grouped into transactions of about this many bytes: few commits, and progress still moves. */
+const TRANSACTION_BYTES = 8 * 1024 * 1024;
+/** How often the catalog hears that an import is still alive. */
+const HEARTBEAT_MS = 1000;
+
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
 }
 
 /**
  * Appends chunks to a new dataset and marks it ready on `finish()`. Until then the catalog says `importing`, so a
  * reader never trusts a half-written dataset; `abort()` removes everything written so far.
+ *
+ * Writes are pipelined: `enqueue` groups chunks and starts a transaction when a group is big enough, without
+ * waiting for it; `settle(n)` waits until at most n transactions are in flight, which is the importer's
+ * back-pressure. Durability is relaxed: a tail lost to a crash is never marked ready, so it costs nothing.
  */
 export class DatasetWriter {
   private nextIndex: Record<TableName, number> = emptyCounts();
+  private queued: PendingChunk[] = [];
+  private queuedBytes = 0;
+  private inFlight: Promise<void>[] = [];
+  private failure: unknown = null;
+  private lastHeartbeat = 0;
+
   private constructor(
     private readonly db: IDBDatabase,
     private info: DatasetInfo,
@@ -40,7 +66,8 @@ export class DatasetWriter {
 
   static async create(spec: NewDataset): Promise<DatasetWriter> {
     const now = Date.now();
-    const info: DatasetInfo = { ...spec, status: 'importing', createdAt: now, updatedAt: now, counts: emptyCounts(), bytes: 0 };
+    const { lock, ...rest } = spec;
+    const info: DatasetInfo = { ...rest, ...(lock ? { lock } : {}), status: 'importing', createdAt: now, updatedAt: now, counts: emptyCounts(), bytes: 0 };
     await putDataset(info);
     try {
       return new DatasetWriter(await openDatasetDb(spec.id), info);
@@ -54,35 +81,97 @@ export class DatasetWriter {
     return this.info.id;
   }
 
-  /** Writes several chunks in one transaction; relaxed durability since a lost tail is re-imported anyway. */
-  async append(chunks: readonly { table: TableName; rows: number; columns: TableColumns[TableName] }[]): Promise<void> {
-    const tx = this.db.transaction(CHUNKS, 'readwrite', { durability: 'relaxed' });
-    const store = tx.objectStore(CHUNKS);
-    const counts = { ...this.info.counts };
-    let bytes = this.info.bytes;
-    for (const c of chunks) {
-      if (c.rows === 0) continue;
-      const record: Chunk = { table: c.table, index: this.nextIndex[c.table]++, rows: c.rows, columns: c.columns };
-      store.put(record);
-      counts[c.table] += c.rows;
-      bytes += chunkBytes(c.columns);
-    }
-    await transactionDone(tx);
-    this.info = { ...this.info, counts, bytes, updatedAt: Date.now() };
-    await putDataset(this.info);
+  /** Bytes of column data committed so far. */
+  get committedBytes(): number {
+    return this.info.bytes;
   }
 
-  async finish(): Promise<DatasetInfo> {
+  enqueue(chunk: PendingChunk): void {
+    if (chunk.rows === 0) return;
+    this.queued.push(chunk);
+    this.queuedBytes += chunkBytes(chunk.columns);
+    if (this.queuedBytes >= TRANSACTION_BYTES) this.commit();
+  }
+
+  /** Starts a transaction for whatever is queued. */
+  commit(): void {
+    if (this.queued.length === 0) return;
+    const chunks = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    const tx = this.db.transaction(CHUNKS, 'readwrite', { durability: 'relaxed' });
+    const store = tx.objectStore(CHUNKS);
+    const rows = emptyCounts();
+    let bytes = 0;
+    const done = transactionDone(tx)
+      .then(() => this.committed(rows, bytes))
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      });
+    this.inFlight.push(done);
+    try {
+      for (const c of chunks) {
+        const record: Chunk = { table: c.table, index: this.nextIndex[c.table]++, rows: c.rows, columns: c.columns };
+        store.put(record);
+        rows[c.table] += c.rows;
+        bytes += chunkBytes(c.columns);
+      }
+    } catch (err) {
+      // A put can fail at once (quota, a value that cannot be cloned): the transaction is abandoned and the error
+      // surfaces at the next settle(), like one that fails at commit.
+      this.failure ??= err;
+      tx.abort();
+    }
+  }
+
+  /** Waits until at most `maxInFlight` transactions are running; rethrows the first write that failed. */
+  async settle(maxInFlight = 0): Promise<void> {
+    while (this.inFlight.length > maxInFlight) await this.inFlight.shift();
+    if (this.failure) throw asStorageError(this.failure);
+  }
+
+  /** Queues, commits and waits: the simple path for small imports. */
+  async append(chunks: readonly PendingChunk[]): Promise<void> {
+    for (const c of chunks) this.enqueue(c);
+    this.commit();
+    await this.settle(0);
+  }
+
+  async finish(extra: Partial<Pick<DatasetInfo, 'files' | 'teacher'>> = {}): Promise<DatasetInfo> {
+    this.commit();
+    await this.settle(0);
     this.db.close();
-    this.info = { ...this.info, status: 'ready', updatedAt: Date.now() };
+    const { lock: _held, ...info } = this.info;
+    this.info = { ...info, ...extra, status: 'ready', updatedAt: Date.now() };
     await putDataset(this.info);
     return this.info;
   }
 
   async abort(): Promise<void> {
+    this.queued = [];
+    await Promise.all(this.inFlight);
+    this.inFlight = [];
     this.db.close();
     await deleteDataset(this.info.id);
   }
+
+  private async committed(rows: Record<TableName, number>, bytes: number): Promise<void> {
+    const counts = { ...this.info.counts };
+    for (const t of Object.keys(rows) as TableName[]) counts[t] += rows[t];
+    this.info = { ...this.info, counts, bytes: this.info.bytes + bytes, updatedAt: Date.now() };
+    if (this.info.updatedAt - this.lastHeartbeat >= HEARTBEAT_MS) {
+      this.lastHeartbeat = this.info.updatedAt;
+      await putDataset(this.info);
+    }
+  }
+}
+
+function asStorageError(err: unknown): Error {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'QuotaExceededError') {
+    return new StorageFullError("the browser's storage for this page is full (quota exceeded); the partial dataset was removed. Delete datasets under Storage, or free disk space, and import again");
+  }
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** Reads a whole table of a ready dataset into one set of columns (null when the table is empty). */
@@ -97,6 +186,18 @@ export async function readTable<T extends TableName>(id: string, table: T): Prom
     const chunks = (await requestToPromise(tx.objectStore(CHUNKS).getAll(range))) as Chunk<T>[];
     chunks.sort((a, b) => a.index - b.index);
     return chunks.length === 0 ? null : concatChunks(table, chunks.map((c) => c.columns));
+  } finally {
+    db.close();
+  }
+}
+
+/** The first chunk of a table, for showing sample rows without reading the whole table. */
+export async function readFirstChunk<T extends TableName>(id: string, table: T): Promise<TableColumns[T] | null> {
+  const db = await openDatasetDb(id);
+  try {
+    const tx = db.transaction(CHUNKS, 'readonly');
+    const chunk = (await requestToPromise(tx.objectStore(CHUNKS).get([table, 0]))) as Chunk<T> | undefined;
+    return chunk?.columns ?? null;
   } finally {
     db.close();
   }

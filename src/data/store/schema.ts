@@ -1,3 +1,6 @@
+import type { FileReportData } from '../formats/report';
+import type { TeacherSummary } from '../teacher-stats';
+
 /**
  * What a dataset looks like in IndexedDB.
  *
@@ -67,11 +70,17 @@ export interface DatasetInfo {
   createdAt: number;
   /** Last write by the importer; a stale `importing` dataset was abandoned. */
   updatedAt: number;
+  /** While importing: the Web Lock its importer holds. Nobody holding it means the import was cut off. */
+  lock?: string;
   counts: TableCounts;
   /** Bytes of column data stored (not IndexedDB's own overhead). */
   bytes: number;
   /** Which tokenizer produced the stored token ids, e.g. `hash-words-v1:8192`. */
   tokenizer: string;
+  /** One report per imported file: lines read, rejected and why, dangling references. */
+  files?: FileReportData[];
+  /** Distribution of the teacher's scores over all triples. */
+  teacher?: TeacherSummary;
 }
 
 export function emptyCounts(): TableCounts {

@@ -1,34 +1,83 @@
+import { useState } from 'react';
 import { useStore } from 'zustand';
-import { activeDataset, cancelImport, datasetStore, loadDemo, setActiveDataset } from '../../state/datasets';
+import { activeDataset, cancelImport, datasetStore, importChosenFiles, loadDemo, setActiveDataset } from '../../state/datasets';
+import { isLayout, LAYOUT_LABELS, LAYOUTS, type Layout } from '../../data/formats/layouts';
 import { ProgressBar } from '../ProgressBar';
 import { fmt } from '../format';
+
+const STATE_TEXT = { running: 'importing…', done: 'imported', error: 'import failed', idle: 'idle' } as const;
 
 export function DataPanel() {
   const datasets = useStore(datasetStore, (s) => s.datasets);
   const active = useStore(datasetStore, activeDataset);
   const importState = useStore(datasetStore, (s) => s.importState);
   const importError = useStore(datasetStore, (s) => s.importError);
+  const importNotice = useStore(datasetStore, (s) => s.importNotice);
   const progress = useStore(datasetStore, (s) => s.progress);
+  const [layout, setLayout] = useState<Layout | 'auto'>('auto');
+  const running = importState === 'running';
   const counts = active?.counts;
 
   return (
     <section className="panel" aria-labelledby="data-title">
       <h2 id="data-title">Data</h2>
       <div className="row">
-        <button data-testid="load-demo" onClick={() => void loadDemo()} disabled={importState === 'running'}>
+        <button data-testid="load-demo" onClick={() => void loadDemo()} disabled={running}>
           Load demo dataset
         </button>
-        {importState === 'running' && (
-          <button className="secondary" onClick={() => void cancelImport()}>
+        <label className={`button-like${running ? ' disabled' : ''}`}>
+          Import files…
+          <input
+            type="file"
+            multiple
+            data-testid="import-files"
+            disabled={running}
+            className="visually-hidden"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              // Cleared so that choosing the same file again (after fixing it) starts a new import.
+              e.target.value = '';
+              void importChosenFiles(files, layout === 'auto' ? undefined : layout);
+            }}
+          />
+        </label>
+        {running && (
+          <button className="secondary" data-testid="import-cancel" onClick={() => void cancelImport()}>
             Cancel
           </button>
         )}
         <span className={`badge state-${importState}`} data-testid="import-status" data-state={importState}>
-          {importState === 'running' ? 'importing…' : importState === 'done' ? 'imported' : importState === 'error' ? 'import failed' : 'idle'}
+          {STATE_TEXT[importState]}
         </span>
       </div>
-      {importState === 'running' && progress && (
-        <ProgressBar label={progress.phase === 'generating' ? 'Generating corpus' : 'Storing in IndexedDB'} done={progress.done} total={progress.total} rate={progress.rate} unit="rows" testId="import-progress" />
+      <label className="field inline">
+        Read files as
+        <select value={layout} data-testid="import-layout" disabled={running} onChange={(e) => setLayout(isLayout(e.target.value) ? e.target.value : 'auto')}>
+          <option value="auto">detect from content</option>
+          {LAYOUTS.map((l) => (
+            <option key={l} value={l}>
+              {LAYOUT_LABELS[l]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="hint">
+        Teacher scores (id-based, text-based or JSONL), collections, queries, qrels and TREC runs; <code>.gz</code> too. Files chosen together become one dataset.
+      </p>
+      {running && progress && (
+        <>
+          <ProgressBar label={progress.label} done={progress.done} total={progress.total} rate={progress.rate} unit={progress.unit} testId="import-progress" />
+          {progress.phase === 'reading' && (
+            <p className="hint" data-testid="import-rows" data-rows={progress.rows}>
+              {fmt(progress.rows, 4)} lines · {fmt(progress.rowsPerSecond)} lines/s
+            </p>
+          )}
+        </>
+      )}
+      {importNotice && (
+        <p className="warning" data-testid="import-notice">
+          {importNotice}
+        </p>
       )}
       {importState === 'error' && (
         <p className="error" role="alert" data-testid="import-error">

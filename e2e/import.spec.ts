@@ -1,0 +1,121 @@
+/**
+ * Importing real files through the page: every layout of the MS MARCO sample, a malformed file, and a tab
+ * reloaded in the middle of a large import.
+ */
+import { expect, test } from '@playwright/test';
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StudioPage } from './studio-page';
+import { FIXTURES } from '../src/testing/fixtures';
+
+const at = (...names: string[]) => names.map((n) => join(FIXTURES, 'msmarco-sample', n));
+
+function watchConsole(page: import('@playwright/test').Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+test('every layout of the MS MARCO sample gives the same dataset', async ({ page }) => {
+  const errors = watchConsole(page);
+  const studio = new StudioPage(page);
+  await studio.open();
+  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
+
+  const selections = [
+    at('teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv'),
+    at('teacher-ids.tsv.gz', 'collection.tsv', 'queries.tsv'),
+    at('teacher-text.tsv'),
+    at('msmarco.jsonl'),
+  ];
+  const ids = new Set<string>();
+  for (const files of selections) {
+    await studio.importFiles(files);
+    const summary = studio.byTestId('dataset-summary');
+    await expect(summary).toHaveAttribute('data-passages', '260');
+    await expect(summary).toHaveAttribute('data-queries', '10');
+    await expect(summary).toHaveAttribute('data-triples', '250');
+    ids.add((await summary.getAttribute('data-dataset')) ?? '');
+    // The dataset view shows the teacher's score distribution for the new dataset (scores ≈ 83-100).
+    const pos = studio.byTestId('teacher-histogram-pos');
+    await expect(pos).toHaveAttribute('data-count', '250');
+    expect(Number(await pos.getAttribute('data-min'))).toBeGreaterThan(80);
+    expect(Number(await pos.getAttribute('data-max'))).toBeLessThan(101);
+    await expect(studio.byTestId('teacher-histogram-margin').locator('.recharts-bar-rectangle').first()).toBeVisible();
+    await expect(studio.byTestId('sample-rows')).toContainText('passage');
+  }
+  expect(ids.size).toBe(selections.length);
+  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-qrels', '0');
+  // Demo plus four imports, each listed with its size.
+  await expect(studio.byTestId('storage-row')).toHaveCount(5);
+
+  // The imported data trains: a few small steps on the JSONL dataset, now the active one.
+  await studio.configure({ 'config-steps': 4, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 3 });
+  await studio.byTestId('train-start').click();
+  await studio.waitForState('done');
+  expect(Number(await studio.byTestId('train-step').textContent())).toBe(4);
+  expect(Number.isFinite(Number(await studio.byTestId('train-loss').textContent()))).toBe(true);
+  expect(errors).toEqual([]);
+});
+
+test('a malformed file shows file, line and reason, and changes nothing', async ({ page }, info) => {
+  const studio = new StudioPage(page);
+  await studio.open();
+  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
+  const before = await studio.catalog();
+  const active = await studio.byTestId('dataset-summary').getAttribute('data-dataset');
+
+  const bad = info.outputPath('bad-teacher.tsv');
+  const lines = ['96.5\t90.25\t1000\t5000\t5001', '96.5\t89.0\t1000\t5000\t5002', '96.5\tninety\t1000\t5000\t5003', '95.0\t91.5\t1001\t5026\t5027'];
+  await writeFile(bad, lines.join('\n') + '\n');
+  await studio.importFiles([bad, ...at('collection.tsv', 'queries.tsv')], 'error');
+  const message = studio.byTestId('import-error');
+  await expect(message).toContainText('bad-teacher.tsv');
+  await expect(message).toContainText('line 3');
+  await expect(message).toContainText('negative score "ninety" is not a number');
+
+  expect(await studio.catalog()).toEqual(before);
+  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-dataset', active ?? '');
+  await expect(studio.byTestId('storage-row')).toHaveCount(before.length);
+});
+
+test('reloading the page in the middle of a large import leaves no incomplete dataset marked ready', async ({ page }, info) => {
+  const studio = new StudioPage(page);
+  await studio.open();
+  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
+
+  const PASSAGES = 300_000;
+  const big = info.outputPath('big-collection.tsv');
+  const out = createWriteStream(big);
+  const words = 'the passage about ranking models distillation teacher student margin score query document'.split(' ');
+  for (let i = 0; i < PASSAGES; i++) {
+    const text = Array.from({ length: 40 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
+    if (!out.write(`${i}\t${text} ${i}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+
+  await studio.byTestId('import-files').setInputFiles(big);
+  // Mid-import: lines have been read and stored, the import has not finished.
+  await expect.poll(async () => Number(await studio.byTestId('import-rows').getAttribute('data-rows')), { timeout: 60_000, intervals: [100] }).toBeGreaterThan(20_000);
+  await expect(studio.byTestId('import-status')).toHaveAttribute('data-state', 'running');
+  const during = await studio.catalog();
+  expect(during.some((d) => d.status === 'importing')).toBe(true);
+
+  await page.reload();
+  await expect(studio.byTestId('load-demo')).toBeEnabled({ timeout: 60_000 });
+  const incompleteButReady = (await studio.catalog()).filter((d) => d.status === 'ready' && d.counts.passages !== 2000);
+  expect(incompleteButReady).toEqual([]);
+  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000');
+  // The cut-off import holds no lock any more, so a page load removes it.
+  await expect
+    .poll(async () => {
+      await page.reload();
+      await expect(studio.byTestId('load-demo')).toBeEnabled({ timeout: 60_000 });
+      return (await studio.catalog()).filter((d) => d.status !== 'ready').length;
+    }, { timeout: 60_000 })
+    .toBe(0);
+});

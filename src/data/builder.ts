@@ -1,0 +1,215 @@
+/**
+ * Rows in, columnar chunks out. The builder owns everything an import accumulates across files: the ids seen in
+ * each text table (to catch duplicates and dangling references), the texts seen (so the text-based layouts give
+ * one id per distinct passage or query), the teacher statistics, and one partly filled chunk per table. A chunk
+ * that fills up is handed to `onChunk` and forgotten, so memory does not grow with the file.
+ */
+import { hashBytes, IdSet } from './idset';
+import { TeacherStats } from './teacher-stats';
+import { emptyCounts, type TableColumns, type TableCounts, type TableName, type TextColumns } from './store/schema';
+
+export type TextTable = 'passages' | 'queries';
+export interface BuiltChunk {
+  table: TableName;
+  rows: number;
+  columns: TableColumns[TableName];
+}
+
+/** Numeric tables: this many rows a chunk (about 1.3 MB of triples). */
+export const NUMERIC_CHUNK_ROWS = 65_536;
+/** Text tables: a chunk closes at this many rows or this many text bytes, whichever comes first. */
+export const TEXT_CHUNK_ROWS = 8_192;
+export const TEXT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+const encoder = new TextEncoder();
+
+class Growable<A extends Int32Array | Uint8Array> {
+  length = 0;
+  constructor(
+    public data: A,
+    private readonly make: (n: number) => A,
+  ) {}
+  reserve(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    const next = this.make(Math.max(this.data.length * 2, this.length + extra));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+  take(): A {
+    const out = this.data.slice(0, this.length) as A;
+    this.length = 0;
+    return out;
+  }
+}
+
+class TextChunkBuilder {
+  rows = 0;
+  private ids = new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+  private tokens = new Growable(new Int32Array(65536), (n) => new Int32Array(n));
+  private text = new Growable(new Uint8Array(1 << 20), (n) => new Uint8Array(n));
+  private tokEnds: number[] = [];
+  private textEnds: number[] = [];
+
+  add(id: number, bytes: Uint8Array, tokens: Int32Array): void {
+    this.ids.reserve(1);
+    this.ids.data[this.ids.length++] = id;
+    this.tokens.reserve(tokens.length);
+    this.tokens.data.set(tokens, this.tokens.length);
+    this.tokens.length += tokens.length;
+    this.text.reserve(bytes.length);
+    this.text.data.set(bytes, this.text.length);
+    this.text.length += bytes.length;
+    this.tokEnds.push(this.tokens.length);
+    this.textEnds.push(this.text.length);
+    this.rows++;
+  }
+
+  get full(): boolean {
+    return this.rows >= TEXT_CHUNK_ROWS || this.text.length >= TEXT_CHUNK_BYTES;
+  }
+
+  take(): TextColumns {
+    const tokOffsets = new Uint32Array(this.rows + 1);
+    tokOffsets.set(this.tokEnds, 1);
+    const textOffsets = new Uint32Array(this.rows + 1);
+    textOffsets.set(this.textEnds, 1);
+    this.tokEnds = [];
+    this.textEnds = [];
+    this.rows = 0;
+    return { id: this.ids.take(), tokOffsets, tokens: this.tokens.take(), textOffsets, text: this.text.take() };
+  }
+}
+
+/** Fixed-capacity columns for the numeric tables; a full chunk's arrays are handed over whole, not copied. */
+class NumericChunkBuilder<T extends 'triples' | 'qrels' | 'candidates'> {
+  rows = 0;
+  cols: TableColumns[T];
+  constructor(private readonly make: () => TableColumns[T]) {
+    this.cols = make();
+  }
+  take(): TableColumns[T] {
+    const rows = this.rows;
+    const cols = this.cols as unknown as Record<string, Int32Array | Float32Array>;
+    const out: Record<string, Int32Array | Float32Array> = {};
+    for (const [name, col] of Object.entries(cols)) out[name] = rows === col.length ? col : col.slice(0, rows);
+    this.cols = this.make();
+    this.rows = 0;
+    return out as unknown as TableColumns[T];
+  }
+}
+
+const makeTriples = () => ({
+  qid: new Int32Array(NUMERIC_CHUNK_ROWS),
+  pos: new Int32Array(NUMERIC_CHUNK_ROWS),
+  neg: new Int32Array(NUMERIC_CHUNK_ROWS),
+  posScore: new Float32Array(NUMERIC_CHUNK_ROWS),
+  negScore: new Float32Array(NUMERIC_CHUNK_ROWS),
+});
+const makeQrels = () => ({ qid: new Int32Array(NUMERIC_CHUNK_ROWS), pid: new Int32Array(NUMERIC_CHUNK_ROWS), grade: new Int32Array(NUMERIC_CHUNK_ROWS) });
+const makeCandidates = () => ({
+  qid: new Int32Array(NUMERIC_CHUNK_ROWS),
+  pid: new Int32Array(NUMERIC_CHUNK_ROWS),
+  rank: new Int32Array(NUMERIC_CHUNK_ROWS),
+  score: new Float32Array(NUMERIC_CHUNK_ROWS),
+});
+
+export class DatasetBuilder {
+  readonly ids: Record<TextTable, IdSet> = { passages: new IdSet(), queries: new IdSet() };
+  readonly counts: TableCounts = emptyCounts();
+  readonly teacher = new TeacherStats();
+  private byText: Record<TextTable, Map<number, number>> = { passages: new Map(), queries: new Map() };
+  private nextId: Record<TextTable, number> = { passages: 0, queries: 0 };
+  private texts = { passages: new TextChunkBuilder(), queries: new TextChunkBuilder() };
+  private triples = new NumericChunkBuilder<'triples'>(makeTriples);
+  private qrels = new NumericChunkBuilder<'qrels'>(makeQrels);
+  private candidates = new NumericChunkBuilder<'candidates'>(makeCandidates);
+
+  constructor(
+    private readonly tokenize: (text: string) => Int32Array,
+    private readonly onChunk: (chunk: BuiltChunk) => void,
+  ) {}
+
+  /** A text with its own id (collection, queries). Returns false when the id was already used. */
+  addText(table: TextTable, id: number, text: string, bytes: Uint8Array): boolean {
+    if (!this.ids[table].add(id)) return false;
+    this.store(table, id, text, bytes);
+    return true;
+  }
+
+  /** A text known only by its content (text-based layouts): the same text always gets the same id. */
+  internText(table: TextTable, text: string, bytes: Uint8Array = encoder.encode(text)): number {
+    const key = hashBytes(bytes, 0, bytes.length);
+    const known = this.byText[table].get(key);
+    if (known !== undefined) return known;
+    let id = this.nextId[table];
+    while (this.ids[table].has(id)) id++;
+    this.nextId[table] = id + 1;
+    this.ids[table].add(id);
+    this.byText[table].set(key, id);
+    this.store(table, id, text, bytes);
+    return id;
+  }
+
+  /** Adds a teacher triple; returns what it names that the dataset does not hold (null when all ids resolve). */
+  addTriple(qid: number, pos: number, neg: number, posScore: number, negScore: number): string | null {
+    const b = this.triples;
+    const r = b.rows++;
+    b.cols.qid[r] = qid;
+    b.cols.pos[r] = pos;
+    b.cols.neg[r] = neg;
+    b.cols.posScore[r] = posScore;
+    b.cols.negScore[r] = negScore;
+    this.teacher.add(posScore, negScore);
+    this.counts.triples++;
+    if (b.rows === NUMERIC_CHUNK_ROWS) this.onChunk({ table: 'triples', rows: b.rows, columns: b.take() });
+    return this.missing(qid, pos) ?? this.missing(qid, neg, false);
+  }
+
+  addQrel(qid: number, pid: number, grade: number): string | null {
+    const b = this.qrels;
+    const r = b.rows++;
+    b.cols.qid[r] = qid;
+    b.cols.pid[r] = pid;
+    b.cols.grade[r] = grade;
+    this.counts.qrels++;
+    if (b.rows === NUMERIC_CHUNK_ROWS) this.onChunk({ table: 'qrels', rows: b.rows, columns: b.take() });
+    return this.missing(qid, pid, false);
+  }
+
+  addCandidate(qid: number, pid: number, rank: number, score: number): string | null {
+    const b = this.candidates;
+    const r = b.rows++;
+    b.cols.qid[r] = qid;
+    b.cols.pid[r] = pid;
+    b.cols.rank[r] = rank;
+    b.cols.score[r] = score;
+    this.counts.candidates++;
+    if (b.rows === NUMERIC_CHUNK_ROWS) this.onChunk({ table: 'candidates', rows: b.rows, columns: b.take() });
+    return this.missing(qid, pid, false);
+  }
+
+  /** Hands over every partly filled chunk. */
+  flush(): void {
+    for (const table of ['passages', 'queries'] as const) {
+      const t = this.texts[table];
+      if (t.rows > 0) this.onChunk({ table, rows: t.rows, columns: t.take() });
+    }
+    if (this.triples.rows > 0) this.onChunk({ table: 'triples', rows: this.triples.rows, columns: this.triples.take() });
+    if (this.qrels.rows > 0) this.onChunk({ table: 'qrels', rows: this.qrels.rows, columns: this.qrels.take() });
+    if (this.candidates.rows > 0) this.onChunk({ table: 'candidates', rows: this.candidates.rows, columns: this.candidates.take() });
+  }
+
+  private store(table: TextTable, id: number, text: string, bytes: Uint8Array): void {
+    const t = this.texts[table];
+    t.add(id, bytes, this.tokenize(text));
+    this.counts[table]++;
+    if (t.full) this.onChunk({ table, rows: t.rows, columns: t.take() });
+  }
+
+  private missing(qid: number, pid: number, checkQuery = true): string | null {
+    // Queries are optional for qrels and runs (dev queries often come separately), so only triples demand them.
+    if (checkQuery && !this.ids.queries.has(qid)) return `query ${qid} is not in the dataset`;
+    if (!this.ids.passages.has(pid)) return `passage ${pid} is not in the collection`;
+    return null;
+  }
+}

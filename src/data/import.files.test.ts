@@ -1,0 +1,206 @@
+// IndexedDB in Node for isolation; the browser tests exercise Chromium's real IndexedDB and File streams.
+import 'fake-indexeddb/auto';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { importFiles, ImportCancelled, ImportError, type FileSpec } from './import.core';
+import { listDatasets } from './store/catalog';
+import { readTable } from './store/dataset-db';
+import { textAt } from './store/columns';
+import { fixtureBytes, fixtureFile, textFile } from '../testing/fixtures';
+
+let nextId = 0;
+function run(files: FileSpec[], threshold?: number) {
+  return importFiles(files, { id: `test-${nextId++}`, ...(threshold === undefined ? {} : { threshold }) }, () => undefined, { cancelled: false });
+}
+const spec = (...names: string[]): FileSpec[] => names.map((n) => ({ file: fixtureFile(n) }));
+
+function firstLine(relative: string): string[] {
+  return (fixtureBytes(relative).toString('utf8').split('\n')[0] as string).split('\t');
+}
+
+describe('importing the MS MARCO sample in every layout', () => {
+  const layouts: [string, string[]][] = [
+    ['id-based + collection + queries + qrels', ['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv']],
+    ['gzip id-based + collection + queries', ['teacher-ids.tsv.gz', 'collection.tsv', 'queries.tsv']],
+    ['text-based', ['teacher-text.tsv']],
+    ['FlagEmbedding JSONL', ['msmarco.jsonl']],
+  ];
+  it.each(layouts)('%s gives 260 passages, 10 queries, 250 triples', async (_label, names) => {
+    const info = await run(spec(...names.map((n) => `msmarco-sample/${n}`)));
+    expect(info.status).toBe('ready');
+    expect(info.counts).toMatchObject({ passages: 260, queries: 10, triples: 250 });
+    expect(info.files?.every((f) => f.rejected === 0 && f.missing === 0)).toBe(true);
+    // The first triple is the first line of the id-based file, whatever layout carried it.
+    const [pos, neg] = firstLine('msmarco-sample/teacher-ids.tsv');
+    const triples = await readTable(info.id, 'triples');
+    expect(triples!.posScore[0]).toBeCloseTo(Number(pos), 4);
+    expect(triples!.negScore[0]).toBeCloseTo(Number(neg), 4);
+    const passages = await readTable(info.id, 'passages');
+    const posRow = [...passages!.id].indexOf(triples!.pos[0] as number);
+    expect(textAt(passages!, posRow)).toBe(firstLine('msmarco-sample/collection.tsv')[1]);
+    expect(info.teacher?.pos.min).toBeGreaterThan(80);
+    expect(info.teacher?.pos.max).toBeLessThan(101);
+  });
+
+  it('reads the qrels and keeps ids as written', async () => {
+    const info = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv', 'msmarco-sample/qrels.tsv'));
+    expect(info.counts).toMatchObject({ passages: 260, queries: 10, qrels: 10, triples: 0 });
+    const qrels = await readTable(info.id, 'qrels');
+    expect([qrels!.qid[0], qrels!.pid[0], qrels!.grade[0]]).toEqual([1000, 5000, 1]);
+    const queries = await readTable(info.id, 'queries');
+    expect(queries!.id[0]).toBe(1000);
+    expect(textAt(queries!, 0)).toBe(firstLine('msmarco-sample/queries.tsv')[1]);
+  });
+});
+
+describe('importing the NQ sample', () => {
+  it.each([
+    [['teacher-ids.tsv.gz', 'collection.tsv', 'queries.tsv', 'qrels.tsv']],
+    [['teacher-text.tsv']],
+    [['nq.jsonl']],
+  ])('%j gives 986 passages, 10 queries, 979 triples', async (names) => {
+    const info = await run(spec(...names.map((n) => `nq-sample/${n}`)));
+    expect(info.counts).toMatchObject({ passages: 986, queries: 10, triples: 979 });
+  });
+});
+
+/** A Blob whose stream hands out the bytes in pieces of the given size, like a slow disk or a network. */
+function piecewise(name: string, bytes: Uint8Array<ArrayBuffer>, size: number): FileSpec['file'] {
+  const blob = new File([bytes], name);
+  return Object.assign(blob, {
+    stream: () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += size) controller.enqueue(bytes.slice(at, at + size));
+          controller.close();
+        },
+      }),
+  });
+}
+
+describe('gzip', () => {
+  const text = '1\tcafé crème brûlée\r\n2\t日本語のテキスト 🎉\r\n3\tplain ascii passage text here\r\n';
+  const gz = gzipSync(Buffer.from('\uFEFF' + text.repeat(40).replace(/^(\d+)/gm, (_m, _d, off: number) => String(off))));
+
+  it.each([1, 2, 3, 7, 13, 64])('reads gzip input fed in %i-byte pieces (cuts inside characters and CRLF)', async (size) => {
+    const info = await run([{ file: piecewise('c.tsv.gz', gz, size), layout: 'collection' }]);
+    expect(info.counts.passages).toBe(120);
+    const passages = await readTable(info.id, 'passages');
+    expect(textAt(passages!, 0)).toBe('café crème brûlée');
+    expect(textAt(passages!, 1)).toBe('日本語のテキスト 🎉');
+  });
+
+  it('refuses a truncated .gz and stores nothing', async () => {
+    const whole = gzipSync(fixtureBytes('nq-sample/collection.tsv'));
+    const before = (await listDatasets()).length;
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+    await expect(run([{ file: textFile('collection.tsv.gz', cut), layout: 'collection' }])).rejects.toThrow(/collection\.tsv\.gz: the gzip data is truncated or corrupt after line \d+/);
+    expect((await listDatasets()).length).toBe(before);
+  });
+
+  it('refuses corrupt gzip data', async () => {
+    const whole = Buffer.from(gzipSync(fixtureBytes('msmarco-sample/collection.tsv')));
+    for (let i = 200; i < 260; i++) whole[i] = (whole[i] as number) ^ 0x5a;
+    await expect(run([{ file: textFile('collection.tsv.gz', whole), layout: 'collection' }])).rejects.toThrow(/collection\.tsv\.gz: the gzip data is truncated or corrupt/);
+  });
+});
+
+describe('malformed input', () => {
+  const GOOD = '1.5\t0.5\t1\t10\t11';
+  // Each case: layout, one bad line, the reason counted and a piece of the detail shown.
+  const cases: [string, string, string, RegExp][] = [
+    ['teacher-ids', '1.5\t0.5\t1\t10', 'wrong number of columns', /expected 5 tab-separated columns, found 4/],
+    ['teacher-ids', 'high\t0.5\t1\t10\t11', 'non-numeric value', /positive score "high" is not a number/],
+    ['teacher-ids', 'NaN\t0.5\t1\t10\t11', 'NaN or infinite score', /positive score is NaN/],
+    ['teacher-ids', '1.5\tinf\t1\t10\t11', 'NaN or infinite score', /negative score is infinite/],
+    ['teacher-ids', '1.5\t0.5\tq1\t10\t11', 'non-numeric value', /query id "q1" is not a whole number/],
+    ['teacher-ids', '1.5\t0.5\t1\t10\t-11', 'id out of range', /negative passage id -11 is outside/],
+    ['teacher-ids', '1.5\t0.5\t1\t10\t99999999999', 'id out of range', /outside 0 to 2147483647/],
+    ['teacher-text', '1\t0\tquery\t\tneg text', 'empty text', /positive passage is empty/],
+    ['teacher-text', '1\t0\tquery\tpos \xff text\tneg text', 'invalid UTF-8', /positive passage is not valid UTF-8/],
+    ['collection', '10 no tab here', 'wrong number of columns', /found no tab/],
+    ['collection', '10\t   ', 'empty text', /passage text is empty/],
+    ['collection', '10\tsecond copy', 'duplicate id', /passage id 10 appears earlier/],
+    ['teacher-jsonl', '{"query": "q", "pos": ["a"], "neg": ["b"]}', 'missing or malformed field', /needs teacher scores/],
+    ['teacher-jsonl', '{"query": "q", "pos": ["a"], "neg": ["b"], "pos_scores": [1, 2], "neg_scores": [0]}', 'missing or malformed field', /1 positives with 2 scores/],
+    ['teacher-jsonl', '{"query": "q", "pos": ["a"]', 'invalid JSON', /not a JSON object/],
+    ['qrels', '1 0 10', 'wrong number of columns', /expected 4 whitespace-separated columns, found 3/],
+    ['qrels', '1 0 10 high', 'non-numeric value', /relevance grade "high"/],
+    ['run', '1 Q0 10 1 bad bm25', 'non-numeric value', /score "bad" is not a number/],
+  ];
+  const good: Record<string, string> = {
+    'teacher-ids': GOOD,
+    'teacher-text': '1\t0\tquery\tpos text\tneg text',
+    collection: '10\tfirst passage',
+    'teacher-jsonl': '{"query": "q", "pos": ["a"], "neg": ["b"], "pos_scores": [2], "neg_scores": [1]}',
+    qrels: '1 0 10 1',
+    run: '1 Q0 10 1 3.5 bm25',
+  };
+
+  it.each(cases)('%s: %j is rejected as "%s"', async (layout, bad, reason, detail) => {
+    const content = Buffer.concat([Buffer.from(`${good[layout]}\n`), Buffer.from(bad, 'latin1'), Buffer.from('\n')]);
+    // Above the threshold (1 of 2 lines) the whole selection is refused, naming file, line and reason.
+    await expect(run([{ file: textFile('bad.tsv', content), layout: layout as FileSpec['layout'] }])).rejects.toThrow(
+      new RegExp(`bad\\.tsv: 1 of 2 lines \\(50\\.0%\\) were rejected.*bad\\.tsv line 2: .*${detail.source}`),
+    );
+    // With a lenient threshold the good line is kept and the bad one counted with its line number.
+    const info = await run([{ file: textFile('bad.tsv', content), layout: layout as FileSpec['layout'] }], 0.6);
+    const report = info.files?.[0];
+    expect(report?.rejectedByReason).toEqual({ [reason]: 1 });
+    expect(report?.examples[0]?.line).toBe(2);
+    expect(report?.examples[0]?.reason).toMatch(detail);
+  });
+
+  it('accepts a few bad lines under the threshold and keeps the rest', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `${i}\tpassage number ${i}`);
+    lines[150] = '150 broken';
+    const info = await run([{ file: textFile('collection.tsv', lines.join('\n')), layout: 'collection' }]);
+    expect(info.counts.passages).toBe(199);
+    expect(info.files?.[0]).toMatchObject({ lines: 200, rows: 199, rejected: 1, examples: [{ line: 151, reason: expect.stringContaining('no tab') }] });
+  });
+
+  it('counts triples naming passages outside the collection without dropping them', async () => {
+    const info = await run(spec('msmarco-sample/teacher-ids.tsv', 'msmarco-sample/queries.tsv'));
+    expect(info.counts.triples).toBe(250);
+    expect(info.files?.find((f) => f.layout === 'teacher-ids')).toMatchObject({ missing: 250, missingExamples: expect.arrayContaining([{ line: 1, reason: 'passage 5000 is not in the collection' }]) });
+  });
+
+  it('refuses a selection when one file is unrecognisable, before writing anything', async () => {
+    const before = (await listDatasets()).length;
+    await expect(run([{ file: fixtureFile('msmarco-sample/collection.tsv') }, { file: textFile('notes.txt', 'hello\nworld\n') }])).rejects.toThrow(/notes\.txt: cannot tell what kind of file this is/);
+    await expect(run([{ file: textFile('empty.tsv', '') }])).rejects.toThrow(ImportError);
+    expect((await listDatasets()).length).toBe(before);
+  });
+
+  it('removes everything on cancel', async () => {
+    const before = (await listDatasets()).length;
+    const signal = { cancelled: false };
+    const lines = Array.from({ length: 30000 }, (_, i) => `${i}\tpassage ${i} with a few words`).join('\n');
+    const file = piecewise('collection.tsv', new TextEncoder().encode(lines) as Uint8Array<ArrayBuffer>, 4096);
+    let calls = 0;
+    const pending = importFiles([{ file, layout: 'collection' }], { id: 'cancelled-import' }, () => {
+      if (++calls === 1) signal.cancelled = true;
+    }, signal);
+    await expect(pending).rejects.toThrow(ImportCancelled);
+    expect((await listDatasets()).length).toBe(before);
+  });
+
+  it('ends with a clear message and removes the partial data when storage is full', async () => {
+    const before = await listDatasets();
+    const put = IDBObjectStore.prototype.put;
+    let puts = 0;
+    // The browser's answer when the origin's quota is used up, on the second chunk written.
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (++puts === 2) throw new DOMException('quota exceeded', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    try {
+      const lines = Array.from({ length: 30000 }, (_, i) => `${i}\tpassage ${i} with a few words`).join('\n');
+      await expect(run([{ file: textFile('collection.tsv', lines), layout: 'collection' }])).rejects.toThrow(/storage for this page is full.*partial dataset was removed/);
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(puts).toBeGreaterThanOrEqual(2);
+    expect(await listDatasets()).toEqual(before);
+  });
+});

@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { useStore } from 'zustand';
+import { datasetStore, removeDataset, refreshStorage } from '../../state/datasets';
+import { fmt } from '../format';
+
+function mb(bytes: number): string {
+  return `${fmt(bytes / 1e6)} MB`;
+}
+
+/** Datasets with their size on disk, and the browser's quota; deleting takes two clicks. */
+export function StoragePanel() {
+  const datasets = useStore(datasetStore, (s) => s.datasets);
+  const storage = useStore(datasetStore, (s) => s.storage);
+  const importing = useStore(datasetStore, (s) => s.importState === 'running');
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  return (
+    <section className="panel" aria-labelledby="storage-title" data-testid="storage-panel">
+      <h2 id="storage-title">Storage</h2>
+      {storage && (
+        <p className="hint" data-testid="storage-usage" data-usage={storage.usage} data-quota={storage.quota}>
+          This page uses {mb(storage.usage)} of the {mb(storage.quota)} the browser allows it{storage.persisted ? '; storage is persistent' : '; the browser may evict it under disk pressure'}.{' '}
+          <button className="link" onClick={() => void refreshStorage()}>
+            refresh
+          </button>
+        </p>
+      )}
+      <table className="data-table wide">
+        <thead>
+          <tr>
+            <th>dataset</th>
+            <th>rows</th>
+            <th>size</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {datasets.map((d) => (
+            <tr key={d.id} data-testid="storage-row" data-dataset={d.id} data-bytes={d.bytes}>
+              <td>
+                {d.name}
+                <div className="hint">{new Date(d.createdAt).toLocaleString()}</div>
+              </td>
+              <td>{Object.values(d.counts).reduce((a, b) => a + b, 0)}</td>
+              <td>{mb(d.bytes)}</td>
+              <td>
+                {confirming === d.id ? (
+                  <button
+                    className="danger"
+                    data-testid="storage-delete-confirm"
+                    onClick={() => {
+                      setConfirming(null);
+                      removeDataset(d.id).catch((err: unknown) => setError(`could not delete ${d.name}: ${err instanceof Error ? err.message : String(err)}`));
+                    }}
+                  >
+                    Delete for good
+                  </button>
+                ) : (
+                  <button className="secondary" data-testid="storage-delete" disabled={importing} onClick={() => setConfirming(d.id)}>
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {error && <p className="error">{error}</p>}
+    </section>
+  );
+}
