@@ -119,3 +119,31 @@ test('reloading the page in the middle of a large import leaves no incomplete da
     }, { timeout: 60_000 })
     .toBe(0);
 });
+
+test('files added to the active dataset join it; a refused addition leaves it as it was', async ({ page }, info) => {
+  const studio = new StudioPage(page);
+  await studio.open();
+  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
+  await studio.importFiles(at('collection.tsv', 'queries.tsv'));
+  const summary = studio.byTestId('dataset-summary');
+  const id = (await summary.getAttribute('data-dataset')) ?? '';
+  await expect(summary).toHaveAttribute('data-triples', '0');
+
+  await studio.byTestId('import-append').check();
+  await studio.importFiles(at('teacher-ids.tsv'));
+  await expect(summary).toHaveAttribute('data-dataset', id);
+  await expect(summary).toHaveAttribute('data-passages', '260');
+  await expect(summary).toHaveAttribute('data-triples', '250');
+  // Every teacher id resolved against the texts imported earlier.
+  await expect(studio.byTestId('file-report').and(page.locator('[data-file="teacher-ids.tsv"]'))).toHaveAttribute('data-missing', '0');
+
+  const bad = info.outputPath('more-teacher.tsv');
+  await writeFile(bad, '96.5\t90.25\t1000\t5000\t5001\n96.5\t89.0\t1000\t5000\t5002\n95.0\t91.5\t1001\t5026\tfive\n');
+  const before = await studio.catalog();
+  await studio.importFiles([bad], 'error');
+  await expect(studio.byTestId('import-error')).toContainText('more-teacher.tsv');
+  await expect(studio.byTestId('import-error')).toContainText('line 3');
+  await expect(summary).toHaveAttribute('data-dataset', id);
+  await expect(summary).toHaveAttribute('data-triples', '250');
+  expect(await studio.catalog()).toEqual(before);
+});

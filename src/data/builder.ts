@@ -5,7 +5,7 @@
  * that fills up is handed to `onChunk` and forgotten, so memory does not grow with the file.
  */
 import { hashBytes, IdSet } from './idset';
-import { TeacherStats } from './teacher-stats';
+import { TeacherStats, type TeacherSummary } from './teacher-stats';
 import { emptyCounts, type TableColumns, type TableCounts, type TableName, type TextColumns } from './store/schema';
 
 export type TextTable = 'passages' | 'queries';
@@ -116,7 +116,7 @@ const makeCandidates = () => ({
 export class DatasetBuilder {
   readonly ids: Record<TextTable, IdSet> = { passages: new IdSet(), queries: new IdSet() };
   readonly counts: TableCounts = emptyCounts();
-  readonly teacher = new TeacherStats();
+  readonly teacher: TeacherStats;
   private byText: Record<TextTable, Map<number, number>> = { passages: new Map(), queries: new Map() };
   private nextId: Record<TextTable, number> = { passages: 0, queries: 0 };
   private texts = { passages: new TextChunkBuilder(), queries: new TextChunkBuilder() };
@@ -127,7 +127,21 @@ export class DatasetBuilder {
   constructor(
     private readonly tokenize: (text: string) => Int32Array,
     private readonly onChunk: (chunk: BuiltChunk) => void,
-  ) {}
+    teacher?: TeacherSummary,
+  ) {
+    this.teacher = teacher ? TeacherStats.from(teacher) : new TeacherStats();
+  }
+
+  /** Learns the texts a dataset already holds, so that files added to it are checked against them. */
+  seedTexts(table: TextTable, cols: TextColumns): void {
+    const ids = this.ids[table];
+    const byText = this.byText[table];
+    for (let r = 0; r < cols.id.length; r++) {
+      const id = cols.id[r] as number;
+      ids.add(id);
+      byText.set(hashBytes(cols.text, cols.textOffsets[r] as number, cols.textOffsets[r + 1] as number), id);
+    }
+  }
 
   /** A text with its own id (collection, queries). Returns false when the id was already used. */
   addText(table: TextTable, id: number, text: string, bytes: Uint8Array): boolean {

@@ -34,12 +34,34 @@ export class IdSet {
   }
 }
 
-/** A 53-bit hash of a byte range (two 32-bit multiplicative hashes), used to recognise a text seen before. */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/**
+ * A 53-bit hash of a text's UTF-8 bytes (two 32-bit multiplicative hashes), used to recognise a text seen before.
+ * Runs of white space count as one space and leading or trailing space not at all: TSV files cannot hold tabs or
+ * line breaks, so the same passage arrives folded in one file and verbatim in another (JSONL).
+ */
 export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   let h1 = 0x811c9dc5;
-  let h2 = 0x9e3779b1 ^ (end - start);
+  let h2 = 0x9e3779b1;
+  let pendingSpace = false;
+  let seen = false;
   for (let i = start; i < end; i++) {
     const c = buf[i] as number;
+    if (isSpace(c)) {
+      pendingSpace = seen;
+      continue;
+    }
+    if (pendingSpace) {
+      // Hash the folded space, then this byte.
+      h1 = Math.imul(h1 ^ 32, 0x01000193);
+      h2 = Math.imul(h2 ^ 32, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+      pendingSpace = false;
+    }
+    seen = true;
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;

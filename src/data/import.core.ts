@@ -1,7 +1,7 @@
 /** The import work itself: no DOM, no React. The worker, the tests and the benchmarks call these functions. */
 import { generateDemo, type DemoOptions } from './demo/generator';
 import { DatasetBuilder } from './builder';
-import { DatasetWriter, type PendingChunk } from './store/dataset-db';
+import { DatasetWriter, forEachChunk, type PendingChunk } from './store/dataset-db';
 import { deleteDataset, listDatasets } from './store/catalog';
 import { textColumns } from './store/columns';
 import type { DatasetInfo } from './store/schema';
@@ -153,6 +153,8 @@ export interface ImportFilesOptions {
   tokenizer?: HashingTokenizerSpec;
   /** A Web Lock the importer holds while it lives: a dataset whose lock nobody holds was abandoned. */
   lock?: string;
+  /** Adds the files to the existing dataset `id` instead of creating a new one. */
+  append?: boolean;
 }
 
 interface PlannedFile {
@@ -213,8 +215,10 @@ export async function importFiles(
   const tokenizer = options.tokenizer ?? DEFAULT_TOKENIZER;
   const threshold = options.threshold ?? DEFAULT_REJECT_THRESHOLD;
   const totalBytes = plan.reduce((n, f) => n + f.file.size, 0);
-  const writer = await DatasetWriter.create({ id: options.id, name: options.name ?? defaultName(plan), source: 'files', tokenizer: tokenizerId(tokenizer), lock: options.lock });
-  const builder = new DatasetBuilder((text) => tokenize(text, tokenizer), (chunk) => writer.enqueue(chunk));
+  const writer = options.append
+    ? await DatasetWriter.reopen(options.id, options.lock)
+    : await DatasetWriter.create({ id: options.id, name: options.name ?? defaultName(plan), source: 'files', tokenizer: tokenizerId(tokenizer), lock: options.lock });
+  const builder = new DatasetBuilder((text) => tokenize(text, tokenizer), (chunk) => writer.enqueue(chunk), writer.previous?.teacher);
   const reports: FileReportData[] = [];
   const started = now();
   let bytesDone = 0;
@@ -232,6 +236,13 @@ export async function importFiles(
   };
 
   try {
+    if (options.append) {
+      if (writer.tokenizer !== tokenizerId(tokenizer)) throw new ImportError(`the dataset's texts were tokenized with ${writer.tokenizer}; files added to it must be too`);
+      // Files added are checked against, and share ids with, the texts already there.
+      onProgress({ phase: 'reading', label: 'Indexing the texts already in the dataset', done: 0, total: totalBytes / 1e6, unit: 'MB', rate: 0, rows: 0, rowsPerSecond: 0 });
+      await forEachChunk(options.id, 'passages', (cols) => builder.seedTexts('passages', cols));
+      await forEachChunk(options.id, 'queries', (cols) => builder.seedTexts('queries', cols));
+    }
     for (const f of plan) {
       current = f;
       const report = new FileReport(f.name, f.layout, f.gzip, f.file.size);
@@ -276,7 +287,7 @@ export async function importFiles(
     }
     builder.flush();
     progress(true);
-    return await writer.finish({ files: reports, teacher: builder.counts.triples > 0 ? builder.teacher.summary() : undefined });
+    return await writer.finish({ files: reports, teacher: builder.teacher.count > 0 ? builder.teacher.summary() : undefined });
   } catch (err) {
     await writer.abort();
     throw err;

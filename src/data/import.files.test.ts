@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { importFiles, ImportCancelled, ImportError, type FileSpec } from './import.core';
 import { listDatasets } from './store/catalog';
-import { readTable } from './store/dataset-db';
+import { DatasetWriter, readTable, recoverUnfinishedDatasets } from './store/dataset-db';
+import { getDataset } from './store/catalog';
 import { textAt } from './store/columns';
 import { fixtureBytes, fixtureFile, textFile } from '../testing/fixtures';
 
@@ -202,5 +203,52 @@ describe('malformed input', () => {
     }
     expect(puts).toBeGreaterThanOrEqual(2);
     expect(await listDatasets()).toEqual(before);
+  });
+});
+
+describe('adding files to a dataset', () => {
+  const add = (id: string, files: FileSpec[], threshold?: number) =>
+    importFiles(files, { id, append: true, ...(threshold === undefined ? {} : { threshold }) }, () => undefined, { cancelled: false });
+
+  it('checks added teacher ids against the texts already there', async () => {
+    const base = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv'));
+    const info = await add(base.id, spec('msmarco-sample/teacher-ids.tsv'));
+    expect(info.id).toBe(base.id);
+    expect(info.status).toBe('ready');
+    expect(info.counts).toMatchObject({ passages: 260, queries: 10, triples: 250 });
+    expect(info.files?.map((f) => [f.name, f.missing])).toEqual([['collection.tsv', 0], ['queries.tsv', 0], ['teacher-ids.tsv', 0]]);
+    expect(info.teacher?.pos.count).toBe(250);
+  });
+
+  it('gives a text already in the dataset its existing id, and merges the teacher statistics', async () => {
+    const base = await run(spec('msmarco-sample/teacher-text.tsv'));
+    const info = await add(base.id, spec('msmarco-sample/msmarco.jsonl'));
+    expect(info.counts).toMatchObject({ passages: 260, queries: 10, triples: 500 });
+    expect(info.teacher?.pos.count).toBe(500);
+    expect(info.teacher?.pos.mean).toBeCloseTo(base.teacher!.pos.mean, 4);
+    expect(info.teacher?.margin.std).toBeCloseTo(base.teacher!.margin.std, 4);
+  });
+
+  it('leaves the dataset exactly as it was when an added file is refused', async () => {
+    const base = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv', 'msmarco-sample/teacher-ids.tsv'));
+    const bad = textFile('more.tsv', '96.5\t90.25\t1000\t5000\t5001\n96.5\tninety\t1000\t5000\t5002\n');
+    await expect(add(base.id, [{ file: bad }])).rejects.toThrow(/more\.tsv: 1 of 2 lines/);
+    const after = await getDataset(base.id);
+    expect(after).toMatchObject({ status: 'ready', counts: base.counts, bytes: base.bytes });
+    expect(after?.files).toEqual(base.files);
+    expect(after).not.toHaveProperty('rollback');
+    expect((await readTable(base.id, 'triples'))?.qid).toHaveLength(250);
+  });
+
+  it('rolls back an addition cut off by a closed tab on the next load', async () => {
+    const base = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv'));
+    const writer = await DatasetWriter.reopen(base.id, 'a-lock-nobody-holds');
+    const qid = Int32Array.of(1000);
+    await writer.append([{ table: 'qrels', rows: 1, columns: { qid, pid: Int32Array.of(5000), grade: Int32Array.of(1) } }]);
+    expect(await getDataset(base.id)).toMatchObject({ status: 'importing' });
+    // The tab is gone: no finish(), no abort(). A later page load finds the dataset abandoned.
+    expect(await recoverUnfinishedDatasets(Date.now() + 120_000)).toContain(base.id);
+    expect(await getDataset(base.id)).toMatchObject({ status: 'ready', counts: base.counts });
+    expect(await readTable(base.id, 'qrels')).toBeNull();
   });
 });

@@ -12,7 +12,7 @@ export interface ChosenFile {
 
 export type ImportRequest =
   | { id: number; type: 'load-demo'; seed: number }
-  | { id: number; type: 'import-files'; files: ChosenFile[]; name?: string; threshold?: number }
+  | { id: number; type: 'import-files'; files: ChosenFile[]; name?: string; threshold?: number; /** Add to this dataset instead of making a new one. */ appendTo?: string }
   | { id: number; type: 'cancel' };
 
 export type ImportResult = { dataset: DatasetInfo } | { cancelled: true };
@@ -48,6 +48,10 @@ export function parseImportRequest(data: unknown): ImportRequest {
       if (msg.name !== undefined) {
         if (typeof msg.name !== 'string' || msg.name.trim() === '') throw new ProtocolError('import-files: name must be a non-empty string');
         req.name = msg.name;
+      }
+      if (msg.appendTo !== undefined) {
+        if (typeof msg.appendTo !== 'string' || msg.appendTo === '') throw new ProtocolError('import-files: appendTo must be a dataset id');
+        req.appendTo = msg.appendTo;
       }
       if (msg.threshold !== undefined) {
         if (typeof msg.threshold !== 'number' || !(msg.threshold >= 0 && msg.threshold <= 1)) throw new ProtocolError('import-files: threshold must be a share between 0 and 1');

@@ -85,11 +85,11 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       return;
     }
     case 'import-files': {
-      const { files, name, threshold } = req;
+      const { files, name, threshold, appendTo } = req;
       run(req.id, async (signal, lock) => {
         await warnIfTooBig(files);
-        const id = `files-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-        return { dataset: await importFiles(files, { id, name, threshold, lock }, onProgress, signal) };
+        const id = appendTo ?? `files-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+        return { dataset: await importFiles(files, { id, name, threshold, lock, append: appendTo !== undefined }, onProgress, signal) };
       });
       return;
     }

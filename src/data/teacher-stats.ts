@@ -38,6 +38,18 @@ class Running {
     this.m2 += d * (x - this.mean);
   }
 
+  /** Continues from earlier statistics (Welford's state is recoverable from count, mean and deviation). */
+  static from(m: Moments): Running {
+    const r = new Running();
+    if (m.count === 0) return r;
+    r.count = m.count;
+    r.min = m.min;
+    r.max = m.max;
+    r.mean = m.mean;
+    r.m2 = m.std * m.std * m.count;
+    return r;
+  }
+
   moments(): Moments {
     if (this.count === 0) return { count: 0, min: NaN, max: NaN, mean: NaN, std: NaN };
     return { count: this.count, min: this.min, max: this.max, mean: this.mean, std: Math.sqrt(this.m2 / this.count) };
@@ -56,6 +68,24 @@ export class TeacherStats {
 
   constructor(seed = 1) {
     this.rng = new Rng(seed);
+  }
+
+  /**
+   * Continues from a stored summary, as when files are added to a dataset. The stored sample is a uniform sample of
+   * the pairs so far, so Algorithm R carries on from it unchanged.
+   */
+  static from(summary: TeacherSummary, seed = 1): TeacherStats {
+    const t = new TeacherStats(seed);
+    t.pos = Running.from(summary.pos);
+    t.neg = Running.from(summary.neg);
+    t.margin = Running.from(summary.margin);
+    t.samplePos.set(summary.samplePos.subarray(0, RESERVOIR_SIZE));
+    t.sampleNeg.set(summary.sampleNeg.subarray(0, RESERVOIR_SIZE));
+    return t;
+  }
+
+  get count(): number {
+    return this.pos.count;
   }
 
   add(pos: number, neg: number): void {

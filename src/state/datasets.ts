@@ -3,7 +3,8 @@ import { createStore } from 'zustand/vanilla';
 import { createImportClient, type ImportClient } from '../data/import.client';
 import type { ImportProgress } from '../data/import.core';
 import type { ChosenFile } from '../data/import.protocol';
-import { deleteDataset, listDatasets, removeUnfinishedDatasets } from '../data/store/catalog';
+import { deleteDataset, listDatasets } from '../data/store/catalog';
+import { recoverUnfinishedDatasets } from '../data/store/dataset-db';
 import type { DatasetInfo } from '../data/store/schema';
 import type { Layout } from '../data/formats/layouts';
 import { DEFAULT_DEMO_OPTIONS } from '../data/demo/generator';
@@ -101,14 +102,17 @@ export function loadDemo(seed = DEFAULT_DEMO_OPTIONS.seed): Promise<void> {
   return runImport(() => importClient().request({ type: 'load-demo', seed }));
 }
 
-/** Files chosen together become one new dataset. `layout` forces every file to be read as that layout. */
-export async function importChosenFiles(files: readonly File[], layout?: Layout): Promise<void> {
+/**
+ * Files chosen together become one new dataset, or are added to the dataset `appendTo`. `layout` forces every file
+ * to be read as that layout.
+ */
+export async function importChosenFiles(files: readonly File[], layout?: Layout, appendTo?: string): Promise<void> {
   if (files.length === 0) return;
   // Ask for storage the browser will not evict under pressure; the answer is the browser's to give, and the
   // import need not wait for it.
   void navigator.storage?.persist?.().then(() => refreshStorage(), () => undefined);
   const chosen: ChosenFile[] = files.map((file) => (layout ? { file, layout } : { file }));
-  return runImport(() => importClient().request({ type: 'import-files', files: chosen }));
+  return runImport(() => importClient().request({ type: 'import-files', files: chosen, ...(appendTo ? { appendTo } : {}) }));
 }
 
 export async function cancelImport(): Promise<void> {
@@ -123,7 +127,7 @@ export async function removeDataset(id: string): Promise<void> {
 /** On page load: clear imports a closed tab cut off, then load the demo if there is nothing at all. */
 export async function initDatasets(): Promise<void> {
   try {
-    await removeUnfinishedDatasets();
+    await recoverUnfinishedDatasets();
     const datasets = await refresh();
     if (datasets.length === 0) await loadDemo();
   } catch (err) {

@@ -58,7 +58,7 @@ export function detectLayout(lines: readonly string[], fileName: string): Detect
     if (kind) votes.set(kind, (votes.get(kind) ?? 0) + 1);
   }
   const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
-  if (!best || best[1] * 2 <= sample.length) {
+  if (!best || best[1] * 2 < sample.length) {
     const first = sample[0] as string;
     return { layout: null, reason: `the first lines match no known layout (line 1 starts "${first.slice(0, 80)}")` };
   }

@@ -58,14 +58,12 @@ async function heldLocks(): Promise<Set<string> | null> {
 }
 
 /**
- * Datasets still marked `importing` when nothing is importing them were cut off (a closed tab, a crash).
- * They are removed so that nobody mistakes them for data. An importer holds a Web Lock for as long as it lives,
- * in whichever tab, so "nobody holds its lock" is exact; without Web Locks, a dataset silent for a minute counts.
+ * Datasets still marked `importing` when nothing is importing them were cut off (a closed tab, a crash). An
+ * importer holds a Web Lock for as long as it lives, in whichever tab, so "nobody holds its lock" is exact; without
+ * Web Locks, a dataset silent for a minute counts.
  */
-export async function removeUnfinishedDatasets(now = Date.now(), staleAfterMs = 60_000): Promise<string[]> {
+export async function abandonedImports(now = Date.now(), staleAfterMs = 60_000): Promise<DatasetInfo[]> {
   const held = await heldLocks();
   const abandoned = (d: DatasetInfo) => (held && d.lock ? !held.has(d.lock) : now - d.updatedAt > staleAfterMs);
-  const stale = (await listDatasets()).filter((d) => d.status !== 'ready' && abandoned(d));
-  for (const d of stale) await deleteDataset(d.id);
-  return stale.map((d) => d.id);
+  return (await listDatasets()).filter((d) => d.status !== 'ready' && abandoned(d));
 }

@@ -2,8 +2,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { importDemo } from '../import.core';
-import { getDataset, listDatasets, removeUnfinishedDatasets } from './catalog';
-import { DatasetWriter, readTable } from './dataset-db';
+import { getDataset, listDatasets } from './catalog';
+import { DatasetWriter, readTable, recoverUnfinishedDatasets } from './dataset-db';
 import { textAt } from './columns';
 
 const small = { passages: 120, trainQueries: 12, devQueries: 3, negativesPerQuery: 2, candidatesPerDevQuery: 10 };
@@ -46,8 +46,8 @@ describe('dataset storage', () => {
     const writer = await DatasetWriter.create({ id: 'half', name: 'half', source: 'files', tokenizer: 'hash-words-v1:64' });
     await writer.append([{ table: 'qrels', rows: 1, columns: { qid: Int32Array.of(1), pid: Int32Array.of(2), grade: Int32Array.of(1) } }]);
     await expect(readTable('half', 'qrels')).rejects.toThrow(/not completely imported/);
-    expect(await removeUnfinishedDatasets(Date.now())).toEqual([]);
-    expect(await removeUnfinishedDatasets(Date.now() + 120_000)).toEqual(['half']);
+    expect(await recoverUnfinishedDatasets(Date.now())).toEqual([]);
+    expect(await recoverUnfinishedDatasets(Date.now() + 120_000)).toEqual(['half']);
     expect(await getDataset('half')).toBeUndefined();
   });
 });

@@ -1,12 +1,14 @@
 /** Writing and reading one dataset's columnar chunks. */
-import { deleteDataset, getDataset, putDataset } from './catalog';
+import { abandonedImports, deleteDataset, getDataset, putDataset } from './catalog';
 import { openDb, requestToPromise, transactionDone } from './idb';
 import {
   DATASET_VERSION,
+  TABLES,
   datasetDbName,
   emptyCounts,
   type Chunk,
   type DatasetInfo,
+  type DatasetSnapshot,
   type TableColumns,
   type TableName,
 } from './schema';
@@ -62,7 +64,37 @@ export class DatasetWriter {
   private constructor(
     private readonly db: IDBDatabase,
     private info: DatasetInfo,
-  ) {}
+  ) {
+    if (info.rollback) this.nextIndex = { ...info.rollback.chunks };
+  }
+
+  /**
+   * Opens a ready dataset to add files to it. Until `finish()` it is `importing` again, with a snapshot of how it
+   * was: `abort()`, or the next page load if the tab dies, returns it to exactly that.
+   */
+  static async reopen(id: string, lock?: string): Promise<DatasetWriter> {
+    const info = await getDataset(id);
+    if (!info) throw new Error(`dataset ${id} does not exist`);
+    if (info.status !== 'ready') throw new Error(`dataset ${info.name} is still being imported`);
+    const db = await openDatasetDb(id);
+    try {
+      const chunks = emptyCounts();
+      const tx = db.transaction(CHUNKS, 'readonly');
+      for (const table of TABLES) chunks[table] = await requestToPromise(tx.objectStore(CHUNKS).count(tableRange(table)));
+      const rollback: DatasetSnapshot = { counts: info.counts, bytes: info.bytes, chunks, files: info.files, teacher: info.teacher };
+      const reopened: DatasetInfo = { ...info, status: 'importing', updatedAt: Date.now(), rollback, ...(lock ? { lock } : {}) };
+      await putDataset(reopened);
+      return new DatasetWriter(db, reopened);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** The dataset as it was before this writer added to it (undefined for a new dataset). */
+  get previous(): DatasetSnapshot | undefined {
+    return this.info.rollback;
+  }
 
   static async create(spec: NewDataset): Promise<DatasetWriter> {
     const now = Date.now();
@@ -79,6 +111,10 @@ export class DatasetWriter {
 
   get id(): string {
     return this.info.id;
+  }
+
+  get tokenizer(): string {
+    return this.info.tokenizer;
   }
 
   /** Bytes of column data committed so far. */
@@ -137,22 +173,26 @@ export class DatasetWriter {
     await this.settle(0);
   }
 
+  /** Marks the dataset ready; `files` are this import's reports, added to any the dataset had. */
   async finish(extra: Partial<Pick<DatasetInfo, 'files' | 'teacher'>> = {}): Promise<DatasetInfo> {
     this.commit();
     await this.settle(0);
     this.db.close();
-    const { lock: _held, ...info } = this.info;
-    this.info = { ...info, ...extra, status: 'ready', updatedAt: Date.now() };
+    const { lock: _held, rollback, ...info } = this.info;
+    const files = [...(rollback?.files ?? []), ...(extra.files ?? [])];
+    this.info = { ...info, ...extra, ...(files.length ? { files } : {}), status: 'ready', updatedAt: Date.now() };
     await putDataset(this.info);
     return this.info;
   }
 
+  /** Removes what this writer wrote: the whole dataset if it was new, else only the chunks it added. */
   async abort(): Promise<void> {
     this.queued = [];
     await Promise.all(this.inFlight);
     this.inFlight = [];
     this.db.close();
-    await deleteDataset(this.info.id);
+    if (this.info.rollback) await rollBackDataset(this.info);
+    else await deleteDataset(this.info.id);
   }
 
   private async committed(rows: Record<TableName, number>, bytes: number): Promise<void> {
@@ -163,6 +203,62 @@ export class DatasetWriter {
       this.lastHeartbeat = this.info.updatedAt;
       await putDataset(this.info);
     }
+  }
+}
+
+function tableRange(table: TableName, from = 0): IDBKeyRange {
+  return IDBKeyRange.bound([table, from], [table, Number.MAX_SAFE_INTEGER]);
+}
+
+/** Returns a dataset whose addition of files did not finish to its snapshot: extra chunks deleted, counts restored. */
+export async function rollBackDataset(info: DatasetInfo): Promise<void> {
+  const snap = info.rollback;
+  if (!snap) throw new Error(`dataset ${info.id} has nothing to roll back to`);
+  const db = await openDatasetDb(info.id);
+  try {
+    const tx = db.transaction(CHUNKS, 'readwrite');
+    for (const table of TABLES) tx.objectStore(CHUNKS).delete(tableRange(table, snap.chunks[table]));
+    await transactionDone(tx);
+  } finally {
+    db.close();
+  }
+  const { rollback: _snap, lock: _lock, files: _files, teacher: _teacher, ...rest } = info;
+  await putDataset({
+    ...rest,
+    counts: snap.counts,
+    bytes: snap.bytes,
+    ...(snap.files ? { files: snap.files } : {}),
+    ...(snap.teacher ? { teacher: snap.teacher } : {}),
+    status: 'ready',
+    updatedAt: Date.now(),
+  });
+}
+
+/**
+ * Cleans up imports a closed tab or a crash cut off: a new dataset is removed, files being added to an existing
+ * one are rolled back so it is as it was. Returns the ids it touched.
+ */
+export async function recoverUnfinishedDatasets(now = Date.now(), staleAfterMs = 60_000): Promise<string[]> {
+  const abandoned = await abandonedImports(now, staleAfterMs);
+  for (const d of abandoned) {
+    if (d.rollback) await rollBackDataset(d);
+    else await deleteDataset(d.id);
+  }
+  return abandoned.map((d) => d.id);
+}
+
+/** Every stored chunk of one table in order, one at a time (for tables too large to hold twice). */
+export async function forEachChunk<T extends TableName>(id: string, table: T, visit: (columns: TableColumns[T]) => void): Promise<void> {
+  const db = await openDatasetDb(id);
+  try {
+    for (let index = 0; ; index++) {
+      const tx = db.transaction(CHUNKS, 'readonly');
+      const chunk = (await requestToPromise(tx.objectStore(CHUNKS).get([table, index]))) as Chunk<T> | undefined;
+      if (!chunk) return;
+      visit(chunk.columns);
+    }
+  } finally {
+    db.close();
   }
 }
 
@@ -182,8 +278,7 @@ export async function readTable<T extends TableName>(id: string, table: T): Prom
   const db = await openDatasetDb(id);
   try {
     const tx = db.transaction(CHUNKS, 'readonly');
-    const range = IDBKeyRange.bound([table, 0], [table, Number.MAX_SAFE_INTEGER]);
-    const chunks = (await requestToPromise(tx.objectStore(CHUNKS).getAll(range))) as Chunk<T>[];
+    const chunks = (await requestToPromise(tx.objectStore(CHUNKS).getAll(tableRange(table)))) as Chunk<T>[];
     chunks.sort((a, b) => a.index - b.index);
     return chunks.length === 0 ? null : concatChunks(table, chunks.map((c) => c.columns));
   } finally {

@@ -81,6 +81,17 @@ export interface DatasetInfo {
   files?: FileReportData[];
   /** Distribution of the teacher's scores over all triples. */
   teacher?: TeacherSummary;
+  /** While files are being added: the dataset as it was before, to return to if the addition does not finish. */
+  rollback?: DatasetSnapshot;
+}
+
+export interface DatasetSnapshot {
+  counts: TableCounts;
+  bytes: number;
+  /** Chunks per table; chunks numbered from here on belong to the unfinished addition. */
+  chunks: TableCounts;
+  files?: FileReportData[];
+  teacher?: TeacherSummary;
 }
 
 export function emptyCounts(): TableCounts {

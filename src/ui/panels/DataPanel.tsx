@@ -15,6 +15,7 @@ export function DataPanel() {
   const importNotice = useStore(datasetStore, (s) => s.importNotice);
   const progress = useStore(datasetStore, (s) => s.progress);
   const [layout, setLayout] = useState<Layout | 'auto'>('auto');
+  const [append, setAppend] = useState(false);
   const running = importState === 'running';
   const counts = active?.counts;
 
@@ -37,7 +38,7 @@ export function DataPanel() {
               const files = [...(e.target.files ?? [])];
               // Cleared so that choosing the same file again (after fixing it) starts a new import.
               e.target.value = '';
-              void importChosenFiles(files, layout === 'auto' ? undefined : layout);
+              void importChosenFiles(files, layout === 'auto' ? undefined : layout, append && active ? active.id : undefined);
             }}
           />
         </label>
@@ -60,6 +61,10 @@ export function DataPanel() {
             </option>
           ))}
         </select>
+      </label>
+      <label className="field inline">
+        <input type="checkbox" data-testid="import-append" checked={append && !!active} disabled={running || !active} onChange={(e) => setAppend(e.target.checked)} />
+        Add the files to the active dataset{active ? ` (${active.name})` : ''} instead of making a new one
       </label>
       <p className="hint">
         Teacher scores (id-based, text-based or JSONL), collections, queries, qrels and TREC runs; <code>.gz</code> too. Files chosen together become one dataset.
