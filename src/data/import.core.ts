@@ -192,6 +192,21 @@ export async function planImport(files: readonly FileSpec[]): Promise<PlannedFil
   return plan.sort((a, b) => ORDER[a.layout] - ORDER[b.layout]);
 }
 
+/** Roughly what files become once stored: text is kept beside its token ids, and gzip inflates about fourfold. */
+export function storedBytesEstimate(files: readonly { name: string; size: number }[]): number {
+  return files.reduce((n, f) => n + f.size * (/\.gz$/i.test(f.name) ? 4 : 1) * 1.3, 0);
+}
+
+/** A warning when the browser's remaining quota looks too small for these files, else null. */
+export function storageWarning(files: readonly { name: string; size: number }[], estimate: { quota?: number; usage?: number }): string | null {
+  if (estimate.quota === undefined || estimate.usage === undefined) return null;
+  const need = storedBytesEstimate(files);
+  const free = estimate.quota - estimate.usage;
+  if (need <= free) return null;
+  const gb = (b: number) => (b / 1e9).toFixed(2);
+  return `These files need about ${gb(need)} GB once stored, but the browser offers this page only ${gb(free)} GB more. The import may stop with "storage full"; deleting datasets under Storage frees space.`;
+}
+
 function percent(share: number): string {
   return `${(share * 100).toFixed(share < 0.1 ? 2 : 1)}%`;
 }

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { importFiles, ImportCancelled, ImportError, type FileSpec } from './import.core';
+import { importFiles, ImportCancelled, ImportError, storageWarning, type FileSpec } from './import.core';
 import { listDatasets } from './store/catalog';
 import { DatasetWriter, readTable, recoverUnfinishedDatasets } from './store/dataset-db';
 import { getDataset } from './store/catalog';
@@ -250,5 +250,41 @@ describe('adding files to a dataset', () => {
     expect(await recoverUnfinishedDatasets(Date.now() + 120_000)).toContain(base.id);
     expect(await getDataset(base.id)).toMatchObject({ status: 'ready', counts: base.counts });
     expect(await readTable(base.id, 'qrels')).toBeNull();
+  });
+});
+
+describe('more layouts and shapes', () => {
+  it('reads a collection split into shards, and a TREC run as candidates', async () => {
+    const lines = fixtureBytes('msmarco-sample/collection.tsv').toString('utf8').trimEnd().split('\n');
+    const run = ['1000 Q0 5000 1 23.5 bm25', '1000 Q0 5001 2 21.25 bm25', '1001\tQ0\t5026\t1\t19\tbm25'].join('\n');
+    const info = await importFiles(
+      [
+        { file: textFile('collection-part1.tsv', lines.slice(0, 100).join('\n') + '\n') },
+        { file: textFile('collection-part2.tsv', lines.slice(100).join('\n') + '\n') },
+        { file: textFile('bm25.run', run) },
+      ],
+      { id: `shards-${nextId++}` },
+      () => undefined,
+      { cancelled: false },
+    );
+    expect(info.counts).toMatchObject({ passages: 260, candidates: 3 });
+    const candidates = await readTable(info.id, 'candidates');
+    expect([...candidates!.pid]).toEqual([5000, 5001, 5026]);
+    expect([...candidates!.rank]).toEqual([1, 2, 1]);
+    expect(candidates!.score[1]).toBe(21.25);
+  });
+
+  it('accepts a BOM and Windows line ends', async () => {
+    const text = fixtureBytes('msmarco-sample/teacher-ids.tsv').toString('utf8').replace(/\n/g, '\r\n');
+    const info = await run([{ file: textFile('teacher-ids.tsv', '\uFEFF' + text) }, { file: fixtureFile('msmarco-sample/collection.tsv') }, { file: fixtureFile('msmarco-sample/queries.tsv') }]);
+    expect(info.counts.triples).toBe(250);
+    expect(info.files?.every((f) => f.rejected === 0 && f.missing === 0)).toBe(true);
+  });
+
+  it('warns before an import the remaining quota cannot hold', () => {
+    const files = [{ name: 'collection.tsv.gz', size: 1e9 }];
+    expect(storageWarning(files, { quota: 10e9, usage: 1e9 })).toBeNull();
+    expect(storageWarning(files, { quota: 4e9, usage: 1e9 })).toMatch(/need about 5\.20 GB once stored, but the browser offers this page only 3\.00 GB more/);
+    expect(storageWarning(files, {})).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /** Message dispatch only; the work is in import.core.ts. */
-import { importDemo, importFiles, ImportCancelled, type ImportProgress } from './import.core';
+import { importDemo, importFiles, ImportCancelled, storageWarning, type ImportProgress } from './import.core';
 import { parseImportRequest, type ChosenFile, type ImportEvent, type ImportResult } from './import.protocol';
 import { errorMessage, idOf, type Reply } from '../util/rpc';
 
@@ -31,24 +31,11 @@ function emit(event: ImportEvent): void {
 
 const onProgress = (p: ImportProgress) => emit({ type: 'progress', ...p });
 
-/** Roughly what a file becomes once stored: text is kept with its token ids; gzip inflates about fourfold. */
-function storedBytesEstimate(files: readonly ChosenFile[]): number {
-  return files.reduce((n, f) => n + f.file.size * (/\.gz$/i.test(f.file.name) ? 4 : 1) * 1.3, 0);
-}
-
 async function warnIfTooBig(files: readonly ChosenFile[]): Promise<void> {
   const storage = scope.navigator.storage;
   if (!storage?.estimate) return;
-  const { quota, usage } = await storage.estimate();
-  if (quota === undefined || usage === undefined) return;
-  const need = storedBytesEstimate(files);
-  const free = quota - usage;
-  if (need > free) {
-    emit({
-      type: 'notice',
-      message: `These files need about ${(need / 1e9).toFixed(2)} GB once stored, but the browser offers this page only ${(free / 1e9).toFixed(2)} GB more. The import may stop with "storage full"; deleting datasets under Storage frees space.`,
-    });
-  }
+  const message = storageWarning(files.map((f) => f.file), await storage.estimate());
+  if (message) emit({ type: 'notice', message });
 }
 
 function run(id: number, work: (signal: { cancelled: boolean }, lock: string | undefined) => Promise<ImportResult>): void {
