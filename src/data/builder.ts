@@ -124,13 +124,21 @@ export class DatasetBuilder {
   private qrels = new NumericChunkBuilder<'qrels'>(makeQrels);
   private candidates = new NumericChunkBuilder<'candidates'>(makeCandidates);
 
+  /**
+   * @param indexTexts whether texts must be recognisable by content: only when a text-based layout (teacher text,
+   *   JSONL) is among the files. It costs a map entry per passage, which an MS MARCO-sized collection with id-based
+   *   teacher files should not pay.
+   */
   constructor(
     private readonly tokenize: (text: string) => Int32Array,
     private readonly onChunk: (chunk: BuiltChunk) => void,
-    teacher?: TeacherSummary,
+    { teacher, indexTexts = true }: { teacher?: TeacherSummary | undefined; indexTexts?: boolean } = {},
   ) {
     this.teacher = teacher ? TeacherStats.from(teacher) : new TeacherStats();
+    this.indexTexts = indexTexts;
   }
+
+  private readonly indexTexts: boolean;
 
   /** Learns the texts a dataset already holds, so that files added to it are checked against them. */
   seedTexts(table: TextTable, cols: TextColumns): void {
@@ -139,13 +147,18 @@ export class DatasetBuilder {
     for (let r = 0; r < cols.id.length; r++) {
       const id = cols.id[r] as number;
       ids.add(id);
-      byText.set(hashBytes(cols.text, cols.textOffsets[r] as number, cols.textOffsets[r + 1] as number), id);
+      if (this.indexTexts) byText.set(hashBytes(cols.text, cols.textOffsets[r] as number, cols.textOffsets[r + 1] as number), id);
     }
   }
 
   /** A text with its own id (collection, queries). Returns false when the id was already used. */
   addText(table: TextTable, id: number, text: string, bytes: Uint8Array): boolean {
     if (!this.ids[table].add(id)) return false;
+    // A text-based file in the same import then refers to this text by this id, rather than storing it again.
+    if (this.indexTexts) {
+      const key = hashBytes(bytes, 0, bytes.length);
+      if (!this.byText[table].has(key)) this.byText[table].set(key, id);
+    }
     this.store(table, id, text, bytes);
     return true;
   }

@@ -134,8 +134,35 @@ export async function importDemo(
     }
     return info;
   } catch (err) {
-    await writer.abort();
+    // The original error is the one to report; a failing clean-up is left for the next page load to finish.
+    await writer.abort().catch(() => undefined);
     throw err;
+  }
+}
+
+function refusal(name: string, report: FileReport, threshold: number, what: string): ImportError {
+  const d = report.data;
+  const reasons = Object.entries(d.rejectedByReason).map(([r, n]) => `${r}: ${n}`).join(', ');
+  return new ImportError(
+    `${name}: ${what}, more than the ${percent(threshold)} allowed, so nothing was imported. ` +
+      `First: ${describeProblem(name, d.examples[0] as { line: number; reason: string })}. By reason: ${reasons}`,
+  );
+}
+
+/** Lines read before a file may be refused early; fewer than this say too little about the rest. */
+const EARLY_REFUSAL_LINES = 10_000;
+
+/**
+ * Refuses a file before its end when it cannot pass: more lines are already bad than the threshold allows for
+ * the file's whole length (estimated from the bytes read so far, with half again as margin). A file forced into
+ * the wrong layout is refused in seconds instead of being read to the end.
+ */
+function refuseEarly(f: { name: string; file: Blob }, report: FileReport, bytesRead: number, threshold: number): void {
+  const d = report.data;
+  if (d.lines < EARLY_REFUSAL_LINES || bytesRead === 0) return;
+  const expectedLines = (d.lines * f.file.size) / bytesRead;
+  if (d.rejected > threshold * expectedLines * 1.5) {
+    throw refusal(f.name, report, threshold, `${d.rejected} of the first ${d.lines} lines were rejected (${percent(report.rejectedShare)}), and the rest of the file cannot bring that under the limit`);
   }
 }
 
@@ -155,6 +182,8 @@ export interface ImportFilesOptions {
   lock?: string;
   /** Adds the files to the existing dataset `id` instead of creating a new one. */
   append?: boolean;
+  /** Bytes per read from the file (tests use small reads to cut lines and characters at every boundary). */
+  readBytes?: number;
 }
 
 interface PlannedFile {
@@ -233,7 +262,8 @@ export async function importFiles(
   const writer = options.append
     ? await DatasetWriter.reopen(options.id, options.lock)
     : await DatasetWriter.create({ id: options.id, name: options.name ?? defaultName(plan), source: 'files', tokenizer: tokenizerId(tokenizer), lock: options.lock });
-  const builder = new DatasetBuilder((text) => tokenize(text, tokenizer), (chunk) => writer.enqueue(chunk), writer.previous?.teacher);
+  const indexTexts = plan.some((f) => f.layout === 'teacher-text' || f.layout === 'teacher-jsonl');
+  const builder = new DatasetBuilder((text) => tokenize(text, tokenizer), (chunk) => writer.enqueue(chunk), { teacher: writer.previous?.teacher, indexTexts });
   const reports: FileReportData[] = [];
   const started = now();
   let bytesDone = 0;
@@ -271,15 +301,19 @@ export async function importFiles(
       progress(true);
       const fileStarted = now();
       try {
+        let fileBytesDone = 0;
         await streamLines(f.file, f.gzip, splitter, {
           onRawBytes: (n) => {
             bytesDone += n;
+            fileBytesDone += n;
           },
           afterChunk: async () => {
             if (signal.cancelled) throw new ImportCancelled('import cancelled');
+            refuseEarly(f, report, fileBytesDone, threshold);
             progress();
             await writer.settle(MAX_WRITES_IN_FLIGHT);
           },
+          readBytes: options.readBytes,
         });
       } catch (err) {
         if (err instanceof FileFormatError || err instanceof LineTooLong) throw new ImportError(`${f.name}: ${err.message}`);
@@ -291,13 +325,7 @@ export async function importFiles(
         const why = d.examples[0] ? `; first problem: ${describeProblem(f.name, d.examples[0])}` : '';
         throw new ImportError(`${f.name}: no usable lines in ${d.lines} read${why}`);
       }
-      if (report.rejectedShare > threshold) {
-        const reasons = Object.entries(d.rejectedByReason).map(([r, n]) => `${r}: ${n}`).join(', ');
-        throw new ImportError(
-          `${f.name}: ${d.rejected} of ${d.lines} lines (${percent(report.rejectedShare)}) were rejected, more than the ${percent(threshold)} allowed, so nothing was imported. ` +
-            `First: ${describeProblem(f.name, d.examples[0] as { line: number; reason: string })}. By reason: ${reasons}`,
-        );
-      }
+      if (report.rejectedShare > threshold) throw refusal(f.name, report, threshold, `${d.rejected} of ${d.lines} lines (${percent(report.rejectedShare)}) were rejected`);
       reports.push(d);
     }
     builder.flush();

@@ -65,26 +65,12 @@ describe('importing the NQ sample', () => {
   });
 });
 
-/** A Blob whose stream hands out the bytes in pieces of the given size, like a slow disk or a network. */
-function piecewise(name: string, bytes: Uint8Array<ArrayBuffer>, size: number): FileSpec['file'] {
-  const blob = new File([bytes], name);
-  return Object.assign(blob, {
-    stream: () =>
-      new ReadableStream<Uint8Array>({
-        start(controller) {
-          for (let at = 0; at < bytes.length; at += size) controller.enqueue(bytes.slice(at, at + size));
-          controller.close();
-        },
-      }),
-  });
-}
-
 describe('gzip', () => {
   const text = '1\tcafé crème brûlée\r\n2\t日本語のテキスト 🎉\r\n3\tplain ascii passage text here\r\n';
   const gz = gzipSync(Buffer.from('\uFEFF' + text.repeat(40).replace(/^(\d+)/gm, (_m, _d, off: number) => String(off))));
 
-  it.each([1, 2, 3, 7, 13, 64])('reads gzip input fed in %i-byte pieces (cuts inside characters and CRLF)', async (size) => {
-    const info = await run([{ file: piecewise('c.tsv.gz', gz, size), layout: 'collection' }]);
+  it.each([1, 2, 3, 7, 13, 64])('reads gzip input fed in %i-byte reads (cuts inside characters and CRLF)', async (size) => {
+    const info = await importFiles([{ file: textFile('c.tsv.gz', new Uint8Array(gz)), layout: 'collection' }], { id: `gz-${nextId++}`, readBytes: size }, () => undefined, { cancelled: false });
     expect(info.counts.passages).toBe(120);
     const passages = await readTable(info.id, 'passages');
     expect(textAt(passages!, 0)).toBe('café crème brûlée');
@@ -177,9 +163,9 @@ describe('malformed input', () => {
     const before = (await listDatasets()).length;
     const signal = { cancelled: false };
     const lines = Array.from({ length: 30000 }, (_, i) => `${i}\tpassage ${i} with a few words`).join('\n');
-    const file = piecewise('collection.tsv', new TextEncoder().encode(lines) as Uint8Array<ArrayBuffer>, 4096);
+    const file = textFile('collection.tsv', lines);
     let calls = 0;
-    const pending = importFiles([{ file, layout: 'collection' }], { id: 'cancelled-import' }, () => {
+    const pending = importFiles([{ file, layout: 'collection' }], { id: 'cancelled-import', readBytes: 4096 }, () => {
       if (++calls === 1) signal.cancelled = true;
     }, signal);
     await expect(pending).rejects.toThrow(ImportCancelled);
@@ -197,12 +183,45 @@ describe('malformed input', () => {
     };
     try {
       const lines = Array.from({ length: 30000 }, (_, i) => `${i}\tpassage ${i} with a few words`).join('\n');
-      await expect(run([{ file: textFile('collection.tsv', lines), layout: 'collection' }])).rejects.toThrow(/storage for this page is full.*partial dataset was removed/);
+      await expect(run([{ file: textFile('collection.tsv', lines), layout: 'collection' }])).rejects.toThrow(/storage for this page is full.*what this import had written was removed/);
     } finally {
       IDBObjectStore.prototype.put = put;
     }
     expect(puts).toBeGreaterThanOrEqual(2);
     expect(await listDatasets()).toEqual(before);
+  });
+
+  it('does the same when the quota error arrives as the transaction aborts, as Chromium reports it', async () => {
+    const before = await listDatasets();
+    const put = IDBObjectStore.prototype.put;
+    let chunks = 0;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      const req = put.apply(this, args);
+      if (this.name === 'chunks' && ++chunks === 2) {
+        // Accepted at first, refused when the transaction tries to commit.
+        const tx = this.transaction;
+        req.addEventListener('success', () => {
+          Object.defineProperty(tx, 'error', { value: new DOMException('quota exceeded', 'QuotaExceededError') });
+          tx.abort();
+        });
+      }
+      return req;
+    };
+    try {
+      const lines = Array.from({ length: 30000 }, (_, i) => `${i}\tpassage ${i} with a few words`).join('\n');
+      await expect(run([{ file: textFile('collection.tsv', lines), layout: 'collection' }])).rejects.toThrow(/storage for this page is full/);
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(chunks).toBeGreaterThanOrEqual(2);
+    expect(await listDatasets()).toEqual(before);
+  });
+
+  it('refuses a file early when it can no longer pass, without reading it to the end', async () => {
+    const lines = Array.from({ length: 40000 }, (_, i) => `${i} passage without a tab`).join('\n');
+    await expect(importFiles([{ file: textFile('c.tsv', lines), layout: 'collection' }], { id: `early-${nextId++}`, readBytes: 64 * 1024 }, () => undefined, { cancelled: false })).rejects.toThrow(
+      /c\.tsv: \d+ of the first \d+ lines were rejected \(100\.0%\).*c\.tsv line 1: expected passage id<TAB>text, found no tab/,
+    );
   });
 });
 
@@ -240,6 +259,36 @@ describe('adding files to a dataset', () => {
     expect((await readTable(base.id, 'triples'))?.qid).toHaveLength(250);
   });
 
+  it('keeps the dataset when the final catalog write of an addition fails', async () => {
+    const base = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv'));
+    const put = IDBObjectStore.prototype.put;
+    let failed = false;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      const value = args[0] as { status?: string; id?: string };
+      if (!failed && this.name === 'datasets' && value.id === base.id && value.status === 'ready') {
+        failed = true;
+        throw new DOMException('quota exceeded', 'QuotaExceededError');
+      }
+      return put.apply(this, args);
+    };
+    try {
+      await expect(add(base.id, spec('msmarco-sample/teacher-ids.tsv'))).rejects.toThrow(/quota exceeded/);
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(await getDataset(base.id)).toMatchObject({ status: 'ready', counts: base.counts });
+    expect((await readTable(base.id, 'passages'))?.id).toHaveLength(260);
+    expect(await readTable(base.id, 'triples')).toBeNull();
+  });
+
+  it('refuses a second addition to a dataset that is already being added to', async () => {
+    const base = await run(spec('msmarco-sample/collection.tsv'));
+    const first = await DatasetWriter.reopen(base.id, 'lock-1');
+    await expect(DatasetWriter.reopen(base.id, 'lock-2')).rejects.toThrow(/busy: another import is writing to it/);
+    await first.abort();
+    expect(await getDataset(base.id)).toMatchObject({ status: 'ready', counts: base.counts });
+  });
+
   it('rolls back an addition cut off by a closed tab on the next load', async () => {
     const base = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv'));
     const writer = await DatasetWriter.reopen(base.id, 'a-lock-nobody-holds');
@@ -254,6 +303,14 @@ describe('adding files to a dataset', () => {
 });
 
 describe('more layouts and shapes', () => {
+  it('gives a text-based teacher file the ids of the collection imported with it', async () => {
+    const info = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv', 'msmarco-sample/teacher-text.tsv'));
+    expect(info.counts).toMatchObject({ passages: 260, queries: 10, triples: 250 });
+    const triples = await readTable(info.id, 'triples');
+    const [, , qid, pos, neg] = firstLine('msmarco-sample/teacher-ids.tsv').map(Number);
+    expect([triples!.qid[0], triples!.pos[0], triples!.neg[0]]).toEqual([qid, pos, neg]);
+  });
+
   it('reads a collection split into shards, and a TREC run as candidates', async () => {
     const lines = fixtureBytes('msmarco-sample/collection.tsv').toString('utf8').trimEnd().split('\n');
     const run = ['1000 Q0 5000 1 23.5 bm25', '1000 Q0 5001 2 21.25 bm25', '1001\tQ0\t5026\t1\t19\tbm25'].join('\n');

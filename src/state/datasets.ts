@@ -45,6 +45,8 @@ function importClient(): ImportClient {
   client ??= createImportClient(
     (message) => {
       datasetStore.setState({ importState: 'error', importError: `The import worker stopped unexpectedly (${message}). What it had written is never marked ready and is removed on the next visit.`, progress: null });
+      // Ended for good, so that its Web Lock is released and its half-written dataset is known to be abandoned.
+      client?.terminate();
       client = null;
     },
     (ev) => {

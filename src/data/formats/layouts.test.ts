@@ -35,6 +35,12 @@ describe('detectLayout', () => {
     expect(detectLayout(['1\tQ0\t7\t1'], 'x')).toEqual({ layout: 'qrels' });
   });
 
+  it('recognises JSONL from the start of a first line too long to read whole', () => {
+    const start = firstLines('nq-sample/nq.jsonl')[0]!.slice(0, 5000);
+    expect(() => JSON.parse(start)).toThrow();
+    expect(detectLayout([start], 'x.jsonl')).toEqual({ layout: 'teacher-jsonl' });
+  });
+
   it('says why when nothing matches', () => {
     const found = detectLayout(['hello world', 'not a dataset'], 'notes.txt');
     expect(found.layout).toBeNull();

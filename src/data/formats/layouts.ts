@@ -30,7 +30,8 @@ function lineLayout(line: string): Layout | 'text-pair' | null {
       const obj = JSON.parse(line) as Record<string, unknown>;
       if (typeof obj === 'object' && obj !== null && 'query' in obj && ('pos' in obj || 'neg' in obj)) return 'teacher-jsonl';
     } catch {
-      return null;
+      // Only the start of a very long line may be at hand: its keys still say what it is.
+      return /^\{\s*"query"\s*:/.test(line) && /"(pos|neg)"\s*:/.test(line) ? 'teacher-jsonl' : null;
     }
     return null;
   }

@@ -42,6 +42,8 @@ describe('LineSplitter', () => {
 
   it('handles files shorter than a BOM and a lone BOM', () => {
     expect(split([new TextEncoder().encode('x')])).toEqual(['x']);
+    expect(split([new TextEncoder().encode('7\n')])).toEqual(['7']);
+    expect(split([new TextEncoder().encode('\r\n')])).toEqual(['']);
     expect(split([new Uint8Array([0xef, 0xbb, 0xbf])])).toEqual([]);
     expect(split([])).toEqual([]);
   });

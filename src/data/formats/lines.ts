@@ -68,8 +68,11 @@ export class LineSplitter {
   /** Hands on a last line that had no line end. */
   finish(): void {
     if (this.atFileStart && this.carry) {
-      // A file shorter than three bytes: strip a (partial) BOM only if it is a whole one, which it cannot be.
+      // A file shorter than three bytes holds no BOM; split it like any other bytes.
+      const head = this.carry;
+      this.carry = null;
       this.atFileStart = false;
+      this.push(head);
     }
     if (this.carry && this.carry.length > 0) this.emit(this.carry, 0, this.carry.length);
     this.carry = null;

@@ -176,8 +176,10 @@ function teacherText(ctx: Ctx): LineReader {
 function idText(ctx: Ctx, table: TextTable): LineReader {
   const what = table === 'passages' ? 'passage' : 'query';
   return (buf, s, e, line) => {
-    const tab = buf.indexOf(TAB, s);
-    if (tab < 0 || tab > e) {
+    // A plain loop bounded by the line: `indexOf` would run on to the end of the chunk when this line has no tab.
+    let tab = s;
+    while (tab < e && buf[tab] !== TAB) tab++;
+    if (tab === e) {
       ctx.report.reject(line, REASONS.columns, `expected ${what} id<TAB>text, found no tab`);
       return;
     }

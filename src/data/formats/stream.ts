@@ -21,7 +21,7 @@ export const READ_BYTES = 4 * 1024 * 1024;
  * The file's bytes in large slices, one slice read ahead while the previous is parsed. `Blob.stream()` hands out
  * 64 KB pieces, each a round trip to the browser's file reader, and at a gigabyte a minute those add up.
  */
-function sliceStream(file: Blob, onRawBytes: (n: number) => void): ReadableStream<Uint8Array> {
+function sliceStream(file: Blob, onRawBytes: (n: number) => void, readBytes = READ_BYTES): ReadableStream<Uint8Array> {
   let at = 0;
   return new ReadableStream<Uint8Array>(
     {
@@ -30,7 +30,7 @@ function sliceStream(file: Blob, onRawBytes: (n: number) => void): ReadableStrea
           controller.close();
           return;
         }
-        const end = Math.min(file.size, at + READ_BYTES);
+        const end = Math.min(file.size, at + readBytes);
         const bytes = new Uint8Array(await file.slice(at, end).arrayBuffer());
         at = end;
         onRawBytes(bytes.byteLength);
@@ -41,8 +41,8 @@ function sliceStream(file: Blob, onRawBytes: (n: number) => void): ReadableStrea
   );
 }
 
-function byteStream(file: Blob, gzip: boolean, onRawBytes: (n: number) => void): ReadableStream<Uint8Array> {
-  const raw = sliceStream(file, onRawBytes);
+function byteStream(file: Blob, gzip: boolean, onRawBytes: (n: number) => void, readBytes?: number): ReadableStream<Uint8Array> {
+  const raw = sliceStream(file, onRawBytes, readBytes);
   return gzip ? raw.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : raw;
 }
 
@@ -61,15 +61,21 @@ export async function sniffLines(file: Blob, gzip: boolean, maxLines = 20): Prom
   });
   let seen = 0;
   try {
+    const partialDecoder = new TextDecoder();
+    let partial = '';
     while (lines.length < maxLines && seen < SNIFF_BYTES) {
       const { done, value } = await reader.read();
       if (done) {
         splitter.finish();
+        partial = '';
         break;
       }
       seen += value.byteLength;
       splitter.push(value);
+      if (lines.length === 0) partial += partialDecoder.decode(value, { stream: true });
     }
+    // A first line longer than what was read (JSONL with hundreds of negatives): its start is still evidence.
+    if (lines.length === 0 && partial.length > 0) lines.push(partial.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new FileFormatError(gzip ? `the gzip data is corrupt (${err instanceof Error ? err.message : String(err)})` : String(err));
   } finally {
@@ -83,11 +89,12 @@ export interface StreamHooks {
   onRawBytes: (n: number) => void;
   /** Called after each chunk; awaiting it applies back-pressure and lets cancellation through. */
   afterChunk: () => Promise<void>;
+  readBytes?: number | undefined;
 }
 
 /** Streams every line of `file` into `splitter`; throws FileFormatError for damaged gzip data. */
 export async function streamLines(file: Blob, gzip: boolean, splitter: LineSplitter, hooks: StreamHooks): Promise<void> {
-  const reader = byteStream(file, gzip, hooks.onRawBytes).getReader();
+  const reader = byteStream(file, gzip, hooks.onRawBytes, hooks.readBytes).getReader();
   try {
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;

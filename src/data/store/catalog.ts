@@ -37,6 +37,38 @@ export async function putDataset(info: DatasetInfo): Promise<void> {
   });
 }
 
+/**
+ * Reads and rewrites one entry in a single transaction, so that no other tab can change it in between.
+ * `change` returns the new entry, or throws to leave it as it is.
+ */
+export async function updateDataset(id: string, change: (current: DatasetInfo | undefined) => DatasetInfo): Promise<DatasetInfo> {
+  const db = await openCatalog();
+  try {
+    const tx = db.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    const done = transactionDone(tx);
+    let next: DatasetInfo | undefined;
+    let failure: unknown = null;
+    const req = store.get(id);
+    req.onsuccess = () => {
+      try {
+        next = change(req.result as DatasetInfo | undefined);
+        store.put(next);
+      } catch (err) {
+        failure = err;
+        tx.abort();
+      }
+    };
+    await done.catch((err: unknown) => {
+      throw failure ?? err;
+    });
+    if (!next) throw new Error(`dataset ${id}: catalog update did not happen`);
+    return next;
+  } finally {
+    db.close();
+  }
+}
+
 /** Removes the catalog entry first, so that a crash half-way never leaves an entry pointing at missing data. */
 export async function deleteDataset(id: string): Promise<void> {
   await withCatalog('readwrite', (s) => {

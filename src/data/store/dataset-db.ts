@@ -1,5 +1,5 @@
 /** Writing and reading one dataset's columnar chunks. */
-import { abandonedImports, deleteDataset, getDataset, putDataset } from './catalog';
+import { abandonedImports, deleteDataset, getDataset, putDataset, updateDataset } from './catalog';
 import { openDb, requestToPromise, transactionDone } from './idb';
 import {
   DATASET_VERSION,
@@ -73,17 +73,18 @@ export class DatasetWriter {
    * was: `abort()`, or the next page load if the tab dies, returns it to exactly that.
    */
   static async reopen(id: string, lock?: string): Promise<DatasetWriter> {
-    const info = await getDataset(id);
-    if (!info) throw new Error(`dataset ${id} does not exist`);
-    if (info.status !== 'ready') throw new Error(`dataset ${info.name} is still being imported`);
     const db = await openDatasetDb(id);
     try {
       const chunks = emptyCounts();
       const tx = db.transaction(CHUNKS, 'readonly');
       for (const table of TABLES) chunks[table] = await requestToPromise(tx.objectStore(CHUNKS).count(tableRange(table)));
-      const rollback: DatasetSnapshot = { counts: info.counts, bytes: info.bytes, chunks, files: info.files, teacher: info.teacher };
-      const reopened: DatasetInfo = { ...info, status: 'importing', updatedAt: Date.now(), rollback, ...(lock ? { lock } : {}) };
-      await putDataset(reopened);
+      // Check and claim in one catalog transaction: two tabs cannot both start adding to the same dataset.
+      const reopened = await updateDataset(id, (info) => {
+        if (!info) throw new Error(`dataset ${id} does not exist`);
+        if (info.status !== 'ready') throw new Error(`dataset ${info.name} is busy: another import is writing to it`);
+        const rollback: DatasetSnapshot = { counts: info.counts, bytes: info.bytes, chunks, files: info.files, teacher: info.teacher };
+        return { ...info, status: 'importing', updatedAt: Date.now(), rollback, ...(lock ? { lock } : {}) };
+      });
       return new DatasetWriter(db, reopened);
     } catch (err) {
       db.close();
@@ -180,9 +181,14 @@ export class DatasetWriter {
     this.db.close();
     const { lock: _held, rollback, ...info } = this.info;
     const files = [...(rollback?.files ?? []), ...(extra.files ?? [])];
-    this.info = { ...info, ...extra, ...(files.length ? { files } : {}), status: 'ready', updatedAt: Date.now() };
-    await putDataset(this.info);
-    return this.info;
+    const ready: DatasetInfo = { ...info, ...extra, ...(files.length ? { files } : {}), status: 'ready', updatedAt: Date.now() };
+    // Only once the catalog says ready does this writer stop being able to roll back (see abort()).
+    await updateDataset(ready.id, (current) => {
+      if (current?.status !== 'importing' || current.lock !== this.info.lock) throw new Error(`dataset ${ready.name} was deleted or taken over while importing`);
+      return ready;
+    });
+    this.info = ready;
+    return ready;
   }
 
   /** Removes what this writer wrote: the whole dataset if it was new, else only the chunks it added. */
@@ -191,6 +197,7 @@ export class DatasetWriter {
     await Promise.all(this.inFlight);
     this.inFlight = [];
     this.db.close();
+    if (this.info.status === 'ready') return;
     if (this.info.rollback) await rollBackDataset(this.info);
     else await deleteDataset(this.info.id);
   }
@@ -201,7 +208,11 @@ export class DatasetWriter {
     this.info = { ...this.info, counts, bytes: this.info.bytes + bytes, updatedAt: Date.now() };
     if (this.info.updatedAt - this.lastHeartbeat >= HEARTBEAT_MS) {
       this.lastHeartbeat = this.info.updatedAt;
-      await putDataset(this.info);
+      const info = this.info;
+      await updateDataset(info.id, (current) => {
+        if (current?.status !== 'importing') throw new Error(`dataset ${info.name} was deleted while it was being imported`);
+        return info;
+      });
     }
   }
 }
@@ -214,6 +225,10 @@ function tableRange(table: TableName, from = 0): IDBKeyRange {
 export async function rollBackDataset(info: DatasetInfo): Promise<void> {
   const snap = info.rollback;
   if (!snap) throw new Error(`dataset ${info.id} has nothing to roll back to`);
+  // Deleted meanwhile (another tab, the storage screen): there is nothing to return to, and opening its database
+  // would only create an empty one.
+  const current = await getDataset(info.id);
+  if (!current || current.status === 'ready') return;
   const db = await openDatasetDb(info.id);
   try {
     const tx = db.transaction(CHUNKS, 'readwrite');
@@ -223,14 +238,17 @@ export async function rollBackDataset(info: DatasetInfo): Promise<void> {
     db.close();
   }
   const { rollback: _snap, lock: _lock, files: _files, teacher: _teacher, ...rest } = info;
-  await putDataset({
-    ...rest,
-    counts: snap.counts,
-    bytes: snap.bytes,
-    ...(snap.files ? { files: snap.files } : {}),
-    ...(snap.teacher ? { teacher: snap.teacher } : {}),
-    status: 'ready',
-    updatedAt: Date.now(),
+  await updateDataset(info.id, (now) => {
+    if (!now || now.status !== 'importing') throw new Error(`dataset ${info.name} changed while it was being rolled back`);
+    return {
+      ...rest,
+      counts: snap.counts,
+      bytes: snap.bytes,
+      ...(snap.files ? { files: snap.files } : {}),
+      ...(snap.teacher ? { teacher: snap.teacher } : {}),
+      status: 'ready',
+      updatedAt: Date.now(),
+    };
   });
 }
 
@@ -265,7 +283,7 @@ export async function forEachChunk<T extends TableName>(id: string, table: T, vi
 function asStorageError(err: unknown): Error {
   const name = (err as { name?: unknown } | null)?.name;
   if (name === 'QuotaExceededError') {
-    return new StorageFullError("the browser's storage for this page is full (quota exceeded); the partial dataset was removed. Delete datasets under Storage, or free disk space, and import again");
+    return new StorageFullError("the browser's storage for this page is full (quota exceeded); what this import had written was removed. Delete datasets under Storage, or free disk space, and import again");
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -58,8 +58,8 @@ function FileReports({ info }: { info: DatasetInfo }) {
           </tr>
         </thead>
         <tbody>
-          {info.files.map((f) => (
-            <tr key={f.name} data-testid="file-report" data-file={f.name} data-layout={f.layout} data-lines={f.lines} data-rejected={f.rejected} data-missing={f.missing} data-seconds={f.seconds}>
+          {info.files.map((f, i) => (
+            <tr key={i} data-testid="file-report" data-file={f.name} data-layout={f.layout} data-lines={f.lines} data-rejected={f.rejected} data-missing={f.missing} data-seconds={f.seconds}>
               <td>
                 {f.name}
                 {f.gzip ? ' (gzip)' : ''}
@@ -74,8 +74,8 @@ function FileReports({ info }: { info: DatasetInfo }) {
           ))}
         </tbody>
       </table>
-      {info.files.map((f) => (
-        <div key={f.name}>
+      {info.files.map((f, i) => (
+        <div key={i}>
           {f.rejected > 0 && (
             <div className="warning">
               {f.name}: {f.rejected} line{f.rejected === 1 ? '' : 's'} rejected ({Object.entries(f.rejectedByReason).map(([r, n]) => `${r} ${n}`).join(', ')}).
@@ -127,6 +127,8 @@ export function DatasetPanel() {
   const info = useStore(datasetStore, activeDataset);
   const [samples, setSamples] = useState<Samples | null>(null);
   const id = info?.id;
+  // Files added to a dataset keep its id; its update time says the first rows may have changed.
+  const version = info?.updatedAt;
   useEffect(() => {
     let live = true;
     setSamples(null);
@@ -134,7 +136,7 @@ export function DatasetPanel() {
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, version]);
   if (!info) return null;
   return (
     <section className="panel wide-panel" aria-labelledby="dataset-title" data-testid="dataset-view" data-dataset={info.id}>

@@ -48,6 +48,7 @@ export function StoragePanel() {
                   <button
                     className="danger"
                     data-testid="storage-delete-confirm"
+                    disabled={importing}
                     onClick={() => {
                       setConfirming(null);
                       removeDataset(d.id).catch((err: unknown) => setError(`could not delete ${d.name}: ${err instanceof Error ? err.message : String(err)}`));
