@@ -1,9 +1,22 @@
 /** Where the shared sample files live (beside the checkout), and helpers to hand them to the importer as Files. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const FIXTURES = process.env.MARGIN_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `MARGIN_FIXTURES`, else the nearest `shared/fixtures` beside the checkout or above it. */
+function findFixtures(): string {
+  if (process.env.MARGIN_FIXTURES) return process.env.MARGIN_FIXTURES;
+  for (let dir = dirname(REPO); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', 'fixtures');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error('the shared fixtures were not found: expected shared/fixtures beside the checkout; set MARGIN_FIXTURES to their folder');
+}
+
+export const FIXTURES = findFixtures();
 
 export function fixtureBytes(relative: string): Buffer {
   return readFileSync(join(FIXTURES, relative));

@@ -1,0 +1,144 @@
+/**
+ * BM25 over a dataset's collection, in memory, in a worker. Parameters are the MS MARCO setting (k1 = 0.9,
+ * b = 0.4) and the scoring is Lucene's (as Anserini's baselines use): per query term occurrence,
+ *
+ *   idf(t) · tf / (tf + k1 · (1 − b + b · dl / avgdl)),   idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))
+ *
+ * Lucene stores document lengths lossily, so scores match Anserini's to a few digits, not exactly.
+ *
+ * Terms are words hashed into 2^22 buckets, not the model's 8,192-bucket ids: at MS MARCO's vocabulary size the
+ * training tokenizer's collisions would merge thousands of words, while 4 million buckets keep nearly all apart.
+ */
+import { tokenize } from '../text/hashing';
+
+export const BM25_K1 = 0.9;
+export const BM25_B = 0.4;
+export const BM25_BUCKETS = 1 << 22;
+
+export function bm25Terms(text: string): Int32Array {
+  return tokenize(text, { kind: 'hash-words', buckets: BM25_BUCKETS });
+}
+
+export interface Bm25Index {
+  /** Document count. */
+  n: number;
+  avgdl: number;
+  docLen: Uint32Array;
+  /** Postings of term t: postDoc/postTf[termStart[t] .. termStart[t + 1]). Docs are row numbers. */
+  termStart: Uint32Array;
+  postDoc: Uint32Array;
+  postTf: Uint16Array;
+  k1: number;
+  b: number;
+}
+
+/** Builds the index from each document's terms (`termsOf(row)`), in two passes over compact per-document runs. */
+export function buildBm25Index(n: number, termsOf: (row: number) => Int32Array, vocab = BM25_BUCKETS, k1 = BM25_K1, b = BM25_B): Bm25Index {
+  const docLen = new Uint32Array(n);
+  const df = new Uint32Array(vocab + 1);
+  // Per document, its distinct terms and their counts, kept between the passes.
+  const uniq: Int32Array[] = new Array(n);
+  const tfs: Uint16Array[] = new Array(n);
+  let total = 0;
+  for (let d = 0; d < n; d++) {
+    const terms = termsOf(d).slice().sort();
+    docLen[d] = terms.length;
+    total += terms.length;
+    const u: number[] = [];
+    const c: number[] = [];
+    for (let i = 0; i < terms.length; i++) {
+      if (i > 0 && terms[i] === terms[i - 1]) c[c.length - 1] = Math.min(65535, (c[c.length - 1] as number) + 1);
+      else {
+        u.push(terms[i] as number);
+        c.push(1);
+        df[terms[i] as number] = (df[terms[i] as number] as number) + 1;
+      }
+    }
+    uniq[d] = Int32Array.from(u);
+    tfs[d] = Uint16Array.from(c);
+  }
+  const termStart = new Uint32Array(vocab + 1);
+  for (let t = 0; t < vocab; t++) termStart[t + 1] = (termStart[t] as number) + (df[t] as number);
+  const postings = termStart[vocab] as number;
+  const postDoc = new Uint32Array(postings);
+  const postTf = new Uint16Array(postings);
+  const fill = termStart.slice(0, vocab);
+  for (let d = 0; d < n; d++) {
+    const u = uniq[d] as Int32Array;
+    const c = tfs[d] as Uint16Array;
+    for (let i = 0; i < u.length; i++) {
+      const at = (fill[u[i] as number] as number)++;
+      postDoc[at] = d;
+      postTf[at] = c[i] as number;
+    }
+  }
+  return { n, avgdl: n ? total / n : 0, docLen, termStart, postDoc, postTf, k1, b };
+}
+
+export function idf(index: Bm25Index, term: number): number {
+  const df = (index.termStart[term + 1] as number) - (index.termStart[term] as number);
+  return Math.log(1 + (index.n - df + 0.5) / (df + 0.5));
+}
+
+/** Scores of every document for a query (0 for documents sharing no term). */
+export function scoreAll(index: Bm25Index, queryTerms: ArrayLike<number>, acc: Float32Array = new Float32Array(index.n)): Float32Array {
+  acc.fill(0);
+  const { k1, b, avgdl } = index;
+  for (let i = 0; i < queryTerms.length; i++) {
+    const t = queryTerms[i] as number;
+    const w = idf(index, t);
+    for (let p = index.termStart[t] as number, end = index.termStart[t + 1] as number; p < end; p++) {
+      const d = index.postDoc[p] as number;
+      const tf = index.postTf[p] as number;
+      acc[d] = (acc[d] as number) + (w * tf) / (tf + k1 * (1 - b + (b * (index.docLen[d] as number)) / avgdl));
+    }
+  }
+  return acc;
+}
+
+/** The k best documents (rows) for a query, best first; documents sharing no term with the query are left out. */
+export function topK(index: Bm25Index, queryTerms: ArrayLike<number>, k: number, acc?: Float32Array): { rows: Int32Array; scores: Float32Array } {
+  const scores = scoreAll(index, queryTerms, acc);
+  // A min-heap of the best k (score, row) seen so far.
+  const heapScore = new Float32Array(k);
+  const heapRow = new Int32Array(k);
+  let size = 0;
+  const swap = (i: number, j: number) => {
+    const s = heapScore[i] as number;
+    heapScore[i] = heapScore[j] as number;
+    heapScore[j] = s;
+    const r = heapRow[i] as number;
+    heapRow[i] = heapRow[j] as number;
+    heapRow[j] = r;
+  };
+  const less = (i: number, j: number) => (heapScore[i] as number) < (heapScore[j] as number) || ((heapScore[i] as number) === (heapScore[j] as number) && (heapRow[i] as number) > (heapRow[j] as number));
+  for (let d = 0; d < scores.length; d++) {
+    const s = scores[d] as number;
+    if (s <= 0) continue;
+    if (size < k) {
+      heapScore[size] = s;
+      heapRow[size] = d;
+      for (let i = size++; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!less(i, parent)) break;
+        swap(i, parent);
+        i = parent;
+      }
+    } else if (s > (heapScore[0] as number)) {
+      heapScore[0] = s;
+      heapRow[0] = d;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < size && less(l, m)) m = l;
+        if (r < size && less(r, m)) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+    }
+  }
+  const order = Array.from({ length: size }, (_, i) => i).sort((x, y) => (heapScore[y] as number) - (heapScore[x] as number) || (heapRow[x] as number) - (heapRow[y] as number));
+  return { rows: Int32Array.from(order, (i) => heapRow[i] as number), scores: Float32Array.from(order, (i) => heapScore[i] as number) };
+}
