@@ -111,6 +111,7 @@ const makeCandidates = () => ({
   pid: new Int32Array(NUMERIC_CHUNK_ROWS),
   rank: new Int32Array(NUMERIC_CHUNK_ROWS),
   score: new Float32Array(NUMERIC_CHUNK_ROWS),
+  run: new Int32Array(NUMERIC_CHUNK_ROWS),
 });
 
 export class DatasetBuilder {
@@ -203,13 +204,14 @@ export class DatasetBuilder {
     return this.missing(qid, pid, false);
   }
 
-  addCandidate(qid: number, pid: number, rank: number, score: number): string | null {
+  addCandidate(qid: number, pid: number, rank: number, score: number, run: number): string | null {
     const b = this.candidates;
     const r = b.rows++;
     b.cols.qid[r] = qid;
     b.cols.pid[r] = pid;
     b.cols.rank[r] = rank;
     b.cols.score[r] = score;
+    b.cols.run[r] = run;
     this.counts.candidates++;
     if (b.rows === NUMERIC_CHUNK_ROWS) this.onChunk({ table: 'candidates', rows: b.rows, columns: b.take() });
     return this.missing(qid, pid, false);

@@ -57,6 +57,9 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
+/** The name of the demo's candidate lists, as if they were a run file. */
+export const DEMO_RUN = 'demo lexical candidates';
+
 /** Builds the demo dataset and stores it through the same writer that file imports use. */
 export async function importDemo(
   options: Partial<DemoOptions>,
@@ -104,6 +107,7 @@ export async function importDemo(
         pid: int32(part.map((c) => c.pid)),
         rank: int32(part.map((c) => c.rank)),
         score: Float32Array.from(part.map((c) => c.score)),
+        run: new Int32Array(part.length),
       },
     });
   }
@@ -127,7 +131,7 @@ export async function importDemo(
       done += batch.reduce((n, c) => n + c.rows, 0);
       report('storing', done, total);
     }
-    const info = await writer.finish({ teacher: teacher.summary() });
+    const info = await writer.finish({ teacher: teacher.summary(), runs: [DEMO_RUN] });
     // Loading the demo again replaces the earlier copy rather than piling up identical datasets.
     for (const old of await listDatasets()) {
       if (old.source === 'demo' && old.name === info.name && old.id !== info.id) await deleteDataset(old.id);
@@ -265,6 +269,7 @@ export async function importFiles(
   const indexTexts = plan.some((f) => f.layout === 'teacher-text' || f.layout === 'teacher-jsonl');
   const builder = new DatasetBuilder((text) => tokenize(text, tokenizer), (chunk) => writer.enqueue(chunk), { teacher: writer.previous?.teacher, indexTexts });
   const reports: FileReportData[] = [];
+  const runs = [...(writer.previous?.runs ?? [])];
   const started = now();
   let bytesDone = 0;
   let lines = 0;
@@ -291,7 +296,8 @@ export async function importFiles(
     for (const f of plan) {
       current = f;
       const report = new FileReport(f.name, f.layout, f.gzip, f.file.size);
-      const read = createReader(f.layout, builder, report);
+      if (f.layout === 'run') runs.push(f.name);
+      const read = createReader(f.layout, builder, report, runs.length - 1);
       const splitter = new LineSplitter((buf, s, e) => {
         if (e === s) return;
         report.data.lines++;
@@ -330,7 +336,7 @@ export async function importFiles(
     }
     builder.flush();
     progress(true);
-    return await writer.finish({ files: reports, teacher: builder.teacher.count > 0 ? builder.teacher.summary() : undefined });
+    return await writer.finish({ files: reports, teacher: builder.teacher.count > 0 ? builder.teacher.summary() : undefined, ...(runs.length ? { runs } : {}) });
   } catch (err) {
     await writer.abort();
     throw err;

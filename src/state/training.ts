@@ -89,6 +89,9 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
     case 'probe': {
       return { lastProbe: { step: ev.step, pos: ev.studentPos, neg: ev.studentNeg } };
     }
+    case 'eval-progress':
+      // Evaluation has a store of its own (state/evaluation.ts).
+      return {};
     default: {
       const unreachable: never = ev;
       throw new Error(`unknown trainer event ${JSON.stringify(unreachable)}`);
@@ -110,7 +113,17 @@ function commitQueued(): void {
   trainingStore.setState(state, true);
 }
 
+const listeners = new Set<(ev: TrainerEvent) => void>();
+
+/** Lets another store hear the training worker's events (evaluation progress). */
+export function onTrainerEvent(listener: (ev: TrainerEvent) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 function onEvent(ev: TrainerEvent): void {
+  for (const l of listeners) l(ev);
+  if (ev.type === 'eval-progress') return;
   queued.push(ev);
   // State changes (paused, done, error) show at once; numbers may wait for the next frame.
   if (ev.type === 'status') {
@@ -122,7 +135,8 @@ function onEvent(ev: TrainerEvent): void {
 }
 
 let client: TrainerClient | null = null;
-function trainerClient(): TrainerClient {
+/** The one training worker: it holds the student, so evaluation goes through it too. */
+export function trainerClient(): TrainerClient {
   client ??= createTrainerClient((message) => trainingStore.setState({ state: 'error', message: `The training worker stopped unexpectedly (${message}). Start a new run.` }), onEvent);
   return client;
 }

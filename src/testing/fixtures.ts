@@ -29,3 +29,42 @@ export function fixtureFile(relative: string): File {
 export function textFile(name: string, content: string | Uint8Array<ArrayBuffer>): File {
   return new File([content], name);
 }
+
+/**
+ * A TREC run written from an id-based teacher file: per query, every passage the teacher scored (positives and
+ * negatives), ranked by the teacher's score. With `seed`, the same candidates get seeded random scores instead.
+ */
+export function runFromTeacher(relative: string, tag: string, seed?: number): string {
+  const scores = new Map<number, Map<number, number>>();
+  for (const line of fixtureBytes(relative).toString('utf8').trimEnd().split('\n')) {
+    const [pos, neg, qid, p, n] = line.split('\t').map(Number) as [number, number, number, number, number];
+    const m = scores.get(qid) ?? new Map<number, number>();
+    scores.set(qid, m);
+    if (!m.has(p)) m.set(p, pos);
+    if (!m.has(n)) m.set(n, neg);
+  }
+  let state = seed ?? 0;
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const lines: string[] = [];
+  for (const [qid, m] of scores) {
+    const ranked = [...m].map(([pid, s]) => [pid, seed === undefined ? s : random() * 100] as const).sort((a, b) => b[1] - a[1]);
+    ranked.forEach(([pid, s], i) => lines.push(`${qid} Q0 ${pid} ${i + 1} ${s} ${tag}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A whitespace-separated TREC run as plain maps, parsed independently of the importer (for checking it). */
+export function parseRunText(text: string): Map<number, { pids: number[]; scores: number[] }> {
+  const run = new Map<number, { pids: number[]; scores: number[] }>();
+  for (const line of text.trimEnd().split('\n')) {
+    const [q, , p, , s] = line.trim().split(/\s+/);
+    const e = run.get(Number(q)) ?? { pids: [], scores: [] };
+    e.pids.push(Number(p));
+    e.scores.push(Number(s));
+    run.set(Number(q), e);
+  }
+  return run;
+}

@@ -1,5 +1,6 @@
 /** Messages between the page and the training worker. */
 import { BACKENDS, type RunConfig } from './config';
+import type { EvalPhase, EvalReport } from '../eval/rerank';
 import { ProtocolError, requireEnvelope } from '../util/rpc';
 
 export type TrainerRequest =
@@ -7,7 +8,9 @@ export type TrainerRequest =
   | { id: number; type: 'pause' }
   | { id: number; type: 'resume' }
   | { id: number; type: 'stop' }
-  | { id: number; type: 'memory' };
+  | { id: number; type: 'memory' }
+  /** Evaluates the current student (if any), BM25, the teacher and the imported runs on a dataset's dev queries. */
+  | { id: number; type: 'evaluate'; datasetId: string; threshold: number; depth: number };
 
 export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -17,7 +20,7 @@ export interface MemoryReport {
   numBytes: number;
 }
 
-export type TrainerResult = { ok: true } | MemoryReport;
+export type TrainerResult = { ok: true } | MemoryReport | EvalReport;
 
 export type TrainerEvent =
   | { type: 'status'; state: RunState; message?: string }
@@ -45,9 +48,10 @@ export type TrainerEvent =
       triplesPerSecond: number;
       numTensors: number;
     }
-  | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array };
+  | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array }
+  | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'memory'] as const;
+const TYPES = ['start', 'pause', 'resume', 'stop', 'memory', 'evaluate'] as const;
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -60,6 +64,12 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       const backend = (config as { backend?: unknown }).backend;
       if (backend !== undefined && !BACKENDS.includes(backend as RunConfig['backend'])) throw new ProtocolError(`unknown backend ${String(backend)}`);
       return { id: msg.id, type, datasetId: msg.datasetId, config: config as Partial<RunConfig> };
+    }
+    case 'evaluate': {
+      if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('evaluate needs a datasetId');
+      if (typeof msg.threshold !== 'number' || !Number.isFinite(msg.threshold)) throw new ProtocolError('evaluate needs a numeric relevance threshold');
+      if (typeof msg.depth !== 'number' || !Number.isInteger(msg.depth) || msg.depth < 1) throw new ProtocolError('evaluate needs a positive whole depth');
+      return { id: msg.id, type, datasetId: msg.datasetId, threshold: msg.threshold, depth: msg.depth };
     }
     case 'pause':
     case 'resume':

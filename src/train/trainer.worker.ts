@@ -9,10 +9,18 @@ import { resolveRunConfig, type RunConfig } from './config';
 import { parseTrainerRequest, type TrainerEvent, type TrainerResult } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
 import { vocabSizeOf } from '../text/hashing';
+import { bm25IndexOf, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from '../eval/rerank';
+import type { Bm25Index } from '../eval/bm25';
+import { scorePairs } from '../eval/score';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let loop: TrainingLoop | null = null;
 let busy = false;
+/** The student of the last run, kept after it ends so that it can be evaluated; replaced by the next run. */
+let current: { trainer: Trainer; tokenizer: string } | null = null;
+let evaluating = false;
+/** BM25 index of the last dataset evaluated, kept while the dataset is unchanged. */
+let bm25Cache: { key: string; index: Bm25Index } | null = null;
 
 function reply(msg: Reply<TrainerResult>): void {
   scope.postMessage(msg);
@@ -30,7 +38,10 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
   const [passages, queries, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'triples')]);
   if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
   const { backend, note } = await selectBackend(config.backend);
+  current?.trainer.dispose();
+  current = null;
   const trainer = new Trainer({ passages, queries, triples }, config, vocabSizeOf(info.tokenizer));
+  current = { trainer, tokenizer: info.tokenizer };
   const teacherProbePos = trainer.probeBatch.teacherPos.slice();
   const teacherProbeNeg = trainer.probeBatch.teacherNeg.slice();
   emit(
@@ -58,8 +69,39 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
     emit({ type: 'status', state: end });
   } finally {
     loop = null;
-    trainer.dispose();
   }
+}
+
+async function evaluate(datasetId: string, threshold: number, depth: number): Promise<EvalReport> {
+  const info = await getDataset(datasetId);
+  if (!info) throw new Error(`dataset ${datasetId} does not exist`);
+  const [passages, queries, qrels, candidates, triples] = await Promise.all([
+    readTable(datasetId, 'passages'),
+    readTable(datasetId, 'queries'),
+    readTable(datasetId, 'qrels'),
+    readTable(datasetId, 'candidates'),
+    readTable(datasetId, 'triples'),
+  ]);
+  if (!passages || !queries || !qrels) throw new Error(`dataset "${info.name}" needs passages, queries and qrels to be evaluated`);
+  let scorer: Scorer | null = null;
+  let studentNote = 'no student has been trained since the page was opened';
+  if (current && loop && !loop.isPaused) throw new Error('training is running: pause or stop it to evaluate');
+  if (current && current.tokenizer !== info.tokenizer) studentNote = `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}`;
+  else if (current) {
+    const { trainer } = current;
+    scorer = (q, p, onProgress) => scorePairs(trainer.model, { queries, passages }, q, p, trainer.config, onProgress);
+  }
+  const key = `${datasetId}@${info.updatedAt}`;
+  const started = performance.now();
+  const progress = (phase: EvalPhase, done: number, total: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    emit({ type: 'eval-progress', phase, done, total, rate: seconds > 0 ? done / seconds : 0 });
+  };
+  if (bm25Cache?.key !== key) {
+    bm25Cache = null;
+    bm25Cache = { key, index: bm25IndexOf(passages, (d, n) => progress('indexing', d, n)) };
+  }
+  return evaluateReranking({ passages, queries, qrels, candidates, triples, runs: info.runs ?? [] }, { threshold, depth }, scorer, progress, bm25Cache.index, studentNote);
 }
 
 scope.addEventListener('message', (ev: MessageEvent) => {
@@ -95,6 +137,19 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       loop?.stop();
       reply({ type: 'result', id: req.id, payload: { ok: true } });
       return;
+    case 'evaluate': {
+      if (evaluating) {
+        reply({ type: 'error', id: req.id, message: 'an evaluation is already running' });
+        return;
+      }
+      evaluating = true;
+      const id = req.id;
+      evaluate(req.datasetId, req.threshold, req.depth)
+        .then((payload) => reply({ type: 'result', id, payload }))
+        .catch((err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }))
+        .finally(() => (evaluating = false));
+      return;
+    }
     case 'memory': {
       const m = tf.memory();
       reply({ type: 'result', id: req.id, payload: { numTensors: m.numTensors, numBytes: m.numBytes } });

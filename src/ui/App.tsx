@@ -2,6 +2,7 @@ import { DataPanel } from './panels/DataPanel';
 import { TrainPanel } from './panels/TrainPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
 import { StoragePanel } from './panels/StoragePanel';
+import { EvalPanel } from './panels/EvalPanel';
 import { LossChart } from './charts/LossChart';
 import { MarginHistogram } from './charts/MarginHistogram';
 import { ScoreHistogram } from './charts/ScoreHistogram';
@@ -17,6 +18,7 @@ export function App() {
         <div className="column">
           <DataPanel />
           <TrainPanel />
+          <EvalPanel />
         </div>
         <div className="column charts">
           <LossChart />

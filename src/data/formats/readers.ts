@@ -79,6 +79,8 @@ function fieldText(buf: Uint8Array, i: number): string {
 interface Ctx {
   builder: DatasetBuilder;
   report: FileReport;
+  /** For run files: the run's index among the dataset's runs. */
+  runIndex: number;
 }
 
 /** A score, or NaN after the line was rejected. Returns plain numbers: this runs for every field of every line. */
@@ -226,7 +228,7 @@ function run(ctx: Ctx): LineReader {
     if (rank < 0) return;
     const sc = score(ctx, buf, 4, line, 'score');
     if (Number.isNaN(sc)) return;
-    const missing = ctx.builder.addCandidate(q, p, rank, sc);
+    const missing = ctx.builder.addCandidate(q, p, rank, sc, ctx.runIndex);
     ctx.report.data.rows++;
     if (missing) ctx.report.missing(line, missing);
   };
@@ -293,8 +295,8 @@ function teacherJsonl(ctx: Ctx): LineReader {
   };
 }
 
-export function createReader(layout: Layout, builder: DatasetBuilder, report: FileReport): LineReader {
-  const ctx: Ctx = { builder, report };
+export function createReader(layout: Layout, builder: DatasetBuilder, report: FileReport, runIndex = 0): LineReader {
+  const ctx: Ctx = { builder, report, runIndex };
   switch (layout) {
     case 'teacher-ids':
       return teacherIds(ctx);

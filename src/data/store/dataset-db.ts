@@ -82,7 +82,7 @@ export class DatasetWriter {
       const reopened = await updateDataset(id, (info) => {
         if (!info) throw new Error(`dataset ${id} does not exist`);
         if (info.status !== 'ready') throw new Error(`dataset ${info.name} is busy: another import is writing to it`);
-        const rollback: DatasetSnapshot = { counts: info.counts, bytes: info.bytes, chunks, files: info.files, teacher: info.teacher };
+        const rollback: DatasetSnapshot = { counts: info.counts, bytes: info.bytes, chunks, files: info.files, teacher: info.teacher, runs: info.runs };
         return { ...info, status: 'importing', updatedAt: Date.now(), rollback, ...(lock ? { lock } : {}) };
       });
       return new DatasetWriter(db, reopened);
@@ -175,7 +175,7 @@ export class DatasetWriter {
   }
 
   /** Marks the dataset ready; `files` are this import's reports, added to any the dataset had. */
-  async finish(extra: Partial<Pick<DatasetInfo, 'files' | 'teacher'>> = {}): Promise<DatasetInfo> {
+  async finish(extra: Partial<Pick<DatasetInfo, 'files' | 'teacher' | 'runs'>> = {}): Promise<DatasetInfo> {
     this.commit();
     await this.settle(0);
     this.db.close();
@@ -237,7 +237,7 @@ export async function rollBackDataset(info: DatasetInfo): Promise<void> {
   } finally {
     db.close();
   }
-  const { rollback: _snap, lock: _lock, files: _files, teacher: _teacher, ...rest } = info;
+  const { rollback: _snap, lock: _lock, files: _files, teacher: _teacher, runs: _runs, ...rest } = info;
   await updateDataset(info.id, (now) => {
     if (!now || now.status !== 'importing') throw new Error(`dataset ${info.name} changed while it was being rolled back`);
     return {
@@ -246,6 +246,7 @@ export async function rollBackDataset(info: DatasetInfo): Promise<void> {
       bytes: snap.bytes,
       ...(snap.files ? { files: snap.files } : {}),
       ...(snap.teacher ? { teacher: snap.teacher } : {}),
+      ...(snap.runs ? { runs: snap.runs } : {}),
       status: 'ready',
       updatedAt: Date.now(),
     };

@@ -41,6 +41,8 @@ export interface CandidateColumns {
   pid: Int32Array;
   rank: Int32Array;
   score: Float32Array;
+  /** Which run file the row came from: an index into DatasetInfo.runs. */
+  run: Int32Array;
 }
 
 export interface TableColumns {
@@ -81,6 +83,8 @@ export interface DatasetInfo {
   files?: FileReportData[];
   /** Distribution of the teacher's scores over all triples. */
   teacher?: TeacherSummary;
+  /** Names of the candidate runs (TREC run files), by the `run` index of the candidates table. */
+  runs?: string[];
   /** While files are being added: the dataset as it was before, to return to if the addition does not finish. */
   rollback?: DatasetSnapshot;
 }
@@ -92,6 +96,7 @@ export interface DatasetSnapshot {
   chunks: TableCounts;
   files?: FileReportData[];
   teacher?: TeacherSummary;
+  runs?: string[];
 }
 
 export function emptyCounts(): TableCounts {

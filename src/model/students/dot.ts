@@ -45,6 +45,11 @@ export class DotStudent {
     return { pos: q.mul(p).sum(1) as tf.Tensor1D, neg: q.mul(n).sum(1) as tf.Tensor1D };
   }
 
+  /** Scores query i against passage i, for re-ranking. */
+  scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
+    return this.embed(query).mul(this.embed(passage)).sum(1) as tf.Tensor1D;
+  }
+
   parameterCount(): number {
     return this.params.count();
   }

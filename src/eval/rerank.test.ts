@@ -1,0 +1,63 @@
+// IndexedDB in Node for isolation; the browser test runs the same evaluation in the training worker.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { importFiles } from '../data/import.core';
+import { readTable } from '../data/store/dataset-db';
+import { fixtureFile, parseRunText as parseRun, runFromTeacher, textFile } from '../testing/fixtures';
+import { evaluateReranking, type EvalTables, type Scorer } from './rerank';
+import { evaluateRun, qrelsFrom, round4, type Run } from './metrics';
+
+let imports = 0;
+async function sampleTables(): Promise<EvalTables> {
+  const files = ['collection.tsv', 'queries.tsv', 'qrels.tsv', 'teacher-ids.tsv'].map((n) => ({ file: fixtureFile(`msmarco-sample/${n}`) }));
+  files.push({ file: textFile('teacher.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher')) });
+  files.push({ file: textFile('random.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'random', 7)) });
+  const info = await importFiles(files, { id: `eval-sample-${imports++}` }, () => undefined, { cancelled: false });
+  const [passages, queries, qrels, candidates, triples] = await Promise.all([
+    readTable(info.id, 'passages'),
+    readTable(info.id, 'queries'),
+    readTable(info.id, 'qrels'),
+    readTable(info.id, 'candidates'),
+    readTable(info.id, 'triples'),
+  ]);
+  return { passages: passages!, queries: queries!, qrels: qrels!, candidates, triples, runs: info.runs ?? [] };
+}
+
+describe('evaluateReranking on the MS MARCO sample', () => {
+  it('gives each run the metrics of the run as written, and the teacher beats random scores', async () => {
+    const t = await sampleTables();
+    const report = await evaluateReranking(t, { threshold: 1, depth: 100 }, null, () => undefined);
+    expect(report.rows.map((r) => r.system)).toEqual(['bm25', 'teacher', 'run:teacher.run', 'run:random.run']);
+    expect(report.devQueries).toBe(10);
+    expect(report.candidates).toBe('run:teacher.run');
+    expect(report.studentNote).not.toBe('');
+
+    const qrels = qrelsFrom(t.qrels);
+    for (const [name, seed] of [['teacher', undefined], ['random', 7]] as const) {
+      const expected = evaluateRun(parseRun(runFromTeacher('msmarco-sample/teacher-ids.tsv', name, seed)), qrels, 1);
+      const row = report.rows.find((r) => r.system === `run:${name}.run`);
+      expect(row).toMatchObject({ mrr10: round4(expected.mrr10), ndcg10: round4(expected.ndcg10), recall100: round4(expected.recall100), queries: 10 });
+    }
+    const teacher = report.rows.find((r) => r.system === 'teacher')!;
+    const random = report.rows.find((r) => r.system === 'run:random.run')!;
+    // The teacher re-ranks the teacher run's candidates with the teacher's own scores: the same ranking.
+    expect(teacher).toMatchObject({ mrr10: report.rows[2]!.mrr10, ndcg10: report.rows[2]!.ndcg10 });
+    expect(teacher.mrr10).toBeGreaterThan(random.mrr10);
+    expect(report.rows.find((r) => r.system === 'bm25')!.queries).toBe(10);
+    expect(report.perQuery).toHaveLength(10);
+    expect(report.perQuery[0]!.top.length).toBeGreaterThan(0);
+  });
+
+  it('scores the student on the candidates it was given', async () => {
+    const t = await sampleTables();
+    // A "student" that scores each pair by the passage id: its ranking is id order, descending.
+    const scorer: Scorer = async (_q, p) => Float32Array.from(p, (row) => t.passages.id[row] as number);
+    const report = await evaluateReranking(t, { threshold: 1, depth: 100 }, scorer, () => undefined);
+    expect(report.rows[0]!.system).toBe('student');
+    expect(report.studentPairs).toBe(260);
+    const byId: Run = new Map();
+    for (const [q, e] of parseRun(runFromTeacher('msmarco-sample/teacher-ids.tsv', 'x'))) byId.set(q, { pids: e.pids, scores: Array.from(e.pids, Number) });
+    const expected = evaluateRun(byId, qrelsFrom(t.qrels), 1);
+    expect(report.rows[0]).toMatchObject({ mrr10: round4(expected.mrr10), ndcg10: round4(expected.ndcg10) });
+  });
+});

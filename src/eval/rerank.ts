@@ -1,0 +1,255 @@
+/**
+ * Evaluation of a dataset's dev queries (those with a relevant document in the qrels and a query text):
+ * BM25 over the whole collection, the student re-ranking a candidate list (the first imported run, or BM25's top
+ * `depth` when there is none), the teacher re-ranking the same candidates where it scored them, and every imported
+ * run ranked by its own scores. Pure orchestration: the student's scorer is passed in, so tests need no GPU.
+ */
+import { rowIndex, textAt } from '../data/store/columns';
+import type { CandidateColumns, QrelColumns, TextColumns, TripleColumns } from '../data/store/schema';
+import { bm25Terms, buildBm25Index, topK, type Bm25Index } from './bm25';
+import { evaluateRun, qrelsFrom, rank, round4, type Qrels, type Run, type RunMetrics } from './metrics';
+
+export interface EvalTables {
+  passages: TextColumns;
+  queries: TextColumns;
+  qrels: QrelColumns;
+  candidates: CandidateColumns | null;
+  triples: TripleColumns | null;
+  runs: readonly string[];
+}
+
+export interface EvalOptions {
+  /** Grade at which a document counts as relevant for MRR, recall and MAP. */
+  threshold: number;
+  /** Candidates per query that the student and the teacher re-rank. */
+  depth: number;
+}
+
+export const BM25_DEPTH = 1000;
+const PER_QUERY_LIMIT = 500;
+const TOP_SHOWN = 10;
+
+export type Scorer = (queryRows: Int32Array, passageRows: Int32Array, onProgress: (done: number, total: number) => void) => Promise<Float32Array>;
+export type EvalPhase = 'indexing' | 'bm25' | 'scoring' | 'metrics';
+
+export interface SystemRow {
+  /** `student`, `bm25`, `teacher`, or `run:` and the run file's name. */
+  system: string;
+  mrr10: number;
+  ndcg10: number;
+  recall100: number;
+  recall1000: number;
+  map: number;
+  queries: number;
+  note: string;
+}
+
+export interface PerQueryRow {
+  qid: number;
+  query: string;
+  /** Per system: RR@10 and nDCG@10 for this query. */
+  values: Record<string, { rr10: number; ndcg10: number }>;
+  /** The first system's top documents, with their grades. */
+  top: { pid: number; grade: number; text: string }[];
+}
+
+export interface EvalReport {
+  threshold: number;
+  depth: number;
+  /** Where the re-ranked candidates came from. */
+  candidates: string;
+  devQueries: number;
+  rows: SystemRow[];
+  perQuery: PerQueryRow[];
+  /** Whose top documents the per-query rows show. */
+  topSystem: string;
+  /** Why the student has no row, when it has none. */
+  studentNote: string;
+  studentPairs: number;
+  studentSeconds: number;
+  bm25SecondsPerQuery: number;
+}
+
+export function bm25IndexOf(passages: TextColumns, onProgress: (done: number, total: number) => void = () => undefined): Bm25Index {
+  const n = passages.id.length;
+  return buildBm25Index(n, (row) => {
+    if (row % 5000 === 0) onProgress(row, n);
+    return bm25Terms(textAt(passages, row));
+  });
+}
+
+function hasRelevant(judged: Map<number, number> | undefined, threshold: number): boolean {
+  if (!judged) return false;
+  for (const g of judged.values()) if (g >= threshold) return true;
+  return false;
+}
+
+/** Candidates of one run, per query, in the run's rank order. */
+function runLists(c: CandidateColumns, run: number): Map<number, { pids: number[]; scores: number[]; ranks: number[] }> {
+  const lists = new Map<number, { pids: number[]; scores: number[]; ranks: number[] }>();
+  for (let i = 0; i < c.qid.length; i++) {
+    if ((c.run?.[i] ?? 0) !== run) continue;
+    const q = c.qid[i] as number;
+    let l = lists.get(q);
+    if (!l) lists.set(q, (l = { pids: [], scores: [], ranks: [] }));
+    l.pids.push(c.pid[i] as number);
+    l.scores.push(c.score[i] as number);
+    l.ranks.push(c.rank[i] as number);
+  }
+  return lists;
+}
+
+function teacherScores(triples: TripleColumns | null): Map<number, Map<number, number>> {
+  const out = new Map<number, Map<number, number>>();
+  if (!triples) return out;
+  const put = (q: number, p: number, s: number) => {
+    let m = out.get(q);
+    if (!m) out.set(q, (m = new Map()));
+    if (!m.has(p)) m.set(p, s);
+  };
+  for (let i = 0; i < triples.qid.length; i++) {
+    put(triples.qid[i] as number, triples.pos[i] as number, triples.posScore[i] as number);
+    put(triples.qid[i] as number, triples.neg[i] as number, triples.negScore[i] as number);
+  }
+  return out;
+}
+
+function row(system: string, m: RunMetrics, note = ''): SystemRow {
+  return { system, mrr10: round4(m.mrr10), ndcg10: round4(m.ndcg10), recall100: round4(m.recall100), recall1000: round4(m.recall1000), map: round4(m.map), queries: m.queries, note };
+}
+
+export async function evaluateReranking(
+  t: EvalTables,
+  opts: EvalOptions,
+  scorer: Scorer | null,
+  onProgress: (phase: EvalPhase, done: number, total: number) => void,
+  index?: Bm25Index,
+  studentNote = 'no student has been trained in this session',
+): Promise<EvalReport> {
+  const qrels: Qrels = qrelsFrom(t.qrels);
+  const qRow = rowIndex(t.queries.id);
+  const pRow = rowIndex(t.passages.id);
+  const dev = [...qrels.keys()].filter((q) => qRow.has(q) && hasRelevant(qrels.get(q), opts.threshold)).sort((a, b) => a - b);
+  if (dev.length === 0) throw new Error('no dev queries: the dataset needs qrels with a relevant passage for queries whose text it holds');
+
+  const bm25 = index ?? bm25IndexOf(t.passages, (d, n) => onProgress('indexing', d, n));
+  const bm25Run: Run = new Map();
+  const bm25Started = performance.now();
+  const acc = new Float32Array(bm25.n);
+  dev.forEach((q, i) => {
+    const hits = topK(bm25, bm25Terms(textAt(t.queries, qRow.get(q) as number)), BM25_DEPTH, acc);
+    bm25Run.set(q, { pids: Array.from(hits.rows, (r) => t.passages.id[r] as number), scores: hits.scores });
+    if (i % 20 === 0) onProgress('bm25', i, dev.length);
+  });
+  const bm25SecondsPerQuery = (performance.now() - bm25Started) / 1000 / dev.length;
+
+  // The candidate lists the student and the teacher re-rank.
+  const firstRun = t.candidates && t.runs.length > 0 ? runLists(t.candidates, 0) : null;
+  const source = firstRun ? `run:${t.runs[0]}` : 'bm25';
+  const candidates = new Map<number, number[]>();
+  for (const q of dev) {
+    let pids: number[];
+    if (firstRun) {
+      const l = firstRun.get(q);
+      if (!l) continue;
+      const order = l.ranks.map((r, i) => [r, i] as const).sort((a, b) => a[0] - b[0]);
+      pids = order.map(([, i]) => l.pids[i] as number);
+    } else {
+      pids = Array.from((bm25Run.get(q) as { pids: ArrayLike<number> }).pids);
+    }
+    candidates.set(q, pids.filter((p) => pRow.has(p)).slice(0, opts.depth));
+  }
+
+  const rows: SystemRow[] = [];
+  const results = new Map<string, RunMetrics>();
+  const runsForTop = new Map<string, Run>();
+  let studentPairs = 0;
+  let studentSeconds = 0;
+  if (scorer) {
+    const qs: number[] = [];
+    const ps: number[] = [];
+    for (const [q, pids] of candidates) for (const p of pids) {
+      qs.push(qRow.get(q) as number);
+      ps.push(pRow.get(p) as number);
+    }
+    const started = performance.now();
+    const scores = await scorer(Int32Array.from(qs), Int32Array.from(ps), (d, n) => onProgress('scoring', d, n));
+    studentSeconds = (performance.now() - started) / 1000;
+    studentPairs = qs.length;
+    const studentRun: Run = new Map();
+    let at = 0;
+    for (const [q, pids] of candidates) {
+      studentRun.set(q, { pids, scores: scores.subarray(at, at + pids.length) });
+      at += pids.length;
+    }
+    const m = evaluateRun(studentRun, qrels, opts.threshold);
+    results.set('student', m);
+    runsForTop.set('student', studentRun);
+    rows.push(row('student', m, `re-ranks ${source}, top ${opts.depth}`));
+  }
+  onProgress('metrics', 0, 1);
+  const bm25Metrics = evaluateRun(bm25Run, qrels, opts.threshold);
+  results.set('bm25', bm25Metrics);
+  runsForTop.set('bm25', bm25Run);
+  rows.push(row('bm25', bm25Metrics, `k1 0.9, b 0.4, top ${BM25_DEPTH} of the collection`));
+
+  const teacher = teacherScores(t.triples);
+  const teacherRun: Run = new Map();
+  let scored = 0;
+  let total = 0;
+  for (const [q, pids] of candidates) {
+    const known = teacher.get(q);
+    total += pids.length;
+    if (!known) continue;
+    const scores = pids.map((p) => known.get(p) ?? -Infinity);
+    const hits = scores.filter((s) => s > -Infinity).length;
+    if (hits === 0) continue;
+    scored += hits;
+    teacherRun.set(q, { pids, scores });
+  }
+  if (teacherRun.size > 0) {
+    const m = evaluateRun(teacherRun, qrels, opts.threshold);
+    results.set('teacher', m);
+    rows.push(row('teacher', m, `teacher scores for ${scored} of ${total} candidates; unscored ones rank last`));
+  }
+
+  if (t.candidates) {
+    t.runs.forEach((name, i) => {
+      const lists = runLists(t.candidates as CandidateColumns, i);
+      const run: Run = new Map([...lists].map(([q, l]) => [q, { pids: l.pids, scores: l.scores }]));
+      const m = evaluateRun(run, qrels, opts.threshold);
+      results.set(`run:${name}`, m);
+      rows.push(row(`run:${name}`, m, 'ranked by its own scores'));
+    });
+  }
+
+  const [topSystem, shown] = [...runsForTop][0] as [string, Run];
+  const perQuery: PerQueryRow[] = dev.slice(0, PER_QUERY_LIMIT).map((q) => {
+    const values: PerQueryRow['values'] = {};
+    for (const [system, m] of results) {
+      const v = m.perQuery.find((p) => p.qid === q);
+      if (v) values[system] = { rr10: round4(v.rr10), ndcg10: round4(v.ndcg10) };
+    }
+    const entry = shown.get(q);
+    const judged = qrels.get(q) as Map<number, number>;
+    const top = entry
+      ? rank(entry.pids, entry.scores)
+          .slice(0, TOP_SHOWN)
+          .map((pid) => ({ pid, grade: judged.get(pid) ?? 0, text: pRow.has(pid) ? textAt(t.passages, pRow.get(pid) as number).slice(0, 400) : '' }))
+      : [];
+    return { qid: q, query: textAt(t.queries, qRow.get(q) as number), values, top };
+  });
+  return {
+    topSystem,
+    threshold: opts.threshold,
+    depth: opts.depth,
+    candidates: source,
+    devQueries: dev.length,
+    rows,
+    perQuery,
+    studentNote: scorer ? '' : studentNote,
+    studentPairs,
+    studentSeconds,
+    bm25SecondsPerQuery,
+  };
+}

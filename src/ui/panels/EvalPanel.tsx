@@ -1,0 +1,139 @@
+import { useStore } from 'zustand';
+import { activeDataset, datasetStore } from '../../state/datasets';
+import { evaluationStore, runEvaluation } from '../../state/evaluation';
+import { trainingStore } from '../../state/training';
+import type { EvalReport } from '../../eval/rerank';
+import { ProgressBar } from '../ProgressBar';
+
+const PHASES = { indexing: 'Indexing the collection for BM25', bm25: 'BM25 retrieval', scoring: 'Student scoring candidates', metrics: 'Computing metrics' } as const;
+
+function f4(x: number): string {
+  return x.toFixed(4);
+}
+
+function PerQuery({ report }: { report: EvalReport }) {
+  const systems = report.rows.map((r) => r.system).filter((s) => report.perQuery.some((q) => q.values[s]));
+  return (
+    <details className="per-query">
+      <summary>Per query ({report.perQuery.length} shown; RR@10 per system; open a query for the {report.topSystem}'s top 10)</summary>
+      {report.perQuery.map((q) => (
+        <details key={q.qid} data-testid="eval-query" data-qid={q.qid}>
+          <summary>
+            <span className="qid">{q.qid}</span> {q.query}{' '}
+            <span className="caption-stats">{systems.map((s) => `${s.replace(/^run:/, '')} ${q.values[s] ? q.values[s].rr10.toFixed(2) : '–'}`).join(' · ')}</span>
+          </summary>
+          <ol className="top-passages">
+            {q.top.map((p) => (
+              <li key={p.pid} className={p.grade >= report.threshold ? 'relevant' : ''}>
+                <span className="qid">{p.pid}</span> {p.grade > 0 ? <strong>grade {p.grade}</strong> : null} {p.text}
+              </li>
+            ))}
+          </ol>
+        </details>
+      ))}
+    </details>
+  );
+}
+
+/** Evaluation on the active dataset's dev queries: the student beside BM25, the teacher and every imported run. */
+export function EvalPanel() {
+  const dataset = useStore(datasetStore, activeDataset);
+  const s = useStore(evaluationStore);
+  const training = useStore(trainingStore, (t) => t.state);
+  const running = s.state === 'running';
+  const trainingBusy = training === 'running' || training === 'loading';
+  const report = s.report;
+  const student = report?.rows.find((r) => r.system === 'student');
+  const bm25 = report?.rows.find((r) => r.system === 'bm25');
+  const canRun = !!dataset && dataset.counts.qrels > 0 && !running && !trainingBusy;
+  return (
+    <section className="panel" aria-labelledby="eval-title">
+      <h2 id="eval-title">Evaluate</h2>
+      <div className="grid-form">
+        <label className="field">
+          Relevant from grade
+          <select value={s.threshold} data-testid="eval-threshold" disabled={running} onChange={(e) => evaluationStore.setState({ threshold: Number(e.target.value) })}>
+            <option value={1}>1 (MS MARCO dev)</option>
+            <option value={2}>2 (TREC DL passage)</option>
+          </select>
+        </label>
+        <label className="field">
+          Candidates re-ranked per query
+          <input type="number" min={1} max={1000} value={s.depth} data-testid="eval-depth" disabled={running} onChange={(e) => evaluationStore.setState({ depth: Math.max(1, Math.min(1000, Math.round(Number(e.target.value) || 1))) })} />
+        </label>
+      </div>
+      <div className="row">
+        <button data-testid="eval-run" disabled={!canRun} onClick={() => dataset && void runEvaluation(dataset.id)}>
+          Evaluate
+        </button>
+        <span className="badge" data-testid="eval-state" data-state={s.state}>
+          {s.state}
+        </span>
+      </div>
+      {dataset && dataset.counts.qrels === 0 && <p className="hint">This dataset has no qrels: import a qrels file to evaluate on it.</p>}
+      {trainingBusy && <p className="hint">Pause or stop training to evaluate the student.</p>}
+      {running && s.progress && <ProgressBar label={PHASES[s.progress.phase]} done={s.progress.done} total={s.progress.total} rate={s.progress.rate} unit={s.progress.phase === 'scoring' ? 'pairs' : 'items'} testId="eval-progress" />}
+      {s.state === 'error' && (
+        <p className="error" role="alert" data-testid="eval-error">
+          {s.error}
+        </p>
+      )}
+      {report && (
+        <>
+          <dl className="stats">
+            <dt>MRR@10 (student)</dt>
+            <dd data-testid="metric-mrr10">{student ? f4(student.mrr10) : ''}</dd>
+            <dt>nDCG@10 (student)</dt>
+            <dd data-testid="metric-ndcg10">{student ? f4(student.ndcg10) : ''}</dd>
+            <dt>Recall@100 (student)</dt>
+            <dd data-testid="metric-recall100">{student ? f4(student.recall100) : ''}</dd>
+            <dt>nDCG@10 (BM25)</dt>
+            <dd data-testid="metric-bm25-ndcg10">{bm25 ? f4(bm25.ndcg10) : ''}</dd>
+          </dl>
+          {report.studentNote && <p className="hint">No student row: {report.studentNote}.</p>}
+          <p className="hint">
+            {report.devQueries} dev queries; relevant from grade {report.threshold}; candidates from {report.candidates}
+            {report.studentPairs > 0 && `; student scored ${report.studentPairs} pairs in ${report.studentSeconds.toFixed(1)} s (${Math.round(report.studentPairs / Math.max(report.studentSeconds, 1e-6))}/s)`}; BM25 {(report.bm25SecondsPerQuery * 1000).toFixed(1)} ms per query.
+          </p>
+          <table className="data-table wide eval-table">
+            <thead>
+              <tr>
+                <th>system</th>
+                <th>MRR@10</th>
+                <th>nDCG@10</th>
+                <th>R@100</th>
+                <th>R@1000</th>
+                <th>MAP</th>
+                <th>queries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.rows.map((r) => (
+                <tr
+                  key={r.system}
+                  data-testid="eval-row"
+                  data-system={r.system}
+                  data-mrr10={f4(r.mrr10)}
+                  data-ndcg10={f4(r.ndcg10)}
+                  data-recall100={f4(r.recall100)}
+                  data-recall1000={f4(r.recall1000)}
+                  data-queries={r.queries}
+                  title={r.note}
+                >
+                  <td>{r.system}</td>
+                  <td>{f4(r.mrr10)}</td>
+                  <td>{f4(r.ndcg10)}</td>
+                  <td>{f4(r.recall100)}</td>
+                  <td>{f4(r.recall1000)}</td>
+                  <td>{f4(r.map)}</td>
+                  <td>{r.queries}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <PerQuery report={report} />
+        </>
+      )}
+    </section>
+  );
+}
