@@ -24,6 +24,17 @@ describe('applyTrainerEvent', () => {
     expect(s.lastProbe?.step).toBe(20);
   });
 
+  it('records at each probe how closely student margins follow the teacher', () => {
+    let s = { ...initial, teacherProbe: { pos: Float32Array.of(3, 2, 1, 4), neg: Float32Array.of(0, 0, 0, 0) } };
+    // Student margins 3, 2, 1, 4 match the teacher's exactly → r = τ = 1; then 1, 2, 3, 0 reverses them → −1.
+    s = { ...s, ...applyTrainerEvent(s, { type: 'probe', step: 0, studentPos: Float32Array.of(6, 4, 2, 8), studentNeg: Float32Array.of(0, 0, 0, 0) }) };
+    s = { ...s, ...applyTrainerEvent(s, { type: 'probe', step: 20, studentPos: Float32Array.of(1, 2, 3, 0), studentNeg: Float32Array.of(0, 0, 0, 0) }) };
+    expect(s.agreement.map((a) => [a.step, Number(a.pearson.toFixed(6)), Number(a.kendall.toFixed(6))])).toEqual([
+      [0, 1, 1],
+      [20, -1, -1],
+    ]);
+  });
+
   it('takes status messages', () => {
     expect(applyTrainerEvent(initial, { type: 'status', state: 'error', message: 'boom' })).toEqual({ state: 'error', message: 'boom' });
   });

@@ -3,6 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../train/config';
 import type { RunState, TfBackend, TrainerEvent } from '../train/protocol';
 import { createTrainerClient, type TrainerClient } from '../train/trainer.client';
+import { kendallTau, pearson } from '../eval/correlation';
 
 export interface ProbeScores {
   step: number;
@@ -31,6 +32,24 @@ export interface TrainingState {
   losses: number[];
   teacherProbe: { pos: Float32Array; neg: Float32Array } | null;
   lastProbe: ProbeScores | null;
+  /** How well student margins follow the teacher's on the probe set, at each probe. */
+  agreement: Agreement[];
+}
+
+export interface Agreement {
+  step: number;
+  pearson: number;
+  kendall: number;
+}
+
+function marginsOf(p: { pos: Float32Array; neg: Float32Array }): Float32Array {
+  return Float32Array.from(p.pos, (x, i) => x - (p.neg[i] as number));
+}
+
+export function agreementAt(step: number, teacher: { pos: Float32Array; neg: Float32Array }, student: { pos: Float32Array; neg: Float32Array }): Agreement {
+  const t = marginsOf(teacher);
+  const s = marginsOf(student);
+  return { step, pearson: pearson(t, s), kendall: kendallTau(t, s) };
 }
 
 export const trainingStore = createStore<TrainingState>()(() => ({
@@ -53,6 +72,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   losses: [],
   teacherProbe: null,
   lastProbe: null,
+  agreement: [],
 }));
 
 /** Applies one worker event to a state; pure, so it can be tested and batched. */
@@ -87,7 +107,9 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
       };
     }
     case 'probe': {
-      return { lastProbe: { step: ev.step, pos: ev.studentPos, neg: ev.studentNeg } };
+      const lastProbe = { step: ev.step, pos: ev.studentPos, neg: ev.studentNeg };
+      const agreement = s.teacherProbe ? [...s.agreement.filter((a) => a.step !== ev.step), agreementAt(ev.step, s.teacherProbe, lastProbe)] : s.agreement;
+      return { lastProbe, agreement };
     }
     case 'eval-progress':
       // Evaluation has a store of its own (state/evaluation.ts).
@@ -150,6 +172,7 @@ export async function startTraining(datasetId: string, config: Partial<RunConfig
     losses: [],
     lastProbe: null,
     teacherProbe: null,
+    agreement: [],
     numTensors: null,
     stepsPerSecond: 0,
     triplesPerSecond: 0,

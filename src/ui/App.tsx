@@ -6,6 +6,7 @@ import { EvalPanel } from './panels/EvalPanel';
 import { LossChart } from './charts/LossChart';
 import { MarginHistogram } from './charts/MarginHistogram';
 import { ScoreHistogram } from './charts/ScoreHistogram';
+import { MarginScatter } from './charts/MarginScatter';
 
 export function App() {
   return (
@@ -18,12 +19,13 @@ export function App() {
         <div className="column">
           <DataPanel />
           <TrainPanel />
-          <EvalPanel />
         </div>
         <div className="column charts">
           <LossChart />
           <MarginHistogram />
           <ScoreHistogram />
+          <MarginScatter />
+          <EvalPanel />
         </div>
       </main>
       <div className="below">
