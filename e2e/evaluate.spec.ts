@@ -58,4 +58,15 @@ test('eval-run shows the metrics of the imported runs, the teacher above random 
   expect(shown).toBeLessThanOrEqual(1);
   await expect(studio.byTestId('metric-bm25-ndcg10')).toHaveText((await page.locator('[data-testid="eval-row"][data-system="bm25"]').getAttribute('data-ndcg10')) ?? 'missing');
   await expect(studio.byTestId('eval-query')).toHaveCount(10);
+
+  // Dense retrieval with the student over all 260 passages: every relevant passage is within the top 1000.
+  const dense = studio.byTestId('dense-row');
+  await expect(dense).toHaveAttribute('data-queries', '10');
+  await expect(dense).toHaveAttribute('data-recall1000', '1.0000');
+
+  // The teacher-versus-student scatter, with its agreement at each probe (start and end of the 3 steps).
+  const scatter = studio.byTestId('margin-scatter');
+  await expect(scatter).toHaveAttribute('data-rendered', 'true');
+  expect(Number(await scatter.getAttribute('data-probes'))).toBeGreaterThanOrEqual(2);
+  expect(Math.abs(Number(await scatter.getAttribute('data-pearson')))).toBeLessThanOrEqual(1);
 });

@@ -30,7 +30,7 @@ const PER_QUERY_LIMIT = 500;
 const TOP_SHOWN = 10;
 
 export type Scorer = (queryRows: Int32Array, passageRows: Int32Array, onProgress: (done: number, total: number) => void) => Promise<Float32Array>;
-export type EvalPhase = 'indexing' | 'bm25' | 'scoring' | 'metrics';
+export type EvalPhase = 'indexing' | 'bm25' | 'scoring' | 'metrics' | 'encoding' | 'searching';
 
 export interface SystemRow {
   /** `student`, `bm25`, `teacher`, or `run:` and the run file's name. */
@@ -68,6 +68,33 @@ export interface EvalReport {
   studentPairs: number;
   studentSeconds: number;
   bm25SecondsPerQuery: number;
+  /** Dense retrieval with the student over the whole collection, when asked for. */
+  dense?: DenseResult;
+}
+
+export interface DenseResult {
+  mrr10: number;
+  ndcg10: number;
+  recall100: number;
+  recall1000: number;
+  queries: number;
+  passages: number;
+  encodeSeconds: number;
+  searchSeconds: number;
+}
+
+/** Dev queries as evaluateReranking chooses them: with query text and a relevant document. */
+export function devQueries(t: Pick<EvalTables, 'queries' | 'qrels'>, threshold: number): number[] {
+  const qrels = qrelsFrom(t.qrels);
+  const qRow = rowIndex(t.queries.id);
+  return [...qrels.keys()].filter((q) => qRow.has(q) && hasRelevant(qrels.get(q), threshold)).sort((a, b) => a - b);
+}
+
+/** Metrics of a dense run given as passage rows per dev query. */
+export function denseMetrics(t: Pick<EvalTables, 'passages' | 'qrels'>, dev: readonly number[], hits: readonly { rows: Int32Array; scores: Float32Array }[], threshold: number): Pick<DenseResult, 'mrr10' | 'ndcg10' | 'recall100' | 'recall1000' | 'queries'> {
+  const run: Run = new Map(dev.map((q, i) => [q, { pids: Array.from((hits[i] as { rows: Int32Array }).rows, (r) => t.passages.id[r] as number), scores: (hits[i] as { scores: Float32Array }).scores }]));
+  const m = evaluateRun(run, qrelsFrom(t.qrels), threshold);
+  return { mrr10: round4(m.mrr10), ndcg10: round4(m.ndcg10), recall100: round4(m.recall100), recall1000: round4(m.recall1000), queries: m.queries };
 }
 
 export function bm25IndexOf(passages: TextColumns, onProgress: (done: number, total: number) => void = () => undefined): Bm25Index {
@@ -129,7 +156,7 @@ export async function evaluateReranking(
   const qrels: Qrels = qrelsFrom(t.qrels);
   const qRow = rowIndex(t.queries.id);
   const pRow = rowIndex(t.passages.id);
-  const dev = [...qrels.keys()].filter((q) => qRow.has(q) && hasRelevant(qrels.get(q), opts.threshold)).sort((a, b) => a - b);
+  const dev = devQueries(t, opts.threshold);
   if (dev.length === 0) throw new Error('no dev queries: the dataset needs qrels with a relevant passage for queries whose text it holds');
 
   const bm25 = index ?? bm25IndexOf(t.passages, (d, n) => onProgress('indexing', d, n));

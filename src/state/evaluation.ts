@@ -10,6 +10,8 @@ export interface EvaluationState {
   report: EvalReport | null;
   threshold: number;
   depth: number;
+  /** Also retrieve with the student over the whole collection (dot students). */
+  dense: boolean;
 }
 
 export const evaluationStore = createStore<EvaluationState>()(() => ({
@@ -19,6 +21,7 @@ export const evaluationStore = createStore<EvaluationState>()(() => ({
   report: null,
   threshold: 1,
   depth: 100,
+  dense: true,
 }));
 
 onTrainerEvent((ev) => {
@@ -26,10 +29,10 @@ onTrainerEvent((ev) => {
 });
 
 export async function runEvaluation(datasetId: string): Promise<void> {
-  const { threshold, depth } = evaluationStore.getState();
+  const { threshold, depth, dense } = evaluationStore.getState();
   evaluationStore.setState({ state: 'running', error: '', progress: null });
   try {
-    const report = (await trainerClient().request({ type: 'evaluate', datasetId, threshold, depth })) as EvalReport;
+    const report = (await trainerClient().request({ type: 'evaluate', datasetId, threshold, depth, dense })) as EvalReport;
     evaluationStore.setState({ state: 'done', report, progress: null });
   } catch (err) {
     evaluationStore.setState({ state: 'error', error: err instanceof Error ? err.message : String(err), progress: null });

@@ -25,7 +25,7 @@ describe('applyTrainerEvent', () => {
   });
 
   it('records at each probe how closely student margins follow the teacher', () => {
-    let s = { ...initial, teacherProbe: { pos: Float32Array.of(3, 2, 1, 4), neg: Float32Array.of(0, 0, 0, 0) } };
+    let s: typeof initial = { ...initial, teacherProbe: { pos: Float32Array.of(3, 2, 1, 4), neg: Float32Array.of(0, 0, 0, 0) } };
     // Student margins 3, 2, 1, 4 match the teacher's exactly → r = τ = 1; then 1, 2, 3, 0 reverses them → −1.
     s = { ...s, ...applyTrainerEvent(s, { type: 'probe', step: 0, studentPos: Float32Array.of(6, 4, 2, 8), studentNeg: Float32Array.of(0, 0, 0, 0) }) };
     s = { ...s, ...applyTrainerEvent(s, { type: 'probe', step: 20, studentPos: Float32Array.of(1, 2, 3, 0), studentNeg: Float32Array.of(0, 0, 0, 0) }) };

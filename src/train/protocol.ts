@@ -10,7 +10,7 @@ export type TrainerRequest =
   | { id: number; type: 'stop' }
   | { id: number; type: 'memory' }
   /** Evaluates the current student (if any), BM25, the teacher and the imported runs on a dataset's dev queries. */
-  | { id: number; type: 'evaluate'; datasetId: string; threshold: number; depth: number };
+  | { id: number; type: 'evaluate'; datasetId: string; threshold: number; depth: number; dense: boolean };
 
 export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -69,7 +69,7 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('evaluate needs a datasetId');
       if (typeof msg.threshold !== 'number' || !Number.isFinite(msg.threshold)) throw new ProtocolError('evaluate needs a numeric relevance threshold');
       if (typeof msg.depth !== 'number' || !Number.isInteger(msg.depth) || msg.depth < 1) throw new ProtocolError('evaluate needs a positive whole depth');
-      return { id: msg.id, type, datasetId: msg.datasetId, threshold: msg.threshold, depth: msg.depth };
+      return { id: msg.id, type, datasetId: msg.datasetId, threshold: msg.threshold, depth: msg.depth, dense: msg.dense === true };
     }
     case 'pause':
     case 'resume':

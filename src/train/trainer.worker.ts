@@ -9,7 +9,8 @@ import { resolveRunConfig, type RunConfig } from './config';
 import { parseTrainerRequest, type TrainerEvent, type TrainerResult } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
 import { vocabSizeOf } from '../text/hashing';
-import { bm25IndexOf, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from '../eval/rerank';
+import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from '../eval/rerank';
+import { encodeRows, searchTopK } from '../eval/retrieval';
 import type { Bm25Index } from '../eval/bm25';
 import { scorePairs } from '../eval/score';
 
@@ -72,7 +73,7 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
   }
 }
 
-async function evaluate(datasetId: string, threshold: number, depth: number): Promise<EvalReport> {
+async function evaluate(datasetId: string, threshold: number, depth: number, dense: boolean): Promise<EvalReport> {
   const info = await getDataset(datasetId);
   if (!info) throw new Error(`dataset ${datasetId} does not exist`);
   const [passages, queries, qrels, candidates, triples] = await Promise.all([
@@ -101,7 +102,23 @@ async function evaluate(datasetId: string, threshold: number, depth: number): Pr
     bm25Cache = null;
     bm25Cache = { key, index: bm25IndexOf(passages, (d, n) => progress('indexing', d, n)) };
   }
-  return evaluateReranking({ passages, queries, qrels, candidates, triples, runs: info.runs ?? [] }, { threshold, depth }, scorer, progress, bm25Cache.index, studentNote);
+  const report = await evaluateReranking({ passages, queries, qrels, candidates, triples, runs: info.runs ?? [] }, { threshold, depth }, scorer, progress, bm25Cache.index, studentNote);
+  if (dense && scorer && current) {
+    const { model, config } = current.trainer;
+    const all = Int32Array.from({ length: passages.id.length }, (_, i) => i);
+    const t0 = performance.now();
+    const vectors = await encodeRows(model, passages, all, config.passageLength, (d, n) => progress('encoding', d, n));
+    const encodeSeconds = (performance.now() - t0) / 1000;
+    const dev = devQueries({ queries, qrels }, threshold);
+    const qRow = new Map(Array.from(queries.id, (id, r) => [id, r]));
+    const queryVectors = await encodeRows(model, queries, Int32Array.from(dev, (q) => qRow.get(q) as number), config.queryLength);
+    const t1 = performance.now();
+    progress('searching', 0, 1);
+    const hits = await searchTopK(queryVectors, vectors, model.config.hidden, BM25_DEPTH);
+    const searchSeconds = (performance.now() - t1) / 1000;
+    report.dense = { ...denseMetrics({ passages, qrels }, dev, hits, threshold), passages: all.length, encodeSeconds, searchSeconds };
+  }
+  return report;
 }
 
 scope.addEventListener('message', (ev: MessageEvent) => {
@@ -144,7 +161,7 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       }
       evaluating = true;
       const id = req.id;
-      evaluate(req.datasetId, req.threshold, req.depth)
+      evaluate(req.datasetId, req.threshold, req.depth, req.dense)
         .then((payload) => reply({ type: 'result', id, payload }))
         .catch((err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }))
         .finally(() => (evaluating = false));

@@ -5,7 +5,14 @@ import { trainingStore } from '../../state/training';
 import type { EvalReport } from '../../eval/rerank';
 import { ProgressBar } from '../ProgressBar';
 
-const PHASES = { indexing: 'Indexing the collection for BM25', bm25: 'BM25 retrieval', scoring: 'Student scoring candidates', metrics: 'Computing metrics' } as const;
+const PHASES = {
+  indexing: 'Indexing the collection for BM25',
+  bm25: 'BM25 retrieval',
+  scoring: 'Student scoring candidates',
+  metrics: 'Computing metrics',
+  encoding: 'Encoding the collection with the student',
+  searching: 'Exact top-1000 search',
+} as const;
 
 function f4(x: number): string {
   return x.toFixed(4);
@@ -62,6 +69,10 @@ export function EvalPanel() {
           <input type="number" min={1} max={1000} value={s.depth} data-testid="eval-depth" disabled={running} onChange={(e) => evaluationStore.setState({ depth: Math.max(1, Math.min(1000, Math.round(Number(e.target.value) || 1))) })} />
         </label>
       </div>
+      <label className="field inline">
+        <input type="checkbox" checked={s.dense} data-testid="eval-dense" disabled={running} onChange={(e) => evaluationStore.setState({ dense: e.target.checked })} />
+        Dense retrieval too: encode the whole collection with the student and search it exactly
+      </label>
       <div className="row">
         <button data-testid="eval-run" disabled={!canRun} onClick={() => dataset && void runEvaluation(dataset.id)}>
           Evaluate
@@ -131,6 +142,15 @@ export function EvalPanel() {
               ))}
             </tbody>
           </table>
+          {report.dense && (
+            <div className="dense" data-testid="dense-row" data-mrr10={f4(report.dense.mrr10)} data-recall1000={f4(report.dense.recall1000)} data-queries={report.dense.queries}>
+              <h3>Dense retrieval (student, whole collection)</h3>
+              <p className="hint">
+                MRR@10 {f4(report.dense.mrr10)} · nDCG@10 {f4(report.dense.ndcg10)} · R@100 {f4(report.dense.recall100)} · R@1000 {f4(report.dense.recall1000)} over {report.dense.queries} queries.
+                Encoded {report.dense.passages} passages in {report.dense.encodeSeconds.toFixed(1)} s ({Math.round(report.dense.passages / Math.max(report.dense.encodeSeconds, 1e-6))} passages/s); exact search {report.dense.searchSeconds.toFixed(2)} s.
+              </p>
+            </div>
+          )}
           <PerQuery report={report} />
         </>
       )}
