@@ -32,9 +32,11 @@ test('eval-run shows the metrics of the imported runs, the teacher above random 
   await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-candidates', '520');
 
   // A few small training steps, so that there is a student to evaluate.
-  await studio.configure({ 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 5 });
+  // Dev evaluation every 2 steps during training: at steps 2 and 3 (the end).
+  await studio.configure({ 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 5, 'config-eval-every': 2 });
   await studio.byTestId('train-start').click();
   await studio.waitForState('done');
+  await expect(studio.byTestId('dev-eval-chart')).toHaveAttribute('data-points', '2');
 
   await studio.byTestId('eval-run').click();
   await expect(studio.byTestId('eval-state')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });

@@ -34,6 +34,9 @@ export interface TrainingState {
   lastProbe: ProbeScores | null;
   /** How well student margins follow the teacher's on the probe set, at each probe. */
   agreement: Agreement[];
+  /** Dev-set metrics taken during training (config.evalEvery), and what they measure. */
+  devEvals: { step: number; mrr10: number; ndcg10: number; queries: number }[];
+  devEvalNote: string;
 }
 
 export interface Agreement {
@@ -73,6 +76,8 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   teacherProbe: null,
   lastProbe: null,
   agreement: [],
+  devEvals: [],
+  devEvalNote: '',
 }));
 
 /** Applies one worker event to a state; pure, so it can be tested and batched. */
@@ -111,6 +116,9 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
       const agreement = s.teacherProbe ? [...s.agreement.filter((a) => a.step !== ev.step), agreementAt(ev.step, s.teacherProbe, lastProbe)] : s.agreement;
       return { lastProbe, agreement };
     }
+    case 'dev-eval':
+      if (!Number.isFinite(ev.mrr10)) return { devEvalNote: ev.note };
+      return { devEvals: [...s.devEvals.filter((d) => d.step !== ev.step), { step: ev.step, mrr10: ev.mrr10, ndcg10: ev.ndcg10, queries: ev.queries }], devEvalNote: ev.note };
     case 'eval-progress':
       // Evaluation has a store of its own (state/evaluation.ts).
       return {};
@@ -173,6 +181,8 @@ export async function startTraining(datasetId: string, config: Partial<RunConfig
     lastProbe: null,
     teacherProbe: null,
     agreement: [],
+    devEvals: [],
+    devEvalNote: '',
     numTensors: null,
     stepsPerSecond: 0,
     triplesPerSecond: 0,

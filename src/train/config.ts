@@ -20,6 +20,8 @@ export interface RunConfig {
   probeEvery: number;
   /** Triples in the fixed probe set, taken from held-out queries. */
   probeSize: number;
+  /** Every this many steps, re-rank the dataset's dev queries (MRR@10, nDCG@10); 0 turns it off. */
+  evalEvery: number;
   backend: BackendChoice;
 }
 
@@ -37,6 +39,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   logEvery: 5,
   probeEvery: 20,
   probeSize: 192,
+  evalEvery: 0,
   backend: 'auto',
 };
 
@@ -53,6 +56,7 @@ const LIMITS: Record<Exclude<keyof RunConfig, 'backend' | 'learningRate'>, [numb
   logEvery: [1, 10_000],
   probeEvery: [1, 1_000_000],
   probeSize: [1, 100_000],
+  evalEvery: [0, 1_000_000],
 };
 
 /** Fills missing fields with defaults and rejects anything out of range, naming the field. */

@@ -49,7 +49,9 @@ export type TrainerEvent =
       numTensors: number;
     }
   | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array }
-  | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number };
+  | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number }
+  /** Dev-set metrics taken during training (config.evalEvery). */
+  | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
 const TYPES = ['start', 'pause', 'resume', 'stop', 'memory', 'evaluate'] as const;
 

@@ -7,6 +7,7 @@ import { tokenize } from '../text/hashing';
 import { resolveRunConfig } from './config';
 import { Trainer, TrainingLoop } from './trainer.core';
 import type { TrainingTables } from './batches';
+import { scorePairs } from '../eval/score';
 
 const BUCKETS = 512;
 
@@ -88,4 +89,24 @@ describe('Trainer on the CPU backend', () => {
     expect(trainer.stepsDone).toBeLessThan(1000);
     trainer.dispose();
   }, 60_000);
+
+  it('evaluates on the dev set every evalEvery steps and at the end, scoring with the current student', async () => {
+    const tables = demoTables();
+    const small = resolveRunConfig({ ...config, steps: 7, evalEvery: 3 });
+    const trainer = new Trainer(tables, small, BUCKETS);
+    const evaluated: number[] = [];
+    const loop = new TrainingLoop(trainer, {
+      onMetrics: () => undefined,
+      onProbe: () => undefined,
+      onEvaluate: async (step) => {
+        evaluated.push(step);
+        expect(trainer.stepsDone).toBe(step);
+        const scores = await scorePairs(trainer.model, tables, Int32Array.of(0, 1), Int32Array.of(0, 1), small);
+        expect(scores.every(Number.isFinite)).toBe(true);
+      },
+    });
+    expect(await loop.run(() => undefined)).toBe('done');
+    expect(evaluated).toEqual([3, 6, 7]);
+    trainer.dispose();
+  }, 120_000);
 });

@@ -106,6 +106,8 @@ export class Trainer {
 export interface LoopHooks {
   onMetrics(m: { steps: Int32Array; losses: Float32Array; epoch: number; stepsPerSecond: number; triplesPerSecond: number; numTensors: number }): void;
   onProbe(p: { step: number; pos: Float32Array; neg: Float32Array }): void;
+  /** Dev-set evaluation every `evalEvery` steps; absent when the dataset cannot be evaluated. */
+  onEvaluate?(step: number): Promise<void>;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -202,6 +204,11 @@ export class TrainingLoop {
       if (step % cfg.probeEvery === 0 || step === cfg.steps) {
         await flush();
         await probe();
+        windowStart = performance.now();
+      }
+      if (this.hooks.onEvaluate && cfg.evalEvery > 0 && (step % cfg.evalEvery === 0 || step === cfg.steps)) {
+        await flush();
+        await this.hooks.onEvaluate(step);
         windowStart = performance.now();
       }
       await yieldToEventLoop();

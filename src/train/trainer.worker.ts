@@ -12,6 +12,7 @@ import { vocabSizeOf } from '../text/hashing';
 import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from '../eval/rerank';
 import { encodeRows, searchTopK } from '../eval/retrieval';
 import type { Bm25Index } from '../eval/bm25';
+import type { TextColumns, TripleColumns } from '../data/store/schema';
 import { scorePairs } from '../eval/score';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -60,9 +61,11 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
     },
     [teacherProbePos.buffer, teacherProbeNeg.buffer],
   );
+  const onEvaluate = config.evalEvery > 0 ? await devEvaluator(datasetId, info.updatedAt, passages, queries, triples, trainer) : undefined;
   loop = new TrainingLoop(trainer, {
     onMetrics: (m) => emit({ type: 'metrics', ...m }, [m.steps.buffer, m.losses.buffer]),
     onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg }, [p.pos.buffer, p.neg.buffer]),
+    ...(onEvaluate ? { onEvaluate } : {}),
   });
   emit({ type: 'status', state: 'running' });
   try {
@@ -71,6 +74,35 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
   } finally {
     loop = null;
   }
+}
+
+/**
+ * The periodic dev-set check during training: the student re-ranks the dataset's candidates for its dev queries
+ * (the first run, or BM25's top 100). Datasets without qrels get a note once instead.
+ */
+async function devEvaluator(
+  datasetId: string,
+  version: number,
+  passages: TextColumns,
+  queries: TextColumns,
+  triples: TripleColumns,
+  trainer: Trainer,
+): Promise<((step: number) => Promise<void>) | undefined> {
+  const [qrels, candidates, info] = await Promise.all([readTable(datasetId, 'qrels'), readTable(datasetId, 'candidates'), getDataset(datasetId)]);
+  if (!qrels) {
+    emit({ type: 'dev-eval', step: 0, mrr10: NaN, ndcg10: NaN, queries: 0, note: 'this dataset has no qrels, so there is nothing to evaluate during training' });
+    return undefined;
+  }
+  const key = `${datasetId}@${version}`;
+  if (bm25Cache?.key !== key) bm25Cache = { key, index: bm25IndexOf(passages) };
+  const index = bm25Cache.index;
+  const tables = { passages, queries, qrels, candidates, triples, runs: info?.runs ?? [] };
+  const scorer: Scorer = (q, p, onProgress) => scorePairs(trainer.model, { queries, passages }, q, p, trainer.config, onProgress);
+  return async (step) => {
+    const report = await evaluateReranking(tables, { threshold: 1, depth: 100 }, scorer, () => undefined, index);
+    const row = report.rows.find((r) => r.system === 'student');
+    if (row) emit({ type: 'dev-eval', step, mrr10: row.mrr10, ndcg10: row.ndcg10, queries: row.queries, note: `re-ranking ${report.candidates}, top 100` });
+  };
 }
 
 async function evaluate(datasetId: string, threshold: number, depth: number, dense: boolean): Promise<EvalReport> {

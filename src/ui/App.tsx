@@ -7,6 +7,7 @@ import { LossChart } from './charts/LossChart';
 import { MarginHistogram } from './charts/MarginHistogram';
 import { ScoreHistogram } from './charts/ScoreHistogram';
 import { MarginScatter } from './charts/MarginScatter';
+import { DevEvalChart } from './charts/DevEvalChart';
 
 export function App() {
   return (
@@ -22,6 +23,7 @@ export function App() {
         </div>
         <div className="column charts">
           <LossChart />
+          <DevEvalChart />
           <MarginHistogram />
           <ScoreHistogram />
           <MarginScatter />

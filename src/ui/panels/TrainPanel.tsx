@@ -25,6 +25,7 @@ const FIELDS: { key: NumericKey; label: string; testId: string; step?: string }[
   { key: 'layers', label: 'Layers', testId: 'config-layers' },
   { key: 'passageLength', label: 'Passage tokens', testId: 'config-passage-length' },
   { key: 'probeSize', label: 'Probe triples', testId: 'config-probe-size' },
+  { key: 'evalEvery', label: 'Dev eval every (steps, 0 = off)', testId: 'config-eval-every' },
 ];
 
 export function TrainPanel() {
