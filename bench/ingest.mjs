@@ -4,45 +4,14 @@
 // Usage: npm run bench:ingest [-- --teacher-lines 2000000 --passages 500000 --only teacher|collection --port 4175]
 // Needs the built app (npm run build does it) and Chromium (node scripts/ensure-chromium.mjs).
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { rmSync, statSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { chromiumPath, offlineArgs } from '../scripts/chromium.mjs';
-import { flags, servePreview } from './lib.mjs';
+import { collectionFile, flags, OUT, rng, servePreview, writeLines } from './lib.mjs';
 
 const args = flags();
 const TEACHER_LINES = Number(args['teacher-lines'] ?? 2_000_000);
 const PASSAGES = Number(args.passages ?? 500_000);
-const OUT = resolve('bench/out');
-mkdirSync(OUT, { recursive: true });
-
-/** mulberry32: the same files on every machine. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function writeLines(path, count, line) {
-  if (existsSync(path)) return;
-  const out = createWriteStream(path + '.part');
-  let buf = [];
-  for (let i = 0; i < count; i++) {
-    buf.push(line(i));
-    if (buf.length === 10_000) {
-      if (!out.write(buf.join(''))) await new Promise((r) => out.once('drain', r));
-      buf = [];
-    }
-  }
-  out.write(buf.join(''));
-  await new Promise((r) => out.end(r));
-  execFileSync('mv', [path + '.part', path]);
-}
 
 /** The paper's id-based layout; MS MARCO-like id ranges, logit-like scores. */
 function teacherFile(lines) {
@@ -52,24 +21,6 @@ function teacherFile(lines) {
     const pos = 8 + r() * 6;
     const neg = pos - r() * 12;
     return `${pos.toFixed(4)}\t${neg.toFixed(4)}\t${Math.floor(r() * 800_000)}\t${Math.floor(r() * 8_800_000)}\t${Math.floor(r() * 8_800_000)}\n`;
-  }).then(() => path);
-}
-
-/** Passages of about MS MARCO's length (≈ 55 words, ≈ 340 bytes) from a 30,000-word Zipf-like vocabulary. */
-function collectionFile(passages) {
-  const path = `${OUT}/ingest-collection-${passages}.tsv`;
-  const r = rng(11);
-  const syll = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'be', 'da', 'ge', 'po', 'ri', 'st', 'an', 'el', 'or', 'um'];
-  const vocab = Array.from({ length: 30_000 }, (_, i) => {
-    let w = '';
-    for (let n = 1 + (i % 3) + (i > 500 ? 1 : 0), x = i; n > 0; n--, x = Math.floor(x / syll.length)) w += syll[x % syll.length];
-    return w;
-  });
-  return writeLines(path, passages, (i) => {
-    const words = [];
-    const n = 35 + Math.floor(r() * 40);
-    for (let k = 0; k < n; k++) words.push(vocab[Math.floor(vocab.length * r() ** 3)]);
-    return `${i}\t${words.join(' ')}.\n`;
   }).then(() => path);
 }
 

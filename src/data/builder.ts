@@ -89,8 +89,8 @@ class NumericChunkBuilder<T extends 'triples' | 'qrels' | 'candidates'> {
   }
   take(): TableColumns[T] {
     const rows = this.rows;
-    const cols = this.cols as unknown as Record<string, Int32Array | Float32Array>;
-    const out: Record<string, Int32Array | Float32Array> = {};
+    const cols = this.cols as unknown as Record<string, Int32Array | Float32Array | Float64Array>;
+    const out: Record<string, Int32Array | Float32Array | Float64Array> = {};
     for (const [name, col] of Object.entries(cols)) out[name] = rows === col.length ? col : col.slice(0, rows);
     this.cols = this.make();
     this.rows = 0;
@@ -110,7 +110,7 @@ const makeCandidates = () => ({
   qid: new Int32Array(NUMERIC_CHUNK_ROWS),
   pid: new Int32Array(NUMERIC_CHUNK_ROWS),
   rank: new Int32Array(NUMERIC_CHUNK_ROWS),
-  score: new Float32Array(NUMERIC_CHUNK_ROWS),
+  score: new Float64Array(NUMERIC_CHUNK_ROWS),
   run: new Int32Array(NUMERIC_CHUNK_ROWS),
 });
 

@@ -106,7 +106,7 @@ export async function importDemo(
         qid: int32(part.map((c) => c.qid)),
         pid: int32(part.map((c) => c.pid)),
         rank: int32(part.map((c) => c.rank)),
-        score: Float32Array.from(part.map((c) => c.score)),
+        score: Float64Array.from(part.map((c) => c.score)),
         run: new Int32Array(part.length),
       },
     });

@@ -4,7 +4,9 @@
  *
  *   idf(t) · tf / (tf + k1 · (1 − b + b · dl / avgdl)),   idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))
  *
- * Lucene stores document lengths lossily, so scores match Anserini's to a few digits, not exactly.
+ * The formula is Lucene's, the text processing is not: words are lower-cased but neither stemmed nor filtered for
+ * stopwords (Anserini applies Porter stemming and a stopword list), and Lucene stores document lengths lossily.
+ * So the ranking follows BM25 but will not reproduce Anserini's published figures digit for digit.
  *
  * Terms are words hashed into 2^22 buckets, not the model's 8,192-bucket ids: at MS MARCO's vocabulary size the
  * training tokenizer's collisions would merge thousands of words, while 4 million buckets keep nearly all apart.

@@ -17,4 +17,9 @@ describe('agreement', () => {
     // x = 1,1,2; y = 1,2,3: pairs (0,1) tie in x; (0,2), (1,2) concordant → 2 / sqrt((3 − 1)(3 − 0)) = 2 / sqrt(6).
     expect(kendallTau([1, 1, 2], [1, 2, 3])).toBeCloseTo(2 / Math.sqrt(6), 12);
   });
+
+  it('gives NaN, not a number that looks real, when scores are not finite', () => {
+    expect(kendallTau([1, 2, 3], [NaN, NaN, NaN])).toBeNaN();
+    expect(pearson([1, 2, Infinity], [1, 2, 3])).toBeNaN();
+  });
 });

@@ -2,6 +2,7 @@
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = Math.min(x.length, y.length);
   if (n < 2) return NaN;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i] as number) || !Number.isFinite(y[i] as number)) return NaN;
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
@@ -29,6 +30,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
  */
 export function kendallTau(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i] as number) || !Number.isFinite(y[i] as number)) return NaN;
   let concordant = 0;
   let discordant = 0;
   let tiesX = 0;

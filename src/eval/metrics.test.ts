@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRun, ndcgAt, qrelsFrom, rank, round4, type Qrels, type Run } from './metrics';
+import { evaluateRun, fixed4, ndcgAt, qrelsFrom, rank, round4, type Qrels, type Run } from './metrics';
 
 const qrels = (rows: [number, number, number][]): Qrels => qrelsFrom({ qid: rows.map((r) => r[0]), pid: rows.map((r) => r[1]), grade: rows.map((r) => r[2]) });
 const run = (entries: Record<number, [number, number][]>): Run =>
@@ -68,5 +68,25 @@ describe('metrics', () => {
     expect(m.mrr10).toBe(0.75);
     expect(m.recall100).toBe(0.75);
     expect(m.recall1000).toBe(0.75);
+  });
+
+  it('drops a document listed twice for a query, keeping its higher score, and counts it', () => {
+    // Without the drop, 7 would count twice: Recall@100 = 2 and AP = 2.
+    const m = evaluateRun(run({ 1: [[7, 2], [7, 1], [8, 0.5]] }), qrels([[1, 7, 1]]));
+    expect(m.duplicates).toBe(1);
+    expect(m.recall100).toBe(1);
+    expect(m.map).toBe(1);
+  });
+});
+
+describe('four decimals as trec_eval prints them', () => {
+  it('rounds the exact binary value, ties to even', () => {
+    expect(fixed4(1 / 32)).toBe('0.0312'); // exactly 0.03125: a tie, 2 is even
+    expect(fixed4(3 / 32)).toBe('0.0938'); // exactly 0.09375: a tie, 7 is odd → up
+    expect(fixed4(0.00035)).toBe('0.0003'); // the double is 0.000349999…
+    expect(fixed4(2 / 3)).toBe('0.6667');
+    expect(fixed4(1)).toBe('1.0000');
+    expect(fixed4(0)).toBe('0.0000');
+    expect(round4(1 / 32)).toBe(0.0312);
   });
 });

@@ -26,6 +26,8 @@ export interface QueryMetrics {
 }
 
 export interface RunMetrics {
+  /** Later copies of a document already listed for the same query: dropped (trec_eval refuses such runs). */
+  duplicates: number;
   mrr10: number;
   ndcg10: number;
   recall100: number;
@@ -101,17 +103,33 @@ export function evaluateQuery(qid: number, ranked: readonly number[], judged: Ma
   };
 }
 
+/** Keeps each document once per query, at its highest score. */
+function dedupe(pids: ArrayLike<number>, scores: ArrayLike<number>): { pids: number[]; scores: number[]; dropped: number } {
+  const best = new Map<number, number>();
+  for (let i = 0; i < pids.length; i++) {
+    const p = pids[i] as number;
+    const s = scores[i] as number;
+    const had = best.get(p);
+    if (had === undefined || s > had) best.set(p, s);
+  }
+  return { pids: [...best.keys()], scores: [...best.values()], dropped: pids.length - best.size };
+}
+
 export function evaluateRun(run: Run, qrels: Qrels, threshold = 1): RunMetrics {
   const perQuery: QueryMetrics[] = [];
+  let duplicates = 0;
   for (const [qid, judged] of qrels) {
     const entry = run.get(qid);
     if (!entry) continue;
     if (![...judged.values()].some((g) => g >= threshold)) continue;
-    perQuery.push(evaluateQuery(qid, rank(entry.pids, entry.scores), judged, threshold));
+    const unique = dedupe(entry.pids, entry.scores);
+    duplicates += unique.dropped;
+    perQuery.push(evaluateQuery(qid, rank(unique.pids, unique.scores), judged, threshold));
   }
   perQuery.sort((a, b) => a.qid - b.qid);
   const mean = (f: (m: QueryMetrics) => number) => (perQuery.length ? perQuery.reduce((s, m) => s + f(m), 0) / perQuery.length : 0);
   return {
+    duplicates,
     mrr10: mean((m) => m.rr10),
     ndcg10: mean((m) => m.ndcg10),
     recall100: mean((m) => m.recall100),
@@ -122,7 +140,33 @@ export function evaluateRun(run: Run, qrels: Qrels, threshold = 1): RunMetrics {
   };
 }
 
-/** Four decimals, as trec_eval prints them. */
+/** Whether |x| · 10^4 lies exactly half-way between two integers (decided on the exact binary value). */
+function exactTieAt4(x: number): boolean {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = biased === 0 ? bits & ((1n << 52n) - 1n) : (bits & ((1n << 52n) - 1n)) | (1n << 52n);
+  const exponent = (biased === 0 ? 1 : biased) - 1075;
+  // |x| = mantissa · 2^exponent; a tie means 2 · 10^4 · |x| is an odd integer.
+  if (exponent >= 0) return false;
+  const num = mantissa * 20000n;
+  const den = 1n << BigInt(-exponent);
+  return num % den === 0n && ((num / den) & 1n) === 1n;
+}
+
+/**
+ * Four decimals exactly as trec_eval's printf("%.4f") prints them: the exact binary value rounded, and an exact tie
+ * (1/32 = 0.03125) rounded to even, as glibc does. `toFixed` rounds the exact value too but sends ties up.
+ */
+export function fixed4(x: number): string {
+  if (!Number.isFinite(x) || !exactTieAt4(x)) return Number.isFinite(x) ? x.toFixed(4) : String(x);
+  const lower = Math.floor(Math.abs(x) * 1e4);
+  const kept = lower % 2 === 0 ? lower : lower + 1;
+  return (x < 0 ? '-' : '') + (kept / 1e4).toFixed(4);
+}
+
+/** A metric value at the four decimals trec_eval prints. */
 export function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
+  return Number(fixed4(x));
 }

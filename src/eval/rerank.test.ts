@@ -5,7 +5,7 @@ import { importFiles } from '../data/import.core';
 import { readTable } from '../data/store/dataset-db';
 import { fixtureFile, parseRunText as parseRun, runFromTeacher, textFile } from '../testing/fixtures';
 import { evaluateReranking, type EvalTables, type Scorer } from './rerank';
-import { evaluateRun, qrelsFrom, round4, type Run } from './metrics';
+import { evaluateRun, qrelsFrom, rank, round4, type Run } from './metrics';
 
 let imports = 0;
 async function sampleTables(): Promise<EvalTables> {
@@ -59,5 +59,19 @@ describe('evaluateReranking on the MS MARCO sample', () => {
     for (const [q, e] of parseRun(runFromTeacher('msmarco-sample/teacher-ids.tsv', 'x'))) byId.set(q, { pids: e.pids, scores: Array.from(e.pids, Number) });
     const expected = evaluateRun(byId, qrelsFrom(t.qrels), 1);
     expect(report.rows[0]).toMatchObject({ mrr10: round4(expected.mrr10), ndcg10: round4(expected.ndcg10) });
+  });
+
+  it("re-ranks only the top depth candidates of the run, in the run's score order", async () => {
+    const t = await sampleTables();
+    const seen: number[][] = [];
+    const scorer: Scorer = async (_q, p) => {
+      seen.push(Array.from(p.subarray(0, 5), (row) => t.passages.id[row] as number));
+      return new Float32Array(p.length);
+    };
+    const report = await evaluateReranking(t, { threshold: 1, depth: 5 }, scorer, () => undefined);
+    expect(report.studentPairs).toBe(50);
+    // The first query's five best teacher-scored passages, best first, equal scores broken as trec_eval does.
+    const firstQuery = parseRun(runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher')).get(1000)!;
+    expect(seen[0]).toEqual(rank(firstQuery.pids, firstQuery.scores).slice(0, 5));
   });
 });

@@ -68,6 +68,8 @@ export interface EvalReport {
   studentPairs: number;
   studentSeconds: number;
   bm25SecondsPerQuery: number;
+  /** Time to build the BM25 index for this evaluation (0 when an earlier one was reused). */
+  bm25IndexSeconds?: number;
   /** Dense retrieval with the student over the whole collection, when asked for. */
   dense?: DenseResult;
 }
@@ -142,7 +144,8 @@ function teacherScores(triples: TripleColumns | null): Map<number, Map<number, n
 }
 
 function row(system: string, m: RunMetrics, note = ''): SystemRow {
-  return { system, mrr10: round4(m.mrr10), ndcg10: round4(m.ndcg10), recall100: round4(m.recall100), recall1000: round4(m.recall1000), map: round4(m.map), queries: m.queries, note };
+  const dup = m.duplicates ? `; ${m.duplicates} repeated documents dropped (trec_eval would refuse this run)` : '';
+  return { system, mrr10: round4(m.mrr10), ndcg10: round4(m.ndcg10), recall100: round4(m.recall100), recall1000: round4(m.recall1000), map: round4(m.map), queries: m.queries, note: note + dup };
 }
 
 export async function evaluateReranking(
@@ -179,8 +182,8 @@ export async function evaluateReranking(
     if (firstRun) {
       const l = firstRun.get(q);
       if (!l) continue;
-      const order = l.ranks.map((r, i) => [r, i] as const).sort((a, b) => a[0] - b[0]);
-      pids = order.map(([, i]) => l.pids[i] as number);
+      // The run's own order, by score as trec_eval ranks it (its rank column is not trusted).
+      pids = rank(l.pids, l.scores);
     } else {
       pids = Array.from((bm25Run.get(q) as { pids: ArrayLike<number> }).pids);
     }
@@ -201,6 +204,7 @@ export async function evaluateReranking(
     }
     const started = performance.now();
     const scores = await scorer(Int32Array.from(qs), Int32Array.from(ps), (d, n) => onProgress('scoring', d, n));
+    const broken = scores.reduce((n, x) => (Number.isFinite(x) ? n : n + 1), 0);
     studentSeconds = (performance.now() - started) / 1000;
     studentPairs = qs.length;
     const studentRun: Run = new Map();
@@ -212,7 +216,7 @@ export async function evaluateReranking(
     const m = evaluateRun(studentRun, qrels, opts.threshold);
     results.set('student', m);
     runsForTop.set('student', studentRun);
-    rows.push(row('student', m, `re-ranks ${source}, top ${opts.depth}`));
+    rows.push(row('student', m, `re-ranks ${source}, top ${opts.depth}${broken ? `; ${broken} scores were not finite (a diverged student?)` : ''}`));
   }
   onProgress('metrics', 0, 1);
   const bm25Metrics = evaluateRun(bm25Run, qrels, opts.threshold);

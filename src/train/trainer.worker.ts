@@ -89,8 +89,13 @@ async function devEvaluator(
   trainer: Trainer,
 ): Promise<((step: number) => Promise<void>) | undefined> {
   const [qrels, candidates, info] = await Promise.all([readTable(datasetId, 'qrels'), readTable(datasetId, 'candidates'), getDataset(datasetId)]);
+  const note = (text: string) => emit({ type: 'dev-eval', step: 0, mrr10: NaN, ndcg10: NaN, queries: 0, note: text });
   if (!qrels) {
-    emit({ type: 'dev-eval', step: 0, mrr10: NaN, ndcg10: NaN, queries: 0, note: 'this dataset has no qrels, so there is nothing to evaluate during training' });
+    note('this dataset has no qrels, so there is nothing to evaluate during training');
+    return undefined;
+  }
+  if (devQueries({ queries, qrels }, 1).length === 0) {
+    note('no query with a relevant passage in the qrels has its text in this dataset, so there is nothing to evaluate during training');
     return undefined;
   }
   const key = `${datasetId}@${version}`;
@@ -99,9 +104,14 @@ async function devEvaluator(
   const tables = { passages, queries, qrels, candidates, triples, runs: info?.runs ?? [] };
   const scorer: Scorer = (q, p, onProgress) => scorePairs(trainer.model, { queries, passages }, q, p, trainer.config, onProgress);
   return async (step) => {
-    const report = await evaluateReranking(tables, { threshold: 1, depth: 100 }, scorer, () => undefined, index);
-    const row = report.rows.find((r) => r.system === 'student');
-    if (row) emit({ type: 'dev-eval', step, mrr10: row.mrr10, ndcg10: row.ndcg10, queries: row.queries, note: `re-ranking ${report.candidates}, top 100` });
+    // A failed check must not end the training run: it is reported beside the chart instead.
+    try {
+      const report = await evaluateReranking(tables, { threshold: 1, depth: 100 }, scorer, () => undefined, index);
+      const row = report.rows.find((r) => r.system === 'student');
+      if (row) emit({ type: 'dev-eval', step, mrr10: row.mrr10, ndcg10: row.ndcg10, queries: row.queries, note: `re-ranking ${report.candidates}, top 100` });
+    } catch (err) {
+      note(`the dev evaluation at step ${step} failed: ${errorMessage(err)}`);
+    }
   };
 }
 
@@ -130,11 +140,15 @@ async function evaluate(datasetId: string, threshold: number, depth: number, den
     const seconds = (performance.now() - started) / 1000;
     emit({ type: 'eval-progress', phase, done, total, rate: seconds > 0 ? done / seconds : 0 });
   };
+  let bm25IndexSeconds = 0;
   if (bm25Cache?.key !== key) {
     bm25Cache = null;
+    const t = performance.now();
     bm25Cache = { key, index: bm25IndexOf(passages, (d, n) => progress('indexing', d, n)) };
+    bm25IndexSeconds = (performance.now() - t) / 1000;
   }
   const report = await evaluateReranking({ passages, queries, qrels, candidates, triples, runs: info.runs ?? [] }, { threshold, depth }, scorer, progress, bm25Cache.index, studentNote);
+  report.bm25IndexSeconds = bm25IndexSeconds;
   if (dense && scorer && current) {
     const { model, config } = current.trainer;
     const all = Int32Array.from({ length: passages.id.length }, (_, i) => i);
@@ -167,6 +181,10 @@ scope.addEventListener('message', (ev: MessageEvent) => {
         reply({ type: 'error', id: req.id, message: 'a run is already in progress; stop it first' });
         return;
       }
+      if (evaluating) {
+        reply({ type: 'error', id: req.id, message: 'an evaluation is running; start training when it has finished' });
+        return;
+      }
       busy = true;
       reply({ type: 'result', id: req.id, payload: { ok: true } });
       start(req.datasetId, req.config)
@@ -179,6 +197,10 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       reply({ type: 'result', id: req.id, payload: { ok: true } });
       return;
     case 'resume':
+      if (evaluating) {
+        reply({ type: 'error', id: req.id, message: 'an evaluation is using the student; resume when it has finished' });
+        return;
+      }
       loop?.resume();
       reply({ type: 'result', id: req.id, payload: { ok: true } });
       return;

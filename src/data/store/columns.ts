@@ -2,7 +2,7 @@
 import type { TableColumns, TableName, TextColumns } from './schema';
 
 type AnyColumns = TableColumns[TableName];
-type TypedArray = Int32Array | Uint32Array | Float32Array | Uint8Array;
+type TypedArray = Int32Array | Uint32Array | Float32Array | Float64Array | Uint8Array;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

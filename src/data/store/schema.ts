@@ -40,7 +40,8 @@ export interface CandidateColumns {
   qid: Int32Array;
   pid: Int32Array;
   rank: Int32Array;
-  score: Float32Array;
+  /** Doubles, as trec_eval compares them: float32 would merge scores that differ in the 7th digit and reorder ties. */
+  score: Float64Array;
   /** Which run file the row came from: an index into DatasetInfo.runs. */
   run: Int32Array;
 }

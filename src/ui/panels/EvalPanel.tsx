@@ -3,6 +3,7 @@ import { activeDataset, datasetStore } from '../../state/datasets';
 import { evaluationStore, runEvaluation } from '../../state/evaluation';
 import { trainingStore } from '../../state/training';
 import type { EvalReport } from '../../eval/rerank';
+import { fixed4 } from '../../eval/metrics';
 import { ProgressBar } from '../ProgressBar';
 
 const PHASES = {
@@ -14,9 +15,7 @@ const PHASES = {
   searching: 'Exact top-1000 search',
 } as const;
 
-function f4(x: number): string {
-  return x.toFixed(4);
-}
+const f4 = fixed4;
 
 function PerQuery({ report }: { report: EvalReport }) {
   const systems = report.rows.map((r) => r.system).filter((s) => report.perQuery.some((q) => q.values[s]));
@@ -102,7 +101,14 @@ export function EvalPanel() {
             <dd data-testid="metric-bm25-ndcg10">{bm25 ? f4(bm25.ndcg10) : ''}</dd>
           </dl>
           {report.studentNote && <p className="hint">No student row: {report.studentNote}.</p>}
-          <p className="hint">
+          <p
+            className="hint"
+            data-testid="eval-timing"
+            data-student-pairs={report.studentPairs}
+            data-student-seconds={report.studentSeconds}
+            data-bm25-seconds-per-query={report.bm25SecondsPerQuery}
+            data-bm25-index-seconds={report.bm25IndexSeconds ?? 0}
+          >
             {report.devQueries} dev queries; relevant from grade {report.threshold}; candidates from {report.candidates}
             {report.studentPairs > 0 && `; student scored ${report.studentPairs} pairs in ${report.studentSeconds.toFixed(1)} s (${Math.round(report.studentPairs / Math.max(report.studentSeconds, 1e-6))}/s)`}; BM25 {(report.bm25SecondsPerQuery * 1000).toFixed(1)} ms per query.
           </p>

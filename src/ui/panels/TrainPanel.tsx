@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
+import { evaluationStore } from '../../state/evaluation';
 import { activeDataset, datasetStore } from '../../state/datasets';
 import { controlTraining, startTraining, trainingStore } from '../../state/training';
 import { BACKENDS, DEFAULT_RUN_CONFIG, resolveRunConfig, type BackendChoice, type RunConfig } from '../../train/config';
@@ -31,6 +32,7 @@ const FIELDS: { key: NumericKey; label: string; testId: string; step?: string }[
 export function TrainPanel() {
   const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(Object.entries(loadDraft()).map(([k, v]) => [k, String(v)])));
   const [formError, setFormError] = useState('');
+  const evaluating = useStore(evaluationStore, (e) => e.state === 'running');
   const dataset = useStore(datasetStore, activeDataset);
   const s = useStore(trainingStore);
   const active = s.state === 'loading' || s.state === 'running' || s.state === 'paused';
@@ -96,13 +98,13 @@ export function TrainPanel() {
         </p>
       )}
       <div className="row">
-        <button data-testid="train-start" onClick={start} disabled={active || !dataset}>
+        <button data-testid="train-start" onClick={start} disabled={active || !dataset || evaluating} title={evaluating ? 'an evaluation is running' : undefined}>
           Train
         </button>
         <button data-testid="train-pause" onClick={() => void controlTraining('pause')} disabled={s.state !== 'running'}>
           Pause
         </button>
-        <button data-testid="train-resume" onClick={() => void controlTraining('resume')} disabled={s.state !== 'paused'}>
+        <button data-testid="train-resume" onClick={() => void controlTraining('resume')} disabled={s.state !== 'paused' || evaluating}>
           Resume
         </button>
         <button data-testid="train-stop" className="secondary" onClick={() => void controlTraining('stop')} disabled={!active}>
