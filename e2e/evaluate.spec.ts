@@ -33,9 +33,11 @@ test('eval-run shows the metrics of the imported runs, the teacher above random 
 
   // A few small training steps, so that there is a student to evaluate.
   // Dev evaluation every 2 steps during training: at steps 2 and 3 (the end).
-  await studio.configure({ 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 5, 'config-eval-every': 2 });
+  // Trained with weighted RankNet, so that loss runs on WebGPU too.
+  await studio.configure({ 'loss-select': 'weighted-ranknet', 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 5, 'config-eval-every': 2 });
   await studio.byTestId('train-start').click();
   await studio.waitForState('done');
+  expect(Number.isFinite(Number(await studio.byTestId('train-loss').textContent()))).toBe(true);
   await expect(studio.byTestId('dev-eval-chart')).toHaveAttribute('data-points', '2');
 
   await studio.byTestId('eval-run').click();

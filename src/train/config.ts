@@ -1,4 +1,5 @@
 /** One typed, serialisable run configuration: everything that fixes a run, seed included. */
+import { LOSSES, type LossName } from './losses';
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
 
@@ -22,6 +23,10 @@ export interface RunConfig {
   probeSize: number;
   /** Every this many steps, re-rank the dataset's dev queries (MRR@10, nDCG@10); 0 turns it off. */
   evalEvery: number;
+  /** The training objective; Margin-MSE unless chosen otherwise. */
+  loss: LossName;
+  /** Z-score the teacher's scores over the training triples first (off: Margin-MSE does not need it). */
+  standardizeTeacher: boolean;
   backend: BackendChoice;
 }
 
@@ -40,10 +45,12 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   probeEvery: 20,
   probeSize: 192,
   evalEvery: 0,
+  loss: 'margin-mse',
+  standardizeTeacher: false,
   backend: 'auto',
 };
 
-const LIMITS: Record<Exclude<keyof RunConfig, 'backend' | 'learningRate'>, [number, number]> = {
+const LIMITS: Record<Exclude<keyof RunConfig, 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher'>, [number, number]> = {
   seed: [0, 2 ** 31 - 1],
   steps: [1, 10_000_000],
   batchSize: [1, 4096],
@@ -67,6 +74,8 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`run config: ${key} must be an integer in [${lo}, ${hi}], got ${v}`);
   }
   if (!(cfg.learningRate > 0 && cfg.learningRate < 1)) throw new Error(`run config: learningRate must be in (0, 1), got ${cfg.learningRate}`);
+  if (!LOSSES.includes(cfg.loss)) throw new Error(`run config: loss must be one of ${LOSSES.join(', ')}, got ${String(cfg.loss)}`);
+  if (typeof cfg.standardizeTeacher !== 'boolean') throw new Error(`run config: standardizeTeacher must be true or false, got ${String(cfg.standardizeTeacher)}`);
   if (!BACKENDS.includes(cfg.backend)) throw new Error(`run config: backend must be one of ${BACKENDS.join(', ')}, got ${String(cfg.backend)}`);
   if (cfg.hidden % cfg.heads !== 0) throw new Error(`run config: hidden (${cfg.hidden}) must be divisible by heads (${cfg.heads})`);
   return cfg;

@@ -5,7 +5,7 @@ import { generateDemo } from '../data/demo/generator';
 import { textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { resolveRunConfig } from './config';
-import { Trainer, TrainingLoop } from './trainer.core';
+import { standardized, Trainer, TrainingLoop } from './trainer.core';
 import type { TrainingTables } from './batches';
 import { scorePairs } from '../eval/score';
 
@@ -109,4 +109,34 @@ describe('Trainer on the CPU backend', () => {
     expect(evaluated).toEqual([3, 6, 7]);
     trainer.dispose();
   }, 120_000);
+
+  it('trains with each of the other losses, every step giving a finite loss', async () => {
+    for (const loss of ['mse', 'weighted-ranknet', 'ranknet'] as const) {
+      const cfg = resolveRunConfig({ ...config, steps: 16, loss, logEvery: 4 });
+      const trainer = new Trainer(demoTables(), cfg, BUCKETS);
+      const losses: number[] = [];
+      const loop = new TrainingLoop(trainer, { onMetrics: (m) => losses.push(...m.losses), onProbe: () => undefined });
+      expect(await loop.run(() => undefined)).toBe('done');
+      expect(losses.every(Number.isFinite), loss).toBe(true);
+      expect(losses).toHaveLength(16);
+      trainer.dispose();
+    }
+  }, 120_000);
+
+  it('standardises teacher scores over the training triples when asked', () => {
+    const t = {
+      queryRow: Int32Array.of(0, 0),
+      posRow: Int32Array.of(0, 1),
+      negRow: Int32Array.of(1, 0),
+      qid: Int32Array.of(1, 1),
+      unresolved: 0,
+      // Scores 10, 20 (pos) and 0, 10 (neg): mean 10, std sqrt((0 + 100 + 100 + 0) / 4) = sqrt(50).
+      posScore: Float32Array.of(10, 20),
+      negScore: Float32Array.of(0, 10),
+    };
+    const z = standardized(t);
+    expect(Array.from(z.posScore)).toEqual([0, 10 / Math.sqrt(50)].map((x) => Math.fround(x)));
+    expect(Array.from(z.negScore)).toEqual([-10 / Math.sqrt(50), 0].map((x) => Math.fround(x)));
+    expect(() => resolveRunConfig({ loss: 'hinge' as never })).toThrow(/loss must be one of margin-mse, mse, weighted-ranknet, ranknet/);
+  });
 });

@@ -8,7 +8,7 @@ import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
 import { BatchSampler, makeBatch, resolveTriples, splitProbe, type Batch, type ResolvedTriples, type TrainingTables } from './batches';
 import type { RunConfig } from './config';
-import { marginMseLoss } from './losses';
+import { lossFunction, type LossFn } from './losses';
 
 interface BatchTensors {
   query: TokenBatch;
@@ -28,6 +28,18 @@ function toTensors(b: Batch, cfg: RunConfig): BatchTensors {
   };
 }
 
+/** Teacher scores z-scored over all training triples (positives and negatives together). */
+export function standardized(t: ResolvedTriples): ResolvedTriples {
+  const n = t.posScore.length * 2;
+  let sum = 0;
+  for (let i = 0; i < t.posScore.length; i++) sum += (t.posScore[i] as number) + (t.negScore[i] as number);
+  const mean = sum / n;
+  let sq = 0;
+  for (let i = 0; i < t.posScore.length; i++) sq += ((t.posScore[i] as number) - mean) ** 2 + ((t.negScore[i] as number) - mean) ** 2;
+  const std = Math.sqrt(sq / n) || 1;
+  return { ...t, posScore: t.posScore.map((x) => (x - mean) / std), negScore: t.negScore.map((x) => (x - mean) / std) };
+}
+
 export class Trainer {
   readonly model: DotStudent;
   readonly triples: ResolvedTriples;
@@ -36,6 +48,7 @@ export class Trainer {
   private readonly probeTensors: BatchTensors;
   private readonly optimizer: tf.AdamOptimizer;
   private readonly sampler: BatchSampler;
+  private readonly loss: LossFn;
   stepsDone = 0;
 
   constructor(
@@ -43,7 +56,9 @@ export class Trainer {
     readonly config: RunConfig,
     vocabSize: number,
   ) {
-    this.triples = resolveTriples(tables);
+    const resolved = resolveTriples(tables);
+    this.triples = config.standardizeTeacher ? standardized(resolved) : resolved;
+    this.loss = lossFunction(config.loss);
     if (this.triples.qid.length < 2) throw new Error(`the dataset has ${this.triples.qid.length} usable training triples; at least 2 are needed`);
     const split = splitProbe(this.triples, config.probeSize, config.seed);
     this.trainIndices = split.train;
@@ -66,7 +81,7 @@ export class Trainer {
       const value = this.optimizer.minimize(
         () => {
           const s = this.model.scoreTriples(t.query, t.pos, t.neg);
-          return marginMseLoss(s.pos, s.neg, t.teacherPos, t.teacherNeg);
+          return this.loss(s.pos, s.neg, t.teacherPos, t.teacherNeg);
         },
         true,
         this.model.params.list(),

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
+import { LOSSES, LOSS_LABELS, type LossName } from '../../train/losses';
 import { evaluationStore } from '../../state/evaluation';
 import { activeDataset, datasetStore } from '../../state/datasets';
 import { controlTraining, startTraining, trainingStore } from '../../state/training';
@@ -16,7 +17,7 @@ function loadDraft(): RunConfig {
   }
 }
 
-type NumericKey = Exclude<keyof RunConfig, 'backend'>;
+type NumericKey = Exclude<keyof RunConfig, 'backend' | 'loss' | 'standardizeTeacher'>;
 const FIELDS: { key: NumericKey; label: string; testId: string; step?: string }[] = [
   { key: 'steps', label: 'Steps', testId: 'config-steps' },
   { key: 'batchSize', label: 'Batch size', testId: 'config-batch-size' },
@@ -41,7 +42,7 @@ export function TrainPanel() {
     if (!dataset) return;
     let config: RunConfig;
     try {
-      const parsed = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, k === 'backend' ? v : Number(v)]));
+      const parsed = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, k === 'backend' || k === 'loss' ? v : k === 'standardizeTeacher' ? v === 'true' : Number(v)]));
       config = resolveRunConfig(parsed as Partial<RunConfig>);
     } catch (err) {
       setFormError(err instanceof Error ? err.message : String(err));
@@ -64,8 +65,12 @@ export function TrainPanel() {
         </label>
         <label className="field">
           Loss
-          <select data-testid="loss-select" value="margin-mse" disabled={active} onChange={() => undefined}>
-            <option value="margin-mse">Margin-MSE</option>
+          <select data-testid="loss-select" value={draft.loss ?? 'margin-mse'} disabled={active} onChange={(e) => setDraft({ ...draft, loss: e.target.value as LossName })}>
+            {LOSSES.map((l) => (
+              <option key={l} value={l}>
+                {LOSS_LABELS[l]}
+              </option>
+            ))}
           </select>
         </label>
         {FIELDS.map((f) => (
@@ -90,6 +95,16 @@ export function TrainPanel() {
               </option>
             ))}
           </select>
+        </label>
+        <label className="field inline">
+          <input
+            type="checkbox"
+            data-testid="config-standardize-teacher"
+            checked={draft.standardizeTeacher === 'true'}
+            disabled={active}
+            onChange={(e) => setDraft({ ...draft, standardizeTeacher: String(e.target.checked) })}
+          />
+          Standardise teacher scores (z-score; Margin-MSE does not need it)
         </label>
       </div>
       {formError && (
