@@ -1,19 +1,41 @@
 /** Where the shared sample files live (beside the checkout), and helpers to hand them to the importer as Files. */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `MARGIN_FIXTURES`, else the nearest `shared/fixtures` beside the checkout or above it. */
-function findFixtures(): string {
-  if (process.env.MARGIN_FIXTURES) return process.env.MARGIN_FIXTURES;
-  for (let dir = dirname(REPO); ; dir = dirname(dir)) {
+/** The nearest `shared/fixtures` in a folder above `start`, if any. */
+function sharedAbove(start: string): string | null {
+  for (let dir = dirname(start); ; dir = dirname(dir)) {
     const candidate = join(dir, 'shared', 'fixtures');
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) break;
+    if (dirname(dir) === dir) return null;
   }
-  throw new Error('the shared fixtures were not found: expected shared/fixtures beside the checkout; set MARGIN_FIXTURES to their folder');
+}
+
+/** Where this checkout was cloned from, when that is a folder on this machine (a clone made for CI). */
+function localOrigin(): string | null {
+  try {
+    const url = execFileSync('git', ['-C', REPO, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8' }).trim();
+    const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+    return path && existsSync(path) ? join(path, '/') : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `MARGIN_FIXTURES`, else the nearest `shared/fixtures` beside the checkout or above it, else beside the checkout
+ * this one was cloned from (CI clones into a temporary folder).
+ */
+function findFixtures(): string {
+  if (process.env.MARGIN_FIXTURES) return process.env.MARGIN_FIXTURES;
+  const origin = localOrigin();
+  const found = sharedAbove(REPO) ?? (origin ? sharedAbove(origin) : null);
+  if (found) return found;
+  throw new Error('the shared fixtures were not found: expected shared/fixtures beside the checkout (or beside the one it was cloned from); set MARGIN_FIXTURES to their folder');
 }
 
 export const FIXTURES = findFixtures();
