@@ -84,8 +84,26 @@ class TextChunkBuilder {
 class NumericChunkBuilder<T extends 'triples' | 'qrels' | 'candidates'> {
   rows = 0;
   cols: TableColumns[T];
-  constructor(private readonly make: () => TableColumns[T]) {
+  constructor(
+    private readonly table: T,
+    private readonly make: () => TableColumns[T],
+  ) {
     this.cols = make();
+  }
+
+  /** The row to fill next; call `filled` once it is written. */
+  next(): number {
+    return this.rows++;
+  }
+
+  /** Hands on whatever rows it holds. */
+  flush(onChunk: (chunk: BuiltChunk) => void): void {
+    if (this.rows > 0) onChunk({ table: this.table, rows: this.rows, columns: this.take() });
+  }
+
+  /** Hands the chunk on when the last row filled it. */
+  filled(onChunk: (chunk: BuiltChunk) => void): void {
+    if (this.rows === NUMERIC_CHUNK_ROWS) onChunk({ table: this.table, rows: this.rows, columns: this.take() });
   }
   take(): TableColumns[T] {
     const rows = this.rows;
@@ -121,9 +139,9 @@ export class DatasetBuilder {
   private byText: Record<TextTable, Map<number, number>> = { passages: new Map(), queries: new Map() };
   private nextId: Record<TextTable, number> = { passages: 0, queries: 0 };
   private texts = { passages: new TextChunkBuilder(), queries: new TextChunkBuilder() };
-  private triples = new NumericChunkBuilder<'triples'>(makeTriples);
-  private qrels = new NumericChunkBuilder<'qrels'>(makeQrels);
-  private candidates = new NumericChunkBuilder<'candidates'>(makeCandidates);
+  private triples = new NumericChunkBuilder('triples', makeTriples);
+  private qrels = new NumericChunkBuilder('qrels', makeQrels);
+  private candidates = new NumericChunkBuilder('candidates', makeCandidates);
 
   /**
    * @param indexTexts whether texts must be recognisable by content: only when a text-based layout (teacher text,
@@ -181,7 +199,7 @@ export class DatasetBuilder {
   /** Adds a teacher triple; returns what it names that the dataset does not hold (null when all ids resolve). */
   addTriple(qid: number, pos: number, neg: number, posScore: number, negScore: number): string | null {
     const b = this.triples;
-    const r = b.rows++;
+    const r = b.next();
     b.cols.qid[r] = qid;
     b.cols.pos[r] = pos;
     b.cols.neg[r] = neg;
@@ -189,31 +207,31 @@ export class DatasetBuilder {
     b.cols.negScore[r] = negScore;
     this.teacher.add(posScore, negScore);
     this.counts.triples++;
-    if (b.rows === NUMERIC_CHUNK_ROWS) this.onChunk({ table: 'triples', rows: b.rows, columns: b.take() });
+    b.filled(this.onChunk);
     return this.missing(qid, pos) ?? this.missing(qid, neg, false);
   }
 
   addQrel(qid: number, pid: number, grade: number): string | null {
     const b = this.qrels;
-    const r = b.rows++;
+    const r = b.next();
     b.cols.qid[r] = qid;
     b.cols.pid[r] = pid;
     b.cols.grade[r] = grade;
     this.counts.qrels++;
-    if (b.rows === NUMERIC_CHUNK_ROWS) this.onChunk({ table: 'qrels', rows: b.rows, columns: b.take() });
+    b.filled(this.onChunk);
     return this.missing(qid, pid, false);
   }
 
   addCandidate(qid: number, pid: number, rank: number, score: number, run: number): string | null {
     const b = this.candidates;
-    const r = b.rows++;
+    const r = b.next();
     b.cols.qid[r] = qid;
     b.cols.pid[r] = pid;
     b.cols.rank[r] = rank;
     b.cols.score[r] = score;
     b.cols.run[r] = run;
     this.counts.candidates++;
-    if (b.rows === NUMERIC_CHUNK_ROWS) this.onChunk({ table: 'candidates', rows: b.rows, columns: b.take() });
+    b.filled(this.onChunk);
     return this.missing(qid, pid, false);
   }
 
@@ -223,9 +241,7 @@ export class DatasetBuilder {
       const t = this.texts[table];
       if (t.rows > 0) this.onChunk({ table, rows: t.rows, columns: t.take() });
     }
-    if (this.triples.rows > 0) this.onChunk({ table: 'triples', rows: this.triples.rows, columns: this.triples.take() });
-    if (this.qrels.rows > 0) this.onChunk({ table: 'qrels', rows: this.qrels.rows, columns: this.qrels.take() });
-    if (this.candidates.rows > 0) this.onChunk({ table: 'candidates', rows: this.candidates.rows, columns: this.candidates.take() });
+    for (const b of [this.triples, this.qrels, this.candidates]) b.flush(this.onChunk);
   }
 
   private store(table: TextTable, id: number, text: string, bytes: Uint8Array): void {

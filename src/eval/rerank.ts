@@ -113,17 +113,16 @@ function hasRelevant(judged: Map<number, number> | undefined, threshold: number)
   return false;
 }
 
-/** Candidates of one run, per query, in the run's rank order. */
-function runLists(c: CandidateColumns, run: number): Map<number, { pids: number[]; scores: number[]; ranks: number[] }> {
-  const lists = new Map<number, { pids: number[]; scores: number[]; ranks: number[] }>();
+/** Candidates of one run, per query, as stored (ranking is by score, as trec_eval ranks). */
+function runLists(c: CandidateColumns, run: number): Map<number, { pids: number[]; scores: number[] }> {
+  const lists = new Map<number, { pids: number[]; scores: number[] }>();
   for (let i = 0; i < c.qid.length; i++) {
     if ((c.run?.[i] ?? 0) !== run) continue;
     const q = c.qid[i] as number;
     let l = lists.get(q);
-    if (!l) lists.set(q, (l = { pids: [], scores: [], ranks: [] }));
+    if (!l) lists.set(q, (l = { pids: [], scores: [] }));
     l.pids.push(c.pid[i] as number);
     l.scores.push(c.score[i] as number);
-    l.ranks.push(c.rank[i] as number);
   }
   return lists;
 }
@@ -192,7 +191,8 @@ export async function evaluateReranking(
 
   const rows: SystemRow[] = [];
   const results = new Map<string, RunMetrics>();
-  const runsForTop = new Map<string, Run>();
+  // Whose top documents the per-query view shows: the student's when there is one, else BM25's.
+  let shown: { system: string; run: Run } | null = null;
   let studentPairs = 0;
   let studentSeconds = 0;
   if (scorer) {
@@ -215,13 +215,13 @@ export async function evaluateReranking(
     }
     const m = evaluateRun(studentRun, qrels, opts.threshold);
     results.set('student', m);
-    runsForTop.set('student', studentRun);
+    shown = { system: 'student', run: studentRun };
     rows.push(row('student', m, `re-ranks ${source}, top ${opts.depth}${broken ? `; ${broken} scores were not finite (a diverged student?)` : ''}`));
   }
   onProgress('metrics', 0, 1);
   const bm25Metrics = evaluateRun(bm25Run, qrels, opts.threshold);
   results.set('bm25', bm25Metrics);
-  runsForTop.set('bm25', bm25Run);
+  shown ??= { system: 'bm25', run: bm25Run };
   rows.push(row('bm25', bm25Metrics, `k1 0.9, b 0.4, top ${BM25_DEPTH} of the collection`));
 
   const teacher = teacherScores(t.triples);
@@ -254,14 +254,13 @@ export async function evaluateReranking(
     });
   }
 
-  const [topSystem, shown] = [...runsForTop][0] as [string, Run];
   const perQuery: PerQueryRow[] = dev.slice(0, PER_QUERY_LIMIT).map((q) => {
     const values: PerQueryRow['values'] = {};
     for (const [system, m] of results) {
       const v = m.perQuery.find((p) => p.qid === q);
       if (v) values[system] = { rr10: round4(v.rr10), ndcg10: round4(v.ndcg10) };
     }
-    const entry = shown.get(q);
+    const entry = shown.run.get(q);
     const judged = qrels.get(q) as Map<number, number>;
     const top = entry
       ? rank(entry.pids, entry.scores)
@@ -271,7 +270,7 @@ export async function evaluateReranking(
     return { qid: q, query: textAt(t.queries, qRow.get(q) as number), values, top };
   });
   return {
-    topSystem,
+    topSystem: shown.system,
     threshold: opts.threshold,
     depth: opts.depth,
     candidates: source,

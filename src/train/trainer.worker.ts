@@ -3,6 +3,7 @@
 import * as tf from '../model/tf';
 import { getDataset } from '../data/store/catalog';
 import { readTable } from '../data/store/dataset-db';
+import { rowIndex } from '../data/store/columns';
 import { errorMessage, idOf, type Reply } from '../util/rpc';
 import { selectBackend } from './backend';
 import { resolveRunConfig, type RunConfig } from './config';
@@ -76,6 +77,21 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
   }
 }
 
+/** The BM25 index of one version of a dataset, built once and reused until the dataset changes. */
+function bm25For(datasetId: string, version: number, passages: TextColumns, onProgress?: (done: number, total: number) => void): { index: Bm25Index; seconds: number } {
+  const key = `${datasetId}@${version}`;
+  if (bm25Cache?.key === key) return { index: bm25Cache.index, seconds: 0 };
+  bm25Cache = null;
+  const started = performance.now();
+  bm25Cache = { key, index: bm25IndexOf(passages, onProgress) };
+  return { index: bm25Cache.index, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Scores (query, passage) rows of these tables with the trainer's student. */
+function studentScorer(trainer: Trainer, tables: { queries: TextColumns; passages: TextColumns }): Scorer {
+  return (q, p, onProgress) => scorePairs(trainer.model, tables, q, p, trainer.config, onProgress);
+}
+
 /**
  * The periodic dev-set check during training: the student re-ranks the dataset's candidates for its dev queries
  * (the first run, or BM25's top 100). Datasets without qrels get a note once instead.
@@ -98,11 +114,9 @@ async function devEvaluator(
     note('no query with a relevant passage in the qrels has its text in this dataset, so there is nothing to evaluate during training');
     return undefined;
   }
-  const key = `${datasetId}@${version}`;
-  if (bm25Cache?.key !== key) bm25Cache = { key, index: bm25IndexOf(passages) };
-  const index = bm25Cache.index;
+  const { index } = bm25For(datasetId, version, passages);
   const tables = { passages, queries, qrels, candidates, triples, runs: info?.runs ?? [] };
-  const scorer: Scorer = (q, p, onProgress) => scorePairs(trainer.model, { queries, passages }, q, p, trainer.config, onProgress);
+  const scorer = studentScorer(trainer, { queries, passages });
   return async (step) => {
     // A failed check must not end the training run: it is reported beside the chart instead.
     try {
@@ -130,25 +144,15 @@ async function evaluate(datasetId: string, threshold: number, depth: number, den
   let studentNote = 'no student has been trained since the page was opened';
   if (current && loop && !loop.isPaused) throw new Error('training is running: pause or stop it to evaluate');
   if (current && current.tokenizer !== info.tokenizer) studentNote = `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}`;
-  else if (current) {
-    const { trainer } = current;
-    scorer = (q, p, onProgress) => scorePairs(trainer.model, { queries, passages }, q, p, trainer.config, onProgress);
-  }
-  const key = `${datasetId}@${info.updatedAt}`;
+  else if (current) scorer = studentScorer(current.trainer, { queries, passages });
   const started = performance.now();
   const progress = (phase: EvalPhase, done: number, total: number) => {
     const seconds = (performance.now() - started) / 1000;
     emit({ type: 'eval-progress', phase, done, total, rate: seconds > 0 ? done / seconds : 0 });
   };
-  let bm25IndexSeconds = 0;
-  if (bm25Cache?.key !== key) {
-    bm25Cache = null;
-    const t = performance.now();
-    bm25Cache = { key, index: bm25IndexOf(passages, (d, n) => progress('indexing', d, n)) };
-    bm25IndexSeconds = (performance.now() - t) / 1000;
-  }
-  const report = await evaluateReranking({ passages, queries, qrels, candidates, triples, runs: info.runs ?? [] }, { threshold, depth }, scorer, progress, bm25Cache.index, studentNote);
-  report.bm25IndexSeconds = bm25IndexSeconds;
+  const bm25 = bm25For(datasetId, info.updatedAt, passages, (d, n) => progress('indexing', d, n));
+  const report = await evaluateReranking({ passages, queries, qrels, candidates, triples, runs: info.runs ?? [] }, { threshold, depth }, scorer, progress, bm25.index, studentNote);
+  report.bm25IndexSeconds = bm25.seconds;
   if (dense && scorer && current) {
     const { model, config } = current.trainer;
     const all = Int32Array.from({ length: passages.id.length }, (_, i) => i);
@@ -156,7 +160,7 @@ async function evaluate(datasetId: string, threshold: number, depth: number, den
     const vectors = await encodeRows(model, passages, all, config.passageLength, (d, n) => progress('encoding', d, n));
     const encodeSeconds = (performance.now() - t0) / 1000;
     const dev = devQueries({ queries, qrels }, threshold);
-    const qRow = new Map(Array.from(queries.id, (id, r) => [id, r]));
+    const qRow = rowIndex(queries.id);
     const queryVectors = await encodeRows(model, queries, Int32Array.from(dev, (q) => qRow.get(q) as number), config.queryLength);
     const t1 = performance.now();
     progress('searching', 0, 1);

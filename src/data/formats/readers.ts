@@ -126,6 +126,12 @@ function text(ctx: Ctx, buf: Uint8Array, s: number, e: number, line: number, wha
   return t;
 }
 
+/** Counts a stored row, and what it names that the dataset lacks. */
+function stored(ctx: Ctx, line: number, missing: string | null): void {
+  ctx.report.data.rows++;
+  if (missing) ctx.report.missing(line, missing);
+}
+
 function columns(ctx: Ctx, n: number, want: number, sep: string, line: number): boolean {
   if (n === want) return true;
   ctx.report.reject(line, REASONS.columns, `expected ${want} ${sep} columns, found ${n > MAX_FIELDS ? `more than ${MAX_FIELDS}` : n}`);
@@ -145,9 +151,7 @@ function teacherIds(ctx: Ctx): LineReader {
     if (p < 0) return;
     const n = id(ctx, buf, 4, line, 'negative passage id');
     if (n < 0) return;
-    const missing = ctx.builder.addTriple(q, p, n, pos, neg);
-    ctx.report.data.rows++;
-    if (missing) ctx.report.missing(line, missing);
+    stored(ctx, line, ctx.builder.addTriple(q, p, n, pos, neg));
   };
 }
 
@@ -211,9 +215,7 @@ function qrels(ctx: Ctx): LineReader {
       ctx.report.reject(line, REASONS.nonNumeric, `relevance grade ${fieldText(buf, 3)} is not a whole number`);
       return;
     }
-    const missing = ctx.builder.addQrel(q, p, grade);
-    ctx.report.data.rows++;
-    if (missing) ctx.report.missing(line, missing);
+    stored(ctx, line, ctx.builder.addQrel(q, p, grade));
   };
 }
 
@@ -228,9 +230,7 @@ function run(ctx: Ctx): LineReader {
     if (rank < 0) return;
     const sc = score(ctx, buf, 4, line, 'score');
     if (Number.isNaN(sc)) return;
-    const missing = ctx.builder.addCandidate(q, p, rank, sc, ctx.runIndex);
-    ctx.report.data.rows++;
-    if (missing) ctx.report.missing(line, missing);
+    stored(ctx, line, ctx.builder.addCandidate(q, p, rank, sc, ctx.runIndex));
   };
 }
 

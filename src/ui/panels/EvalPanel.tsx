@@ -15,7 +15,6 @@ const PHASES = {
   searching: 'Exact top-1000 search',
 } as const;
 
-const f4 = fixed4;
 
 function PerQuery({ report }: { report: EvalReport }) {
   const systems = report.rows.map((r) => r.system).filter((s) => report.perQuery.some((q) => q.values[s]));
@@ -92,13 +91,13 @@ export function EvalPanel() {
         <>
           <dl className="stats">
             <dt>MRR@10 (student)</dt>
-            <dd data-testid="metric-mrr10">{student ? f4(student.mrr10) : ''}</dd>
+            <dd data-testid="metric-mrr10">{student ? fixed4(student.mrr10) : ''}</dd>
             <dt>nDCG@10 (student)</dt>
-            <dd data-testid="metric-ndcg10">{student ? f4(student.ndcg10) : ''}</dd>
+            <dd data-testid="metric-ndcg10">{student ? fixed4(student.ndcg10) : ''}</dd>
             <dt>Recall@100 (student)</dt>
-            <dd data-testid="metric-recall100">{student ? f4(student.recall100) : ''}</dd>
+            <dd data-testid="metric-recall100">{student ? fixed4(student.recall100) : ''}</dd>
             <dt>nDCG@10 (BM25)</dt>
-            <dd data-testid="metric-bm25-ndcg10">{bm25 ? f4(bm25.ndcg10) : ''}</dd>
+            <dd data-testid="metric-bm25-ndcg10">{bm25 ? fixed4(bm25.ndcg10) : ''}</dd>
           </dl>
           {report.studentNote && <p className="hint">No student row: {report.studentNote}.</p>}
           <p
@@ -130,29 +129,29 @@ export function EvalPanel() {
                   key={r.system}
                   data-testid="eval-row"
                   data-system={r.system}
-                  data-mrr10={f4(r.mrr10)}
-                  data-ndcg10={f4(r.ndcg10)}
-                  data-recall100={f4(r.recall100)}
-                  data-recall1000={f4(r.recall1000)}
+                  data-mrr10={fixed4(r.mrr10)}
+                  data-ndcg10={fixed4(r.ndcg10)}
+                  data-recall100={fixed4(r.recall100)}
+                  data-recall1000={fixed4(r.recall1000)}
                   data-queries={r.queries}
                   title={r.note}
                 >
                   <td>{r.system}</td>
-                  <td>{f4(r.mrr10)}</td>
-                  <td>{f4(r.ndcg10)}</td>
-                  <td>{f4(r.recall100)}</td>
-                  <td>{f4(r.recall1000)}</td>
-                  <td>{f4(r.map)}</td>
+                  <td>{fixed4(r.mrr10)}</td>
+                  <td>{fixed4(r.ndcg10)}</td>
+                  <td>{fixed4(r.recall100)}</td>
+                  <td>{fixed4(r.recall1000)}</td>
+                  <td>{fixed4(r.map)}</td>
                   <td>{r.queries}</td>
                 </tr>
               ))}
             </tbody>
           </table>
           {report.dense && (
-            <div className="dense" data-testid="dense-row" data-mrr10={f4(report.dense.mrr10)} data-recall1000={f4(report.dense.recall1000)} data-queries={report.dense.queries}>
+            <div className="dense" data-testid="dense-row" data-mrr10={fixed4(report.dense.mrr10)} data-recall1000={fixed4(report.dense.recall1000)} data-queries={report.dense.queries}>
               <h3>Dense retrieval (student, whole collection)</h3>
               <p className="hint">
-                MRR@10 {f4(report.dense.mrr10)} · nDCG@10 {f4(report.dense.ndcg10)} · R@100 {f4(report.dense.recall100)} · R@1000 {f4(report.dense.recall1000)} over {report.dense.queries} queries.
+                MRR@10 {fixed4(report.dense.mrr10)} · nDCG@10 {fixed4(report.dense.ndcg10)} · R@100 {fixed4(report.dense.recall100)} · R@1000 {fixed4(report.dense.recall1000)} over {report.dense.queries} queries.
                 Encoded {report.dense.passages} passages in {report.dense.encodeSeconds.toFixed(1)} s ({Math.round(report.dense.passages / Math.max(report.dense.encodeSeconds, 1e-6))} passages/s); exact search {report.dense.searchSeconds.toFixed(2)} s.
               </p>
             </div>
