@@ -11,9 +11,8 @@ import { LineSplitter, LineTooLong } from './formats/lines';
 import { createReader } from './formats/readers';
 import { describeProblem, FileReport, type FileReportData } from './formats/report';
 import { FileFormatError, isGzip, sniffLines, streamLines } from './formats/stream';
-import { tokenize, tokenizerId, type HashingTokenizerSpec } from '../text/hashing';
-
-export const DEFAULT_TOKENIZER: HashingTokenizerSpec = { kind: 'hash-words', buckets: 8192 };
+import { DEFAULT_TOKENIZER, loadTokenizer, tokenizerForVocab, tokenizerIdOf, type TextTokenizer, type TokenizerChoice } from '../text/tokenizers';
+import { parseVocabText } from '../text/wordpiece';
 /** Rows per stored chunk of the demo. */
 export const CHUNK_ROWS = 4096;
 /** A file with a larger share of rejected lines is refused whole. */
@@ -65,8 +64,9 @@ export async function importDemo(
   options: Partial<DemoOptions>,
   onProgress: (p: ImportProgress) => void,
   signal: { cancelled: boolean },
-  { tokenizer = DEFAULT_TOKENIZER, lock }: { tokenizer?: HashingTokenizerSpec; lock?: string } = {},
+  { tokenizer = DEFAULT_TOKENIZER, lock }: { tokenizer?: TokenizerChoice; lock?: string } = {},
 ): Promise<DatasetInfo> {
+  const textTokenizer = await loadTokenizer(tokenizerIdOf(tokenizer));
   const started = now();
   const report = (phase: ImportProgress['phase'], done: number, total: number) => {
     const seconds = (now() - started) / 1000;
@@ -75,7 +75,7 @@ export async function importDemo(
   };
   report('generating', 0, 1);
   const demo = generateDemo(options);
-  const tok = (text: string) => tokenize(text, tokenizer);
+  const tok = (text: string) => textTokenizer.tokenize(text);
 
   const chunks: PendingChunk[] = [];
   for (const part of slices(demo.passages)) chunks.push({ table: 'passages', rows: part.length, columns: textColumns(part, tok) });
@@ -118,7 +118,7 @@ export async function importDemo(
     id: `demo-${seed}-${Date.now().toString(36)}`,
     name: `Demo corpus (seed ${seed})`,
     source: 'demo',
-    tokenizer: tokenizerId(tokenizer),
+    tokenizer: textTokenizer.id,
     lock,
   });
   try {
@@ -181,7 +181,8 @@ export interface ImportFilesOptions {
   id: string;
   name?: string;
   threshold?: number;
-  tokenizer?: HashingTokenizerSpec;
+  /** How texts become token ids; a WordPiece `vocab.txt` among the files overrides it. Additions use the dataset's own. */
+  tokenizer?: TokenizerChoice;
   /** A Web Lock the importer holds while it lives: a dataset whose lock nobody holds was abandoned. */
   lock?: string;
   /** Adds the files to the existing dataset `id` instead of creating a new one. */
@@ -194,11 +195,37 @@ interface PlannedFile {
   file: FileSpec['file'];
   name: string;
   gzip: boolean;
-  layout: Layout;
+  /** `vocab`: a WordPiece vocabulary (`vocab.txt`), which decides how the other files' texts are tokenized. */
+  layout: Layout | 'vocab';
 }
 
-/** Texts first, so that the files referring to them by id can be checked against them. */
-const ORDER: Record<Layout, number> = { collection: 0, queries: 1, 'teacher-ids': 2, 'teacher-text': 3, 'teacher-jsonl': 4, qrels: 5, run: 6 };
+/** The vocabulary first, then texts, so that the files referring to them by id can be checked against them. */
+const ORDER: Record<PlannedFile['layout'], number> = { vocab: -1, collection: 0, queries: 1, 'teacher-ids': 2, 'teacher-text': 3, 'teacher-jsonl': 4, qrels: 5, run: 6 };
+
+/** A BERT-style `vocab.txt`: `[PAD]` on the first line and one token, without tabs or spaces, on every line. */
+function looksLikeVocab(lines: readonly string[]): boolean {
+  return lines[0] === '[PAD]' && lines.slice(0, 50).every((l) => l !== '' && !/[\t ]/.test(l));
+}
+
+/** Vocabularies are small; more than this is not one. */
+const MAX_VOCAB_BYTES = 64 << 20;
+
+async function readVocab(f: PlannedFile): Promise<string[]> {
+  if (f.file.size > MAX_VOCAB_BYTES) throw new ImportError(`${f.name}: ${(f.file.size / 1e6).toFixed(0)} MB is too large for a vocabulary`);
+  let text: string;
+  try {
+    const raw = f.file.stream() as ReadableStream<Uint8Array>;
+    const stream = f.gzip ? raw.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : raw;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await new Response(stream).arrayBuffer());
+  } catch (err) {
+    throw new ImportError(`${f.name}: cannot be read as UTF-8 text (${err instanceof Error ? err.message : String(err)})`);
+  }
+  try {
+    return parseVocabText(text, f.name);
+  } catch (err) {
+    throw new ImportError(err instanceof Error ? err.message : String(err));
+  }
+}
 
 /** Recognises every file before anything is written, so a file of unknown kind costs nothing. */
 export async function planImport(files: readonly FileSpec[]): Promise<PlannedFile[]> {
@@ -217,6 +244,10 @@ export async function planImport(files: readonly FileSpec[]): Promise<PlannedFil
       lines = await sniffLines(file, gzip);
     } catch (err) {
       throw new ImportError(`${file.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (looksLikeVocab(lines)) {
+      plan.push({ file, name: file.name, gzip, layout: 'vocab' });
+      continue;
     }
     const found = detectLayout(lines, file.name);
     if (!found.layout) throw new ImportError(`${file.name}: cannot tell what kind of file this is: ${found.reason}. Choose its layout under "Read files as" and select it again`);
@@ -259,22 +290,39 @@ export async function importFiles(
   onProgress: (p: ImportProgress) => void,
   signal: { cancelled: boolean },
 ): Promise<DatasetInfo> {
-  const plan = await planImport(files);
-  const tokenizer = options.tokenizer ?? DEFAULT_TOKENIZER;
+  const planned = await planImport(files);
+  const vocabFiles = planned.filter((f) => f.layout === 'vocab');
+  const plan = planned.filter((f): f is PlannedFile & { layout: Layout } => f.layout !== 'vocab');
+  if (vocabFiles.length > 1) throw new ImportError(`${vocabFiles.map((f) => f.name).join(', ')}: choose one vocabulary per dataset`);
+  if (plan.length === 0) throw new ImportError(`${(vocabFiles[0] as PlannedFile).name} is a vocabulary; choose it together with the texts it should tokenize`);
+  const vocabFile = vocabFiles[0];
+  if (vocabFile && options.append) throw new ImportError(`${vocabFile.name}: files added to a dataset are tokenized as its texts were; a new vocabulary needs a new dataset`);
+  const vocab = vocabFile ? await readVocab(vocabFile) : undefined;
   const threshold = options.threshold ?? DEFAULT_REJECT_THRESHOLD;
   const totalBytes = plan.reduce((n, f) => n + f.file.size, 0);
-  const writer = options.append
-    ? await DatasetWriter.reopen(options.id, options.lock)
-    : await DatasetWriter.create({ id: options.id, name: options.name ?? defaultName(plan), source: 'files', tokenizer: tokenizerId(tokenizer), lock: options.lock });
+  let tokenizer: TextTokenizer;
+  let writer: DatasetWriter;
+  if (options.append) {
+    writer = await DatasetWriter.reopen(options.id, options.lock);
+    try {
+      tokenizer = await loadTokenizer(writer.tokenizer, writer.vocab);
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  } else {
+    tokenizer = vocab ? tokenizerForVocab(vocab) : await loadTokenizer(tokenizerIdOf(options.tokenizer ?? DEFAULT_TOKENIZER));
+    writer = await DatasetWriter.create({ id: options.id, name: options.name ?? defaultName(plan), source: 'files', tokenizer: tokenizer.id, lock: options.lock, ...(vocab ? { vocab } : {}) });
+  }
   const indexTexts = plan.some((f) => f.layout === 'teacher-text' || f.layout === 'teacher-jsonl');
-  const builder = new DatasetBuilder((text) => tokenize(text, tokenizer), (chunk) => writer.enqueue(chunk), { teacher: writer.previous?.teacher, indexTexts });
+  const builder = new DatasetBuilder((text) => tokenizer.tokenize(text), (chunk) => writer.enqueue(chunk), { teacher: writer.previous?.teacher, indexTexts });
   const reports: FileReportData[] = [];
   const runs = [...(writer.previous?.runs ?? [])];
   const started = now();
   let bytesDone = 0;
   let lines = 0;
   let lastProgress = -Infinity;
-  let current = plan[0] as PlannedFile;
+  let current = plan[0] as (typeof plan)[number];
 
   const progress = (force = false) => {
     const t = now();
@@ -287,7 +335,6 @@ export async function importFiles(
 
   try {
     if (options.append) {
-      if (writer.tokenizer !== tokenizerId(tokenizer)) throw new ImportError(`the dataset's texts were tokenized with ${writer.tokenizer}; files added to it must be too`);
       // Files added are checked against, and share ids with, the texts already there.
       onProgress({ phase: 'reading', label: 'Indexing the texts already in the dataset', done: 0, total: totalBytes / 1e6, unit: 'MB', rate: 0, rows: 0, rowsPerSecond: 0 });
       await forEachChunk(options.id, 'passages', (cols) => builder.seedTexts('passages', cols));

@@ -72,6 +72,8 @@ export interface EvalReport {
   bm25IndexSeconds?: number;
   /** Dense retrieval with the student over the whole collection, when asked for. */
   dense?: DenseResult;
+  /** Why dense retrieval was asked for and not done. */
+  denseNote?: string;
 }
 
 export interface DenseResult {

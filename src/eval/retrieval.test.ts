@@ -38,7 +38,7 @@ describe('dense retrieval', () => {
       Array.from({ length: 150 }, (_, i) => ({ id: i, text: `passage ${i} about topic ${i % 7} and more words ${i * 3}` })),
       (t) => tokenize(t, spec),
     );
-    const model = new DotStudent({ queryLength: 8, passageLength: 12, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64 }, 1);
+    const model = new DotStudent({ queryLength: 8, passageLength: 12, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 1);
     const rows = Int32Array.from([149, 0, 77, 130]);
     const vectors = await encodeRows(model, cols, Int32Array.from({ length: 150 }, (_, i) => i), 12);
     const direct = tf.tidy(() => model.embed(tokenBatch(padTokens(cols, rows, 12), rows.length, 12)));

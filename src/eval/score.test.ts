@@ -18,7 +18,7 @@ describe('scorePairs', () => {
     const tok = (t: string) => tokenize(t, spec);
     const passages = textColumns(Array.from({ length: 40 }, (_, i) => ({ id: i, text: `passage ${i} words ${i % 5} more ${i * 7}` })), tok);
     const queries = textColumns(Array.from({ length: 6 }, (_, i) => ({ id: i, text: `query ${i} words ${i % 3}` })), tok);
-    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64 }, 2);
+    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 2);
     // More pairs than 8 batches of 64, so the scores come back in more than one read-back.
     const n = SCORE_BATCH * 8 + 37;
     const qRows = Int32Array.from({ length: n }, (_, i) => i % 6);

@@ -4,7 +4,7 @@
  */
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
-import type { DotStudent } from '../model/students/dot';
+import type { Student } from '../model/students/student';
 import type { TextColumns } from '../data/store/schema';
 import { padTokens } from '../train/batches';
 
@@ -17,7 +17,7 @@ export interface PairLengths {
 }
 
 export async function scorePairs(
-  model: DotStudent,
+  model: Pick<Student, 'scorePairs'>,
   tables: { queries: TextColumns; passages: TextColumns },
   queryRows: Int32Array,
   passageRows: Int32Array,

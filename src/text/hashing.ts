@@ -1,8 +1,13 @@
 /**
- * A vocabulary-free word tokenizer: lower-cased words and numbers, each hashed (FNV-1a) into a fixed number of
- * buckets. It needs no vocabulary file, works for any language that separates words with spaces, and its ids are
- * stable across machines, so stored token arrays stay valid. Collisions are the cost: with 2^13 buckets and a
- * corpus vocabulary of a few thousand words, a few percent of words share an id.
+ * Vocabulary-free tokenizers: lower-cased words and numbers, each hashed (FNV-1a) into a fixed number of buckets.
+ * They need no vocabulary file and their ids are stable across machines, so stored token arrays stay valid.
+ * Collisions are the cost: with 2^13 buckets and a corpus vocabulary of a few thousand words, a few percent of
+ * words share an id.
+ *
+ * `hash-words` hashes whole words, which suits languages that separate words with spaces. `hash-grams` also
+ * covers scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese): a run of such characters
+ * becomes its overlapping character trigrams (a run of one or two characters stays whole). On text of spaced
+ * scripts the two give the same ids.
  */
 export const PAD_ID = 0;
 export const CLS_ID = 1;
@@ -11,7 +16,7 @@ export const SEP_ID = 2;
 export const FIRST_WORD_ID = 4;
 
 export interface HashingTokenizerSpec {
-  kind: 'hash-words';
+  kind: 'hash-words' | 'hash-grams';
   buckets: number;
 }
 
@@ -20,10 +25,9 @@ export function tokenizerId(spec: HashingTokenizerSpec): string {
 }
 
 /** The embedding table size a stored tokenizer id implies. */
-export function vocabSizeOf(tokenizer: string): number {
-  const m = /^hash-words-v1:(\d+)$/.exec(tokenizer);
-  if (m) return Number(m[1]);
-  throw new Error(`unknown tokenizer "${tokenizer}": this version of the studio cannot train on it`);
+export function parseHashingTokenizerId(tokenizer: string): HashingTokenizerSpec | null {
+  const m = /^(hash-words|hash-grams)-v1:(\d+)$/.exec(tokenizer);
+  return m ? { kind: m[1] as HashingTokenizerSpec['kind'], buckets: Number(m[2]) } : null;
 }
 
 // Letters and digits of any script, with inner apostrophes kept ("don't" is one word).
@@ -86,10 +90,28 @@ function tokenizeAscii(text: string, buckets: number): Int32Array | null {
   return out.slice(0, n);
 }
 
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;
+
+/** A word's units for `hash-grams`: its parts in spaced scripts whole, runs of unspaced scripts as trigrams. */
+export function gramUnits(word: string): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (const m of word.matchAll(UNSPACED)) {
+    if (m.index > at) out.push(word.slice(at, m.index));
+    const chars = Array.from(m[0]);
+    if (chars.length <= 2) out.push(m[0]);
+    else for (let i = 0; i + 3 <= chars.length; i++) out.push(chars.slice(i, i + 3).join(''));
+    at = m.index + m[0].length;
+  }
+  if (at < word.length) out.push(word.slice(at));
+  return out;
+}
+
 /** The general path: any script, Unicode-normalised. */
 export function tokenizeAnyText(text: string, spec: HashingTokenizerSpec): Int32Array {
   const words = splitWords(text);
-  const ids = new Int32Array(words.length);
-  for (let i = 0; i < words.length; i++) ids[i] = hashWord(words[i] as string, spec.buckets);
+  const units = spec.kind === 'hash-grams' ? words.flatMap(gramUnits) : words;
+  const ids = new Int32Array(units.length);
+  for (let i = 0; i < units.length; i++) ids[i] = hashWord(units[i] as string, spec.buckets);
   return ids;
 }

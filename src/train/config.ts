@@ -1,9 +1,15 @@
 /** One typed, serialisable run configuration: everything that fixes a run, seed included. */
 import { LOSSES, type LossName } from './losses';
+import { ARCHS, type Arch } from '../model/students/archs';
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
 
+export const POOLINGS = ['mean', 'cls'] as const;
+export type Pooling = (typeof POOLINGS)[number];
+
 export interface RunConfig {
+  /** The student architecture. */
+  arch: Arch;
   seed: number;
   /** Training steps before the run ends by itself. */
   steps: number;
@@ -14,7 +20,14 @@ export interface RunConfig {
   hidden: number;
   heads: number;
   ffn: number;
+  /** Transformer layers (for PreTTR: the lower layers, where query and passage are apart). */
   layers: number;
+  /** dot: how token vectors become one vector. */
+  pooling: Pooling;
+  /** colbert: size of the per-token vectors after projection. */
+  compressDim: number;
+  /** prett: layers over the joined query and passage, above `layers`. */
+  jointLayers: number;
   /** Losses are read back from the GPU once per this many steps (each read is a GPU→CPU sync). */
   logEvery: number;
   /** The probe set is re-scored every this many steps for the histograms. */
@@ -31,6 +44,7 @@ export interface RunConfig {
 }
 
 export const DEFAULT_RUN_CONFIG: RunConfig = {
+  arch: 'dot',
   seed: 42,
   steps: 1000,
   batchSize: 32,
@@ -41,6 +55,9 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   heads: 2,
   ffn: 128,
   layers: 1,
+  pooling: 'mean',
+  compressDim: 32,
+  jointLayers: 1,
   logEvery: 5,
   probeEvery: 20,
   probeSize: 192,
@@ -50,7 +67,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   backend: 'auto',
 };
 
-const LIMITS: Record<Exclude<keyof RunConfig, 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher'>, [number, number]> = {
+const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'pooling' | 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher'>, [number, number]> = {
   seed: [0, 2 ** 31 - 1],
   steps: [1, 10_000_000],
   batchSize: [1, 4096],
@@ -60,6 +77,8 @@ const LIMITS: Record<Exclude<keyof RunConfig, 'backend' | 'learningRate' | 'loss
   heads: [1, 64],
   ffn: [1, 8192],
   layers: [0, 24],
+  compressDim: [1, 1024],
+  jointLayers: [1, 24],
   logEvery: [1, 10_000],
   probeEvery: [1, 1_000_000],
   probeSize: [1, 100_000],
@@ -74,6 +93,9 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`run config: ${key} must be an integer in [${lo}, ${hi}], got ${v}`);
   }
   if (!(cfg.learningRate > 0 && cfg.learningRate < 1)) throw new Error(`run config: learningRate must be in (0, 1), got ${cfg.learningRate}`);
+  if (!ARCHS.includes(cfg.arch)) throw new Error(`run config: arch must be one of ${ARCHS.join(', ')}, got ${String(cfg.arch)}`);
+  if (!POOLINGS.includes(cfg.pooling)) throw new Error(`run config: pooling must be one of ${POOLINGS.join(', ')}, got ${String(cfg.pooling)}`);
+  if (cfg.arch === 'cat' && cfg.layers < 1) throw new Error('run config: the cat student needs layers of at least 1 (with none, its [CLS] never sees the passage)');
   if (!LOSSES.includes(cfg.loss)) throw new Error(`run config: loss must be one of ${LOSSES.join(', ')}, got ${String(cfg.loss)}`);
   if (typeof cfg.standardizeTeacher !== 'boolean') throw new Error(`run config: standardizeTeacher must be true or false, got ${String(cfg.standardizeTeacher)}`);
   if (!BACKENDS.includes(cfg.backend)) throw new Error(`run config: backend must be one of ${BACKENDS.join(', ')}, got ${String(cfg.backend)}`);

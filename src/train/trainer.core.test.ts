@@ -8,8 +8,10 @@ import { resolveRunConfig } from './config';
 import { standardized, Trainer, TrainingLoop } from './trainer.core';
 import type { TrainingTables } from './batches';
 import { scorePairs } from '../eval/score';
+import { ARCHS } from '../model/students/archs';
 
 const BUCKETS = 512;
+const TOKENIZER = { id: `hash-words-v1:${BUCKETS}`, vocabSize: BUCKETS, cls: 1, sep: 2 };
 
 function demoTables(): TrainingTables {
   const d = generateDemo({ seed: 1, passages: 200, trainQueries: 60, devQueries: 0, negativesPerQuery: 4 });
@@ -34,8 +36,28 @@ describe('Trainer on the CPU backend', () => {
     await tf.setBackend('cpu');
   });
 
+  it.each(ARCHS.map((a) => [a]))('trains the %s student: the Margin-MSE loss falls and no tensor leaks', async (arch) => {
+    const trainer = new Trainer(demoTables(), { ...config, arch, steps: 24, probeEvery: 24, batchSize: 4, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12, learningRate: 0.01 }, TOKENIZER);
+    expect(trainer.model.arch).toBe(arch);
+    const losses: number[] = [];
+    const tensors: number[] = [];
+    const loop = new TrainingLoop(trainer, {
+      onMetrics: (m) => {
+        losses.push(...m.losses);
+        tensors.push(m.numTensors);
+      },
+      onProbe: () => undefined,
+    });
+    expect(await loop.run(() => undefined)).toBe('done');
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
+    expect(tensors.at(-1)).toBe(tensors[1]);
+    trainer.dispose();
+  }, 60_000);
+
   it('lowers the Margin-MSE loss, keeps the tensor count flat, and probes held-out queries', async () => {
-    const trainer = new Trainer(demoTables(), config, BUCKETS);
+    const trainer = new Trainer(demoTables(), config, TOKENIZER);
     const losses: number[] = [];
     const tensors = new Map<number, number>();
     const probes: number[] = [];
@@ -68,7 +90,7 @@ describe('Trainer on the CPU backend', () => {
 
   it('gives the same losses for the same seed', async () => {
     const run = async () => {
-      const trainer = new Trainer(demoTables(), { ...config, steps: 6 }, BUCKETS);
+      const trainer = new Trainer(demoTables(), { ...config, steps: 6 }, TOKENIZER);
       const out: number[] = [];
       await new TrainingLoop(trainer, { onMetrics: (m) => out.push(...m.losses), onProbe: () => undefined }).run(() => undefined);
       trainer.dispose();
@@ -78,7 +100,7 @@ describe('Trainer on the CPU backend', () => {
   }, 60_000);
 
   it('pauses and stops between steps', async () => {
-    const trainer = new Trainer(demoTables(), { ...config, steps: 1000 }, BUCKETS);
+    const trainer = new Trainer(demoTables(), { ...config, steps: 1000 }, TOKENIZER);
     const loop = new TrainingLoop(trainer, {
       onMetrics: (m) => {
         if ((m.steps.at(-1) ?? 0) >= 5) loop.stop();
@@ -93,7 +115,7 @@ describe('Trainer on the CPU backend', () => {
   it('evaluates on the dev set every evalEvery steps and at the end, scoring with the current student', async () => {
     const tables = demoTables();
     const small = resolveRunConfig({ ...config, steps: 7, evalEvery: 3 });
-    const trainer = new Trainer(tables, small, BUCKETS);
+    const trainer = new Trainer(tables, small, TOKENIZER);
     const evaluated: number[] = [];
     const loop = new TrainingLoop(trainer, {
       onMetrics: () => undefined,
@@ -113,7 +135,7 @@ describe('Trainer on the CPU backend', () => {
   it('trains with each of the other losses, every step giving a finite loss', async () => {
     for (const loss of ['mse', 'weighted-ranknet', 'ranknet'] as const) {
       const cfg = resolveRunConfig({ ...config, steps: 16, loss, logEvery: 4 });
-      const trainer = new Trainer(demoTables(), cfg, BUCKETS);
+      const trainer = new Trainer(demoTables(), cfg, TOKENIZER);
       const losses: number[] = [];
       const loop = new TrainingLoop(trainer, { onMetrics: (m) => losses.push(...m.losses), onProbe: () => undefined });
       expect(await loop.run(() => undefined)).toBe('done');

@@ -3,7 +3,9 @@
  * No DOM and no worker API here; the worker wires this to messages, tests call it directly.
  */
 import * as tf from '../model/tf';
-import { DotStudent } from '../model/students/dot';
+import { createStudent } from '../model/students';
+import type { Student, StudentConfig } from '../model/students/student';
+import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
 import { BatchSampler, makeBatch, resolveTriples, splitProbe, type Batch, type ResolvedTriples, type TrainingTables } from './batches';
@@ -40,8 +42,14 @@ export function standardized(t: ResolvedTriples): ResolvedTriples {
   return { ...t, posScore: t.posScore.map((x) => (x - mean) / std), negScore: t.negScore.map((x) => (x - mean) / std) };
 }
 
+/** The student's part of a run config, with what it needs of the dataset's tokenizer. */
+export function studentConfig(config: RunConfig, tokenizer: Pick<TokenizerInfo, 'vocabSize' | 'cls' | 'sep'>): StudentConfig {
+  const { queryLength, passageLength, hidden, heads, ffn, layers, pooling, compressDim, jointLayers } = config;
+  return { queryLength, passageLength, hidden, heads, ffn, layers, pooling, compressDim, jointLayers, vocabSize: tokenizer.vocabSize, cls: tokenizer.cls, sep: tokenizer.sep };
+}
+
 export class Trainer {
-  readonly model: DotStudent;
+  readonly model: Student;
   readonly triples: ResolvedTriples;
   readonly trainIndices: Int32Array;
   readonly probeBatch: Batch;
@@ -54,7 +62,7 @@ export class Trainer {
   constructor(
     private readonly tables: TrainingTables,
     readonly config: RunConfig,
-    vocabSize: number,
+    tokenizer: TokenizerInfo,
   ) {
     const resolved = resolveTriples(tables);
     this.triples = config.standardizeTeacher ? standardized(resolved) : resolved;
@@ -64,7 +72,7 @@ export class Trainer {
     this.trainIndices = split.train;
     this.probeBatch = makeBatch(tables, this.triples, split.probe, config.queryLength, config.passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
-    this.model = new DotStudent({ ...config, vocabSize }, config.seed);
+    this.model = createStudent(config.arch, studentConfig(config, tokenizer), config.seed);
     this.optimizer = tf.train.adam(config.learningRate);
     this.probeTensors = toTensors(this.probeBatch, config);
   }

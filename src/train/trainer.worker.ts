@@ -9,7 +9,8 @@ import { selectBackend } from './backend';
 import { resolveRunConfig, type RunConfig } from './config';
 import { parseTrainerRequest, type TrainerEvent, type TrainerResult } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
-import { vocabSizeOf } from '../text/hashing';
+import { tokenizerInfo } from '../text/tokenizers';
+import { DotStudent } from '../model/students/dot';
 import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from '../eval/rerank';
 import { encodeRows, searchTopK } from '../eval/retrieval';
 import type { Bm25Index } from '../eval/bm25';
@@ -43,7 +44,7 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
   const { backend, note } = await selectBackend(config.backend);
   current?.trainer.dispose();
   current = null;
-  const trainer = new Trainer({ passages, queries, triples }, config, vocabSizeOf(info.tokenizer));
+  const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab));
   current = { trainer, tokenizer: info.tokenizer };
   const teacherProbePos = trainer.probeBatch.teacherPos.slice();
   const teacherProbeNeg = trainer.probeBatch.teacherNeg.slice();
@@ -153,8 +154,11 @@ async function evaluate(datasetId: string, threshold: number, depth: number, den
   const bm25 = bm25For(datasetId, info.updatedAt, passages, (d, n) => progress('indexing', d, n));
   const report = await evaluateReranking({ passages, queries, qrels, candidates, triples, runs: info.runs ?? [] }, { threshold, depth }, scorer, progress, bm25.index, studentNote);
   report.bm25IndexSeconds = bm25.seconds;
-  if (dense && scorer && current) {
-    const { model, config } = current.trainer;
+  if (dense && scorer && current && !(current.trainer.model instanceof DotStudent)) {
+    report.denseNote = `dense retrieval needs the dot student; this one is ${current.trainer.config.arch}, which scores pairs only`;
+  } else if (dense && scorer && current && current.trainer.model instanceof DotStudent) {
+    const { config } = current.trainer;
+    const model = current.trainer.model;
     const all = Int32Array.from({ length: passages.id.length }, (_, i) => i);
     const t0 = performance.now();
     const vectors = await encodeRows(model, passages, all, config.passageLength, (d, n) => progress('encoding', d, n));

@@ -28,6 +28,8 @@ export interface NewDataset {
   source: DatasetInfo['source'];
   tokenizer: string;
   lock?: string | undefined;
+  /** The imported WordPiece vocabulary the tokenizer uses, if it is not a built-in one. */
+  vocab?: string[];
 }
 
 export interface PendingChunk {
@@ -116,6 +118,10 @@ export class DatasetWriter {
 
   get tokenizer(): string {
     return this.info.tokenizer;
+  }
+
+  get vocab(): string[] | undefined {
+    return this.info.vocab;
   }
 
   /** Bytes of column data committed so far. */

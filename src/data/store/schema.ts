@@ -80,6 +80,8 @@ export interface DatasetInfo {
   bytes: number;
   /** Which tokenizer produced the stored token ids, e.g. `hash-words-v1:8192`. */
   tokenizer: string;
+  /** The WordPiece vocabulary imported with the dataset (a `vocab.txt`), when its tokenizer is not built in. */
+  vocab?: string[];
   /** One report per imported file: lines read, rejected and why, dangling references. */
   files?: FileReportData[];
   /** Distribution of the teacher's scores over all triples. */

@@ -65,23 +65,29 @@ export function tokenBatch(ids: Int32Array, rows: number, length: number): Token
   return { ids: tf.tensor2d(ids, [rows, length], 'int32'), mask: tf.tensor2d(paddingMask(ids), [rows, length], 'float32') };
 }
 
+/** Token plus position embeddings, the positions starting at `offset`: [n, length] ids -> [n, length, hidden]. */
+export function embedTokens(params: ParamSet, prefix: string, dims: EncoderDims, ids: tf.Tensor2D, offset = 0): tf.Tensor3D {
+  const length = ids.shape[1];
+  if (offset + length > dims.maxLength) throw new Error(`sequence length ${offset + length} exceeds the encoder's maximum ${dims.maxLength}`);
+  const positions = params.get(`${prefix}/pos_emb`).slice([offset, 0], [length, dims.hidden]);
+  return tf.gather(params.get(`${prefix}/tok_emb`), ids).add(positions) as tf.Tensor3D;
+}
+
 /**
- * Encodes a token batch into vectors [n, length, hidden]. Padding keys are masked out of attention; padded
- * positions still get outputs, which the pooling ignores.
+ * Transformer layers `from` to `to - 1` over [n, length, hidden] states. Padding keys are masked out of
+ * attention; padded positions still get outputs, which poolings and interactions ignore.
  */
-export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { ids, mask }: TokenBatch): tf.Tensor3D {
-  const [n, length] = ids.shape;
-  if (length > dims.maxLength) throw new Error(`sequence length ${length} exceeds the encoder's maximum ${dims.maxLength}`);
+export function runLayers(params: ParamSet, prefix: string, dims: EncoderDims, states: tf.Tensor3D, mask: tf.Tensor2D, from: number, to: number): tf.Tensor3D {
+  const [n, length] = mask.shape;
   const d = dims.hidden;
   const h = dims.heads;
   const dh = d / h;
-  const positions = params.get(`${prefix}/pos_emb`).slice([0, 0], [length, d]);
-  let x: tf.Tensor = tf.gather(params.get(`${prefix}/tok_emb`), ids).add(positions);
+  let x: tf.Tensor = states;
   // Additive mask on attention logits: 0 for real keys, a large negative for padding.
   const keyMask = mask.sub(1).mul(1e9).reshape([n, 1, 1, length]);
   const scale = 1 / Math.sqrt(dh);
 
-  for (let l = 0; l < dims.layers; l++) {
+  for (let l = from; l < to; l++) {
     const p = `${prefix}/layer${l}`;
     const a = layerNorm(x, params.get(`${p}/ln1_g`), params.get(`${p}/ln1_b`)).reshape([n * length, d]);
     const qkv = a.matMul(params.get(`${p}/qkv_w`)).add(params.get(`${p}/qkv_b`));
@@ -94,7 +100,16 @@ export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { id
     const hidden = tf.relu(b.matMul(params.get(`${p}/ffn1_w`)).add(params.get(`${p}/ffn1_b`)));
     x = x.add(hidden.matMul(params.get(`${p}/ffn2_w`)).add(params.get(`${p}/ffn2_b`)).reshape([n, length, d]));
   }
-  return layerNorm(x, params.get(`${prefix}/lnf_g`), params.get(`${prefix}/lnf_b`)) as tf.Tensor3D;
+  return x as tf.Tensor3D;
+}
+
+export function finalNorm(params: ParamSet, prefix: string, states: tf.Tensor3D): tf.Tensor3D {
+  return layerNorm(states, params.get(`${prefix}/lnf_g`), params.get(`${prefix}/lnf_b`)) as tf.Tensor3D;
+}
+
+/** Encodes a token batch into vectors [n, length, hidden] through all of the encoder's layers. */
+export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { ids, mask }: TokenBatch): tf.Tensor3D {
+  return finalNorm(params, prefix, runLayers(params, prefix, dims, embedTokens(params, prefix, dims, ids), mask, 0, dims.layers));
 }
 
 /** Mean over the real (non-padding) positions: [n, length, d] -> [n, d]. */

@@ -156,6 +156,11 @@ export function EvalPanel() {
               </p>
             </div>
           )}
+          {report.denseNote && (
+            <p className="hint" data-testid="dense-note">
+              {report.denseNote}
+            </p>
+          )}
           <PerQuery report={report} />
         </>
       )}

@@ -1,0 +1,52 @@
+/**
+ * ColBERT: query and passage are encoded apart into one vector per token, projected down to `compressDim` and
+ * L2-normalised; the score is, for each real query token, its best cosine with any real passage token, summed.
+ * Scores therefore lie in [-queryLength, queryLength]. Only the set of passage vectors matters, not their order.
+ */
+import * as tf from '../tf';
+import { defineEncoder, encode, type TokenBatch } from '../layers/transformer';
+import { concatBatches, encoderDims, Student, type StudentConfig } from './student';
+
+const dims = (config: StudentConfig) => encoderDims('colbert', config);
+
+/**
+ * Sum over real query tokens of the maximum similarity with real passage tokens.
+ * q [n, lq, c], qMask [n, lq], p [n, lp, c], pMask [n, lp] -> [n].
+ */
+export function maxSim(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
+  const sim = tf.matMul(q, p, false, true); // [n, lq, lp]
+  const masked = sim.add(pMask.sub(1).mul(1e4).expandDims(1));
+  // A passage without a single real token scores 0 rather than the mask's large negative.
+  return masked.max(2).mul(qMask).mul(pMask.max(1, true)).sum(1) as tf.Tensor1D;
+}
+
+export class ColbertStudent extends Student {
+  readonly arch = 'colbert';
+
+  constructor(config: StudentConfig, seed: number) {
+    super(config, seed);
+    defineEncoder(this.params, 'encoder', dims(config));
+    // ColBERT's projection has no bias.
+    this.params.normal('colbert/proj', [config.hidden, config.compressDim], 1 / Math.sqrt(config.hidden));
+  }
+
+  /** [n, length] tokens -> [n, length, compressDim] unit vectors. */
+  tokenVectors(tokens: TokenBatch): tf.Tensor3D {
+    const [n, length] = tokens.ids.shape;
+    const h = encode(this.params, 'encoder', dims(this.config), tokens).reshape([n * length, this.config.hidden]);
+    const v = (h as tf.Tensor2D).matMul(this.params.get('colbert/proj'));
+    // Normalised with a floor, so an all-zero vector cannot divide by zero.
+    return v.div(v.square().sum(1, true).add(1e-12).sqrt()).reshape([n, length, this.config.compressDim]) as tf.Tensor3D;
+  }
+
+  override scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
+    const b = query.ids.shape[0];
+    const q = this.tokenVectors(query);
+    const [p, n] = tf.split(this.tokenVectors(concatBatches(pos, neg)), [b, b], 0) as [tf.Tensor3D, tf.Tensor3D];
+    return { pos: maxSim(q, query.mask, p, pos.mask), neg: maxSim(q, query.mask, n, neg.mask) };
+  }
+
+  scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
+    return maxSim(this.tokenVectors(query), query.mask, this.tokenVectors(passage), passage.mask);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * What every student is: named weights and a scorer of (query, passage) batches. The five architectures differ in
+ * where query and passage meet, which is what makes their scores live at different magnitudes.
+ */
+import * as tf from '../tf';
+import { ParamSet } from '../layers/params';
+import type { EncoderDims, TokenBatch } from '../layers/transformer';
+import { Rng } from '../../util/random';
+import type { RunConfig } from '../../train/config';
+import type { Arch } from './archs';
+import { encoderLayers, encoderLength } from './sizes';
+
+export { ARCHS, ARCH_LABELS, isArch, type Arch } from './archs';
+
+export type StudentConfig = Pick<RunConfig, 'queryLength' | 'passageLength' | 'hidden' | 'heads' | 'ffn' | 'layers' | 'pooling' | 'compressDim' | 'jointLayers'> & {
+  vocabSize: number;
+  /** Ids of the tokenizer's [CLS] and [SEP]. */
+  cls: number;
+  sep: number;
+};
+
+/**
+ * The encoder shape of a student. Token batches hold tokens without special tokens; students that add [CLS] or
+ * [SEP] have the room for them (sizes.ts).
+ */
+export function encoderDims(arch: Arch, config: StudentConfig): EncoderDims {
+  return { vocabSize: config.vocabSize, maxLength: encoderLength(arch, config), hidden: config.hidden, heads: config.heads, ffn: config.ffn, layers: encoderLayers(arch, config) };
+}
+
+/** A column of one token id, [n, 1], with its mask. */
+function special(n: number, id: number): TokenBatch {
+  return { ids: tf.fill([n, 1], id, 'int32') as tf.Tensor2D, mask: tf.ones([n, 1]) as tf.Tensor2D };
+}
+
+/** Token batches joined along the sequence (ids and masks); `cls` / `sep` entries are special-token columns. */
+export function joinSequence(n: number, parts: (TokenBatch | { special: number })[]): TokenBatch {
+  const batches = parts.map((p) => ('special' in p ? special(n, p.special) : p));
+  return { ids: tf.concat(batches.map((b) => b.ids), 1), mask: tf.concat(batches.map((b) => b.mask), 1) };
+}
+
+export function concatBatches(a: TokenBatch, b: TokenBatch): TokenBatch {
+  return { ids: tf.concat([a.ids, b.ids], 0), mask: tf.concat([a.mask, b.mask], 0) };
+}
+
+export abstract class Student {
+  abstract readonly arch: Arch;
+  readonly params: ParamSet;
+
+  constructor(
+    readonly config: StudentConfig,
+    seed: number,
+  ) {
+    this.params = new ParamSet(new Rng(seed));
+  }
+
+  /** Scores query i against passage i. */
+  abstract scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D;
+
+  /** Scores each query against its positive and its negative passage, as one batch of pairs. */
+  scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
+    const b = query.ids.shape[0];
+    const scores = this.scorePairs(concatBatches(query, query), concatBatches(pos, neg));
+    const [p, n] = tf.split(scores, [b, b], 0) as [tf.Tensor1D, tf.Tensor1D];
+    return { pos: p, neg: n };
+  }
+
+  parameterCount(): number {
+    return this.params.count();
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+/** A linear map of [n, hidden] to one score each. */
+export function defineScoreHead(params: ParamSet, prefix: string, hidden: number): void {
+  params.normal(`${prefix}/w`, [hidden, 1], 0.02);
+  params.constant(`${prefix}/b`, [1], 0);
+}
+
+export function scoreHead(params: ParamSet, prefix: string, x: tf.Tensor2D): tf.Tensor1D {
+  return x.matMul(params.get(`${prefix}/w`)).add(params.get(`${prefix}/b`)).reshape([-1]) as tf.Tensor1D;
+}
+
+/** Position 0 of every sequence: the [CLS] vector. */
+export function firstToken(states: tf.Tensor3D): tf.Tensor2D {
+  const [n, , d] = states.shape;
+  return states.slice([0, 0, 0], [n, 1, d]).reshape([n, d]) as tf.Tensor2D;
+}

@@ -1,0 +1,66 @@
+/**
+ * TK (Transformer-Kernel): query and passage tokens are contextualised apart by a small transformer and mixed
+ * with their plain embeddings by a learned weight; their cosine match matrix goes through 11 Gaussian kernels
+ * (mu 1.0, 0.9, 0.7, ..., -0.9, sigma 0.1); per query token the kernel responses over the passage are summed and
+ * log-scaled, summed over the query, and a linear layer turns the 11 features into the score. The mu = 1.0 kernel
+ * counts exact matches: identical token vectors have cosine 1.
+ */
+import * as tf from '../tf';
+import { defineEncoder, embedTokens, finalNorm, runLayers, type TokenBatch } from '../layers/transformer';
+import { concatBatches, encoderDims, Student, type StudentConfig } from './student';
+
+export const KERNEL_MU = [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, -0.1, -0.3, -0.5, -0.7, -0.9];
+export const KERNEL_SIGMA = 0.1;
+
+const dims = (config: StudentConfig) => encoderDims('tk', config);
+
+/**
+ * Log-summed kernel features: q [n, lq, d], p [n, lp, d] (any scale; cosines are taken here) -> [n, 11].
+ * Padding passage tokens add nothing to a kernel; padding query tokens add nothing to the sum.
+ */
+export function kernelFeatures(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor2D {
+  const unit = (x: tf.Tensor3D) => x.div(x.square().sum(2, true).add(1e-12).sqrt());
+  const cosine = tf.matMul(unit(q), unit(p), false, true).expandDims(3); // [n, lq, lp, 1]
+  const mu = tf.tensor1d(KERNEL_MU).reshape([1, 1, 1, KERNEL_MU.length]);
+  const responses = tf.exp(cosine.sub(mu).square().div(-2 * KERNEL_SIGMA * KERNEL_SIGMA)); // [n, lq, lp, K]
+  const perQueryToken = responses.mul(pMask.expandDims(1).expandDims(3)).sum(2); // [n, lq, K]
+  // TK's log scaling: a query token matching nothing gives log(1e-10) * 0.01, not minus infinity.
+  const logged = tf.log(perQueryToken.maximum(1e-10)).mul(0.01);
+  return logged.mul(qMask.expandDims(2)).sum(1) as tf.Tensor2D;
+}
+
+export class TkStudent extends Student {
+  readonly arch = 'tk';
+
+  constructor(config: StudentConfig, seed: number) {
+    super(config, seed);
+    defineEncoder(this.params, 'encoder', dims(config));
+    // The mixing weight of plain and contextualised vectors, through a sigmoid: 0 starts it at one half.
+    this.params.constant('tk/mix', [1], 0);
+    this.params.normal('tk/kernel_w', [KERNEL_MU.length, 1], 0.1);
+  }
+
+  /** Contextualised token vectors [n, length, hidden], mixed with the plain embeddings. */
+  contextualise(tokens: TokenBatch): tf.Tensor3D {
+    const d = dims(this.config);
+    const plain = embedTokens(this.params, 'encoder', d, tokens.ids);
+    const context = finalNorm(this.params, 'encoder', runLayers(this.params, 'encoder', d, plain, tokens.mask, 0, d.layers));
+    const mix = tf.sigmoid(this.params.get('tk/mix'));
+    return plain.mul(mix).add(context.mul(tf.sub(1, mix))) as tf.Tensor3D;
+  }
+
+  private score(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
+    return kernelFeatures(q, qMask, p, pMask).matMul(this.params.get('tk/kernel_w')).reshape([-1]) as tf.Tensor1D;
+  }
+
+  override scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
+    const b = query.ids.shape[0];
+    const q = this.contextualise(query);
+    const [p, n] = tf.split(this.contextualise(concatBatches(pos, neg)), [b, b], 0) as [tf.Tensor3D, tf.Tensor3D];
+    return { pos: this.score(q, query.mask, p, pos.mask), neg: this.score(q, query.mask, n, neg.mask) };
+  }
+
+  scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
+    return this.score(this.contextualise(query), query.mask, this.contextualise(passage), passage.mask);
+  }
+}
