@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { initDatasets } from './state/datasets';
+import { recordFinishedRuns } from './state/runs';
 import './ui/styles.css';
 
 const root = document.getElementById('root');
@@ -12,3 +13,4 @@ createRoot(root).render(
   </StrictMode>,
 );
 void initDatasets();
+recordFinishedRuns();

@@ -6,7 +6,9 @@ import { importFiles, ImportCancelled, ImportError, storageWarning, type FileSpe
 import { listDatasets } from './store/catalog';
 import { DatasetWriter, readTable, recoverUnfinishedDatasets } from './store/dataset-db';
 import { getDataset } from './store/catalog';
-import { textAt } from './store/columns';
+import { textAt, tokensAt } from './store/columns';
+import { bertBaseUncasedVocab, WordPieceTokenizer } from '../text/wordpiece';
+import { hashWord, tokenize } from '../text/hashing';
 import { fixtureBytes, fixtureFile, textFile } from '../testing/fixtures';
 
 let nextId = 0;
@@ -343,5 +345,55 @@ describe('more layouts and shapes', () => {
     expect(storageWarning(files, { quota: 10e9, usage: 1e9 })).toBeNull();
     expect(storageWarning(files, { quota: 4e9, usage: 1e9 })).toMatch(/need about 5\.20 GB once stored, but the browser offers this page only 3\.00 GB more/);
     expect(storageWarning(files, {})).toBeNull();
+  });
+});
+
+describe('tokenizers at import', () => {
+  const vocabText = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'what', 'is', 'the', 'capital', 'of', 'fr', '##ance', '?', '.', 'paris'].join('\n') + '\n';
+  const texts = () => [textFile('collection.tsv', '1\tParis is the capital of France.\n2\tWhat is Paris?\n'), textFile('queries.tsv', '7\tWhat is the capital of France?\n')];
+
+  it('tokenizes with bert-base-uncased WordPiece when chosen, as the tokenizer itself does', async () => {
+    const info = await importFiles(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv'), { id: `wp-${nextId++}`, tokenizer: 'bert-base-uncased' }, () => undefined, { cancelled: false });
+    expect(info.tokenizer).toBe('wordpiece-v1:bert-base-uncased');
+    const queries = (await readTable(info.id, 'queries'))!;
+    const wp = new WordPieceTokenizer(await bertBaseUncasedVocab());
+    for (let r = 0; r < queries.id.length; r++) expect(Array.from(tokensAt(queries, r))).toEqual(Array.from(wp.tokenize(textAt(queries, r))));
+  });
+
+  it('uses a vocab.txt chosen with the texts, keeps it with the dataset, and tokenizes added files with it', async () => {
+    const id = `vocab-${nextId++}`;
+    const info = await importFiles([{ file: textFile('vocab.txt', vocabText) }, ...texts().map((file) => ({ file }))], { id }, () => undefined, { cancelled: false });
+    expect(info.tokenizer).toMatch(/^wordpiece-v1:file-[0-9a-f]{8}:14$/);
+    expect(info.vocab).toHaveLength(14);
+    expect(info.counts).toMatchObject({ passages: 2, queries: 1 });
+    const queries = (await readTable(id, 'queries'))!;
+    // what is the capital of fr ##ance ?
+    expect(Array.from(tokensAt(queries, 0))).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    await importFiles([{ file: textFile('more-queries.tsv', '8\tParis, France\n') }], { id, append: true }, () => undefined, { cancelled: false });
+    const after = (await readTable(id, 'queries'))!;
+    // paris [UNK]=',' is not in this vocabulary; fr ##ance
+    expect(Array.from(tokensAt(after, 1))).toEqual([13, 1, 9, 10]);
+    await expect(importFiles([{ file: textFile('vocab.txt', vocabText) }, { file: textFile('q.tsv', '9\tx\n') }], { id, append: true }, () => undefined, { cancelled: false })).rejects.toThrow(
+      'vocab.txt: files added to a dataset are tokenized as its texts were; a new vocabulary needs a new dataset',
+    );
+  });
+
+  it('refuses a broken vocabulary with file and line, and stores nothing', async () => {
+    const before = (await listDatasets()).length;
+    const broken = vocabText.replace('paris', 'what');
+    await expect(importFiles([{ file: textFile('vocab.txt', broken) }, ...texts().map((file) => ({ file }))], { id: `badvocab-${nextId++}` }, () => undefined, { cancelled: false })).rejects.toThrow(
+      'vocab.txt line 14: "what" already appears on line 5',
+    );
+    await expect(importFiles([{ file: textFile('vocab.txt', vocabText) }], { id: `onlyvocab-${nextId++}` }, () => undefined, { cancelled: false })).rejects.toThrow(/is a vocabulary; choose it together with the texts/);
+    expect((await listDatasets()).length).toBe(before);
+  });
+
+  it('hash-grams splits unspaced scripts into character trigrams and stays equal to hash-words on English', async () => {
+    const info = await importFiles([{ file: textFile('queries.tsv', '1\t北京大学 in Beijing\n2\tplain english words\n') }], { id: `grams-${nextId++}`, tokenizer: 'hash-grams' }, () => undefined, { cancelled: false });
+    expect(info.tokenizer).toBe('hash-grams-v1:8192');
+    const q = (await readTable(info.id, 'queries'))!;
+    const spec = { kind: 'hash-grams' as const, buckets: 8192 };
+    expect(Array.from(tokensAt(q, 0))).toEqual(['北京大', '京大学', 'in', 'beijing'].map((w) => hashWord(w, 8192)));
+    expect(Array.from(tokensAt(q, 1))).toEqual(Array.from(tokenize('plain english words', { ...spec, kind: 'hash-words' })));
   });
 });

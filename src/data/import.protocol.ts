@@ -3,6 +3,7 @@ import type { DatasetInfo } from './store/schema';
 import type { ImportProgress } from './import.core';
 import { isLayout, type Layout } from './formats/layouts';
 import { requireEnvelope, ProtocolError } from '../util/rpc';
+import { isTokenizerChoice, TOKENIZER_CHOICES, type TokenizerChoice } from '../text/tokenizers';
 
 export interface ChosenFile {
   file: File;
@@ -12,7 +13,7 @@ export interface ChosenFile {
 
 export type ImportRequest =
   | { id: number; type: 'load-demo'; seed: number }
-  | { id: number; type: 'import-files'; files: ChosenFile[]; name?: string; threshold?: number; /** Add to this dataset instead of making a new one. */ appendTo?: string }
+  | { id: number; type: 'import-files'; files: ChosenFile[]; name?: string; threshold?: number; /** Add to this dataset instead of making a new one. */ appendTo?: string; /** How a new dataset's texts are tokenized. */ tokenizer?: TokenizerChoice }
   | { id: number; type: 'cancel' };
 
 export type ImportResult = { dataset: DatasetInfo } | { cancelled: true };
@@ -52,6 +53,10 @@ export function parseImportRequest(data: unknown): ImportRequest {
       if (msg.appendTo !== undefined) {
         if (typeof msg.appendTo !== 'string' || msg.appendTo === '') throw new ProtocolError('import-files: appendTo must be a dataset id');
         req.appendTo = msg.appendTo;
+      }
+      if (msg.tokenizer !== undefined) {
+        if (!isTokenizerChoice(msg.tokenizer)) throw new ProtocolError(`import-files: tokenizer must be one of ${TOKENIZER_CHOICES.join(', ')}`);
+        req.tokenizer = msg.tokenizer;
       }
       if (msg.threshold !== undefined) {
         if (typeof msg.threshold !== 'number' || !(msg.threshold >= 0 && msg.threshold <= 1)) throw new ProtocolError('import-files: threshold must be a share between 0 and 1');

@@ -72,11 +72,11 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       return;
     }
     case 'import-files': {
-      const { files, name, threshold, appendTo } = req;
+      const { files, name, threshold, appendTo, tokenizer } = req;
       run(req.id, async (signal, lock) => {
         await warnIfTooBig(files);
         const id = appendTo ?? `files-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-        return { dataset: await importFiles(files, { id, name, threshold, lock, append: appendTo !== undefined }, onProgress, signal) };
+        return { dataset: await importFiles(files, { id, name, threshold, lock, tokenizer, append: appendTo !== undefined }, onProgress, signal) };
       });
       return;
     }

@@ -7,6 +7,7 @@ import { deleteDataset, listDatasets } from '../data/store/catalog';
 import { recoverUnfinishedDatasets } from '../data/store/dataset-db';
 import type { DatasetInfo } from '../data/store/schema';
 import type { Layout } from '../data/formats/layouts';
+import type { TokenizerChoice } from '../text/tokenizers';
 import { DEFAULT_DEMO_OPTIONS } from '../data/demo/generator';
 
 export type ImportState = 'idle' | 'running' | 'done' | 'error';
@@ -108,13 +109,13 @@ export function loadDemo(seed = DEFAULT_DEMO_OPTIONS.seed): Promise<void> {
  * Files chosen together become one new dataset, or are added to the dataset `appendTo`. `layout` forces every file
  * to be read as that layout.
  */
-export async function importChosenFiles(files: readonly File[], layout?: Layout, appendTo?: string): Promise<void> {
+export async function importChosenFiles(files: readonly File[], layout?: Layout, appendTo?: string, tokenizer?: TokenizerChoice): Promise<void> {
   if (files.length === 0) return;
   // Ask for storage the browser will not evict under pressure; the answer is the browser's to give, and the
   // import need not wait for it.
   void navigator.storage?.persist?.().then(() => refreshStorage(), () => undefined);
   const chosen: ChosenFile[] = files.map((file) => (layout ? { file, layout } : { file }));
-  return runImport(() => importClient().request({ type: 'import-files', files: chosen, ...(appendTo ? { appendTo } : {}) }));
+  return runImport(() => importClient().request({ type: 'import-files', files: chosen, ...(appendTo ? { appendTo } : { ...(tokenizer ? { tokenizer } : {}) }) }));
 }
 
 export async function cancelImport(): Promise<void> {

@@ -14,6 +14,8 @@ export interface ProbeScores {
 export interface TrainingState {
   state: RunState | 'idle';
   message: string;
+  /** The dataset the current (or last) run trains on. */
+  datasetId: string;
   backend: TfBackend | null;
   backendNote: string;
   config: RunConfig;
@@ -58,6 +60,7 @@ export function agreementAt(step: number, teacher: { pos: Float32Array; neg: Flo
 export const trainingStore = createStore<TrainingState>()(() => ({
   state: 'idle',
   message: '',
+  datasetId: '',
   backend: null,
   backendNote: '',
   config: DEFAULT_RUN_CONFIG,
@@ -175,6 +178,7 @@ export async function startTraining(datasetId: string, config: Partial<RunConfig
   trainingStore.setState({
     state: 'loading',
     message: '',
+    datasetId,
     step: 0,
     loss: null,
     losses: [],

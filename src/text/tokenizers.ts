@@ -81,3 +81,12 @@ export async function tokenizerInfo(id: string, vocab?: readonly string[]): Prom
   const t = await loadTokenizer(id, vocab);
   return { id: t.id, vocabSize: t.vocabSize, cls: t.cls, sep: t.sep };
 }
+
+/** The embedding table size a stored tokenizer id implies, without loading anything; null if unknown. */
+export function vocabSizeOf(id: string): number | null {
+  const hashing = parseHashingTokenizerId(id);
+  if (hashing) return hashing.buckets;
+  if (id === BERT_BASE_ID) return 30522;
+  const m = /^wordpiece-v1:file-[0-9a-f]{8}:(\d+)$/.exec(id);
+  return m ? Number(m[1]) : null;
+}

@@ -1,5 +1,5 @@
 /** One typed, serialisable run configuration: everything that fixes a run, seed included. */
-import { LOSSES, type LossName } from './losses';
+import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, type Arch } from '../model/students/archs';
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];

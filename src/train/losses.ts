@@ -1,15 +1,8 @@
 /** Distillation losses over per-triple scores. Inputs are [batch] vectors; the result is a scalar. */
 import * as tf from '../model/tf';
+import type { LossName } from './loss-names';
 
-export const LOSSES = ['margin-mse', 'mse', 'weighted-ranknet', 'ranknet'] as const;
-export type LossName = (typeof LOSSES)[number];
-
-export const LOSS_LABELS: Record<LossName, string> = {
-  'margin-mse': 'Margin-MSE',
-  mse: 'MSE on raw teacher scores',
-  'weighted-ranknet': 'weighted RankNet',
-  ranknet: 'RankNet (no teacher)',
-};
+export { LOSSES, LOSS_LABELS, type LossName } from './loss-names';
 
 export type LossFn = (studentPos: tf.Tensor1D, studentNeg: tf.Tensor1D, teacherPos: tf.Tensor1D, teacherNeg: tf.Tensor1D) => tf.Scalar;
 

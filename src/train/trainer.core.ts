@@ -4,7 +4,8 @@
  */
 import * as tf from '../model/tf';
 import { createStudent } from '../model/students';
-import type { Student, StudentConfig } from '../model/students/student';
+import type { Student } from '../model/students/student';
+import { studentConfig } from '../model/students/sizes';
 import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
@@ -40,12 +41,6 @@ export function standardized(t: ResolvedTriples): ResolvedTriples {
   for (let i = 0; i < t.posScore.length; i++) sq += ((t.posScore[i] as number) - mean) ** 2 + ((t.negScore[i] as number) - mean) ** 2;
   const std = Math.sqrt(sq / n) || 1;
   return { ...t, posScore: t.posScore.map((x) => (x - mean) / std), negScore: t.negScore.map((x) => (x - mean) / std) };
-}
-
-/** The student's part of a run config, with what it needs of the dataset's tokenizer. */
-export function studentConfig(config: RunConfig, tokenizer: Pick<TokenizerInfo, 'vocabSize' | 'cls' | 'sep'>): StudentConfig {
-  const { queryLength, passageLength, hidden, heads, ffn, layers, pooling, compressDim, jointLayers } = config;
-  return { queryLength, passageLength, hidden, heads, ffn, layers, pooling, compressDim, jointLayers, vocabSize: tokenizer.vocabSize, cls: tokenizer.cls, sep: tokenizer.sep };
 }
 
 export class Trainer {

@@ -3,6 +3,7 @@ import { TrainPanel } from './panels/TrainPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
 import { StoragePanel } from './panels/StoragePanel';
 import { EvalPanel } from './panels/EvalPanel';
+import { RunsPanel } from './panels/RunsPanel';
 import { LossChart } from './charts/LossChart';
 import { MarginHistogram } from './charts/MarginHistogram';
 import { ScoreHistogram } from './charts/ScoreHistogram';
@@ -28,6 +29,7 @@ export function App() {
           <ScoreHistogram />
           <MarginScatter />
           <EvalPanel />
+          <RunsPanel />
         </div>
       </main>
       <div className="below">

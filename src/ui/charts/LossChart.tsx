@@ -3,11 +3,13 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { useStore } from 'zustand';
 import { trainingStore } from '../../state/training';
 import { smooth } from './histogram';
+import { LOSS_LABELS } from '../../train/loss-names';
 
 const MAX_POINTS = 600;
 
 export function LossChart() {
   const losses = useStore(trainingStore, (s) => s.losses);
+  const run = useStore(trainingStore, (s) => `${s.config.arch} · ${LOSS_LABELS[s.config.loss]}`);
   const [showTable, setShowTable] = useState(false);
   const data = useMemo(() => {
     const smoothed = smooth(losses, 0.9);
@@ -22,7 +24,7 @@ export function LossChart() {
 
   return (
     <figure className="chart" data-testid="loss-chart" data-points={losses.length}>
-      <figcaption>Margin-MSE loss per step</figcaption>
+      <figcaption>Training loss per step ({run})</figcaption>
       {losses.length === 0 ? (
         <p className="placeholder">The loss appears here once training starts.</p>
       ) : (

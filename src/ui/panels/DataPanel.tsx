@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import { activeDataset, cancelImport, datasetStore, importChosenFiles, loadDemo, setActiveDataset } from '../../state/datasets';
 import { isLayout, LAYOUT_LABELS, LAYOUTS, type Layout } from '../../data/formats/layouts';
+import { DEFAULT_TOKENIZER, isTokenizerChoice, TOKENIZER_CHOICES, TOKENIZER_LABELS, type TokenizerChoice } from '../../text/tokenizers';
 import { ProgressBar } from '../ProgressBar';
 import { fmt } from '../format';
 
@@ -16,6 +17,7 @@ export function DataPanel() {
   const progress = useStore(datasetStore, (s) => s.progress);
   const [layout, setLayout] = useState<Layout | 'auto'>('auto');
   const [append, setAppend] = useState(false);
+  const [tokenizer, setTokenizer] = useState<TokenizerChoice>(DEFAULT_TOKENIZER);
   const running = importState === 'running';
   const counts = active?.counts;
 
@@ -38,7 +40,7 @@ export function DataPanel() {
               const files = [...(e.target.files ?? [])];
               // Cleared so that choosing the same file again (after fixing it) starts a new import.
               e.target.value = '';
-              void importChosenFiles(files, layout === 'auto' ? undefined : layout, append && active ? active.id : undefined);
+              void importChosenFiles(files, layout === 'auto' ? undefined : layout, append && active ? active.id : undefined, tokenizer);
             }}
           />
         </label>
@@ -63,11 +65,22 @@ export function DataPanel() {
         </select>
       </label>
       <label className="field inline">
+        Tokenize texts with
+        <select value={tokenizer} data-testid="import-tokenizer" disabled={running || (append && !!active)} onChange={(e) => isTokenizerChoice(e.target.value) && setTokenizer(e.target.value)}>
+          {TOKENIZER_CHOICES.map((t) => (
+            <option key={t} value={t}>
+              {TOKENIZER_LABELS[t]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field inline">
         <input type="checkbox" data-testid="import-append" checked={append && !!active} disabled={running || !active} onChange={(e) => setAppend(e.target.checked)} />
         Add the files to the active dataset{active ? ` (${active.name})` : ''} instead of making a new one
       </label>
       <p className="hint">
-        Teacher scores (id-based, text-based or JSONL), collections, queries, qrels and TREC runs; <code>.gz</code> too. Files chosen together become one dataset.
+        Teacher scores (id-based, text-based or JSONL), collections, queries, qrels and TREC runs; <code>.gz</code> too. Files chosen together become one dataset. A WordPiece{' '}
+        <code>vocab.txt</code> chosen with them (first line <code>[PAD]</code>) tokenizes them with that vocabulary instead. Added files are tokenized as the dataset's texts were.
       </p>
       {running && progress && (
         <>

@@ -1,10 +1,14 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import { LOSSES, LOSS_LABELS, type LossName } from '../../train/losses';
+import { LOSSES, LOSS_LABELS, type LossName } from '../../train/loss-names';
 import { evaluationStore } from '../../state/evaluation';
 import { activeDataset, datasetStore } from '../../state/datasets';
 import { controlTraining, startTraining, trainingStore } from '../../state/training';
-import { BACKENDS, DEFAULT_RUN_CONFIG, resolveRunConfig, type BackendChoice, type RunConfig } from '../../train/config';
+import { BACKENDS, DEFAULT_RUN_CONFIG, POOLINGS, resolveRunConfig, type BackendChoice, type RunConfig } from '../../train/config';
+import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
+import { runGrid, runsStore } from '../../state/runs';
+import { countParameters, studentConfig } from '../../model/students/sizes';
+import { vocabSizeOf } from '../../text/tokenizers';
 import { ProgressBar } from '../ProgressBar';
 
 const DRAFT_KEY = 'margin-studio.run-config';
@@ -17,18 +21,43 @@ function loadDraft(): RunConfig {
   }
 }
 
-type NumericKey = Exclude<keyof RunConfig, 'backend' | 'loss' | 'standardizeTeacher'>;
-const FIELDS: { key: NumericKey; label: string; testId: string; step?: string }[] = [
+/** Config fields that are words, not numbers. */
+const WORD_KEYS = new Set<keyof RunConfig>(['arch', 'loss', 'backend', 'pooling']);
+type NumericKey = Exclude<keyof RunConfig, 'arch' | 'backend' | 'loss' | 'standardizeTeacher' | 'pooling'>;
+const FIELDS: { key: NumericKey; label: string; testId: string; step?: string; only?: Arch }[] = [
   { key: 'steps', label: 'Steps', testId: 'config-steps' },
   { key: 'batchSize', label: 'Batch size', testId: 'config-batch-size' },
   { key: 'learningRate', label: 'Learning rate', testId: 'config-learning-rate', step: 'any' },
   { key: 'seed', label: 'Seed', testId: 'config-seed' },
   { key: 'hidden', label: 'Hidden size', testId: 'config-hidden' },
+  { key: 'heads', label: 'Attention heads', testId: 'config-heads' },
+  { key: 'ffn', label: 'Feed-forward size', testId: 'config-ffn' },
   { key: 'layers', label: 'Layers', testId: 'config-layers' },
+  { key: 'jointLayers', label: 'Joint layers (above the split)', testId: 'config-joint-layers', only: 'prett' },
+  { key: 'compressDim', label: 'Token vector size', testId: 'config-compress-dim', only: 'colbert' },
+  { key: 'queryLength', label: 'Query tokens', testId: 'config-query-length' },
   { key: 'passageLength', label: 'Passage tokens', testId: 'config-passage-length' },
   { key: 'probeSize', label: 'Probe triples', testId: 'config-probe-size' },
   { key: 'evalEvery', label: 'Dev eval every (steps, 0 = off)', testId: 'config-eval-every' },
 ];
+
+function parseDraft(draft: Record<string, string>): RunConfig {
+  const parsed = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, WORD_KEYS.has(k as keyof RunConfig) ? v : k === 'standardizeTeacher' ? v === 'true' : Number(v)]));
+  return resolveRunConfig(parsed as Partial<RunConfig>);
+}
+
+/** The configured student's size for the active dataset's tokenizer, or why it cannot be given. */
+function plannedSize(draft: Record<string, string>, tokenizer: string | undefined): { count: number } | { why: string } {
+  if (!tokenizer) return { why: 'choose a dataset' };
+  const vocabSize = vocabSizeOf(tokenizer);
+  if (vocabSize === null) return { why: `unknown tokenizer ${tokenizer}` };
+  try {
+    const config = parseDraft(draft);
+    return { count: countParameters(config.arch, studentConfig(config, { vocabSize, cls: 1, sep: 2 })) };
+  } catch (err) {
+    return { why: err instanceof Error ? err.message : String(err) };
+  }
+}
 
 export function TrainPanel() {
   const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(Object.entries(loadDraft()).map(([k, v]) => [k, String(v)])));
@@ -37,13 +66,34 @@ export function TrainPanel() {
   const dataset = useStore(datasetStore, activeDataset);
   const s = useStore(trainingStore);
   const active = s.state === 'loading' || s.state === 'running' || s.state === 'paused';
+  const arch: Arch = isArch(draft.arch) ? draft.arch : 'dot';
+  const size = plannedSize(draft, dataset?.tokenizer);
+  const grid = useStore(runsStore, (r) => r.grid);
+  const gridRunning = grid?.state === 'running';
+  const [gridArchs, setGridArchs] = useState<Arch[]>(['dot', 'colbert']);
+  const [gridLosses, setGridLosses] = useState<LossName[]>(['margin-mse']);
+  const gridSize = gridArchs.length * gridLosses.length;
+  const toggle = <T,>(list: T[], item: T, on: boolean, order: readonly T[]): T[] => order.filter((x) => (x === item ? on : list.includes(x)));
+
+  const startGrid = () => {
+    if (!dataset) return;
+    let config: RunConfig;
+    try {
+      config = parseDraft(draft);
+    } catch (err) {
+      setFormError(err instanceof Error ? err.message : String(err));
+      return;
+    }
+    setFormError('');
+    localStorage.setItem(DRAFT_KEY, JSON.stringify(config));
+    runGrid(dataset.id, config, gridArchs, gridLosses).catch((err: unknown) => setFormError(err instanceof Error ? err.message : String(err)));
+  };
 
   const start = () => {
     if (!dataset) return;
     let config: RunConfig;
     try {
-      const parsed = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, k === 'backend' || k === 'loss' ? v : k === 'standardizeTeacher' ? v === 'true' : Number(v)]));
-      config = resolveRunConfig(parsed as Partial<RunConfig>);
+      config = parseDraft(draft);
     } catch (err) {
       setFormError(err instanceof Error ? err.message : String(err));
       return;
@@ -59,10 +109,26 @@ export function TrainPanel() {
       <div className="grid-form">
         <label className="field">
           Student
-          <select data-testid="arch-select" value="dot" disabled={active} onChange={() => undefined}>
-            <option value="dot">dot (BERT_DOT, mean pooling)</option>
+          <select data-testid="arch-select" value={arch} disabled={active} onChange={(e) => setDraft({ ...draft, arch: e.target.value })}>
+            {ARCHS.map((a) => (
+              <option key={a} value={a} title={ARCH_LABELS[a]}>
+                {a}
+              </option>
+            ))}
           </select>
         </label>
+        {arch === 'dot' && (
+          <label className="field">
+            Pooling
+            <select data-testid="config-pooling" value={draft.pooling ?? 'mean'} disabled={active} onChange={(e) => setDraft({ ...draft, pooling: e.target.value })}>
+              {POOLINGS.map((p) => (
+                <option key={p} value={p}>
+                  {p === 'cls' ? '[CLS] vector' : 'mean of tokens'}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="field">
           Loss
           <select data-testid="loss-select" value={draft.loss ?? 'margin-mse'} disabled={active} onChange={(e) => setDraft({ ...draft, loss: e.target.value as LossName })}>
@@ -73,7 +139,7 @@ export function TrainPanel() {
             ))}
           </select>
         </label>
-        {FIELDS.map((f) => (
+        {FIELDS.filter((f) => !f.only || f.only === arch).map((f) => (
           <label className="field" key={f.key}>
             {f.label}
             <input
@@ -107,13 +173,23 @@ export function TrainPanel() {
           Standardise teacher scores (z-score; Margin-MSE does not need it)
         </label>
       </div>
+      <p className="hint" data-testid="planned-size" data-params={'count' in size ? size.count : ''}>
+        {ARCH_LABELS[arch]}.{' '}
+        {'count' in size ? (
+          <>
+            <strong>{size.count.toLocaleString('en')}</strong> parameters with {dataset?.tokenizer}.
+          </>
+        ) : (
+          `Size not known yet: ${size.why}.`
+        )}
+      </p>
       {formError && (
         <p className="error" role="alert" data-testid="config-error">
           {formError}
         </p>
       )}
       <div className="row">
-        <button data-testid="train-start" onClick={start} disabled={active || !dataset || evaluating} title={evaluating ? 'an evaluation is running' : undefined}>
+        <button data-testid="train-start" onClick={start} disabled={active || gridRunning || !dataset || evaluating} title={evaluating ? 'an evaluation is running' : undefined}>
           Train
         </button>
         <button data-testid="train-pause" onClick={() => void controlTraining('pause')} disabled={s.state !== 'running'}>
@@ -129,6 +205,35 @@ export function TrainPanel() {
           {s.state}
         </span>
       </div>
+      <fieldset className="grid-runs" disabled={active || gridRunning}>
+        <legend>Grid: each student × each loss, one after another, same data, seed and settings</legend>
+        <div className="row wrap">
+          {ARCHS.map((a) => (
+            <label key={a} className="inline">
+              <input type="checkbox" data-testid={`grid-arch-${a}`} checked={gridArchs.includes(a)} onChange={(e) => setGridArchs(toggle(gridArchs, a, e.target.checked, ARCHS))} /> {a}
+            </label>
+          ))}
+        </div>
+        <div className="row wrap">
+          {LOSSES.map((l) => (
+            <label key={l} className="inline">
+              <input type="checkbox" data-testid={`grid-loss-${l}`} checked={gridLosses.includes(l)} onChange={(e) => setGridLosses(toggle(gridLosses, l, e.target.checked, LOSSES))} /> {l}
+            </label>
+          ))}
+        </div>
+        <button data-testid="grid-start" onClick={startGrid} disabled={!dataset || gridSize === 0 || evaluating}>
+          Run grid ({gridSize} {gridSize === 1 ? 'run' : 'runs'})
+        </button>
+      </fieldset>
+      {grid && (
+        <p className={`hint grid-${grid.state}`} data-testid="grid-progress" data-state={grid.state} data-index={grid.index} data-total={grid.runs.length}>
+          {grid.state === 'running'
+            ? `Grid run ${grid.index + 1} of ${grid.runs.length}: ${grid.runs[grid.index]?.arch} · ${grid.runs[grid.index]?.loss}. Stop ends the grid.`
+            : grid.state === 'done'
+              ? `Grid finished: ${grid.runs.length} runs, compared under Finished runs.`
+              : `Grid ended early: ${grid.message}`}
+        </p>
+      )}
       {s.state === 'error' && (
         <p className="error" role="alert" data-testid="train-error">
           {s.message}

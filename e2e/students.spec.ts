@@ -1,0 +1,110 @@
+import { expect, test } from '@playwright/test';
+import { StudioPage } from './studio-page';
+import { FIXTURES } from '../src/testing/fixtures';
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const nq = (name: string) => `${FIXTURES}/nq-sample/${name}`;
+
+/** Small shapes: WebGPU on SwiftShader (no GPU) is slow. The same for every student, as a grid would run them. */
+const SMALL = {
+  'config-steps': 30,
+  'config-batch-size': 8,
+  'config-learning-rate': 0.005,
+  'config-seed': 5,
+  'config-hidden': 16,
+  'config-heads': 2,
+  'config-ffn': 32,
+  'config-layers': 1,
+  'config-query-length': 8,
+  'config-passage-length': 24,
+  'config-probe-size': 32,
+  'config-eval-every': 0,
+  'config-backend': 'auto',
+};
+
+async function openWithNq(studio: StudioPage): Promise<void> {
+  await studio.open();
+  // A first visit loads the demo by itself; the sample is imported once that is done.
+  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.importFiles([nq('collection.tsv'), nq('queries.tsv'), nq('teacher-ids.tsv')]);
+  expect(await studio.summaryCount('passages')).toBe(986);
+  expect(await studio.summaryCount('triples')).toBe(979);
+}
+
+for (const arch of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
+  test(`${arch}: 30 steps of Margin-MSE on nq-sample on WebGPU lower the loss; scores keep their own magnitude`, async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    const studio = new StudioPage(page);
+    await openWithNq(studio);
+    await studio.configure({ ...SMALL, 'arch-select': arch, 'loss-select': 'margin-mse' });
+    // The size is shown before training, and it is the size the worker builds.
+    const planned = Number(await studio.byTestId('planned-size').getAttribute('data-params'));
+    expect(planned).toBeGreaterThan(8192 * 16);
+    await studio.byTestId('train-start').click();
+    await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
+    await studio.waitForState('done', 280_000);
+    expect(Number(await studio.byTestId('param-count').textContent())).toBe(planned);
+
+    const losses = await studio.losses();
+    expect(losses).toHaveLength(30);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
+
+    // Raw scores: the teacher's (about 82-104 on this sample) and the student's, each on an axis of its own.
+    await expect(studio.byTestId('score-histogram')).toHaveAttribute('data-rendered', 'true');
+    expect(await studio.byTestId('score-histogram-student').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    const stat = async (id: string, key: string) => Number(await studio.byTestId(id).getAttribute(`data-${key}`));
+    const teacherMin = await stat('score-histogram-teacher', 'min');
+    expect(teacherMin).toBeGreaterThan(50);
+    expect(await stat('score-histogram-student', 'std')).toBeGreaterThan(0);
+    // Margin-MSE fixes margins, not levels: the student's scores stay where its architecture puts them.
+    expect(await stat('score-histogram-student', 'max')).toBeLessThan(teacherMin);
+
+    // The finished run is kept for comparison, under its architecture and loss.
+    const row = studio.byTestId('run-row').last();
+    await expect(row).toHaveAttribute('data-arch', arch);
+    await expect(row).toHaveAttribute('data-loss', 'margin-mse');
+    await expect(row).toHaveAttribute('data-params', String(planned));
+    expect(errors).toEqual([]);
+  });
+}
+
+test('a grid runs students × losses one after another and their curves and margins overlay', async ({ page }) => {
+  const studio = new StudioPage(page);
+  await openWithNq(studio);
+  await studio.configure({ ...SMALL, 'config-steps': 4, 'config-probe-size': 16 });
+  for (const a of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
+    const box = studio.byTestId(`grid-arch-${a}`);
+    if ((await box.isChecked()) !== (a === 'dot' || a === 'cat')) await box.click();
+  }
+  for (const l of ['margin-mse', 'mse', 'weighted-ranknet', 'ranknet']) {
+    const box = studio.byTestId(`grid-loss-${l}`);
+    if ((await box.isChecked()) !== (l === 'margin-mse' || l === 'ranknet')) await box.click();
+  }
+  await expect(studio.byTestId('grid-start')).toHaveText(/4 runs/);
+  await studio.byTestId('grid-start').click();
+  await expect(studio.byTestId('grid-progress')).toHaveAttribute('data-state', 'done', { timeout: 280_000 });
+
+  const rows = studio.byTestId('run-row');
+  await expect(rows).toHaveCount(4);
+  const combos = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-arch')}/${tr.getAttribute('data-loss')}`));
+  expect(combos).toEqual(['dot/margin-mse', 'dot/ranknet', 'cat/margin-mse', 'cat/ranknet']);
+  const grids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-grid')));
+  expect(new Set(grids).size).toBe(1);
+  expect(grids[0]).toMatch(/^grid-/);
+
+  for (let i = 0; i < 4; i++) await rows.nth(i).getByTestId('run-compare').check();
+  await expect(studio.byTestId('compare-loss-chart')).toHaveAttribute('data-runs', '4');
+  expect(await studio.byTestId('compare-loss-chart').locator('.recharts-line').count()).toBe(4);
+  await expect(studio.byTestId('compare-margin-histogram')).toHaveAttribute('data-runs', '4');
+  // Teacher plus four runs, each a bar series.
+  expect(await studio.byTestId('compare-margin-histogram').locator('.recharts-bar-rectangles').count()).toBe(5);
+
+  // Kept across a reload.
+  await page.reload();
+  await expect(studio.byTestId('run-row')).toHaveCount(4);
+});
