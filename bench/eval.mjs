@@ -11,7 +11,7 @@ const args = flags();
 const PASSAGES = Number(args.passages ?? 500_000);
 const QUERIES = Number(args.queries ?? 50);
 const DEPTH = Number(args.depth ?? 50);
-const ARCHITECTURES = ['dot'];
+const ARCHITECTURES = ['dot', 'colbert', 'tk', 'prett', 'cat'];
 
 const collection = await collectionFile(PASSAGES);
 // Queries drawn from passages (4 of their words), each with that passage as its relevant one; a run of 1,000

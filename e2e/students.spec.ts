@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { StudioPage } from './studio-page';
 import { FIXTURES } from '../src/testing/fixtures';
@@ -103,6 +104,40 @@ test('a grid runs students × losses one after another and their curves and marg
   await expect(studio.byTestId('compare-margin-histogram')).toHaveAttribute('data-runs', '4');
   // Teacher plus four runs, each a bar series.
   expect(await studio.byTestId('compare-margin-histogram').locator('.recharts-bar-rectangles').count()).toBe(5);
+
+  // The last student of the grid (cat, RankNet) exports in both formats, with the same weights in each.
+  const params = Number(await rows.nth(3).getAttribute('data-params'));
+  const [safetensors] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-safetensors').click()]);
+  expect(safetensors.suggestedFilename()).toBe('cat-ranknet-step4.safetensors');
+  const st = readFileSync(await safetensors.path());
+  const n = Number(st.readBigUInt64LE(0));
+  const header = JSON.parse(st.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__: Record<string, string> };
+  expect(header.__metadata__).toMatchObject({ arch: 'cat', tokenizer: 'hash-words-v1:8192', parameters: String(params), steps: '4' });
+  expect(JSON.parse(header.__metadata__.dimensions as string)).toMatchObject({ hidden: 16, layers: 1, vocabSize: 8192, queryLength: 8, passageLength: 24 });
+  const names = Object.keys(header).filter((k) => k !== '__metadata__');
+  expect(names.reduce((sum, k) => sum + header[k]!.shape.reduce((a, b) => a * b, 1), 0)).toBe(params);
+  expect(st.length).toBe(8 + n + 4 * params);
+
+  const tfjsFiles = new Map<string, Buffer>();
+  const got = new Promise<void>((resolve) =>
+    page.on('download', async (d) => {
+      tfjsFiles.set(d.suggestedFilename(), readFileSync(await d.path()));
+      if (tfjsFiles.size === 2) resolve();
+    }),
+  );
+  await studio.byTestId('export-tfjs').click();
+  await got;
+  const model = JSON.parse(tfjsFiles.get('model.json')!.toString('utf8')) as { weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[] };
+  expect(model.weightsManifest[0]!.paths).toEqual(['weights.bin']);
+  const bin = tfjsFiles.get('weights.bin')!;
+  expect(bin.length).toBe(4 * params);
+  let at = 0;
+  for (const w of model.weightsManifest[0]!.weights) {
+    const size = 4 * w.shape.reduce((a, b) => a * b, 1);
+    const [begin, end] = header[w.name]!.data_offsets;
+    expect(bin.subarray(at, at + size).equals(st.subarray(8 + n + begin, 8 + n + end)), w.name).toBe(true);
+    at += size;
+  }
 
   // Kept across a reload.
   await page.reload();

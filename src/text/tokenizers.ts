@@ -82,6 +82,19 @@ export async function tokenizerInfo(id: string, vocab?: readonly string[]): Prom
   return { id: t.id, vocabSize: t.vocabSize, cls: t.cls, sep: t.sep };
 }
 
+/**
+ * What identifies a tokenizer's vocabulary in exported weights: for WordPiece, the SHA-256 of its `vocab.txt` (the
+ * same digest `sha256sum vocab.txt` prints); hashing tokenizers have none.
+ */
+export async function vocabularyHash(id: string, vocab?: readonly string[]): Promise<string> {
+  const hashing = parseHashingTokenizerId(id);
+  if (hashing) return `none: words hashed into ${hashing.buckets} buckets`;
+  const words = id === BERT_BASE_ID ? await bertBaseUncasedVocab() : vocab;
+  if (!words) throw new Error(`the tokenizer ${id} needs its vocabulary`);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(words.join('\n') + '\n'));
+  return `sha256:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 /** The embedding table size a stored tokenizer id implies, without loading anything; null if unknown. */
 export function vocabSizeOf(id: string): number | null {
   const hashing = parseHashingTokenizerId(id);

@@ -2,6 +2,7 @@
 import { BACKENDS, type RunConfig } from './config';
 import type { EvalPhase, EvalReport } from '../eval/rerank';
 import { ProtocolError, requireEnvelope } from '../util/rpc';
+import type { NamedTensor } from '../export/safetensors';
 
 export type TrainerRequest =
   | { id: number; type: 'start'; datasetId: string; config: Partial<RunConfig> }
@@ -10,7 +11,9 @@ export type TrainerRequest =
   | { id: number; type: 'stop' }
   | { id: number; type: 'memory' }
   /** Evaluates the current student (if any), BM25, the teacher and the imported runs on a dataset's dev queries. */
-  | { id: number; type: 'evaluate'; datasetId: string; threshold: number; depth: number; dense: boolean };
+  | { id: number; type: 'evaluate'; datasetId: string; threshold: number; depth: number; dense: boolean }
+  /** The current student's weights with what they mean, for the export formats. */
+  | { id: number; type: 'export' };
 
 export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -20,7 +23,12 @@ export interface MemoryReport {
   numBytes: number;
 }
 
-export type TrainerResult = { ok: true } | MemoryReport | EvalReport;
+export interface ExportedWeights {
+  tensors: NamedTensor[];
+  metadata: Record<string, string>;
+}
+
+export type TrainerResult = { ok: true } | MemoryReport | EvalReport | ExportedWeights;
 
 export type TrainerEvent =
   | { type: 'status'; state: RunState; message?: string }
@@ -53,7 +61,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'memory', 'evaluate'] as const;
+const TYPES = ['start', 'pause', 'resume', 'stop', 'memory', 'evaluate', 'export'] as const;
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -77,6 +85,7 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
     case 'resume':
     case 'stop':
     case 'memory':
+    case 'export':
       return { id: msg.id, type };
     default: {
       const unreachable: never = type;

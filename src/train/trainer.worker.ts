@@ -7,9 +7,11 @@ import { rowIndex } from '../data/store/columns';
 import { errorMessage, idOf, type Reply } from '../util/rpc';
 import { selectBackend } from './backend';
 import { resolveRunConfig, type RunConfig } from './config';
-import { parseTrainerRequest, type TrainerEvent, type TrainerResult } from './protocol';
+import { parseTrainerRequest, type ExportedWeights, type TrainerEvent, type TrainerResult } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
-import { tokenizerInfo } from '../text/tokenizers';
+import { tokenizerInfo, vocabularyHash } from '../text/tokenizers';
+import { studentConfig } from '../model/students/sizes';
+import type { NamedTensor } from '../export/safetensors';
 import { DotStudent } from '../model/students/dot';
 import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from '../eval/rerank';
 import { encodeRows, searchTopK } from '../eval/retrieval';
@@ -21,7 +23,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 let loop: TrainingLoop | null = null;
 let busy = false;
 /** The student of the last run, kept after it ends so that it can be evaluated; replaced by the next run. */
-let current: { trainer: Trainer; tokenizer: string } | null = null;
+let current: { trainer: Trainer; tokenizer: string; vocab?: string[] } | null = null;
 let evaluating = false;
 /** BM25 index of the last dataset evaluated, kept while the dataset is unchanged. */
 let bm25Cache: { key: string; index: Bm25Index } | null = null;
@@ -45,7 +47,7 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
   current?.trainer.dispose();
   current = null;
   const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab));
-  current = { trainer, tokenizer: info.tokenizer };
+  current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}) };
   const teacherProbePos = trainer.probeBatch.teacherPos.slice();
   const teacherProbeNeg = trainer.probeBatch.teacherNeg.slice();
   emit(
@@ -175,6 +177,27 @@ async function evaluate(datasetId: string, threshold: number, depth: number, den
   return report;
 }
 
+/** The current student's weights, read back from the device, with what they mean. */
+async function exportWeights(): Promise<ExportedWeights> {
+  if (!current) throw new Error('no student has been trained since the page was opened');
+  if (loop && !loop.isPaused) throw new Error('training is running: pause or stop it to export');
+  const { trainer, tokenizer, vocab } = current;
+  const tensors: NamedTensor[] = [];
+  for (const [name, v] of trainer.model.params.vars) tensors.push({ name, dtype: 'F32', shape: v.shape.slice(), data: Float32Array.from(await v.data()) });
+  const info = await tokenizerInfo(tokenizer, vocab);
+  const metadata = {
+    format: 'margin-studio-student-v1',
+    arch: trainer.config.arch,
+    dimensions: JSON.stringify(studentConfig(trainer.config, info)),
+    tokenizer,
+    vocabulary: await vocabularyHash(tokenizer, vocab),
+    parameters: String(trainer.model.parameterCount()),
+    steps: String(trainer.stepsDone),
+    run: JSON.stringify(trainer.config),
+  };
+  return { tensors, metadata };
+}
+
 scope.addEventListener('message', (ev: MessageEvent) => {
   let req;
   try {
@@ -227,6 +250,13 @@ scope.addEventListener('message', (ev: MessageEvent) => {
         .then((payload) => reply({ type: 'result', id, payload }))
         .catch((err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }))
         .finally(() => (evaluating = false));
+      return;
+    }
+    case 'export': {
+      const id = req.id;
+      exportWeights()
+        .then((payload) => scope.postMessage({ type: 'result', id, payload } satisfies Reply<TrainerResult>, payload.tensors.map((t) => t.data.buffer as ArrayBuffer)))
+        .catch((err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }));
       return;
     }
     case 'memory': {

@@ -19,6 +19,10 @@ function meanOfLast(losses: readonly number[], n: number): number {
   return tail.reduce((a, b) => a + b, 0) / Math.max(tail.length, 1);
 }
 
+function meanOfFirst(losses: readonly number[], n: number): number {
+  return meanOfLast(losses.slice(0, n), n);
+}
+
 /** Smoothed loss curves of several runs on one step axis, thinned for drawing. */
 function lossSeries(runs: readonly FinishedRun[]): Record<string, number>[] {
   const longest = Math.max(0, ...runs.map((r) => r.losses.length));
@@ -86,6 +90,8 @@ export function RunsPanel() {
                 data-loss={r.config.loss}
                 data-steps={r.losses.length}
                 data-final-loss={meanOfLast(r.losses, 10)}
+                data-first-loss={meanOfFirst(r.losses, 10)}
+                data-triples-per-second={r.triplesPerSecond}
                 data-params={r.parameterCount}
                 data-grid={r.grid ?? ''}
               >

@@ -7,6 +7,7 @@ import { controlTraining, startTraining, trainingStore } from '../../state/train
 import { BACKENDS, DEFAULT_RUN_CONFIG, POOLINGS, resolveRunConfig, type BackendChoice, type RunConfig } from '../../train/config';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
 import { runGrid, runsStore } from '../../state/runs';
+import { exportStudent, type ExportFormat } from '../../state/export';
 import { countParameters, studentConfig } from '../../model/students/sizes';
 import { vocabSizeOf } from '../../text/tokenizers';
 import { ProgressBar } from '../ProgressBar';
@@ -74,6 +75,13 @@ export function TrainPanel() {
   const [gridLosses, setGridLosses] = useState<LossName[]>(['margin-mse']);
   const gridSize = gridArchs.length * gridLosses.length;
   const toggle = <T,>(list: T[], item: T, on: boolean, order: readonly T[]): T[] => order.filter((x) => (x === item ? on : list.includes(x)));
+
+  const [exportError, setExportError] = useState('');
+  const canExport = s.state === 'done' || s.state === 'stopped' || s.state === 'paused';
+  const exportAs = (format: ExportFormat) => {
+    setExportError('');
+    exportStudent(format).catch((err: unknown) => setExportError(err instanceof Error ? err.message : String(err)));
+  };
 
   const startGrid = () => {
     if (!dataset) return;
@@ -247,6 +255,20 @@ export function TrainPanel() {
       {(s.state === 'running' || s.state === 'paused') && (
         <ProgressBar label="Training" done={s.step} total={s.config.steps} rate={s.stepsPerSecond} unit="steps" testId="train-progress" />
       )}
+      <div className="row">
+        <span>Export the student:</span>
+        <button className="secondary" data-testid="export-safetensors" disabled={!canExport} onClick={() => void exportAs('safetensors')}>
+          safetensors
+        </button>
+        <button className="secondary" data-testid="export-tfjs" disabled={!canExport} onClick={() => void exportAs('tfjs')}>
+          tfjs (model.json + weights.bin)
+        </button>
+        {exportError && (
+          <span className="error" data-testid="export-error">
+            {exportError}
+          </span>
+        )}
+      </div>
       <dl className="stats">
         <dt>Backend</dt>
         <dd data-testid="backend">{s.backend ?? '–'}</dd>
