@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { initDatasets } from './state/datasets';
 import { recordFinishedRuns } from './state/runs';
+import { refreshResumable } from './state/training';
 import './ui/styles.css';
 
 const root = document.getElementById('root');
@@ -14,3 +15,4 @@ createRoot(root).render(
 );
 void initDatasets();
 recordFinishedRuns();
+void refreshResumable();

@@ -4,6 +4,7 @@ import { DEFAULT_RUN_CONFIG, type RunConfig } from '../train/config';
 import type { RunState, TfBackend, TrainerEvent } from '../train/protocol';
 import { createTrainerClient, type TrainerClient } from '../train/trainer.client';
 import { kendallTau, pearson } from '../eval/correlation';
+import { deleteCheckpoint, listCheckpoints } from '../train/checkpoints';
 
 export interface ProbeScores {
   step: number;
@@ -39,6 +40,21 @@ export interface TrainingState {
   /** Dev-set metrics taken during training (config.evalEvery), and what they measure. */
   devEvals: { step: number; mrr10: number; ndcg10: number; queries: number }[];
   devEvalNote: string;
+  /** The run's id (its checkpoints are stored under it). */
+  runId: string;
+  /** The last checkpoint saved in this run, and a note if one could not be. */
+  checkpoint: { step: number; bytes: number; seconds: number } | null;
+  checkpointNote: string;
+  /** Runs cut off (closed tab, reload, lost GPU, error) whose checkpoints can be continued. */
+  resumable: ResumableRun[];
+}
+
+export interface ResumableRun {
+  runId: string;
+  datasetId: string;
+  step: number;
+  savedAt: number;
+  config: RunConfig;
 }
 
 export interface Agreement {
@@ -81,6 +97,10 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   agreement: [],
   devEvals: [],
   devEvalNote: '',
+  runId: '',
+  checkpoint: null,
+  checkpointNote: '',
+  resumable: [],
 }));
 
 /** Applies one worker event to a state; pure, so it can be tested and batched. */
@@ -98,6 +118,9 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
         probeTriples: ev.probeTriples,
         unresolvedTriples: ev.unresolvedTriples,
         teacherProbe: { pos: ev.teacherProbePos, neg: ev.teacherProbeNeg },
+        runId: ev.runId,
+        ...(ev.resumed ? { losses: Array.from(ev.resumed.losses), step: ev.resumed.step, loss: ev.resumed.losses[ev.resumed.losses.length - 1] ?? null } : {}),
+        resumable: s.resumable.filter((r) => r.runId !== ev.runId),
       };
     case 'metrics': {
       const losses = s.losses.slice();
@@ -122,6 +145,10 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
     case 'dev-eval':
       if (!Number.isFinite(ev.mrr10)) return { devEvalNote: ev.note };
       return { devEvals: [...s.devEvals.filter((d) => d.step !== ev.step), { step: ev.step, mrr10: ev.mrr10, ndcg10: ev.ndcg10, queries: ev.queries }], devEvalNote: ev.note };
+    case 'checkpoint':
+      return { checkpoint: { step: ev.step, bytes: ev.bytes, seconds: ev.seconds }, checkpointNote: '' };
+    case 'checkpoint-failed':
+      return { checkpointNote: `the checkpoint at step ${ev.step} could not be saved: ${ev.message}` };
     case 'eval-progress':
       // Evaluation has a store of its own (state/evaluation.ts).
       return {};
@@ -162,6 +189,8 @@ function onEvent(ev: TrainerEvent): void {
   if (ev.type === 'status') {
     if (timer) clearTimeout(timer);
     commitQueued();
+    // A failed run's last checkpoint becomes resumable; a finished one's no longer is.
+    if (ev.state === 'error' || ev.state === 'done' || ev.state === 'stopped') void refreshResumable();
   } else {
     timer ??= setTimeout(commitQueued, COMMIT_MS);
   }
@@ -170,11 +199,36 @@ function onEvent(ev: TrainerEvent): void {
 let client: TrainerClient | null = null;
 /** The one training worker: it holds the student, so evaluation goes through it too. */
 export function trainerClient(): TrainerClient {
-  client ??= createTrainerClient((message) => trainingStore.setState({ state: 'error', message: `The training worker stopped unexpectedly (${message}). Start a new run.` }), onEvent);
+  client ??= createTrainerClient((message) => {
+    trainingStore.setState({ state: 'error', message: `The training worker stopped unexpectedly (${message}). Resume the run from its last checkpoint, or start a new one.` });
+    void refreshResumable();
+  }, onEvent);
   return client;
 }
 
-export async function startTraining(datasetId: string, config: Partial<RunConfig>): Promise<void> {
+/** Checkpoints of runs that were cut off, for the page to offer. */
+export async function refreshResumable(): Promise<void> {
+  try {
+    const { runId, state } = trainingStore.getState();
+    const live = state === 'loading' || state === 'running' || state === 'paused';
+    const list = (await listCheckpoints()).filter((c) => c.status === 'running' && !(live && c.runId === runId));
+    trainingStore.setState({ resumable: list.map(({ runId: id, datasetId, step, savedAt, config }) => ({ runId: id, datasetId, step, savedAt, config })) });
+  } catch {
+    // No IndexedDB (a private window may refuse it): nothing to offer.
+  }
+}
+
+export async function discardCheckpoint(runId: string): Promise<void> {
+  await deleteCheckpoint(runId);
+  await refreshResumable();
+}
+
+/** Continues a cut-off run from its checkpoint, with its own config and dataset. */
+export function resumeRun(run: ResumableRun): Promise<void> {
+  return startTraining(run.datasetId, run.config, run.runId);
+}
+
+export async function startTraining(datasetId: string, config: Partial<RunConfig>, resumeFrom?: string): Promise<void> {
   trainingStore.setState({
     state: 'loading',
     message: '',
@@ -187,12 +241,14 @@ export async function startTraining(datasetId: string, config: Partial<RunConfig
     agreement: [],
     devEvals: [],
     devEvalNote: '',
+    checkpoint: null,
+    checkpointNote: '',
     numTensors: null,
     stepsPerSecond: 0,
     triplesPerSecond: 0,
   });
   try {
-    await trainerClient().request({ type: 'start', datasetId, config });
+    await trainerClient().request({ type: 'start', datasetId, config, ...(resumeFrom ? { resumeFrom } : {}) });
   } catch (err) {
     trainingStore.setState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
   }

@@ -130,6 +130,19 @@ export class BatchSampler {
     return Int32Array.from(this.rng.shuffle(Array.from(this.pool)));
   }
 
+  /** Where the sampler is: its order for this epoch, the position in it, the epoch, the generator's state. */
+  state(): { order: Int32Array; cursor: number; epoch: number; rng: number } {
+    return { order: this.order.slice(), cursor: this.cursor, epoch: this.epoch, rng: this.rng.getState() };
+  }
+
+  restore(s: { order: Int32Array; cursor: number; epoch: number; rng: number }): void {
+    if (s.order.length !== this.order.length) throw new Error(`the checkpoint's sampler holds ${s.order.length} triples, this dataset ${this.order.length}`);
+    this.order = s.order.slice();
+    this.cursor = s.cursor;
+    this.epoch = s.epoch;
+    this.rng.setState(s.rng);
+  }
+
   next(): Int32Array {
     const out = new Int32Array(this.batchSize);
     for (let i = 0; i < this.batchSize; i++) {

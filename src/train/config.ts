@@ -34,6 +34,8 @@ export interface RunConfig {
   probeEvery: number;
   /** Triples in the fixed probe set, taken from held-out queries. */
   probeSize: number;
+  /** A checkpoint every this many steps (and at each pause); 0 = about once a minute. */
+  checkpointEvery: number;
   /** Every this many steps, re-rank the dataset's dev queries (MRR@10, nDCG@10); 0 turns it off. */
   evalEvery: number;
   /** The training objective; Margin-MSE unless chosen otherwise. */
@@ -62,6 +64,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   probeEvery: 20,
   probeSize: 192,
   evalEvery: 0,
+  checkpointEvery: 0,
   loss: 'margin-mse',
   standardizeTeacher: false,
   backend: 'auto',
@@ -83,6 +86,7 @@ const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'pooling' | 'backend' | '
   probeEvery: [1, 1_000_000],
   probeSize: [1, 100_000],
   evalEvery: [0, 1_000_000],
+  checkpointEvery: [0, 1_000_000],
 };
 
 /** Fills missing fields with defaults and rejects anything out of range, naming the field. */

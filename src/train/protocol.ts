@@ -5,7 +5,8 @@ import { ProtocolError, requireEnvelope } from '../util/rpc';
 import type { NamedTensor } from '../export/safetensors';
 
 export type TrainerRequest =
-  | { id: number; type: 'start'; datasetId: string; config: Partial<RunConfig> }
+  /** A new run, or with `resumeFrom` the run of that checkpoint, continued (its own config and dataset). */
+  | { id: number; type: 'start'; datasetId: string; config: Partial<RunConfig>; resumeFrom?: string }
   | { id: number; type: 'pause' }
   | { id: number; type: 'resume' }
   | { id: number; type: 'stop' }
@@ -45,7 +46,12 @@ export type TrainerEvent =
       unresolvedTriples: number;
       teacherProbePos: Float32Array;
       teacherProbeNeg: Float32Array;
+      runId: string;
+      /** Set when the run continues from a checkpoint: its step and the losses up to it. */
+      resumed?: { step: number; losses: Float32Array };
     }
+  | { type: 'checkpoint'; step: number; bytes: number; seconds: number }
+  | { type: 'checkpoint-failed'; step: number; message: string }
   | {
       type: 'metrics';
       /** Step numbers (1-based) and their losses since the previous metrics event: a delta, not the history. */
@@ -73,7 +79,8 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ProtocolError('start needs a config object');
       const backend = (config as { backend?: unknown }).backend;
       if (backend !== undefined && !BACKENDS.includes(backend as RunConfig['backend'])) throw new ProtocolError(`unknown backend ${String(backend)}`);
-      return { id: msg.id, type, datasetId: msg.datasetId, config: config as Partial<RunConfig> };
+      if (msg.resumeFrom !== undefined && (typeof msg.resumeFrom !== 'string' || msg.resumeFrom === '')) throw new ProtocolError('start: resumeFrom must be a run id');
+      return { id: msg.id, type, datasetId: msg.datasetId, config: config as Partial<RunConfig>, ...(msg.resumeFrom ? { resumeFrom: msg.resumeFrom } : {}) };
     }
     case 'evaluate': {
       if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('evaluate needs a datasetId');

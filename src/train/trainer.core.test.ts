@@ -36,6 +36,73 @@ describe('Trainer on the CPU backend', () => {
     await tf.setBackend('cpu');
   });
 
+  it('continues from a snapshot with the losses an uninterrupted run gives, step for step', async () => {
+    const cfg = { ...config, arch: 'colbert' as const, steps: 12, batchSize: 4, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12 };
+    const lossesOf = async (trainer: Trainer, until: number) => {
+      const out: number[] = [];
+      while (trainer.stepsDone < until) {
+        const l = trainer.step();
+        out.push((await l.data())[0] as number);
+        l.dispose();
+      }
+      return out;
+    };
+    const straight = new Trainer(demoTables(), cfg, TOKENIZER);
+    const expected = await lossesOf(straight, 12);
+    straight.dispose();
+
+    const first = new Trainer(demoTables(), cfg, TOKENIZER);
+    const before = await lossesOf(first, 5);
+    const snapshot = await first.snapshot();
+    first.dispose();
+    expect(snapshot.stepsDone).toBe(5);
+    expect(snapshot.optimizer.iterations).toBe(5);
+    expect(snapshot.optimizer.first).toHaveLength(snapshot.weights.length);
+
+    // A fresh trainer (a reloaded page) starts from other weights until it restores the snapshot.
+    const tensorsBefore = tf.memory().numTensors;
+    const second = new Trainer(demoTables(), { ...cfg, seed: 1234 }, TOKENIZER);
+    await second.restore({ ...snapshot, config: cfg });
+    const after = await lossesOf(second, 12);
+    [...before, ...after].forEach((l, i) => expect(l, `step ${i + 1}`).toBeCloseTo(expected[i] as number, 4));
+    second.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  }, 60_000);
+
+  it('checkpoints every checkpointEvery steps and when paused, never at the last step', async () => {
+    const trainer = new Trainer(demoTables(), { ...config, steps: 7, checkpointEvery: 3, probeEvery: 4, batchSize: 4, hidden: 8, ffn: 16, passageLength: 12 }, TOKENIZER);
+    const saved: number[] = [];
+    let pausedOnce = false;
+    const loop: TrainingLoop = new TrainingLoop(trainer, {
+      onMetrics: () => undefined,
+      // The probe runs every 4 steps; the run is paused once, at the probe of step 4.
+      onProbe: (p) => {
+        if (!pausedOnce && p.step === 4) {
+          pausedOnce = true;
+          loop.pause();
+        }
+      },
+      onCheckpoint: async (step) => {
+        saved.push(step);
+      },
+    });
+    const run = loop.run((paused) => {
+      if (paused) setTimeout(() => loop.resume(), 0);
+    });
+    expect(await run).toBe('done');
+    // Step 3 by schedule, 4 at the pause, 6 by schedule; none at 7, the end.
+    expect(saved).toEqual([3, 4, 6]);
+    trainer.dispose();
+  }, 60_000);
+
+  it('refuses a snapshot of another architecture', async () => {
+    const a = new Trainer(demoTables(), { ...config, arch: 'dot', hidden: 8, ffn: 16 }, TOKENIZER);
+    const b = new Trainer(demoTables(), { ...config, arch: 'tk', hidden: 8, ffn: 16 }, TOKENIZER);
+    await expect(b.restore(await a.snapshot())).rejects.toThrow(/the checkpoint holds \d+ weights, this tk student has \d+/);
+    a.dispose();
+    b.dispose();
+  });
+
   it.each(ARCHS.map((a) => [a]))('trains the %s student: the Margin-MSE loss falls and no tensor leaks', async (arch) => {
     const trainer = new Trainer(demoTables(), { ...config, arch, steps: 24, probeEvery: 24, batchSize: 4, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12, learningRate: 0.01 }, TOKENIZER);
     expect(trainer.model.arch).toBe(arch);

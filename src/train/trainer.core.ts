@@ -12,6 +12,7 @@ import { Rng } from '../util/random';
 import { BatchSampler, makeBatch, resolveTriples, splitProbe, type Batch, type ResolvedTriples, type TrainingTables } from './batches';
 import type { RunConfig } from './config';
 import { lossFunction, type LossFn } from './losses';
+import type { TensorData, TrainerSnapshot } from './checkpoints';
 
 interface BatchTensors {
   query: TokenBatch;
@@ -96,6 +97,47 @@ export class Trainer {
     return loss;
   }
 
+  /** Everything needed to continue this run exactly: weights, Adam's state, the sampler's position. */
+  async snapshot(): Promise<TrainerSnapshot> {
+    const read = async (t: tf.Tensor): Promise<TensorData> => ({ shape: t.shape.slice(), data: Float32Array.from(await t.data()) });
+    const weights: TensorData[] = [];
+    for (const v of this.model.params.list()) weights.push(await read(v));
+    const [iterations, ...moments] = await this.optimizer.getWeights();
+    const half = moments.length / 2;
+    const first: TensorData[] = [];
+    const second: TensorData[] = [];
+    for (let i = 0; i < moments.length; i++) (i < half ? first : second).push(await read((moments[i] as { tensor: tf.Tensor }).tensor));
+    const iter = iterations ? (await iterations.tensor.data())[0] ?? 0 : 0;
+    // The step count comes back as a new tensor; the moments are the optimiser's own variables.
+    iterations?.tensor.dispose();
+    return { config: this.config, stepsDone: this.stepsDone, sampler: this.sampler.state(), weights, optimizer: { iterations: iter, first, second } };
+  }
+
+  /** Continues from a snapshot of a run with the same config on the same data. */
+  async restore(s: TrainerSnapshot): Promise<void> {
+    const vars = this.model.params.list();
+    if (s.weights.length !== vars.length) throw new Error(`the checkpoint holds ${s.weights.length} weights, this ${this.config.arch} student has ${vars.length}`);
+    vars.forEach((v, i) => {
+      const w = s.weights[i] as TensorData;
+      if (w.shape.join('x') !== v.shape.join('x')) throw new Error(`checkpoint weight ${i} has shape [${w.shape.join(', ')}], the student expects [${v.shape.join(', ')}]`);
+      tf.tidy(() => v.assign(tf.tensor(w.data, w.shape)));
+    });
+    if (s.optimizer.first.length > 0) {
+      // Adam matches moments to weights by position, as `minimize` lists the weights.
+      const named = (t: TensorData, i: number, kind: string) => ({ name: `w${i}/${kind}`, tensor: tf.tensor(t.data, t.shape) });
+      const values = [
+        { name: 'iter', tensor: tf.scalar(s.optimizer.iterations, 'int32') as tf.Tensor },
+        ...s.optimizer.first.map((t, i) => named(t, i, 'm')),
+        ...s.optimizer.second.map((t, i) => named(t, i, 'v')),
+      ];
+      await this.optimizer.setWeights(values);
+      // The optimiser's variables hold their own reference to the data.
+      tf.dispose(values.map((v) => v.tensor));
+    }
+    this.sampler.restore(s.sampler);
+    this.stepsDone = s.stepsDone;
+  }
+
   /** Student scores on the fixed probe set. */
   async probe(): Promise<{ pos: Float32Array; neg: Float32Array }> {
     const p = this.probeTensors;
@@ -126,6 +168,8 @@ export interface LoopHooks {
   onProbe(p: { step: number; pos: Float32Array; neg: Float32Array }): void;
   /** Dev-set evaluation every `evalEvery` steps; absent when the dataset cannot be evaluated. */
   onEvaluate?(step: number): Promise<void>;
+  /** Saves a checkpoint: every `checkpointEvery` steps (or about once a minute) and when the run pauses. */
+  onCheckpoint?(step: number): Promise<void>;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -139,6 +183,9 @@ function yieldToEventLoop(): Promise<void> {
     channel.port2.postMessage(null);
   });
 }
+
+/** With `checkpointEvery` 0, a checkpoint about this often. */
+const CHECKPOINT_INTERVAL_MS = 60_000;
 
 /** Drives a Trainer to its step budget, reading losses back every `logEvery` steps. */
 export class TrainingLoop {
@@ -203,11 +250,23 @@ export class TrainingLoop {
       this.hooks.onProbe({ step: trainer.stepsDone, ...s });
     };
 
+    let lastCheckpoint = { step: trainer.stepsDone, at: performance.now() };
+    const checkpoint = async () => {
+      if (!this.hooks.onCheckpoint || trainer.stepsDone === lastCheckpoint.step) return;
+      await flush();
+      await this.hooks.onCheckpoint(trainer.stepsDone);
+      lastCheckpoint = { step: trainer.stepsDone, at: performance.now() };
+      windowStart = performance.now();
+    };
+    const checkpointDue = (step: number) =>
+      cfg.checkpointEvery > 0 ? step % cfg.checkpointEvery === 0 : performance.now() - lastCheckpoint.at >= CHECKPOINT_INTERVAL_MS;
+
     await probe();
     windowStart = performance.now();
     while (trainer.stepsDone < cfg.steps && !this.stopped) {
       if (this.paused) {
         await flush();
+        await checkpoint();
         onPauseChange(true);
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = null;
@@ -224,6 +283,7 @@ export class TrainingLoop {
         await probe();
         windowStart = performance.now();
       }
+      if (step < cfg.steps && checkpointDue(step)) await checkpoint();
       if (this.hooks.onEvaluate && cfg.evalEvery > 0 && (step % cfg.evalEvery === 0 || step === cfg.steps)) {
         await flush();
         await this.hooks.onEvaluate(step);

@@ -7,6 +7,7 @@ import { rowIndex } from '../data/store/columns';
 import { errorMessage, idOf, type Reply } from '../util/rpc';
 import { selectBackend } from './backend';
 import { resolveRunConfig, type RunConfig } from './config';
+import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
 import { parseTrainerRequest, type ExportedWeights, type TrainerEvent, type TrainerResult } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
 import { tokenizerInfo, vocabularyHash } from '../text/tokenizers';
@@ -36,11 +37,15 @@ function emit(ev: TrainerEvent, transfer: Transferable[] = []): void {
   scope.postMessage(ev, transfer);
 }
 
-async function start(datasetId: string, partial: Partial<RunConfig>): Promise<void> {
-  const config = resolveRunConfig(partial);
+async function start(requestedDataset: string, partial: Partial<RunConfig>, resumeFrom?: string): Promise<void> {
   emit({ type: 'status', state: 'loading' });
+  const saved = resumeFrom ? await loadCheckpoint(resumeFrom) : undefined;
+  if (resumeFrom && !saved) throw new Error(`no checkpoint is stored for run ${resumeFrom}; it may have been pruned`);
+  // A resumed run keeps its own config and dataset.
+  const config = saved ? resolveRunConfig(saved.snapshot.config) : resolveRunConfig(partial);
+  const datasetId = saved ? saved.datasetId : requestedDataset;
   const info = await getDataset(datasetId);
-  if (!info) throw new Error(`dataset ${datasetId} does not exist`);
+  if (!info) throw new Error(saved ? `the dataset this run trained on (${datasetId}) no longer exists` : `dataset ${datasetId} does not exist`);
   const [passages, queries, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'triples')]);
   if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
   const { backend, note } = await selectBackend(config.backend);
@@ -48,8 +53,13 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
   current = null;
   const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab));
   current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}) };
+  if (saved) await trainer.restore(saved.snapshot);
+  const runId = saved?.runId ?? `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  /** Losses of every step so far, for checkpoints. */
+  const history: number[] = saved ? Array.from(saved.losses) : [];
   const teacherProbePos = trainer.probeBatch.teacherPos.slice();
   const teacherProbeNeg = trainer.probeBatch.teacherNeg.slice();
+  const resumed = saved ? { step: saved.snapshot.stepsDone, losses: saved.losses.slice() } : undefined;
   emit(
     {
       type: 'ready',
@@ -62,18 +72,37 @@ async function start(datasetId: string, partial: Partial<RunConfig>): Promise<vo
       unresolvedTriples: trainer.triples.unresolved,
       teacherProbePos,
       teacherProbeNeg,
+      runId,
+      ...(resumed ? { resumed } : {}),
     },
-    [teacherProbePos.buffer, teacherProbeNeg.buffer],
+    [teacherProbePos.buffer, teacherProbeNeg.buffer, ...(resumed ? [resumed.losses.buffer] : [])],
   );
   const onEvaluate = config.evalEvery > 0 ? await devEvaluator(datasetId, info.updatedAt, passages, queries, triples, trainer) : undefined;
+  const onCheckpoint = async (step: number) => {
+    // A checkpoint that cannot be written is reported; the run goes on.
+    try {
+      const started = performance.now();
+      const checkpoint: Checkpoint = { runId, datasetId, status: 'running', savedAt: Date.now(), losses: Float32Array.from(history), snapshot: await trainer.snapshot() };
+      await saveCheckpoint(checkpoint);
+      emit({ type: 'checkpoint', step, bytes: checkpointBytes(checkpoint), seconds: (performance.now() - started) / 1000 });
+    } catch (err) {
+      emit({ type: 'checkpoint-failed', step, message: errorMessage(err) });
+    }
+  };
   loop = new TrainingLoop(trainer, {
-    onMetrics: (m) => emit({ type: 'metrics', ...m }, [m.steps.buffer, m.losses.buffer]),
+    onMetrics: (m) => {
+      history.push(...m.losses);
+      emit({ type: 'metrics', ...m }, [m.steps.buffer, m.losses.buffer]);
+    },
     onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg }, [p.pos.buffer, p.neg.buffer]),
+    onCheckpoint,
     ...(onEvaluate ? { onEvaluate } : {}),
   });
   emit({ type: 'status', state: 'running' });
   try {
     const end = await loop.run((paused) => emit({ type: 'status', state: paused ? 'paused' : 'running' }));
+    // A run that ended (or was stopped) is not offered for resuming; an error leaves its checkpoint resumable.
+    await markFinished(runId).catch(() => undefined);
     emit({ type: 'status', state: end });
   } finally {
     loop = null;
@@ -218,7 +247,7 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       }
       busy = true;
       reply({ type: 'result', id: req.id, payload: { ok: true } });
-      start(req.datasetId, req.config)
+      start(req.datasetId, req.config, req.resumeFrom)
         .catch((err: unknown) => emit({ type: 'status', state: 'error', message: errorMessage(err) }))
         .finally(() => (busy = false));
       return;

@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { LOSSES, LOSS_LABELS, type LossName } from '../../train/loss-names';
 import { evaluationStore } from '../../state/evaluation';
 import { activeDataset, datasetStore } from '../../state/datasets';
-import { controlTraining, startTraining, trainingStore } from '../../state/training';
+import { controlTraining, discardCheckpoint, resumeRun, startTraining, trainingStore } from '../../state/training';
 import { BACKENDS, DEFAULT_RUN_CONFIG, POOLINGS, resolveRunConfig, type BackendChoice, type RunConfig } from '../../train/config';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
 import { runGrid, runsStore } from '../../state/runs';
@@ -40,6 +40,7 @@ const FIELDS: { key: NumericKey; label: string; testId: string; step?: string; o
   { key: 'passageLength', label: 'Passage tokens', testId: 'config-passage-length' },
   { key: 'probeSize', label: 'Probe triples', testId: 'config-probe-size' },
   { key: 'evalEvery', label: 'Dev eval every (steps, 0 = off)', testId: 'config-eval-every' },
+  { key: 'checkpointEvery', label: 'Checkpoint every (steps, 0 = each minute)', testId: 'config-checkpoint-every' },
 ];
 
 function parseDraft(draft: Record<string, string>): RunConfig {
@@ -254,6 +255,28 @@ export function TrainPanel() {
       )}
       {(s.state === 'running' || s.state === 'paused') && (
         <ProgressBar label="Training" done={s.step} total={s.config.steps} rate={s.stepsPerSecond} unit="steps" testId="train-progress" />
+      )}
+      {!active && !gridRunning && s.resumable.map((r) => (
+        <div className="notice resume-offer" key={r.runId} data-testid="resume-offer" data-run-id={r.runId} data-step={r.step}>
+          A run was cut off: {r.config.arch} · {r.config.loss}, seed {r.config.seed}, at step {r.step} of {r.config.steps} (checkpoint saved{' '}
+          {new Date(r.savedAt).toLocaleTimeString()}).{' '}
+          <button data-testid="checkpoint-resume" onClick={() => void resumeRun(r)} disabled={evaluating}>
+            Resume from step {r.step}
+          </button>{' '}
+          <button className="secondary" data-testid="checkpoint-discard" onClick={() => void discardCheckpoint(r.runId)}>
+            Discard
+          </button>
+        </div>
+      ))}
+      {s.checkpoint && (
+        <p className="hint" data-testid="checkpoint-status" data-step={s.checkpoint.step} data-bytes={s.checkpoint.bytes} data-seconds={s.checkpoint.seconds}>
+          Checkpoint saved at step {s.checkpoint.step}: {(s.checkpoint.bytes / 1e6).toFixed(2)} MB in {s.checkpoint.seconds.toFixed(2)} s.
+        </p>
+      )}
+      {s.checkpointNote && (
+        <p className="warning" data-testid="checkpoint-note">
+          {s.checkpointNote}
+        </p>
       )}
       <div className="row">
         <span>Export the student:</span>

@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { StudioPage } from './studio-page';
+
+test('a run cut off by a reload resumes from its checkpoint with the losses of an uninterrupted run', async ({ page }) => {
+  const studio = new StudioPage(page);
+  await studio.open();
+  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.configure({
+    'arch-select': 'dot',
+    'loss-select': 'margin-mse',
+    'config-steps': 20,
+    'config-batch-size': 8,
+    'config-learning-rate': 0.005,
+    'config-seed': 3,
+    'config-hidden': 16,
+    'config-layers': 1,
+    'config-query-length': 8,
+    'config-passage-length': 24,
+    'config-probe-size': 32,
+    'config-eval-every': 0,
+    'config-checkpoint-every': 5,
+  });
+
+  // The reference: the same run, uninterrupted.
+  await studio.byTestId('train-start').click();
+  await studio.waitForState('done');
+  const uninterrupted = await studio.losses();
+  expect(uninterrupted).toHaveLength(20);
+
+  await studio.byTestId('train-start').click();
+  await expect.poll(async () => Number((await studio.byTestId('checkpoint-status').getAttribute('data-step').catch(() => '0')) ?? 0), { timeout: 240_000, intervals: [100] }).toBeGreaterThanOrEqual(10);
+  expect(await studio.step()).toBeLessThan(20);
+  const checkpointBytes = Number(await studio.byTestId('checkpoint-status').getAttribute('data-bytes'));
+  expect(checkpointBytes).toBeGreaterThan(3 * 4 * Number(await studio.byTestId('param-count').textContent()));
+  await page.reload();
+
+  const offer = studio.byTestId('resume-offer');
+  await expect(offer).toHaveCount(1, { timeout: 60_000 });
+  const from = Number(await offer.getAttribute('data-step'));
+  expect(from).toBeGreaterThanOrEqual(10);
+  await studio.byTestId('checkpoint-resume').click();
+  await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
+  await studio.waitForState('done');
+  await expect(studio.byTestId('resume-offer')).toHaveCount(0);
+  const resumed = await studio.losses();
+  expect(resumed).toHaveLength(20);
+  resumed.forEach((l, i) => expect(Math.abs(l - (uninterrupted[i] as number)), `step ${i + 1}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(uninterrupted[i] as number))));
+  // After the checkpoint the steps were computed again, not copied: the last one is the resumed run's own.
+  expect(Number(await studio.byTestId('train-step').textContent())).toBe(20);
+});
