@@ -2,22 +2,11 @@
 // again, in headless Chromium (WebGPU; SwiftShader on machines without a GPU).
 // Usage: npm run bench:checkpoint [-- --port 4181]
 // Needs the built app (npm run bench:checkpoint builds it) and Chromium (node scripts/ensure-chromium.mjs).
-import { rmSync } from 'node:fs';
-import { chromium } from '@playwright/test';
-import { chromiumPath, webgpuArgs } from '../scripts/chromium.mjs';
-import { flags, OUT, servePreview } from './lib.mjs';
+import { flags, openStudio } from './lib.mjs';
 
 const args = flags();
-const url = await servePreview(Number(args.port ?? 4181));
-const profile = `${OUT}/checkpoint-profile`;
-rmSync(profile, { recursive: true, force: true });
-// A persistent profile, as a person's browser: IndexedDB survives the reload.
-const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: webgpuArgs });
+const { context, page, get } = await openStudio(Number(args.port ?? 4181), 'checkpoint');
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const get = (id) => page.getByTestId(id);
-  await page.goto(url);
-  await page.locator('[data-testid="dataset-summary"][data-passages="2000"]').waitFor({ timeout: 120_000 });
   // The default config, except: a checkpoint after every step, and few steps (a default step takes seconds here).
   await get('config-steps').fill('4');
   await get('config-checkpoint-every').fill('1');

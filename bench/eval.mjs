@@ -2,10 +2,8 @@
 // the BM25 top-1000 time per query, over a generated 500,000-passage collection.
 // Usage: npm run bench:eval [-- --passages 500000 --queries 50 --depth 50 --port 4176]
 // Needs the built app (npm run bench:eval builds it) and Chromium (node scripts/ensure-chromium.mjs).
-import { rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { chromium } from '@playwright/test';
-import { chromiumPath, webgpuArgs } from '../scripts/chromium.mjs';
-import { collectionFile, flags, OUT, rng, servePreview } from './lib.mjs';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { collectionFile, flags, OUT, openStudio, rng } from './lib.mjs';
 
 const args = flags();
 const PASSAGES = Number(args.passages ?? 500_000);
@@ -41,15 +39,8 @@ writeFileSync(files.qrels, qrels.join('\n') + '\n');
 writeFileSync(files.run, run.join('\n') + '\n');
 writeFileSync(files.teacher, teacher.join('\n') + '\n');
 
-const url = await servePreview(Number(args.port ?? 4176));
-const profile = `${OUT}/eval-profile`;
-rmSync(profile, { recursive: true, force: true });
-const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: webgpuArgs });
+const { context, page, get } = await openStudio(Number(args.port ?? 4176), 'eval');
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const get = (id) => page.getByTestId(id);
-  await page.goto(url);
-  await page.locator('[data-testid="dataset-summary"][data-passages="2000"]').waitFor({ timeout: 120_000 });
   await get('import-files').setInputFiles([collection, files.queries, files.qrels, files.run, files.teacher]);
   await page.locator(`[data-testid="dataset-summary"][data-passages="${PASSAGES}"]`).waitFor({ timeout: 600_000 });
   for (const arch of ARCHITECTURES) {

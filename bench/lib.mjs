@@ -32,6 +32,24 @@ export async function servePreview(port) {
   throw new Error(`server at ${url} did not start`);
 }
 
+/**
+ * Serves the built studio, opens it in headless Chromium with a fresh persistent profile named `name` (IndexedDB
+ * survives reloads, as in a person's browser) and waits until the demo dataset is there.
+ */
+export async function openStudio(port, name) {
+  const { chromium } = await import('@playwright/test');
+  const { chromiumPath, webgpuArgs } = await import('../scripts/chromium.mjs');
+  const { rmSync } = await import('node:fs');
+  const url = await servePreview(port);
+  const profile = `${OUT}/${name}-profile`;
+  rmSync(profile, { recursive: true, force: true });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: webgpuArgs });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(url);
+  await page.locator('[data-testid="dataset-summary"][data-passages="2000"]').waitFor({ timeout: 120_000 });
+  return { context, page, get: (id) => page.getByTestId(id) };
+}
+
 /** mulberry32: the same files on every machine. */
 export function rng(seed) {
   let a = seed >>> 0;

@@ -3,11 +3,8 @@
 // (the same code a person uses). On a machine without a GPU, WebGPU runs on SwiftShader.
 // Usage: npm run bench:students [-- --steps 30 --data ../shared/fixtures/nq-sample --port 4177]
 // Needs the built app (npm run bench:students builds it) and Chromium (node scripts/ensure-chromium.mjs).
-import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium } from '@playwright/test';
-import { chromiumPath, webgpuArgs } from '../scripts/chromium.mjs';
-import { flags, OUT, servePreview } from './lib.mjs';
+import { flags, openStudio } from './lib.mjs';
 
 const args = flags();
 const STEPS = Number(args.steps ?? 30);
@@ -32,15 +29,8 @@ const CONFIG = {
   'config-backend': 'auto',
 };
 
-const url = await servePreview(Number(args.port ?? 4177));
-const profile = `${OUT}/students-profile`;
-rmSync(profile, { recursive: true, force: true });
-const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: webgpuArgs });
+const { context, page, get } = await openStudio(Number(args.port ?? 4177), 'students');
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const get = (id) => page.getByTestId(id);
-  await page.goto(url);
-  await page.locator('[data-testid="dataset-summary"][data-passages="2000"]').waitFor({ timeout: 120_000 });
   await get('import-files').setInputFiles(['collection.tsv', 'queries.tsv', 'teacher-ids.tsv'].map((f) => `${DATA}/${f}`));
   await page.locator('[data-testid="import-status"][data-state="done"]').waitFor({ timeout: 300_000 });
   const summary = get('dataset-summary');

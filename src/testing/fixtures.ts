@@ -48,6 +48,15 @@ export function fixtureFile(relative: string): File {
   return new File([new Uint8Array(fixtureBytes(relative))], relative.replace(/^.*\//, ''));
 }
 
+/** The text column of an `id<TAB>text` fixture file, line by line. */
+export function fixtureTexts(relative: string): string[] {
+  return fixtureBytes(relative)
+    .toString('utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.slice(l.indexOf('\t') + 1));
+}
+
 export function textFile(name: string, content: string | Uint8Array<ArrayBuffer>): File {
   return new File([content], name);
 }

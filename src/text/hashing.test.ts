@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FIRST_WORD_ID, splitWords, tokenize, tokenizeAnyText } from './hashing';
-import { fixtureBytes } from '../testing/fixtures';
+import { fixtureTexts as texts } from '../testing/fixtures';
 
 const spec = { kind: 'hash-words' as const, buckets: 8192 };
 
-function texts(relative: string): string[] {
-  return fixtureBytes(relative)
-    .toString('utf8')
-    .trimEnd()
-    .split('\n')
-    .map((l) => l.slice(l.indexOf('\t') + 1));
-}
 
 describe('hashing tokenizer', () => {
   it('splits lower-cased words and keeps inner apostrophes', () => {

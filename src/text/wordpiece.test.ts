@@ -2,15 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 // The oracle: an independent WordPiece implementation, used only here.
 import { Tokenizer } from '@huggingface/tokenizers';
 import { bertBaseUncasedVocab, normalizeForBert, parseVocabText, splitForBert, vocabFromPrefixedForm, WordPieceTokenizer } from './wordpiece';
-import { fixtureBytes } from '../testing/fixtures';
+import { fixtureTexts as texts } from '../testing/fixtures';
 
-function texts(relative: string): string[] {
-  return fixtureBytes(relative)
-    .toString('utf8')
-    .trimEnd()
-    .split('\n')
-    .map((l) => l.slice(l.indexOf('\t') + 1));
-}
 
 /** Hand-written cases for the corners of BERT's basic tokenizer and of WordPiece. */
 const TRICKY = [

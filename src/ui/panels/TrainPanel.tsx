@@ -84,32 +84,27 @@ export function TrainPanel() {
     exportStudent(format).catch((err: unknown) => setExportError(err instanceof Error ? err.message : String(err)));
   };
 
-  const startGrid = () => {
-    if (!dataset) return;
-    let config: RunConfig;
+  /** The form as a valid config (remembered for the next visit), or null with the problem shown. */
+  const validConfig = (): RunConfig | null => {
     try {
-      config = parseDraft(draft);
+      const config = parseDraft(draft);
+      setFormError('');
+      localStorage.setItem(DRAFT_KEY, JSON.stringify(config));
+      return config;
     } catch (err) {
       setFormError(err instanceof Error ? err.message : String(err));
-      return;
+      return null;
     }
-    setFormError('');
-    localStorage.setItem(DRAFT_KEY, JSON.stringify(config));
-    runGrid(dataset.id, config, gridArchs, gridLosses).catch((err: unknown) => setFormError(err instanceof Error ? err.message : String(err)));
+  };
+
+  const startGrid = () => {
+    const config = dataset && validConfig();
+    if (dataset && config) runGrid(dataset.id, config, gridArchs, gridLosses).catch((err: unknown) => setFormError(err instanceof Error ? err.message : String(err)));
   };
 
   const start = () => {
-    if (!dataset) return;
-    let config: RunConfig;
-    try {
-      config = parseDraft(draft);
-    } catch (err) {
-      setFormError(err instanceof Error ? err.message : String(err));
-      return;
-    }
-    setFormError('');
-    localStorage.setItem(DRAFT_KEY, JSON.stringify(config));
-    void startTraining(dataset.id, config);
+    const config = dataset && validConfig();
+    if (dataset && config) void startTraining(dataset.id, config);
   };
 
   return (
