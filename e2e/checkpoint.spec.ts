@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { StudioPage } from './studio-page';
 
@@ -47,4 +48,31 @@ test('a run cut off by a reload resumes from its checkpoint with the losses of a
   resumed.forEach((l, i) => expect(Math.abs(l - (uninterrupted[i] as number)), `step ${i + 1}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(uninterrupted[i] as number))));
   // After the checkpoint the steps were computed again, not copied: the last one is the resumed run's own.
   expect(Number(await studio.byTestId('train-step').textContent())).toBe(20);
+
+  // A project file saved at a pause continues in a fresh browser (another profile) to the same losses.
+  await studio.byTestId('train-start').click();
+  await studio.waitForStep(5);
+  await studio.byTestId('train-pause').click();
+  await studio.waitForState('paused');
+  const [projectFile] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-project').click()]);
+  expect(projectFile.suggestedFilename()).toMatch(/^dot-margin-mse-step\d+\.msproject$/);
+  const project = readFileSync(await projectFile.path());
+  await studio.byTestId('train-stop').click();
+  await studio.waitForState('stopped');
+
+  const elsewhere = await page.context().browser()!.newContext();
+  const other = new StudioPage(await elsewhere.newPage());
+  await other.open();
+  await expect.poll(() => other.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
+  await other.byTestId('import-weights').setInputFiles([{ name: projectFile.suggestedFilename(), mimeType: 'application/octet-stream', buffer: project }]);
+  const projectOffer = other.byTestId('resume-offer');
+  await expect(projectOffer).toHaveCount(1);
+  const at = Number(await projectOffer.getAttribute('data-step'));
+  expect(at).toBeGreaterThanOrEqual(5);
+  await other.byTestId('checkpoint-resume').click();
+  await other.waitForState('done');
+  const continued = await other.losses();
+  expect(continued).toHaveLength(20);
+  continued.forEach((l, i) => expect(Math.abs(l - (uninterrupted[i] as number)), `step ${i + 1}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(uninterrupted[i] as number))));
+  await elsewhere.close();
 });

@@ -105,6 +105,32 @@ test('a grid runs students × losses one after another and their curves and marg
   // Teacher plus four runs, each a bar series.
   expect(await studio.byTestId('compare-margin-histogram').locator('.recharts-bar-rectangles').count()).toBe(5);
 
+  // Charts save as SVG and PNG; the run report is JSON with the run's history and data.
+  const [svg] = await Promise.all([page.waitForEvent('download'), studio.byTestId('compare-loss-chart').getByTestId('save-svg').click()]);
+  expect(svg.suggestedFilename()).toBe('runs-loss.svg');
+  expect(readFileSync(await svg.path()).toString('utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  const [png] = await Promise.all([page.waitForEvent('download'), studio.byTestId('compare-margin-histogram').getByTestId('save-png').click()]);
+  expect(png.suggestedFilename()).toBe('runs-margins.png');
+  expect(readFileSync(await png.path()).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+  const [reportFile] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-report').click()]);
+  const report = JSON.parse(readFileSync(await reportFile.path()).toString('utf8')) as { config: { arch: string; loss: string; seed: number }; losses: number[]; dataset: { counts: { passages: number } } };
+  expect(report.config).toMatchObject({ arch: 'cat', loss: 'ranknet', seed: 5 });
+  expect(report.losses).toHaveLength(4);
+  expect(report.dataset.counts.passages).toBe(986);
+
+  // A shared config address fills a fresh browser's form with that config.
+  await studio.byTestId('config-seed').fill('77');
+  await studio.byTestId('config-share').click();
+  const shared = await studio.byTestId('config-share-url').inputValue();
+  expect(shared).toContain('#config=');
+  const fresh = await page.context().browser()!.newContext();
+  const other = new StudioPage(await fresh.newPage());
+  await other.page.goto(shared);
+  await expect(other.byTestId('config-seed')).toHaveValue('77');
+  await expect(other.byTestId('config-steps')).toHaveValue('4');
+  await expect(other.byTestId('config-hidden')).toHaveValue('16');
+  await fresh.close();
+
   // The last student of the grid (cat, RankNet) exports in both formats, with the same weights in each.
   const params = Number(await rows.nth(3).getAttribute('data-params'));
   const [safetensors] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-safetensors').click()]);
@@ -140,6 +166,40 @@ test('a grid runs students × losses one after another and their curves and marg
   }
 
   // Kept across a reload.
+  const probeStats = async () => {
+    const el = studio.byTestId('score-histogram-student');
+    return Promise.all(['mean', 'std', 'min', 'max', 'count'].map((k) => el.getAttribute(`data-${k}`)));
+  };
+  const before = await probeStats();
   await page.reload();
   await expect(studio.byTestId('run-row')).toHaveCount(4);
+
+  // Loaded back into a fresh worker, each export scores the probe set exactly as the trained student did.
+  const loadWeights = async (files: { name: string; mimeType: string; buffer: Buffer }[]) => {
+    await studio.byTestId('import-weights').setInputFiles(files);
+    await studio.waitForState('done');
+    await expect(studio.byTestId('score-histogram')).toHaveAttribute('data-rendered', 'true');
+  };
+  await loadWeights([{ name: 'cat-ranknet-step4.safetensors', mimeType: 'application/octet-stream', buffer: st }]);
+  expect(await probeStats()).toEqual(before);
+  expect(Number(await studio.byTestId('param-count').textContent())).toBe(params);
+  await page.reload();
+  await loadWeights([
+    { name: 'model.json', mimeType: 'application/json', buffer: tfjsFiles.get('model.json')! },
+    { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: bin },
+  ]);
+  expect(await probeStats()).toEqual(before);
+
+  // The same weights declared as a dot student do not fit it, and the page says which weight and why.
+  const meta = { ...header.__metadata__, arch: 'dot', run: JSON.stringify({ ...JSON.parse(header.__metadata__.run as string), arch: 'dot' }) };
+  const json = Buffer.from(JSON.stringify({ ...header, __metadata__: meta }));
+  const padded = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, ' ')]);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(padded.length));
+  const asDot = Buffer.concat([length, padded, st.subarray(8 + n)]);
+  await studio.byTestId('import-weights').setInputFiles([{ name: 'as-dot.safetensors', mimeType: 'application/octet-stream', buffer: asDot }]);
+  await expect(studio.byTestId('weights-error')).toHaveText(/weight encoder\/pos_emb has shape \[35, 16\] in the file; the configured dot student expects \[25, 16\]/);
+  // A file that is not safetensors at all is refused before the worker sees it.
+  await studio.byTestId('import-weights').setInputFiles([{ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file at all') }]);
+  await expect(studio.byTestId('weights-error')).toHaveText(/junk\.safetensors: the header length \d+ is over the/);
 });

@@ -1,21 +1,20 @@
 /** Downloads the current student's weights as safetensors or in the tfjs layout. */
 import { writeSafetensors } from '../export/safetensors';
+import { download } from '../util/download';
 import { writeTfjs, WEIGHTS_FILE } from '../export/tfjs';
 import type { ExportedWeights } from '../train/protocol';
-import { trainerClient } from './training';
+import { refreshResumable, resetRunView, trainerClient, trainingStore } from './training';
+import { PROJECT_EXTENSION, readProject, writeProject, type Project } from '../export/project';
+import { saveCheckpoint } from '../train/checkpoints';
+import { evaluationStore } from './evaluation';
+import { runReport } from './report';
+import type { DatasetInfo } from '../data/store/schema';
+import { readSafetensorsWeights, readTfjsWeights, type ImportedWeights } from '../export/read-weights';
 
 export type ExportFormat = 'safetensors' | 'tfjs';
 
-function download(name: string, parts: BlobPart[], type: string): void {
-  const url = URL.createObjectURL(new Blob(parts, { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has its own copy once it starts; the URL can go after this turn.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function save(name: string, parts: BlobPart[], type: string): void {
+  download(name, new Blob(parts, { type }));
 }
 
 /** A file name stem saying what the weights are: architecture, loss, steps. */
@@ -27,11 +26,64 @@ export function exportName(w: ExportedWeights): string {
 export async function exportStudent(format: ExportFormat): Promise<void> {
   const weights = (await trainerClient().request({ type: 'export' })) as ExportedWeights;
   if (format === 'safetensors') {
-    download(`${exportName(weights)}.safetensors`, [writeSafetensors(weights.tensors, weights.metadata) as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+    save(`${exportName(weights)}.safetensors`, [writeSafetensors(weights.tensors, weights.metadata) as Uint8Array<ArrayBuffer>], 'application/octet-stream');
   } else {
     const { modelJson, weights: bin } = writeTfjs(weights.tensors, weights.metadata);
     // model.json names its weights file; both must sit in one folder under these names.
-    download('model.json', [modelJson], 'application/json');
-    download(WEIGHTS_FILE, [bin as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+    save('model.json', [modelJson], 'application/json');
+    save(WEIGHTS_FILE, [bin as Uint8Array<ArrayBuffer>], 'application/octet-stream');
   }
+}
+
+/** Downloads the run report (config, metric history, dataset description, last evaluation) as JSON. */
+export function exportReport(dataset: DatasetInfo | null): void {
+  const s = trainingStore.getState();
+  const report = runReport(s, dataset, evaluationStore.getState().report);
+  save(`${s.config.arch}-${s.config.loss}-report.json`, [JSON.stringify(report, null, 1)], 'application/json');
+}
+
+/** Downloads the current run as a project file, to continue training in another browser. */
+export async function exportProject(): Promise<void> {
+  const project = (await trainerClient().request({ type: 'export-project' })) as Project;
+  const c = project.snapshot.config;
+  save(`${c.arch}-${c.loss}-step${project.snapshot.stepsDone}${PROJECT_EXTENSION}`, [writeProject(project) as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+}
+
+/**
+ * Opens a project file on this dataset: its run becomes a checkpoint here, offered for resuming like a cut-off run
+ * (resuming checks the student and the data against it).
+ */
+async function openProject(file: File, dataset: DatasetInfo): Promise<void> {
+  const project = readProject(new Uint8Array(await file.arrayBuffer()), file.name);
+  if (project.tokenizer !== dataset.tokenizer) throw new Error(`${file.name}: the run was trained on ${project.tokenizer} tokens, but the active dataset "${dataset.name}" has ${dataset.tokenizer}`);
+  const runId = `project-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  await saveCheckpoint({ runId, datasetId: dataset.id, status: 'running', savedAt: Date.now(), losses: project.losses, snapshot: project.snapshot });
+  await refreshResumable();
+}
+
+/** Reads weights a person chose: one `.safetensors` file, or `model.json` with its `weights.bin`. */
+export async function readWeightFiles(files: readonly File[]): Promise<ImportedWeights> {
+  const bytes = async (f: File) => new Uint8Array(await f.arrayBuffer());
+  const st = files.find((f) => /\.safetensors$/i.test(f.name));
+  if (st && files.length === 1) return readSafetensorsWeights(await bytes(st), st.name);
+  const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+  const bin = files.find((f) => f.name.toLowerCase().endsWith('.bin'));
+  if (json && bin && files.length === 2) return readTfjsWeights(await json.text(), await bytes(bin), json.name);
+  throw new Error('choose one .safetensors file, or a model.json together with its weights.bin');
+}
+
+/** Makes the weights in `files` the current student on the dataset, for evaluation and export. */
+export async function loadWeightFiles(files: readonly File[], dataset: DatasetInfo): Promise<void> {
+  const project = files.find((f) => f.name.toLowerCase().endsWith(PROJECT_EXTENSION));
+  if (project) {
+    if (files.length !== 1) throw new Error(`open a project file (${PROJECT_EXTENSION}) on its own`);
+    return openProject(project, dataset);
+  }
+  const datasetId = dataset.id;
+  const weights = await readWeightFiles(files);
+  resetRunView();
+  await trainerClient().request(
+    { type: 'load-weights', datasetId, tensors: weights.tensors, metadata: weights.metadata },
+    weights.tensors.map((t) => t.data.buffer as ArrayBuffer),
+  );
 }

@@ -22,6 +22,8 @@ export interface FinishedRun {
   /** Raw probe-set scores at the last probe, teacher and student. */
   teacher: { pos: number[]; neg: number[] } | null;
   student: { step: number; pos: number[]; neg: number[] } | null;
+  /** Dev-set metrics taken during the run (config.evalEvery), by step. */
+  devEvals?: { step: number; mrr10: number; ndcg10: number }[];
   /** The grid this run belonged to, if any. */
   grid?: string;
 }
@@ -90,6 +92,7 @@ export function snapshotRun(s: TrainingState, datasetId: string, endedAs: 'done'
     losses: s.losses.slice(),
     teacher: s.teacherProbe ? { pos: Array.from(s.teacherProbe.pos), neg: Array.from(s.teacherProbe.neg) } : null,
     student: s.lastProbe ? { step: s.lastProbe.step, pos: Array.from(s.lastProbe.pos), neg: Array.from(s.lastProbe.neg) } : null,
+    devEvals: s.devEvals.map(({ step, mrr10, ndcg10 }) => ({ step, mrr10, ndcg10 })),
     ...(grid ? { grid } : {}),
   };
 }

@@ -228,11 +228,11 @@ export function resumeRun(run: ResumableRun): Promise<void> {
   return startTraining(run.datasetId, run.config, run.runId);
 }
 
-export async function startTraining(datasetId: string, config: Partial<RunConfig>, resumeFrom?: string): Promise<void> {
+/** Clears what the page shows of the last run, before a new one (or loaded weights) takes its place. */
+export function resetRunView(patch: Partial<TrainingState> = {}): void {
   trainingStore.setState({
     state: 'loading',
     message: '',
-    datasetId,
     step: 0,
     loss: null,
     losses: [],
@@ -246,7 +246,12 @@ export async function startTraining(datasetId: string, config: Partial<RunConfig
     numTensors: null,
     stepsPerSecond: 0,
     triplesPerSecond: 0,
+    ...patch,
   });
+}
+
+export async function startTraining(datasetId: string, config: Partial<RunConfig>, resumeFrom?: string): Promise<void> {
+  resetRunView({ datasetId });
   try {
     await trainerClient().request({ type: 'start', datasetId, config, ...(resumeFrom ? { resumeFrom } : {}) });
   } catch (err) {

@@ -49,6 +49,8 @@ const TRICKY = [
   'ideographic\u3000space',
   'control\u0001chars\u0007here',
   'replacement\ufffdchar',
+  'line\u2028separator and paragraph\u2029separator',
+  'byte\ufefforder mark and next\u0085line and vertical\u000btab',
   'COVID-19 SARS-CoV-2 mRNA',
   'C++ C# .NET F#',
   'x² + y³ = z½',
@@ -142,11 +144,11 @@ describe('WordPiece (bert-base-uncased)', () => {
   });
 
   // Where the oracle departs from BERT's original basic tokenizer, the reference answer is written out.
-  it('follows BERT where the oracle does not: CJK outside the BMP, U+2028, U+0085', () => {
+  it('follows BERT where the oracle does not: CJK outside the Basic Multilingual Plane', () => {
     // U+20000 is a CJK Extension B ideograph: BERT sets it apart; the oracle looks at UTF-16 units and does not.
     expect(splitForBert(normalizeForBert('a\u{20000}b'))).toEqual(['a', '\u{20000}', 'b']);
-    // BERT's white space is space, tab, newline, carriage return and Zs; other control characters are dropped.
-    expect(splitForBert(normalizeForBert('a\u0085b c\u000bd'))).toEqual(['ab', 'cd']);
+    // Where both agree with BERT: control characters (U+0085, the vertical tab) are dropped, line separators split.
+    expect(splitForBert(normalizeForBert('a\u0085b c\u000bd e\u2028f'))).toEqual(['ab', 'cd', 'e', 'f']);
   });
 
   it('reads a vocab.txt and refuses a broken one with file and line', () => {

@@ -29,7 +29,9 @@ function isCjk(cp: number): boolean {
   );
 }
 
-const SPACE_SEPARATOR = /\p{Zs}/u;
+// Space separators become spaces when the text is cleaned; line and paragraph separators are not cleaned away but
+// split words all the same (BERT splits with Python's str.split()).
+const SPACE_SEPARATOR = /[\p{Zs}\p{Zl}\p{Zp}]/u;
 const OTHER = /\p{C}/u;
 const PUNCTUATION = /\p{P}/u;
 const NONSPACING_MARK = /\p{Mn}/gu;

@@ -3,6 +3,7 @@ import { BACKENDS, type RunConfig } from './config';
 import type { EvalPhase, EvalReport } from '../eval/rerank';
 import { ProtocolError, requireEnvelope } from '../util/rpc';
 import type { NamedTensor } from '../export/safetensors';
+import type { Project } from '../export/project';
 
 export type TrainerRequest =
   /** A new run, or with `resumeFrom` the run of that checkpoint, continued (its own config and dataset). */
@@ -14,7 +15,11 @@ export type TrainerRequest =
   /** Evaluates the current student (if any), BM25, the teacher and the imported runs on a dataset's dev queries. */
   | { id: number; type: 'evaluate'; datasetId: string; threshold: number; depth: number; dense: boolean }
   /** The current student's weights with what they mean, for the export formats. */
-  | { id: number; type: 'export' };
+  | { id: number; type: 'export' }
+  /** The current run's whole state (a project file's content), to continue elsewhere. */
+  | { id: number; type: 'export-project' }
+  /** Makes imported weights (read and checked on the page) the current student, on a dataset. */
+  | { id: number; type: 'load-weights'; datasetId: string; tensors: NamedTensor[]; metadata: Record<string, string> };
 
 export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -29,7 +34,7 @@ export interface ExportedWeights {
   metadata: Record<string, string>;
 }
 
-export type TrainerResult = { ok: true } | MemoryReport | EvalReport | ExportedWeights;
+export type TrainerResult = { ok: true } | MemoryReport | EvalReport | ExportedWeights | Project;
 
 export type TrainerEvent =
   | { type: 'status'; state: RunState; message?: string }
@@ -67,7 +72,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'memory', 'evaluate', 'export'] as const;
+const TYPES = ['start', 'pause', 'resume', 'stop', 'memory', 'evaluate', 'export', 'export-project', 'load-weights'] as const;
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -88,11 +93,18 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       if (typeof msg.depth !== 'number' || !Number.isInteger(msg.depth) || msg.depth < 1) throw new ProtocolError('evaluate needs a positive whole depth');
       return { id: msg.id, type, datasetId: msg.datasetId, threshold: msg.threshold, depth: msg.depth, dense: msg.dense === true };
     }
+    case 'load-weights': {
+      if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('load-weights needs a datasetId');
+      if (!Array.isArray(msg.tensors)) throw new ProtocolError('load-weights needs a list of tensors');
+      if (typeof msg.metadata !== 'object' || msg.metadata === null) throw new ProtocolError('load-weights needs the metadata');
+      return { id: msg.id, type, datasetId: msg.datasetId, tensors: msg.tensors as NamedTensor[], metadata: msg.metadata as Record<string, string> };
+    }
     case 'pause':
     case 'resume':
     case 'stop':
     case 'memory':
     case 'export':
+    case 'export-project':
       return { id: msg.id, type };
     default: {
       const unreachable: never = type;

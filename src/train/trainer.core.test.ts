@@ -95,6 +95,21 @@ describe('Trainer on the CPU backend', () => {
     trainer.dispose();
   }, 60_000);
 
+  it('loads imported weights only when every name and shape fits the configured student', async () => {
+    const small = { ...config, arch: 'tk' as const, hidden: 8, ffn: 16 };
+    const source = new Trainer(demoTables(), small, TOKENIZER);
+    const names = [...source.model.params.vars.keys()];
+    const tensors = await Promise.all(source.model.params.list().map(async (v, i) => ({ name: names[i] as string, shape: v.shape.slice(), data: Float32Array.from(await v.data()) })));
+    const target = new Trainer(demoTables(), { ...small, seed: 99 }, TOKENIZER);
+    target.loadWeights(tensors);
+    expect(Array.from(await target.model.params.get('tk/kernel_w').data())).toEqual(Array.from(tensors[names.indexOf('tk/kernel_w')]!.data));
+    expect(() => target.loadWeights(tensors.filter((t) => t.name !== 'tk/mix'))).toThrow('the file has no weight tk/mix, which the configured tk student needs');
+    expect(() => target.loadWeights(tensors.map((t) => (t.name === 'tk/kernel_w' ? { ...t, shape: [1, 11], data: t.data } : t)))).toThrow('weight tk/kernel_w has shape [1, 11] in the file; the configured tk student expects [11, 1]');
+    expect(() => target.loadWeights([...tensors, { name: 'extra/w', shape: [1], data: Float32Array.of(1) }])).toThrow('the file has weights the configured tk student does not: extra/w');
+    source.dispose();
+    target.dispose();
+  });
+
   it('refuses a snapshot of another architecture', async () => {
     const a = new Trainer(demoTables(), { ...config, arch: 'dot', hidden: 8, ffn: 16 }, TOKENIZER);
     const b = new Trainer(demoTables(), { ...config, arch: 'tk', hidden: 8, ffn: 16 }, TOKENIZER);

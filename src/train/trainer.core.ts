@@ -138,6 +138,23 @@ export class Trainer {
     this.stepsDone = s.stepsDone;
   }
 
+  /** Replaces the student's weights with imported ones, checked name by name and shape by shape. */
+  loadWeights(tensors: readonly { name: string; shape: number[]; data: Float32Array | Int32Array }[]): void {
+    const arch = this.config.arch;
+    const byName = new Map(tensors.map((t) => [t.name, t]));
+    for (const [name, v] of this.model.params.vars) {
+      const t = byName.get(name);
+      if (!t) throw new Error(`the file has no weight ${name}, which the configured ${arch} student needs`);
+      if (t.shape.join('x') !== v.shape.join('x')) throw new Error(`weight ${name} has shape [${t.shape.join(', ')}] in the file; the configured ${arch} student expects [${v.shape.join(', ')}]`);
+    }
+    const extra = tensors.filter((t) => !this.model.params.vars.has(t.name)).map((t) => t.name);
+    if (extra.length > 0) throw new Error(`the file has weights the configured ${arch} student does not: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`);
+    for (const [name, v] of this.model.params.vars) {
+      const t = byName.get(name) as { shape: number[]; data: Float32Array | Int32Array };
+      tf.tidy(() => v.assign(tf.tensor(Float32Array.from(t.data), t.shape)));
+    }
+  }
+
   /** Student scores on the fixed probe set. */
   async probe(): Promise<{ pos: Float32Array; neg: Float32Array }> {
     const p = this.probeTensors;

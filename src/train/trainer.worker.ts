@@ -8,11 +8,12 @@ import { errorMessage, idOf, type Reply } from '../util/rpc';
 import { selectBackend } from './backend';
 import { resolveRunConfig, type RunConfig } from './config';
 import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
-import { parseTrainerRequest, type ExportedWeights, type TrainerEvent, type TrainerResult } from './protocol';
+import { parseTrainerRequest, type ExportedWeights, type TfBackend, type TrainerEvent, type TrainerResult } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
 import { tokenizerInfo, vocabularyHash } from '../text/tokenizers';
 import { studentConfig } from '../model/students/sizes';
 import type { NamedTensor } from '../export/safetensors';
+import type { Project } from '../export/project';
 import { DotStudent } from '../model/students/dot';
 import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from '../eval/rerank';
 import { encodeRows, searchTopK } from '../eval/retrieval';
@@ -24,7 +25,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 let loop: TrainingLoop | null = null;
 let busy = false;
 /** The student of the last run, kept after it ends so that it can be evaluated; replaced by the next run. */
-let current: { trainer: Trainer; tokenizer: string; vocab?: string[] } | null = null;
+let current: { trainer: Trainer; tokenizer: string; vocab?: string[]; history: number[] } | null = null;
 let evaluating = false;
 /** BM25 index of the last dataset evaluated, kept while the dataset is unchanged. */
 let bm25Cache: { key: string; index: Bm25Index } | null = null;
@@ -37,35 +38,29 @@ function emit(ev: TrainerEvent, transfer: Transferable[] = []): void {
   scope.postMessage(ev, transfer);
 }
 
-async function start(requestedDataset: string, partial: Partial<RunConfig>, resumeFrom?: string): Promise<void> {
-  emit({ type: 'status', state: 'loading' });
-  const saved = resumeFrom ? await loadCheckpoint(resumeFrom) : undefined;
-  if (resumeFrom && !saved) throw new Error(`no checkpoint is stored for run ${resumeFrom}; it may have been pruned`);
-  // A resumed run keeps its own config and dataset.
-  const config = saved ? resolveRunConfig(saved.snapshot.config) : resolveRunConfig(partial);
-  const datasetId = saved ? saved.datasetId : requestedDataset;
+/** A student for `config` on a dataset, made the current one; the dataset's tables come along. */
+async function prepareTrainer(datasetId: string, config: RunConfig, missing: string) {
   const info = await getDataset(datasetId);
-  if (!info) throw new Error(saved ? `the dataset this run trained on (${datasetId}) no longer exists` : `dataset ${datasetId} does not exist`);
+  if (!info) throw new Error(missing);
   const [passages, queries, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'triples')]);
   if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
   const { backend, note } = await selectBackend(config.backend);
   current?.trainer.dispose();
   current = null;
   const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab));
-  current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}) };
-  if (saved) await trainer.restore(saved.snapshot);
-  const runId = saved?.runId ?? `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  /** Losses of every step so far, for checkpoints. */
-  const history: number[] = saved ? Array.from(saved.losses) : [];
+  current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}), history: [] };
+  return { info, trainer, passages, queries, triples, backend, note };
+}
+
+function emitReady(trainer: Trainer, backend: TfBackend, note: string, runId: string, resumed?: { step: number; losses: Float32Array }): void {
   const teacherProbePos = trainer.probeBatch.teacherPos.slice();
   const teacherProbeNeg = trainer.probeBatch.teacherNeg.slice();
-  const resumed = saved ? { step: saved.snapshot.stepsDone, losses: saved.losses.slice() } : undefined;
   emit(
     {
       type: 'ready',
       backend,
       backendNote: note,
-      config,
+      config: trainer.config,
       parameterCount: trainer.model.parameterCount(),
       trainTriples: trainer.trainIndices.length,
       probeTriples: trainer.probeBatch.size,
@@ -77,6 +72,23 @@ async function start(requestedDataset: string, partial: Partial<RunConfig>, resu
     },
     [teacherProbePos.buffer, teacherProbeNeg.buffer, ...(resumed ? [resumed.losses.buffer] : [])],
   );
+}
+
+async function start(requestedDataset: string, partial: Partial<RunConfig>, resumeFrom?: string): Promise<void> {
+  emit({ type: 'status', state: 'loading' });
+  const saved = resumeFrom ? await loadCheckpoint(resumeFrom) : undefined;
+  if (resumeFrom && !saved) throw new Error(`no checkpoint is stored for run ${resumeFrom}; it may have been pruned`);
+  // A resumed run keeps its own config and dataset.
+  const config = saved ? resolveRunConfig(saved.snapshot.config) : resolveRunConfig(partial);
+  const datasetId = saved ? saved.datasetId : requestedDataset;
+  const missing = saved ? `the dataset this run trained on (${datasetId}) no longer exists` : `dataset ${datasetId} does not exist`;
+  const { info, trainer, passages, queries, triples, backend, note } = await prepareTrainer(datasetId, config, missing);
+  if (saved) await trainer.restore(saved.snapshot);
+  const runId = saved?.runId ?? `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  /** Losses of every step so far, for checkpoints and project files. */
+  const history: number[] = saved ? Array.from(saved.losses) : [];
+  if (current) current.history = history;
+  emitReady(trainer, backend, note, runId, saved ? { step: saved.snapshot.stepsDone, losses: saved.losses.slice() } : undefined);
   const onEvaluate = config.evalEvery > 0 ? await devEvaluator(datasetId, info.updatedAt, passages, queries, triples, trainer) : undefined;
   const onCheckpoint = async (step: number) => {
     // A checkpoint that cannot be written is reported; the run goes on.
@@ -206,6 +218,42 @@ async function evaluate(datasetId: string, threshold: number, depth: number, den
   return report;
 }
 
+/** Makes imported weights the current student, on a dataset tokenized as they were trained; scores the probe set. */
+async function loadWeights(datasetId: string, weights: ExportedWeights): Promise<void> {
+  emit({ type: 'status', state: 'loading' });
+  const { metadata } = weights;
+  let config: RunConfig;
+  try {
+    config = resolveRunConfig(JSON.parse(metadata.run ?? '') as Partial<RunConfig>);
+  } catch (err) {
+    throw new Error(`the run config in the file's metadata is not valid: ${errorMessage(err)}`);
+  }
+  const info = await getDataset(datasetId);
+  if (info && metadata.tokenizer !== info.tokenizer) throw new Error(`these weights were trained on ${metadata.tokenizer} tokens, but the active dataset "${info.name}" has ${info.tokenizer}; load them with a dataset tokenized the same way`);
+  const { trainer, backend, note } = await prepareTrainer(datasetId, config, `dataset ${datasetId} does not exist`);
+  try {
+    trainer.loadWeights(weights.tensors);
+  } catch (err) {
+    trainer.dispose();
+    current = null;
+    throw err;
+  }
+  trainer.stepsDone = Number(metadata.steps) || 0;
+  emitReady(trainer, backend, note, `imported-${Date.now().toString(36)}`);
+  const s = await trainer.probe();
+  emit({ type: 'probe', step: trainer.stepsDone, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
+  emit({ type: 'status', state: 'done', message: 'weights loaded from a file' });
+}
+
+/** The current run's whole state, for a project file. */
+async function exportProject(): Promise<Project> {
+  if (!current) throw new Error('no run has been trained since the page was opened');
+  if (loop && !loop.isPaused) throw new Error('training is running: pause or stop it to save the project');
+  const { trainer, tokenizer, history } = current;
+  if (trainer.stepsDone !== history.length) throw new Error('this student was loaded from a weights file, without its training state; a project file needs a run trained in this browser');
+  return { snapshot: await trainer.snapshot(), losses: Float32Array.from(history), tokenizer, weightNames: [...trainer.model.params.vars.keys()] };
+}
+
 /** The current student's weights, read back from the device, with what they mean. */
 async function exportWeights(): Promise<ExportedWeights> {
   if (!current) throw new Error('no student has been trained since the page was opened');
@@ -279,6 +327,29 @@ scope.addEventListener('message', (ev: MessageEvent) => {
         .then((payload) => reply({ type: 'result', id, payload }))
         .catch((err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }))
         .finally(() => (evaluating = false));
+      return;
+    }
+    case 'load-weights': {
+      if (busy || evaluating) {
+        reply({ type: 'error', id: req.id, message: busy ? 'a run is in progress; stop it before loading weights' : 'an evaluation is running; load weights when it has finished' });
+        return;
+      }
+      busy = true;
+      const id = req.id;
+      loadWeights(req.datasetId, { tensors: req.tensors, metadata: req.metadata })
+        .then(() => reply({ type: 'result', id, payload: { ok: true } }))
+        .catch((err: unknown) => {
+          emit({ type: 'status', state: 'error', message: errorMessage(err) });
+          reply({ type: 'error', id, message: errorMessage(err) });
+        })
+        .finally(() => (busy = false));
+      return;
+    }
+    case 'export-project': {
+      const id = req.id;
+      exportProject()
+        .then((payload) => reply({ type: 'result', id, payload }))
+        .catch((err: unknown) => reply({ type: 'error', id, message: errorMessage(err) }));
       return;
     }
     case 'export': {

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { SaveChart } from './SaveChart';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
 import { trainingStore } from '../../state/training';
@@ -8,6 +9,7 @@ import { LOSS_LABELS } from '../../train/loss-names';
 const MAX_POINTS = 600;
 
 export function LossChart() {
+  const figureRef = useRef<HTMLElement>(null);
   const losses = useStore(trainingStore, (s) => s.losses);
   const run = useStore(trainingStore, (s) => `${s.config.arch} · ${LOSS_LABELS[s.config.loss]}`);
   const [showTable, setShowTable] = useState(false);
@@ -23,8 +25,9 @@ export function LossChart() {
   }, [losses]);
 
   return (
-    <figure className="chart" data-testid="loss-chart" data-points={losses.length}>
-      <figcaption>Training loss per step ({run})</figcaption>
+    <figure ref={figureRef} className="chart" data-testid="loss-chart" data-points={losses.length}>
+      <figcaption>Training loss per step ({run})<SaveChart figure={figureRef} name="loss" />
+            </figcaption>
       {losses.length === 0 ? (
         <p className="placeholder">The loss appears here once training starts.</p>
       ) : (

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
+import { SaveChart } from './SaveChart';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
 import { trainingStore } from '../../state/training';
@@ -9,6 +10,7 @@ const BINS = 30;
 
 /** Teacher margins against the student's on the probe set: the thing Margin-MSE makes line up. */
 export function MarginHistogram() {
+  const figureRef = useRef<HTMLElement>(null);
   const teacher = useStore(trainingStore, (s) => s.teacherProbe);
   const student = useStore(trainingStore, (s) => s.lastProbe);
   const view = useMemo(() => {
@@ -20,7 +22,7 @@ export function MarginHistogram() {
   }, [teacher, student]);
 
   return (
-    <figure className="chart" data-testid="margin-histogram" data-rendered={view ? 'true' : 'false'} data-step={view?.step ?? ''}>
+    <figure ref={figureRef} className="chart" data-testid="margin-histogram" data-rendered={view ? 'true' : 'false'} data-step={view?.step ?? ''}>
       <figcaption>
         Margins S(q,p⁺) − S(q,p⁻) on the probe set{view ? `, step ${view.step}` : ''}
         {view && (
@@ -28,7 +30,8 @@ export function MarginHistogram() {
             teacher μ {fmt(view.t.mean)} σ {fmt(view.t.std)} · student μ {fmt(view.s.mean)} σ {fmt(view.s.std)}
           </span>
         )}
-      </figcaption>
+      <SaveChart figure={figureRef} name="margins" />
+            </figcaption>
       {view ? (
         <ResponsiveContainer width="100%" height={220}>
           <BarChart data={view.bins} barGap={-10} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>

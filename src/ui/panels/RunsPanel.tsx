@@ -1,10 +1,13 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { SaveChart } from '../charts/SaveChart';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Bar, BarChart } from 'recharts';
 import { useStore } from 'zustand';
 import { removeRun, runLabel, runsStore, toggleCompared, type FinishedRun } from '../../state/runs';
 import { histogram, margins, meanStd, smooth } from '../charts/histogram';
 import { fmt } from '../format';
+import { fixed4 } from '../../eval/metrics';
+import { configToHash } from '../../train/config-url';
 
 const COLORS = ['#4ea1ff', '#f5a524', '#3ecf8e', '#ff6b8b', '#b48cff', '#ffd166', '#5ee1e6', '#ff9f43', '#a3e635', '#f472b6'];
 const MAX_POINTS = 400;
@@ -45,8 +48,25 @@ export function RunsPanel() {
   const runs = useStore(runsStore, (s) => s.runs);
   const compared = useStore(runsStore, (s) => s.compared);
   const [logScale, setLogScale] = useState(true);
+  const lossRef = useRef<HTMLElement>(null);
+  const marginRef = useRef<HTMLElement>(null);
   const chosen = useMemo(() => compared.map((id) => runs.find((r) => r.id === id)).filter((r): r is FinishedRun => !!r), [runs, compared]);
   const lossRows = useMemo(() => lossSeries(chosen), [chosen]);
+  const metricRef = useRef<HTMLElement>(null);
+  const metricRows = useMemo(() => {
+    const runs = chosen.filter((r) => (r.devEvals?.length ?? 0) > 0);
+    if (runs.length === 0) return null;
+    const steps = [...new Set(runs.flatMap((r) => r.devEvals!.map((d) => d.step)))].sort((a, b) => a - b);
+    const rows = steps.map((step) => {
+      const row: Record<string, number> = { step };
+      for (const r of runs) {
+        const d = r.devEvals!.find((e) => e.step === step);
+        if (d) row[r.id] = d.mrr10;
+      }
+      return row;
+    });
+    return { runs, rows };
+  }, [chosen]);
   const canLog = chosen.every((r) => r.losses.every((l) => l > 0));
   const marginView = useMemo(() => {
     const withProbe = chosen.filter((r) => r.student && r.teacher);
@@ -76,6 +96,7 @@ export function RunsPanel() {
               <th>loss (mean of last 10)</th>
               <th>parameters</th>
               <th>triples/s</th>
+              <th>dev MRR@10 (last)</th>
               <th>seed</th>
               <th />
             </tr>
@@ -106,8 +127,12 @@ export function RunsPanel() {
                 <td>{fmt(meanOfLast(r.losses, 10), 4)}</td>
                 <td>{r.parameterCount.toLocaleString('en')}</td>
                 <td>{r.triplesPerSecond.toFixed(1)}</td>
+                <td data-testid="run-mrr10">{r.devEvals?.length ? fixed4(r.devEvals[r.devEvals.length - 1]?.mrr10 ?? NaN) : '–'}</td>
                 <td>{r.config.seed}</td>
                 <td>
+                  <a data-testid="run-share" href={`${location.pathname}${configToHash(r.config)}`} target="_blank" rel="noreferrer" title="open this run's config in a new tab">
+                    config link
+                  </a>{' '}
                   <button className="secondary small" onClick={() => removeRun(r.id)} aria-label={`forget ${runLabel(r)}`}>
                     ×
                   </button>
@@ -119,12 +144,13 @@ export function RunsPanel() {
       )}
       {chosen.length > 0 && (
         <>
-          <figure className="chart" data-testid="compare-loss-chart" data-runs={chosen.length}>
+          <figure ref={lossRef} className="chart" data-testid="compare-loss-chart" data-runs={chosen.length}>
             <figcaption>
               Loss per step (EMA 0.9){' '}
               <label className="inline">
                 <input type="checkbox" checked={logScale && canLog} disabled={!canLog} onChange={(e) => setLogScale(e.target.checked)} /> log scale
               </label>
+            <SaveChart figure={lossRef} name="runs-loss" />
             </figcaption>
             <ResponsiveContainer width="100%" height={240}>
               <LineChart data={lossRows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
@@ -139,15 +165,36 @@ export function RunsPanel() {
               </LineChart>
             </ResponsiveContainer>
           </figure>
+          {metricRows && (
+            <figure ref={metricRef} className="chart" data-testid="compare-metric-chart" data-runs={metricRows.runs.length}>
+              <figcaption>
+                Dev MRR@10 by step (runs with dev evaluation)
+                <SaveChart figure={metricRef} name="runs-mrr10" />
+              </figcaption>
+              <ResponsiveContainer width="100%" height={220}>
+                <LineChart data={metricRows.rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke="#2d3340" />
+                  <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} stroke="#9aa4b2" />
+                  <YAxis stroke="#9aa4b2" width={56} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+                  <Tooltip contentStyle={{ background: '#151922', border: '1px solid #2d3340' }} formatter={(v) => Number(v).toFixed(4)} />
+                  <Legend />
+                  {metricRows.runs.map((r, k) => (
+                    <Line key={r.id} dataKey={r.id} name={runLabel(r)} stroke={colorOf(chosen.indexOf(r) >= 0 ? chosen.indexOf(r) : k)} dot isAnimationActive={false} connectNulls />
+                  ))}
+                </LineChart>
+              </ResponsiveContainer>
+            </figure>
+          )}
           {marginView && (
-            <figure className="chart" data-testid="compare-margin-histogram" data-runs={marginView.runs.length}>
+            <figure ref={marginRef} className="chart" data-testid="compare-margin-histogram" data-runs={marginView.runs.length}>
               <figcaption>
                 Probe-set margins at each run&apos;s last probe, with the teacher&apos;s
                 <span className="caption-stats">
                   teacher μ {fmt(marginView.teacher.mean)} σ {fmt(marginView.teacher.std)}
                   {marginView.runs.map((r, k) => ` · ${runLabel(r)} μ ${fmt(marginView.stats[k]?.mean ?? NaN)} σ ${fmt(marginView.stats[k]?.std ?? NaN)}`).join('')}
                 </span>
-              </figcaption>
+              <SaveChart figure={marginRef} name="runs-margins" />
+            </figcaption>
               <ResponsiveContainer width="100%" height={240}>
                 <BarChart data={marginView.bins} barGap={-10} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#2d3340" />

@@ -7,20 +7,26 @@ import { controlTraining, discardCheckpoint, resumeRun, startTraining, trainingS
 import { BACKENDS, DEFAULT_RUN_CONFIG, POOLINGS, resolveRunConfig, type BackendChoice, type RunConfig } from '../../train/config';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
 import { runGrid, runsStore } from '../../state/runs';
-import { exportStudent, type ExportFormat } from '../../state/export';
+import { exportProject, exportReport, exportStudent, loadWeightFiles, type ExportFormat } from '../../state/export';
 import { countParameters, studentConfig } from '../../model/students/sizes';
 import { vocabSizeOf } from '../../text/tokenizers';
+import { configFromHash, configToHash } from '../../train/config-url';
 import { ProgressBar } from '../ProgressBar';
 
 const DRAFT_KEY = 'margin-studio.run-config';
 
-function loadDraft(): RunConfig {
+/** The config a shared address carries, else the one last used here, else the defaults. */
+function loadDraft(): { config: RunConfig; error: string } {
+  const shared = configFromHash(location.hash);
+  if (shared && 'config' in shared) return { config: shared.config, error: '' };
   try {
-    return resolveRunConfig(JSON.parse(localStorage.getItem(DRAFT_KEY) ?? '{}') as Partial<RunConfig>);
+    return { config: resolveRunConfig(JSON.parse(localStorage.getItem(DRAFT_KEY) ?? '{}') as Partial<RunConfig>), error: shared?.error ?? '' };
   } catch {
-    return DEFAULT_RUN_CONFIG;
+    return { config: DEFAULT_RUN_CONFIG, error: shared?.error ?? '' };
   }
 }
+
+const asDraft = (config: RunConfig): Record<string, string> => Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)]));
 
 /** Config fields that are words, not numbers. */
 const WORD_KEYS = new Set<keyof RunConfig>(['arch', 'loss', 'backend', 'pooling']);
@@ -62,8 +68,10 @@ function plannedSize(draft: Record<string, string>, tokenizer: string | undefine
 }
 
 export function TrainPanel() {
-  const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(Object.entries(loadDraft()).map(([k, v]) => [k, String(v)])));
-  const [formError, setFormError] = useState('');
+  const [initial] = useState(loadDraft);
+  const [draft, setDraft] = useState<Record<string, string>>(() => asDraft(initial.config));
+  const [formError, setFormError] = useState(initial.error);
+  const [shareUrl, setShareUrl] = useState('');
   const evaluating = useStore(evaluationStore, (e) => e.state === 'running');
   const dataset = useStore(datasetStore, activeDataset);
   const s = useStore(trainingStore);
@@ -78,10 +86,11 @@ export function TrainPanel() {
   const toggle = <T,>(list: T[], item: T, on: boolean, order: readonly T[]): T[] => order.filter((x) => (x === item ? on : list.includes(x)));
 
   const [exportError, setExportError] = useState('');
+  const [weightsError, setWeightsError] = useState('');
   const canExport = s.state === 'done' || s.state === 'stopped' || s.state === 'paused';
-  const exportAs = (format: ExportFormat) => {
+  const exportAs = (format: ExportFormat | 'project') => {
     setExportError('');
-    exportStudent(format).catch((err: unknown) => setExportError(err instanceof Error ? err.message : String(err)));
+    (format === 'project' ? exportProject() : exportStudent(format)).catch((err: unknown) => setExportError(err instanceof Error ? err.message : String(err)));
   };
 
   /** The form as a valid config (remembered for the next visit), or null with the problem shown. */
@@ -95,6 +104,14 @@ export function TrainPanel() {
       setFormError(err instanceof Error ? err.message : String(err));
       return null;
     }
+  };
+
+  const share = () => {
+    const config = validConfig();
+    if (!config) return;
+    const url = `${location.origin}${location.pathname}${configToHash(config)}`;
+    setShareUrl(url);
+    void navigator.clipboard?.writeText(url).catch(() => undefined);
   };
 
   const startGrid = () => {
@@ -187,6 +204,12 @@ export function TrainPanel() {
           `Size not known yet: ${size.why}.`
         )}
       </p>
+      <div className="row">
+        <button className="secondary" data-testid="config-share" onClick={share}>
+          Share this config
+        </button>
+        {shareUrl && <input className="share-url" readOnly data-testid="config-share-url" value={shareUrl} onFocus={(e) => e.target.select()} aria-label="address of this run config" />}
+      </div>
       {formError && (
         <p className="error" role="alert" data-testid="config-error">
           {formError}
@@ -281,9 +304,43 @@ export function TrainPanel() {
         <button className="secondary" data-testid="export-tfjs" disabled={!canExport} onClick={() => void exportAs('tfjs')}>
           tfjs (model.json + weights.bin)
         </button>
+        <button className="secondary" data-testid="export-project" disabled={!canExport} onClick={() => void exportAs('project')}>
+          project (.msproject)
+        </button>
+        <button className="secondary" data-testid="export-report" disabled={s.losses.length === 0} onClick={() => exportReport(dataset ?? null)}>
+          run report (JSON)
+        </button>
         {exportError && (
           <span className="error" data-testid="export-error">
             {exportError}
+          </span>
+        )}
+      </div>
+      <div className="row">
+        <label className={`button-like secondary${active || !dataset ? ' disabled' : ''}`}>
+          Load weights…
+          <input
+            type="file"
+            multiple
+            accept=".safetensors,.json,.bin,.msproject"
+            data-testid="import-weights"
+            className="visually-hidden"
+            disabled={active || !dataset || gridRunning}
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = '';
+              if (!dataset || files.length === 0) return;
+              setWeightsError('');
+              loadWeightFiles(files, dataset).catch((err: unknown) => setWeightsError(err instanceof Error ? err.message : String(err)));
+            }}
+          />
+        </label>
+        <span className="hint">
+          a .safetensors file, or model.json with weights.bin, to evaluate or export again; a .msproject file to continue its run
+        </span>
+        {weightsError && (
+          <span className="error" role="alert" data-testid="weights-error">
+            {weightsError}
           </span>
         )}
       </div>

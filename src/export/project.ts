@@ -1,0 +1,99 @@
+/**
+ * A project file: what another browser needs to continue a run — the run config, the weights, Adam's state, the
+ * sampler's position and generator, and the loss history — in a safetensors container (`.msproject`), the same
+ * checked reader guarding it.
+ */
+import { readSafetensors, SafetensorsError, writeSafetensors, type NamedTensor } from './safetensors';
+import type { TensorData, TrainerSnapshot } from '../train/checkpoints';
+import { resolveRunConfig, type RunConfig } from '../train/config';
+
+export const PROJECT_FORMAT = 'margin-studio-project-v1';
+export const PROJECT_EXTENSION = '.msproject';
+
+export interface Project {
+  snapshot: TrainerSnapshot;
+  losses: Float32Array;
+  tokenizer: string;
+  /** The student's weight names, in the order of `snapshot.weights`. */
+  weightNames: string[];
+}
+
+const f32 = (name: string, t: TensorData): NamedTensor => ({ name, dtype: 'F32', shape: t.shape, data: t.data });
+
+export function writeProject(p: Project): Uint8Array {
+  const s = p.snapshot;
+  if (p.weightNames.length !== s.weights.length) throw new Error(`${p.weightNames.length} weight names for ${s.weights.length} weights`);
+  const tensors: NamedTensor[] = [
+    ...s.weights.map((w, i) => f32(`weights/${p.weightNames[i]}`, w)),
+    ...s.optimizer.first.map((m, i) => f32(`adam/m/${i}`, m)),
+    ...s.optimizer.second.map((v, i) => f32(`adam/v/${i}`, v)),
+    { name: 'sampler/order', dtype: 'I32', shape: [s.sampler.order.length], data: s.sampler.order },
+    { name: 'losses', dtype: 'F32', shape: [p.losses.length], data: p.losses },
+  ];
+  return writeSafetensors(tensors, {
+    format: PROJECT_FORMAT,
+    run: JSON.stringify(s.config),
+    steps: String(s.stepsDone),
+    iterations: String(s.optimizer.iterations),
+    sampler: JSON.stringify({ cursor: s.sampler.cursor, epoch: s.sampler.epoch, rng: s.sampler.rng }),
+    tokenizer: p.tokenizer,
+    weights: JSON.stringify(p.weightNames),
+  });
+}
+
+export function readProject(bytes: Uint8Array, fileName: string): Project {
+  const { tensors, metadata } = readSafetensors(bytes, fileName);
+  const fail = (why: string): never => {
+    throw new SafetensorsError(`${fileName}: ${why}`);
+  };
+  if (metadata.format !== PROJECT_FORMAT) fail(`not a Margin Studio project (metadata format is ${JSON.stringify(metadata.format ?? null)}, expected ${PROJECT_FORMAT})`);
+  const parse = <T>(key: string): T => {
+    try {
+      return JSON.parse(metadata[key] ?? '') as T;
+    } catch {
+      return fail(`the metadata's ${key} is missing or not JSON`);
+    }
+  };
+  let config: RunConfig;
+  try {
+    config = resolveRunConfig(parse<Partial<RunConfig>>('run'));
+  } catch (err) {
+    return fail(`the run config is not valid: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const names = parse<string[]>('weights');
+  const sampler = parse<{ cursor: number; epoch: number; rng: number }>('sampler');
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const take = (name: string): TensorData => {
+    const t = byName.get(name);
+    if (!t || t.dtype !== 'F32') return fail(`tensor ${name} is missing`);
+    return { shape: t.shape, data: t.data as Float32Array };
+  };
+  const moments = (kind: 'm' | 'v') => {
+    const out: TensorData[] = [];
+    for (let i = 0; byName.has(`adam/${kind}/${i}`); i++) out.push(take(`adam/${kind}/${i}`));
+    return out;
+  };
+  const first = moments('m');
+  const second = moments('v');
+  if (first.length !== second.length || (first.length !== 0 && first.length !== names.length)) fail(`Adam's moments (${first.length} and ${second.length}) do not match the ${names.length} weights`);
+  const order = byName.get('sampler/order');
+  if (!order || order.dtype !== 'I32') fail('tensor sampler/order is missing');
+  const steps = Number(metadata.steps);
+  const iterations = Number(metadata.iterations);
+  if (!Number.isInteger(steps) || steps < 0 || !Number.isInteger(iterations) || iterations < 0) fail('the metadata has no valid step count');
+  const losses = take('losses').data;
+  if (losses.length !== steps) fail(`${losses.length} losses for ${steps} steps`);
+  if (!metadata.tokenizer) fail('the metadata has no tokenizer');
+  return {
+    snapshot: {
+      config,
+      stepsDone: steps,
+      sampler: { order: (order as NamedTensor).data as Int32Array, cursor: sampler.cursor, epoch: sampler.epoch, rng: sampler.rng },
+      weights: names.map((n) => take(`weights/${n}`)),
+      optimizer: { iterations, first, second },
+    },
+    losses,
+    tokenizer: metadata.tokenizer as string,
+    weightNames: names,
+  };
+}
