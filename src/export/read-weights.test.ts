@@ -28,7 +28,7 @@ describe('reading exported weights', () => {
 
   it('refuses a weights.bin that is shorter or longer than model.json says', () => {
     const { modelJson, weights } = writeTfjs(tensors, metadata);
-    expect(() => readTfjsWeights(modelJson, weights.subarray(0, 12))).toThrow('weights.bin: 12 bytes, too short for the weights model.json lists (head/b ends past the end)');
+    expect(() => readTfjsWeights(modelJson, weights.subarray(0, 18))).toThrow('weights.bin: 18 bytes, too short for the weights model.json lists (head/b ends past the end)');
     const longer = new Uint8Array(weights.length + 4);
     longer.set(weights);
     expect(() => readTfjsWeights(modelJson, longer)).toThrow('weights.bin: 4 bytes more than the weights model.json lists');
