@@ -67,5 +67,5 @@ try {
   }
 } finally {
   await context.close();
-  rmSync(profile, { recursive: true, force: true });
 }
+process.exit(0);
