@@ -5,7 +5,7 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, encode, type TokenBatch } from '../layers/transformer';
-import { concatBatches, encoderDims, Student, type StudentConfig } from './student';
+import { encoderDims, SeparateEncodingStudent, type StudentConfig } from './student';
 
 const dims = (config: StudentConfig) => encoderDims('colbert', config);
 
@@ -20,7 +20,7 @@ export function maxSim(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask
   return masked.max(2).mul(qMask).mul(pMask.max(1, true)).sum(1) as tf.Tensor1D;
 }
 
-export class ColbertStudent extends Student {
+export class ColbertStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   readonly arch = 'colbert';
 
   constructor(config: StudentConfig, seed: number) {
@@ -39,14 +39,11 @@ export class ColbertStudent extends Student {
     return v.div(v.square().sum(1, true).add(1e-12).sqrt()).reshape([n, length, this.config.compressDim]) as tf.Tensor3D;
   }
 
-  override scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
-    const b = query.ids.shape[0];
-    const q = this.tokenVectors(query);
-    const [p, n] = tf.split(this.tokenVectors(concatBatches(pos, neg)), [b, b], 0) as [tf.Tensor3D, tf.Tensor3D];
-    return { pos: maxSim(q, query.mask, p, pos.mask), neg: maxSim(q, query.mask, n, neg.mask) };
+  encodeSide(tokens: TokenBatch): tf.Tensor3D {
+    return this.tokenVectors(tokens);
   }
 
-  scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
-    return maxSim(this.tokenVectors(query), query.mask, this.tokenVectors(passage), passage.mask);
+  interact(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
+    return maxSim(q, qMask, p, pMask);
   }
 }

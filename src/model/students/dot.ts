@@ -6,11 +6,11 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, encode, maskedMeanPool, type TokenBatch } from '../layers/transformer';
-import { concatBatches, encoderDims, firstToken, joinSequence, Student, type StudentConfig } from './student';
+import { encoderDims, firstToken, joinSequence, SeparateEncodingStudent, type StudentConfig } from './student';
 
 const dims = (config: StudentConfig) => encoderDims('dot', config);
 
-export class DotStudent extends Student {
+export class DotStudent extends SeparateEncodingStudent<tf.Tensor2D> {
   readonly arch = 'dot';
 
   constructor(config: StudentConfig, seed: number) {
@@ -27,15 +27,11 @@ export class DotStudent extends Student {
     return maskedMeanPool(encode(this.params, 'encoder', dims(this.config), tokens), tokens.mask);
   }
 
-  /** The query is encoded once for its positive and its negative. */
-  override scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
-    const q = this.embed(query);
-    const b = query.ids.shape[0];
-    const [p, n] = tf.split(this.embed(concatBatches(pos, neg)), [b, b], 0) as [tf.Tensor2D, tf.Tensor2D];
-    return { pos: q.mul(p).sum(1) as tf.Tensor1D, neg: q.mul(n).sum(1) as tf.Tensor1D };
+  encodeSide(tokens: TokenBatch): tf.Tensor2D {
+    return this.embed(tokens);
   }
 
-  scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
-    return this.embed(query).mul(this.embed(passage)).sum(1) as tf.Tensor1D;
+  interact(q: tf.Tensor2D, _qMask: tf.Tensor2D, p: tf.Tensor2D): tf.Tensor1D {
+    return q.mul(p).sum(1) as tf.Tensor1D;
   }
 }

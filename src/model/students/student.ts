@@ -73,6 +73,28 @@ export abstract class Student {
   }
 }
 
+/**
+ * Students that encode query and passage apart and then let the two encodings meet (dot, colbert, tk): a pair is
+ * scored from its two encodings, and a triple encodes its query once for the positive and the negative.
+ */
+export abstract class SeparateEncodingStudent<T extends tf.Tensor> extends Student {
+  /** One side's encoding: [n, ...] from [n, length] tokens. */
+  abstract encodeSide(tokens: TokenBatch): T;
+  /** Scores encoding pair i from row i of each, with the token masks. */
+  abstract interact(q: T, qMask: tf.Tensor2D, p: T, pMask: tf.Tensor2D): tf.Tensor1D;
+
+  scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
+    return this.interact(this.encodeSide(query), query.mask, this.encodeSide(passage), passage.mask);
+  }
+
+  override scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
+    const b = query.ids.shape[0];
+    const q = this.encodeSide(query);
+    const [p, n] = tf.split(this.encodeSide(concatBatches(pos, neg)), [b, b], 0) as [T, T];
+    return { pos: this.interact(q, query.mask, p, pos.mask), neg: this.interact(q, query.mask, n, neg.mask) };
+  }
+}
+
 /** A linear map of [n, hidden] to one score each. */
 export function defineScoreHead(params: ParamSet, prefix: string, hidden: number): void {
   params.normal(`${prefix}/w`, [hidden, 1], 0.02);

@@ -7,7 +7,7 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, embedTokens, finalNorm, runLayers, type TokenBatch } from '../layers/transformer';
-import { concatBatches, encoderDims, Student, type StudentConfig } from './student';
+import { encoderDims, SeparateEncodingStudent, type StudentConfig } from './student';
 
 export const KERNEL_MU = [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, -0.1, -0.3, -0.5, -0.7, -0.9];
 export const KERNEL_SIGMA = 0.1;
@@ -29,7 +29,7 @@ export function kernelFeatures(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3
   return logged.mul(qMask.expandDims(2)).sum(1) as tf.Tensor2D;
 }
 
-export class TkStudent extends Student {
+export class TkStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   readonly arch = 'tk';
 
   constructor(config: StudentConfig, seed: number) {
@@ -49,18 +49,11 @@ export class TkStudent extends Student {
     return plain.mul(mix).add(context.mul(tf.sub(1, mix))) as tf.Tensor3D;
   }
 
-  private score(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
+  encodeSide(tokens: TokenBatch): tf.Tensor3D {
+    return this.contextualise(tokens);
+  }
+
+  interact(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
     return kernelFeatures(q, qMask, p, pMask).matMul(this.params.get('tk/kernel_w')).reshape([-1]) as tf.Tensor1D;
-  }
-
-  override scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
-    const b = query.ids.shape[0];
-    const q = this.contextualise(query);
-    const [p, n] = tf.split(this.contextualise(concatBatches(pos, neg)), [b, b], 0) as [tf.Tensor3D, tf.Tensor3D];
-    return { pos: this.score(q, query.mask, p, pos.mask), neg: this.score(q, query.mask, n, neg.mask) };
-  }
-
-  scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
-    return this.score(this.contextualise(query), query.mask, this.contextualise(passage), passage.mask);
   }
 }

@@ -1,17 +1,6 @@
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { histogram, meanStd } from './histogram';
-
-function extentOf(values: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
+import { finiteRange, histogram, meanStd } from './histogram';
 import { fmt } from '../format';
 
 export interface Summary {
@@ -38,8 +27,8 @@ export function HistogramPanel({ title, values, color, testId, bins = 24, height
   const data = useMemo(() => histogram([values], bins).map((b) => ({ x: b.mid, count: b.counts[0] })), [values, bins]);
   const stats = useMemo<Summary>(() => {
     if (summary) return summary;
-    const [min, max] = values.length > 0 ? extentOf(values) : [undefined, undefined];
-    return { ...meanStd(values), ...(min === undefined ? {} : { min, max }) };
+    const range = finiteRange([values]);
+    return { ...meanStd(values), ...(range ? { min: range[0], max: range[1] } : {}) };
   }, [summary, values]);
   return (
     <div className="score-panel" data-testid={testId} data-mean={stats.mean} data-std={stats.std} data-min={stats.min ?? ''} data-max={stats.max ?? ''} data-count={stats.count ?? values.length}>

@@ -6,7 +6,8 @@ export interface Bin {
   counts: number[];
 }
 
-export function extent(series: readonly ArrayLike<number>[]): [number, number] {
+/** The smallest and largest finite value over all series, or null when there is none. */
+export function finiteRange(series: readonly ArrayLike<number>[]): [number, number] | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of series) {
@@ -17,7 +18,14 @@ export function extent(series: readonly ArrayLike<number>[]): [number, number] {
       if (v > hi) hi = v;
     }
   }
-  if (lo === Infinity) return [0, 1];
+  return lo === Infinity ? null : [lo, hi];
+}
+
+/** The range to bin over: the finite values' range, widened when it is a single point. */
+export function extent(series: readonly ArrayLike<number>[]): [number, number] {
+  const range = finiteRange(series);
+  if (!range) return [0, 1];
+  const [lo, hi] = range;
   if (lo === hi) return [lo - 0.5, hi + 0.5];
   return [lo, hi];
 }
