@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath, webgpuArgs } from './scripts/chromium.mjs';
 
-const PORT = 4173;
+// E2E_PORT / E2E_DIST let two checkouts (or two builds) run their browser tests side by side.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const DIST = process.env.E2E_DIST ?? 'dist';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -19,7 +21,7 @@ export default defineConfig({
   },
   webServer: {
     // The built app, as `npm start` serves it; the test command builds first.
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort --outDir ${DIST}`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -1,8 +1,8 @@
 /** The import API the page calls. */
 import { WorkerClient, type WithoutId } from '../util/rpc';
-import type { ImportEvent, ImportRequest, ImportResult } from './import.protocol';
+import type { ImportEvent, ImportRequest, ImportResults } from './import.protocol';
 
-export type ImportClient = WorkerClient<WithoutId<ImportRequest>, ImportResult, ImportEvent>;
+export type ImportClient = WorkerClient<WithoutId<ImportRequest>, ImportResults, ImportEvent>;
 
 export function createImportClient(onCrash: (message: string) => void, onEvent: (ev: ImportEvent) => void): ImportClient {
   const worker = new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' });

@@ -1,11 +1,9 @@
 /** The import work itself: no DOM, no React. The worker, the tests and the benchmarks call these functions. */
 import { generateDemo, type DemoOptions } from './demo/generator';
 import { DatasetBuilder } from './builder';
-import { DatasetWriter, forEachChunk, type PendingChunk } from './store/dataset-db';
+import { DatasetWriter, forEachChunk } from './store/dataset-db';
 import { deleteDataset, listDatasets } from './store/catalog';
-import { textColumns } from './store/columns';
 import type { DatasetInfo } from './store/schema';
-import { TeacherStats } from './teacher-stats';
 import { detectLayout, LAYOUTS, type Layout } from './formats/layouts';
 import { LineSplitter, LineTooLong } from './formats/lines';
 import { createReader } from './formats/readers';
@@ -13,8 +11,9 @@ import { describeProblem, FileReport, type FileReportData } from './formats/repo
 import { FileFormatError, isGzip, sniffLines, streamLines } from './formats/stream';
 import { DEFAULT_TOKENIZER, loadTokenizer, tokenizerForVocab, tokenizerIdOf, type TextTokenizer, type TokenizerChoice } from '../text/tokenizers';
 import { parseVocabText } from '../text/wordpiece';
-/** Rows per stored chunk of the demo. */
-export const CHUNK_ROWS = 4096;
+import { newId } from '../util/ids';
+/** Demo rows between checks for a cancel (and waits for storage). */
+const DEMO_CHECK_ROWS = 4096;
 /** A file with a larger share of rejected lines is refused whole. */
 export const DEFAULT_REJECT_THRESHOLD = 0.01;
 /** Transactions allowed in flight before parsing waits for storage. */
@@ -44,13 +43,7 @@ export class ImportError extends Error {
   override name = 'ImportError';
 }
 
-function* slices<T>(rows: readonly T[]): Generator<T[]> {
-  for (let at = 0; at < rows.length; at += CHUNK_ROWS) yield rows.slice(at, at + CHUNK_ROWS);
-}
-
-function int32(values: number[]): Int32Array {
-  return Int32Array.from(values);
-}
+const encoder = new TextEncoder();
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -59,7 +52,7 @@ function now(): number {
 /** The name of the demo's candidate lists, as if they were a run file. */
 export const DEMO_RUN = 'demo lexical candidates';
 
-/** Builds the demo dataset and stores it through the same writer that file imports use. */
+/** Builds the demo dataset and stores it through the same builder and writer that file imports use. */
 export async function importDemo(
   options: Partial<DemoOptions>,
   onProgress: (p: ImportProgress) => void,
@@ -75,63 +68,53 @@ export async function importDemo(
   };
   report('generating', 0, 1);
   const demo = generateDemo(options);
-  const tok = (text: string) => textTokenizer.tokenize(text);
-
-  const chunks: PendingChunk[] = [];
-  for (const part of slices(demo.passages)) chunks.push({ table: 'passages', rows: part.length, columns: textColumns(part, tok) });
-  for (const part of slices(demo.queries)) chunks.push({ table: 'queries', rows: part.length, columns: textColumns(part, tok) });
-  const teacher = new TeacherStats();
-  for (const t of demo.triples) teacher.add(t.posScore, t.negScore);
-  for (const part of slices(demo.triples)) {
-    chunks.push({
-      table: 'triples',
-      rows: part.length,
-      columns: {
-        qid: int32(part.map((t) => t.qid)),
-        pos: int32(part.map((t) => t.pos)),
-        neg: int32(part.map((t) => t.neg)),
-        posScore: Float32Array.from(part.map((t) => t.posScore)),
-        negScore: Float32Array.from(part.map((t) => t.negScore)),
-      },
-    });
-  }
-  for (const part of slices(demo.qrels)) {
-    chunks.push({ table: 'qrels', rows: part.length, columns: { qid: int32(part.map((r) => r.qid)), pid: int32(part.map((r) => r.pid)), grade: int32(part.map((r) => r.grade)) } });
-  }
-  for (const part of slices(demo.candidates)) {
-    chunks.push({
-      table: 'candidates',
-      rows: part.length,
-      columns: {
-        qid: int32(part.map((c) => c.qid)),
-        pid: int32(part.map((c) => c.pid)),
-        rank: int32(part.map((c) => c.rank)),
-        score: Float64Array.from(part.map((c) => c.score)),
-        run: new Int32Array(part.length),
-      },
-    });
-  }
-
-  const total = chunks.reduce((n, c) => n + c.rows, 0);
+  if (signal.cancelled) throw new ImportCancelled('import cancelled');
+  const total = demo.passages.length + demo.queries.length + demo.triples.length + demo.qrels.length + demo.candidates.length;
   const seed = options.seed ?? 'default';
   const writer = await DatasetWriter.create({
-    id: `demo-${seed}-${Date.now().toString(36)}`,
+    id: newId(`demo-${seed}`),
     name: `Demo corpus (seed ${seed})`,
     source: 'demo',
     tokenizer: textTokenizer.id,
     lock,
   });
+  const builder = new DatasetBuilder((text) => textTokenizer.tokenize(text), (chunk) => writer.enqueue(chunk), { indexTexts: false });
   try {
     let done = 0;
-    report('storing', done, total);
-    for (let at = 0; at < chunks.length; at += 4) {
+    /** Rows between checks for a cancel and waits for storage. */
+    const step = async (rows: number) => {
+      done += rows;
+      if (done % DEMO_CHECK_ROWS !== 0) return;
       if (signal.cancelled) throw new ImportCancelled('import cancelled');
-      const batch = chunks.slice(at, at + 4);
-      await writer.append(batch);
-      done += batch.reduce((n, c) => n + c.rows, 0);
       report('storing', done, total);
+      await writer.settle(MAX_WRITES_IN_FLIGHT);
+    };
+    report('storing', 0, total);
+    for (const p of demo.passages) {
+      builder.addText('passages', p.id, p.text, encoder.encode(p.text));
+      await step(1);
     }
-    const info = await writer.finish({ teacher: teacher.summary(), runs: [DEMO_RUN] });
+    for (const q of demo.queries) {
+      builder.addText('queries', q.id, q.text, encoder.encode(q.text));
+      await step(1);
+    }
+    // The generator only names its own ids, so nothing here can dangle.
+    for (const t of demo.triples) {
+      builder.addTriple(t.qid, t.pos, t.neg, t.posScore, t.negScore);
+      await step(1);
+    }
+    for (const r of demo.qrels) {
+      builder.addQrel(r.qid, r.pid, r.grade);
+      await step(1);
+    }
+    for (const c of demo.candidates) {
+      builder.addCandidate(c.qid, c.pid, c.rank, c.score, 0);
+      await step(1);
+    }
+    builder.flush();
+    if (signal.cancelled) throw new ImportCancelled('import cancelled');
+    report('storing', total, total);
+    const info = await writer.finish({ teacher: builder.teacher.summary(), runs: [DEMO_RUN] });
     // Loading the demo again replaces the earlier copy rather than piling up identical datasets.
     for (const old of await listDatasets()) {
       if (old.source === 'demo' && old.name === info.name && old.id !== info.id) await deleteDataset(old.id);

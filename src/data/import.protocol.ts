@@ -18,12 +18,19 @@ export type ImportRequest =
 
 export type ImportResult = { dataset: DatasetInfo } | { cancelled: true };
 
+/** What the worker's reply to each request carries: an import ends with its dataset, or cancelled. */
+export interface ImportResults {
+  'load-demo': ImportResult;
+  'import-files': ImportResult;
+  cancel: { cancelled: true };
+}
+
 export type ImportEvent =
   | ({ type: 'progress' } & ImportProgress)
   /** Something the person should know before the import ends, e.g. that it may not fit in storage. */
   | { type: 'notice'; message: string };
 
-const TYPES = ['load-demo', 'import-files', 'cancel'] as const;
+const TYPES = ['load-demo', 'import-files', 'cancel'] as const satisfies readonly (keyof ImportResults)[];
 
 function parseFiles(value: unknown): ChosenFile[] {
   if (!Array.isArray(value) || value.length === 0) throw new ProtocolError('import-files needs a non-empty list of files');

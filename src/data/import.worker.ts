@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 /** Message dispatch only; the work is in import.core.ts. */
 import { importDemo, importFiles, ImportCancelled, storageWarning, type ImportProgress } from './import.core';
-import { parseImportRequest, type ChosenFile, type ImportEvent, type ImportResult } from './import.protocol';
-import { errorMessage, idOf, type Reply } from '../util/rpc';
+import { parseImportRequest, type ChosenFile, type ImportEvent, type ImportResult, type ImportResults } from './import.protocol';
+import { idOf, Responder, type Reply } from '../util/rpc';
+import { newId } from '../util/ids';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let current: { cancelled: boolean } | null = null;
@@ -11,7 +12,7 @@ let current: { cancelled: boolean } | null = null;
  * This importer's Web Lock, held for as long as the worker lives. Datasets it is writing carry the lock's name;
  * when the tab closes the lock goes with it, and the next page load knows those datasets were cut off.
  */
-const LOCK = `margin-studio-importer:${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+const LOCK = newId('margin-studio-importer');
 const lockHeld: Promise<string | undefined> = scope.navigator.locks
   ? new Promise((resolve) => {
       void scope.navigator.locks.request(LOCK, () => {
@@ -21,9 +22,7 @@ const lockHeld: Promise<string | undefined> = scope.navigator.locks
     })
   : Promise.resolve(undefined);
 
-function reply(msg: Reply<ImportResult>): void {
-  scope.postMessage(msg);
-}
+const respond = new Responder<ImportResults>((msg: Reply<unknown>, transfer) => scope.postMessage(msg, transfer));
 
 function emit(event: ImportEvent): void {
   scope.postMessage(event);
@@ -38,19 +37,19 @@ async function warnIfTooBig(files: readonly ChosenFile[]): Promise<void> {
   if (message) emit({ type: 'notice', message });
 }
 
-function run(id: number, work: (signal: { cancelled: boolean }, lock: string | undefined) => Promise<ImportResult>): void {
+function run(req: { id: number; type: 'load-demo' | 'import-files' }, work: (signal: { cancelled: boolean }, lock: string | undefined) => Promise<ImportResult>): void {
   if (current) {
-    reply({ type: 'error', id, message: 'an import is already running' });
+    respond.error(req.id, new Error('an import is already running'));
     return;
   }
   const signal = { cancelled: false };
   current = signal;
   lockHeld
     .then((lock) => work(signal, lock))
-    .then((payload) => reply({ type: 'result', id, payload }))
+    .then((payload) => respond.result(req, payload))
     .catch((err: unknown) => {
-      if (err instanceof ImportCancelled) reply({ type: 'result', id, payload: { cancelled: true } });
-      else reply({ type: 'error', id, message: errorMessage(err) });
+      if (err instanceof ImportCancelled) respond.result(req, { cancelled: true });
+      else respond.error(req.id, err);
     })
     .finally(() => {
       current = null;
@@ -62,27 +61,27 @@ scope.addEventListener('message', (ev: MessageEvent) => {
   try {
     req = parseImportRequest(ev.data);
   } catch (err) {
-    reply({ type: 'error', id: idOf(ev.data), message: errorMessage(err) });
+    respond.error(idOf(ev.data), err);
     return;
   }
   switch (req.type) {
     case 'load-demo': {
       const seed = req.seed;
-      run(req.id, async (signal, lock) => ({ dataset: await importDemo({ seed }, onProgress, signal, { lock }) }));
+      run(req, async (signal, lock) => ({ dataset: await importDemo({ seed }, onProgress, signal, { lock }) }));
       return;
     }
     case 'import-files': {
       const { files, name, threshold, appendTo, tokenizer } = req;
-      run(req.id, async (signal, lock) => {
+      run(req, async (signal, lock) => {
         await warnIfTooBig(files);
-        const id = appendTo ?? `files-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+        const id = appendTo ?? newId('files');
         return { dataset: await importFiles(files, { id, name, threshold, lock, tokenizer, append: appendTo !== undefined }, onProgress, signal) };
       });
       return;
     }
     case 'cancel':
       if (current) current.cancelled = true;
-      reply({ type: 'result', id: req.id, payload: { cancelled: true } });
+      respond.result(req, { cancelled: true });
       return;
     default: {
       const unreachable: never = req;

@@ -7,7 +7,7 @@ import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
 import type { DotStudent } from '../model/students/dot';
 import type { TextColumns } from '../data/store/schema';
-import { padTokens } from '../train/batches';
+import { padTokens } from '../data/store/columns';
 
 export const ENCODE_BATCH = 128;
 export const SEARCH_CHUNK = 8192;

@@ -2,10 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
 import { DotStudent } from '../model/students/dot';
-import { textColumns } from '../data/store/columns';
+import { padTokens, textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { tokenBatch } from '../model/layers/transformer';
-import { padTokens } from '../train/batches';
 import { scorePairs, SCORE_BATCH } from './score';
 
 beforeAll(async () => {

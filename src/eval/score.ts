@@ -6,7 +6,7 @@ import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
 import type { Student } from '../model/students/student';
 import type { TextColumns } from '../data/store/schema';
-import { padTokens } from '../train/batches';
+import { padTokens } from '../data/store/columns';
 
 export const SCORE_BATCH = 64;
 const BATCHES_PER_READBACK = 8;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readSafetensorsWeights, readTfjsWeights, WEIGHTS_FORMAT } from './read-weights';
+import { readSafetensorsWeights, readTfjsWeights } from './read-weights';
+import { WEIGHTS_FORMAT } from './metadata';
 import { writeSafetensors, type NamedTensor } from './safetensors';
 import { writeTfjs } from './tfjs';
 

@@ -5,12 +5,9 @@
 import { readSafetensors, SafetensorsError, type NamedTensor } from './safetensors';
 import { WEIGHTS_FILE } from './tfjs';
 
-export interface ImportedWeights {
-  tensors: NamedTensor[];
-  metadata: Record<string, string>;
-}
+import { WEIGHTS_FORMAT, type ExportedWeights } from './metadata';
 
-export const WEIGHTS_FORMAT = 'margin-studio-student-v1';
+export type ImportedWeights = ExportedWeights;
 
 function checkMetadata(metadata: Record<string, string>, fileName: string): void {
   if (metadata.format !== WEIGHTS_FORMAT) throw new SafetensorsError(`${fileName}: not a Margin Studio student (metadata format is ${JSON.stringify(metadata.format ?? null)}, expected ${WEIGHTS_FORMAT})`);

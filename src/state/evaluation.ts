@@ -32,7 +32,7 @@ export async function runEvaluation(datasetId: string): Promise<void> {
   const { threshold, depth, dense } = evaluationStore.getState();
   evaluationStore.setState({ state: 'running', error: '', progress: null });
   try {
-    const report = (await trainerClient().request({ type: 'evaluate', datasetId, threshold, depth, dense })) as EvalReport;
+    const report = await trainerClient().request({ type: 'evaluate', datasetId, threshold, depth, dense });
     evaluationStore.setState({ state: 'done', report, progress: null });
   } catch (err) {
     evaluationStore.setState({ state: 'error', error: err instanceof Error ? err.message : String(err), progress: null });

@@ -4,34 +4,37 @@ import { download } from '../util/download';
 import { writeTfjs, WEIGHTS_FILE } from '../export/tfjs';
 import type { ExportedWeights } from '../train/protocol';
 import { refreshResumable, resetRunView, trainerClient, trainingStore } from './training';
-import { PROJECT_EXTENSION, readProject, writeProject, type Project } from '../export/project';
+import { PROJECT_EXTENSION, readProject, writeProject } from '../train/project';
 import { saveCheckpoint } from '../train/checkpoints';
 import { evaluationStore } from './evaluation';
 import { runReport } from './report';
 import type { DatasetInfo } from '../data/store/schema';
 import { readSafetensorsWeights, readTfjsWeights, type ImportedWeights } from '../export/read-weights';
+import { newId } from '../util/ids';
+import { blobPart, transferList } from '../util/bytes';
 
 export type ExportFormat = 'safetensors' | 'tfjs';
 
-function save(name: string, parts: BlobPart[], type: string): void {
-  download(name, new Blob(parts, { type }));
+function save(name: string, part: string | Uint8Array, type: string): void {
+  download(name, new Blob([typeof part === 'string' ? part : blobPart(part)], { type }));
 }
 
 /** A file name stem saying what the weights are: architecture, loss, steps. */
 export function exportName(w: ExportedWeights): string {
-  const run = JSON.parse(w.metadata.run ?? '{}') as { loss?: string };
-  return `${w.metadata.arch}-${run.loss ?? 'student'}-step${w.metadata.steps}`;
+  const run: unknown = JSON.parse(w.metadata.run ?? '{}');
+  const loss = typeof run === 'object' && run !== null && 'loss' in run && typeof run.loss === 'string' ? run.loss : 'student';
+  return `${w.metadata.arch}-${loss}-step${w.metadata.steps}`;
 }
 
 export async function exportStudent(format: ExportFormat): Promise<void> {
-  const weights = (await trainerClient().request({ type: 'export' })) as ExportedWeights;
+  const weights = await trainerClient().request({ type: 'export' });
   if (format === 'safetensors') {
-    save(`${exportName(weights)}.safetensors`, [writeSafetensors(weights.tensors, weights.metadata) as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+    save(`${exportName(weights)}.safetensors`, writeSafetensors(weights.tensors, weights.metadata), 'application/octet-stream');
   } else {
     const { modelJson, weights: bin } = writeTfjs(weights.tensors, weights.metadata);
     // model.json names its weights file; both must sit in one folder under these names.
-    save('model.json', [modelJson], 'application/json');
-    save(WEIGHTS_FILE, [bin as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+    save('model.json', modelJson, 'application/json');
+    save(WEIGHTS_FILE, bin, 'application/octet-stream');
   }
 }
 
@@ -39,14 +42,14 @@ export async function exportStudent(format: ExportFormat): Promise<void> {
 export function exportReport(dataset: DatasetInfo | null): void {
   const s = trainingStore.getState();
   const report = runReport(s, dataset, evaluationStore.getState().report);
-  save(`${s.config.arch}-${s.config.loss}-report.json`, [JSON.stringify(report, null, 1)], 'application/json');
+  save(`${s.config.arch}-${s.config.loss}-report.json`, JSON.stringify(report, null, 1), 'application/json');
 }
 
 /** Downloads the current run as a project file, to continue training in another browser. */
 export async function exportProject(): Promise<void> {
-  const project = (await trainerClient().request({ type: 'export-project' })) as Project;
+  const project = await trainerClient().request({ type: 'export-project' });
   const c = project.snapshot.config;
-  save(`${c.arch}-${c.loss}-step${project.snapshot.stepsDone}${PROJECT_EXTENSION}`, [writeProject(project) as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+  save(`${c.arch}-${c.loss}-step${project.snapshot.stepsDone}${PROJECT_EXTENSION}`, writeProject(project), 'application/octet-stream');
 }
 
 /**
@@ -56,7 +59,7 @@ export async function exportProject(): Promise<void> {
 async function openProject(file: File, dataset: DatasetInfo): Promise<void> {
   const project = readProject(new Uint8Array(await file.arrayBuffer()), file.name);
   if (project.tokenizer !== dataset.tokenizer) throw new Error(`${file.name}: the run was trained on ${project.tokenizer} tokens, but the active dataset "${dataset.name}" has ${dataset.tokenizer}`);
-  const runId = `project-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const runId = newId('project');
   await saveCheckpoint({ runId, datasetId: dataset.id, status: 'running', savedAt: Date.now(), losses: project.losses, snapshot: project.snapshot });
   await refreshResumable();
 }
@@ -84,6 +87,6 @@ export async function loadWeightFiles(files: readonly File[], dataset: DatasetIn
   resetRunView();
   await trainerClient().request(
     { type: 'load-weights', datasetId, tensors: weights.tensors, metadata: weights.metadata },
-    weights.tensors.map((t) => t.data.buffer as ArrayBuffer),
+    transferList(weights.tensors.map((t) => t.data)),
   );
 }

@@ -7,6 +7,7 @@ import type { RunConfig } from '../train/config';
 import type { Arch } from '../model/students/archs';
 import type { LossName } from '../train/loss-names';
 import { startTraining, trainingStore, type TrainingState } from './training';
+import { newId } from '../util/ids';
 
 export interface FinishedRun {
   id: string;
@@ -81,7 +82,7 @@ export const runsStore = createStore<RunsState>()(() => ({ runs: loadRuns(), com
 /** A finished run as it is kept, from the training state at its end. */
 export function snapshotRun(s: TrainingState, datasetId: string, endedAs: 'done' | 'stopped', now: number, grid?: string): FinishedRun {
   return {
-    id: `run-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+    id: newId('run', now),
     datasetId,
     config: s.config,
     endedAs,
@@ -140,7 +141,7 @@ function runEnd(): Promise<TrainingState['state']> {
 export async function runGrid(datasetId: string, base: RunConfig, archs: readonly Arch[], losses: readonly LossName[]): Promise<void> {
   const runs = gridCombinations(archs, losses);
   if (runs.length === 0) throw new Error('choose at least one architecture and one loss for the grid');
-  const id = `grid-${Date.now().toString(36)}`;
+  const id = newId('grid');
   const set = (patch: Partial<GridProgress>) => {
     const grid = runsStore.getState().grid;
     if (grid?.id === id) runsStore.setState({ grid: { ...grid, ...patch } });

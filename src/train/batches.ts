@@ -2,7 +2,7 @@
  * Turning stored tables into fixed-shape batches of token ids. Pure TypeScript over typed arrays, so the
  * sampling order is the same on every backend and can be tested without a GPU.
  */
-import { rowIndex, tokensAt } from '../data/store/columns';
+import { padTokens, rowIndex } from '../data/store/columns';
 import type { TextColumns, TripleColumns } from '../data/store/schema';
 import { Rng } from '../util/random';
 
@@ -79,16 +79,6 @@ export function splitProbe(triples: ResolvedTriples, probeSize: number, seed: nu
   triples.qid.forEach((q, i) => (probeQueries.has(q) && probe.length < probeSize ? probe : train).push(i));
   if (train.length === 0) throw new Error('no training triples left after holding out the probe set');
   return { train: Int32Array.from(train), probe: Int32Array.from(probe) };
-}
-
-/** Copies row tokens into a [rows.length, length] padded id matrix (0 = padding), truncating long texts. */
-export function padTokens(cols: TextColumns, rows: ArrayLike<number>, length: number): Int32Array {
-  const out = new Int32Array(rows.length * length);
-  for (let r = 0; r < rows.length; r++) {
-    const toks = tokensAt(cols, rows[r] as number);
-    out.set(toks.subarray(0, length), r * length);
-  }
-  return out;
 }
 
 export interface Batch {

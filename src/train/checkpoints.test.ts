@@ -14,7 +14,7 @@ function checkpoint(runId: string, step: number, savedAt: number): Checkpoint {
       config: DEFAULT_RUN_CONFIG,
       stepsDone: step,
       sampler: { order: Int32Array.of(3, 1, 2), cursor: 2, epoch: 1, rng: 12345 },
-      weights: [{ shape: [2], data: Float32Array.of(0.5, -0.25) }],
+      weights: [{ name: 'encoder/lnf_b', shape: [2], data: Float32Array.of(0.5, -0.25) }],
       optimizer: { iterations: step, first: [{ shape: [2], data: Float32Array.of(0.1, 0.2) }], second: [{ shape: [2], data: Float32Array.of(0.01, 0.02) }] },
     },
   };

@@ -16,13 +16,18 @@ export interface TensorData {
   data: Float32Array;
 }
 
+/** A weight with the name the student gives it: snapshots are matched to students by name, never by position. */
+export interface NamedTensorData extends TensorData {
+  name: string;
+}
+
 export interface TrainerSnapshot {
   config: RunConfig;
   stepsDone: number;
   sampler: { order: Int32Array; cursor: number; epoch: number; rng: number };
-  /** The student's weights, in the order of its parameter set. */
-  weights: TensorData[];
-  /** Adam: steps taken and the first and second moments, in the same order as the weights. */
+  /** The student's weights by name. */
+  weights: NamedTensorData[];
+  /** Adam: steps taken and the first and second moments of each weight, in the order of `weights`. */
   optimizer: { iterations: number; first: TensorData[]; second: TensorData[] };
 }
 

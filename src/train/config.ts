@@ -1,11 +1,11 @@
 /** One typed, serialisable run configuration: everything that fixes a run, seed included. */
 import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, type Arch } from '../model/students/archs';
+import { POOLINGS, type Pooling } from '../model/students/config';
+
+export { POOLINGS, type Pooling };
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
-
-export const POOLINGS = ['mean', 'cls'] as const;
-export type Pooling = (typeof POOLINGS)[number];
 
 export interface RunConfig {
   /** The student architecture. */

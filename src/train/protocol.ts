@@ -3,7 +3,10 @@ import { BACKENDS, type RunConfig } from './config';
 import type { EvalPhase, EvalReport } from '../eval/rerank';
 import { ProtocolError, requireEnvelope } from '../util/rpc';
 import type { NamedTensor } from '../export/safetensors';
-import type { Project } from '../export/project';
+import type { ExportedWeights } from '../export/metadata';
+import type { Project } from './project';
+
+export type { ExportedWeights };
 
 export type TrainerRequest =
   /** A new run, or with `resumeFrom` the run of that checkpoint, continued (its own config and dataset). */
@@ -11,7 +14,6 @@ export type TrainerRequest =
   | { id: number; type: 'pause' }
   | { id: number; type: 'resume' }
   | { id: number; type: 'stop' }
-  | { id: number; type: 'memory' }
   /** Evaluates the current student (if any), BM25, the teacher and the imported runs on a dataset's dev queries. */
   | { id: number; type: 'evaluate'; datasetId: string; threshold: number; depth: number; dense: boolean }
   /** The current student's weights with what they mean, for the export formats. */
@@ -22,19 +24,19 @@ export type TrainerRequest =
   | { id: number; type: 'load-weights'; datasetId: string; tensors: NamedTensor[]; metadata: Record<string, string> };
 
 export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
-export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type TfBackend = 'webgpu' | 'webgl' | 'cpu';
 
-export interface MemoryReport {
-  numTensors: number;
-  numBytes: number;
+/** What the worker's reply to each request carries. */
+export interface TrainerResults {
+  start: { ok: true };
+  pause: { ok: true };
+  resume: { ok: true };
+  stop: { ok: true };
+  evaluate: EvalReport;
+  export: ExportedWeights;
+  'export-project': Project;
+  'load-weights': { ok: true };
 }
-
-export interface ExportedWeights {
-  tensors: NamedTensor[];
-  metadata: Record<string, string>;
-}
-
-export type TrainerResult = { ok: true } | MemoryReport | EvalReport | ExportedWeights | Project;
 
 export type TrainerEvent =
   | { type: 'status'; state: RunState; message?: string }
@@ -72,7 +74,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'memory', 'evaluate', 'export', 'export-project', 'load-weights'] as const;
+const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights'] as const satisfies readonly (keyof TrainerResults)[];
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -102,7 +104,6 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
     case 'pause':
     case 'resume':
     case 'stop':
-    case 'memory':
     case 'export':
     case 'export-project':
       return { id: msg.id, type };

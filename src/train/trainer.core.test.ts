@@ -59,10 +59,12 @@ describe('Trainer on the CPU backend', () => {
     expect(snapshot.optimizer.iterations).toBe(5);
     expect(snapshot.optimizer.first).toHaveLength(snapshot.weights.length);
 
-    // A fresh trainer (a reloaded page) starts from other weights until it restores the snapshot.
+    // A fresh trainer (a reloaded page) starts from other weights until it restores the snapshot. The snapshot's
+    // weights (and their moments) are handed over in reverse order: they are matched by name, not by position.
     const tensorsBefore = tf.memory().numTensors;
     const second = new Trainer(demoTables(), { ...cfg, seed: 1234 }, TOKENIZER);
-    await second.restore({ ...snapshot, config: cfg });
+    const { first: m, second: v } = snapshot.optimizer;
+    await second.restore({ ...snapshot, config: cfg, weights: snapshot.weights.slice().reverse(), optimizer: { ...snapshot.optimizer, first: m.slice().reverse(), second: v.slice().reverse() } });
     const after = await lossesOf(second, 12);
     [...before, ...after].forEach((l, i) => expect(l, `step ${i + 1}`).toBeCloseTo(expected[i] as number, 4));
     second.dispose();
@@ -113,7 +115,27 @@ describe('Trainer on the CPU backend', () => {
   it('refuses a snapshot of another architecture', async () => {
     const a = new Trainer(demoTables(), { ...config, arch: 'dot', hidden: 8, ffn: 16 }, TOKENIZER);
     const b = new Trainer(demoTables(), { ...config, arch: 'tk', hidden: 8, ffn: 16 }, TOKENIZER);
-    await expect(b.restore(await a.snapshot())).rejects.toThrow(/the checkpoint holds \d+ weights, this tk student has \d+/);
+    await expect(b.restore(await a.snapshot())).rejects.toThrow('the checkpoint has no weight tk/mix, which this tk student needs');
+    a.dispose();
+    b.dispose();
+  });
+
+  it('refuses a snapshot whose weights or moments do not fit by name and shape, changing nothing', async () => {
+    const cfg = { ...config, arch: 'tk' as const, hidden: 8, ffn: 16 };
+    const a = new Trainer(demoTables(), cfg, TOKENIZER);
+    a.step().dispose();
+    const snap = await a.snapshot();
+    const b = new Trainer(demoTables(), { ...cfg, seed: 77 }, TOKENIZER);
+    const before = Array.from(await b.model.params.get('tk/kernel_w').data());
+    const renamed = { ...snap, weights: snap.weights.map((w) => (w.name === 'tk/mix' ? { ...w, name: 'tk/mixer' } : w)) };
+    await expect(b.restore(renamed)).rejects.toThrow('the checkpoint has no weight tk/mix, which this tk student needs');
+    const i = snap.weights.findIndex((w) => w.name === 'tk/kernel_w');
+    const reshaped = { ...snap, weights: snap.weights.map((w, k) => (k === i ? { ...w, shape: [1, 11] } : w)) };
+    await expect(b.restore(reshaped)).rejects.toThrow('checkpoint weight tk/kernel_w has shape [1, 11], this tk student expects [11, 1]');
+    const badMoment = { ...snap, optimizer: { ...snap.optimizer, second: snap.optimizer.second.map((t, k) => (k === i ? { ...t, shape: [11] } : t)) } };
+    await expect(b.restore(badMoment)).rejects.toThrow("Adam's moments for tk/kernel_w in the checkpoint do not have the weight's shape [11, 1]");
+    // Nothing was assigned by the refused restores.
+    expect(Array.from(await b.model.params.get('tk/kernel_w').data())).toEqual(before);
     a.dispose();
     b.dispose();
   });
@@ -181,16 +203,85 @@ describe('Trainer on the CPU backend', () => {
     expect(await run()).toEqual(await run());
   }, 60_000);
 
-  it('pauses and stops between steps', async () => {
-    const trainer = new Trainer(demoTables(), { ...config, steps: 1000 }, TOKENIZER);
+  it('pauses between steps (no step runs while paused), then stops from the pause', async () => {
+    const trainer = new Trainer(demoTables(), { ...config, steps: 1000, logEvery: 1 }, TOKENIZER);
+    const pauses: boolean[] = [];
+    let stepsWhenPaused = -1;
     const loop = new TrainingLoop(trainer, {
       onMetrics: (m) => {
-        if ((m.steps.at(-1) ?? 0) >= 5) loop.stop();
+        if ((m.steps.at(-1) ?? 0) === 5) loop.pause();
       },
       onProbe: () => undefined,
     });
-    expect(await loop.run(() => undefined)).toBe('stopped');
-    expect(trainer.stepsDone).toBeLessThan(1000);
+    const end = await loop.run((paused) => {
+      pauses.push(paused);
+      if (paused) {
+        stepsWhenPaused = trainer.stepsDone;
+        // Still paused a moment later: the loop waits rather than stepping on.
+        setTimeout(() => {
+          expect(trainer.stepsDone).toBe(stepsWhenPaused);
+          loop.stop();
+        }, 50);
+      }
+    });
+    expect(end).toBe('stopped');
+    expect(pauses).toEqual([true]);
+    expect(stepsWhenPaused).toBe(5);
+    expect(trainer.stepsDone).toBe(5);
+    trainer.dispose();
+  }, 60_000);
+
+  /** The loop's end, or 'hung' when it has not ended two seconds after `from` (the moment it should end soon). */
+  const endOrHang = (run: Promise<'done' | 'stopped'>, from: Promise<void>) =>
+    Promise.race([run, from.then(() => new Promise<'hung'>((r) => setTimeout(() => r('hung'), 2000)))]);
+
+  it('stops when Stop comes while the pause checkpoint is being written', async () => {
+    const trainer = new Trainer(demoTables(), { ...config, steps: 1000, logEvery: 1 }, TOKENIZER);
+    const pauses: boolean[] = [];
+    let written = () => undefined as void;
+    const checkpointWritten = new Promise<void>((r) => (written = r));
+    const loop = new TrainingLoop(trainer, {
+      onMetrics: (m) => {
+        if ((m.steps.at(-1) ?? 0) === 3) loop.pause();
+      },
+      onProbe: () => undefined,
+      onCheckpoint: async () => {
+        // Stop pressed while the checkpoint is written, before the loop has begun to wait.
+        loop.stop();
+        await new Promise((r) => setTimeout(r, 20));
+        written();
+      },
+    });
+    expect(await endOrHang(loop.run((paused) => pauses.push(paused)), checkpointWritten)).toBe('stopped');
+    expect(pauses).toEqual([]);
+    expect(trainer.stepsDone).toBe(3);
+    trainer.dispose();
+  }, 60_000);
+
+  it('goes on training when Resume comes while the pause checkpoint is being written', async () => {
+    const trainer = new Trainer(demoTables(), { ...config, steps: 6, logEvery: 1, batchSize: 4, hidden: 8, ffn: 16 }, TOKENIZER);
+    const pauses: boolean[] = [];
+    // The rest of the run (4 small steps) must be over well within the wait after the last step's metrics.
+    let lastStep = () => undefined as void;
+    const reachedEnd = new Promise<void>((r) => (lastStep = r));
+    const loop = new TrainingLoop(trainer, {
+      onMetrics: (m) => {
+        if ((m.steps.at(-1) ?? 0) === 2) loop.pause();
+        if ((m.steps.at(-1) ?? 0) === 6) lastStep();
+      },
+      onProbe: () => undefined,
+      onCheckpoint: async () => {
+        loop.resume();
+        await new Promise((r) => setTimeout(r, 20));
+      },
+    });
+    const run = loop.run((paused) => pauses.push(paused));
+    // Without the fix the loop waits for a wake-up that never comes: step 6 is never reached.
+    const waited = await Promise.race([run, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
+    expect(waited).toBe('done');
+    await reachedEnd;
+    expect(pauses).toEqual([]);
+    expect(trainer.stepsDone).toBe(6);
     trainer.dispose();
   }, 60_000);
 

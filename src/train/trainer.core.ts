@@ -5,14 +5,14 @@
 import * as tf from '../model/tf';
 import { createStudent } from '../model/students';
 import type { Student } from '../model/students/student';
-import { studentConfig } from '../model/students/sizes';
+import { studentConfig } from './student-config';
 import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
 import { BatchSampler, makeBatch, resolveTriples, splitProbe, type Batch, type ResolvedTriples, type TrainingTables } from './batches';
 import type { RunConfig } from './config';
 import { lossFunction, type LossFn } from './losses';
-import type { TensorData, TrainerSnapshot } from './checkpoints';
+import type { NamedTensorData, TensorData, TrainerSnapshot } from './checkpoints';
 
 interface BatchTensors {
   query: TokenBatch;
@@ -100,12 +100,13 @@ export class Trainer {
   /** Everything needed to continue this run exactly: weights, Adam's state, the sampler's position. */
   async snapshot(): Promise<TrainerSnapshot> {
     const read = async (t: tf.Tensor): Promise<TensorData> => ({ shape: t.shape.slice(), data: Float32Array.from(await t.data()) });
-    const weights: TensorData[] = [];
-    for (const v of this.model.params.list()) weights.push(await read(v));
+    const weights: NamedTensorData[] = [];
+    for (const [name, v] of this.model.params.vars) weights.push({ name, ...(await read(v)) });
     const [iterations, ...moments] = await this.optimizer.getWeights();
     const half = moments.length / 2;
     const first: TensorData[] = [];
     const second: TensorData[] = [];
+    // Adam keeps one moment per weight in the order `minimize` was given them: the parameter set's order.
     for (let i = 0; i < moments.length; i++) (i < half ? first : second).push(await read((moments[i] as { tensor: tf.Tensor }).tensor));
     const iter = iterations ? (await iterations.tensor.data())[0] ?? 0 : 0;
     // The step count comes back as a new tensor; the moments are the optimiser's own variables.
@@ -113,22 +114,45 @@ export class Trainer {
     return { config: this.config, stepsDone: this.stepsDone, sampler: this.sampler.state(), weights, optimizer: { iterations: iter, first, second } };
   }
 
-  /** Continues from a snapshot of a run with the same config on the same data. */
+  /**
+   * Continues from a snapshot of a run with the same config on the same data. Weights and Adam's moments are
+   * matched to the student's by name and checked by shape; nothing is assigned unless all of them fit.
+   */
   async restore(s: TrainerSnapshot): Promise<void> {
-    const vars = this.model.params.list();
-    if (s.weights.length !== vars.length) throw new Error(`the checkpoint holds ${s.weights.length} weights, this ${this.config.arch} student has ${vars.length}`);
-    vars.forEach((v, i) => {
-      const w = s.weights[i] as TensorData;
-      if (w.shape.join('x') !== v.shape.join('x')) throw new Error(`checkpoint weight ${i} has shape [${w.shape.join(', ')}], the student expects [${v.shape.join(', ')}]`);
+    const arch = this.config.arch;
+    const vars = [...this.model.params.vars];
+    const index = new Map<string, number>();
+    s.weights.forEach((w, i) => {
+      if (typeof w.name !== 'string') throw new Error('the checkpoint does not name its weights (it was written by an older version of the studio); start the run again');
+      index.set(w.name, i);
+    });
+    const moments = s.optimizer.first.length > 0;
+    if (moments && (s.optimizer.first.length !== s.weights.length || s.optimizer.second.length !== s.weights.length)) {
+      throw new Error(`the checkpoint holds ${s.weights.length} weights but Adam's moments for ${s.optimizer.first.length} and ${s.optimizer.second.length}`);
+    }
+    const missing = vars.find(([name]) => !index.has(name));
+    if (missing) throw new Error(`the checkpoint has no weight ${missing[0]}, which this ${arch} student needs`);
+    const extra = s.weights.filter((w) => !this.model.params.vars.has(w.name)).map((w) => w.name);
+    if (extra.length > 0) throw new Error(`the checkpoint has weights this ${arch} student does not: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`);
+    const order = vars.map(([name, v]) => {
+      const i = index.get(name) as number;
+      const w = s.weights[i] as NamedTensorData;
+      const same = (t: TensorData) => t.shape.join('x') === v.shape.join('x');
+      if (!same(w)) throw new Error(`checkpoint weight ${name} has shape [${w.shape.join(', ')}], this ${arch} student expects [${v.shape.join(', ')}]`);
+      if (moments && !(same(s.optimizer.first[i] as TensorData) && same(s.optimizer.second[i] as TensorData))) throw new Error(`Adam's moments for ${name} in the checkpoint do not have the weight's shape [${v.shape.join(', ')}]`);
+      return i;
+    });
+    vars.forEach(([, v], k) => {
+      const w = s.weights[order[k] as number] as TensorData;
       tf.tidy(() => v.assign(tf.tensor(w.data, w.shape)));
     });
-    if (s.optimizer.first.length > 0) {
-      // Adam matches moments to weights by position, as `minimize` lists the weights.
-      const named = (t: TensorData, i: number, kind: string) => ({ name: `w${i}/${kind}`, tensor: tf.tensor(t.data, t.shape) });
+    if (moments) {
+      // Adam matches moments to weights by position, as `minimize` lists the weights: put them in that order.
+      const named = (t: TensorData, k: number, kind: string) => ({ name: `w${k}/${kind}`, tensor: tf.tensor(t.data, t.shape) });
       const values = [
         { name: 'iter', tensor: tf.scalar(s.optimizer.iterations, 'int32') as tf.Tensor },
-        ...s.optimizer.first.map((t, i) => named(t, i, 'm')),
-        ...s.optimizer.second.map((t, i) => named(t, i, 'v')),
+        ...order.map((i, k) => named(s.optimizer.first[i] as TensorData, k, 'm')),
+        ...order.map((i, k) => named(s.optimizer.second[i] as TensorData, k, 'v')),
       ];
       await this.optimizer.setWeights(values);
       // The optimiser's variables hold their own reference to the data.
@@ -284,11 +308,15 @@ export class TrainingLoop {
       if (this.paused) {
         await flush();
         await checkpoint();
-        onPauseChange(true);
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = null;
+        // Stop or Resume may have come while the checkpoint was written: a wake-up set only now would miss them.
         if (this.stopped) break;
-        onPauseChange(false);
+        if (this.paused) {
+          onPauseChange(true);
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = null;
+          if (this.stopped) break;
+          onPauseChange(false);
+        }
         windowStart = performance.now();
         continue;
       }

@@ -7,6 +7,21 @@ export type Reply<R> = { type: 'result'; id: number; payload: R } | { type: 'err
 /** A request as the caller writes it; the client adds the id. */
 export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
+/**
+ * The worker side of the same promise: replies to a request with a payload of the type its request type maps to.
+ */
+export class Responder<Results> {
+  constructor(private readonly post: (message: Reply<unknown>, transfer: Transferable[]) => void) {}
+
+  result<K extends keyof Results>(req: { id: number; type: K }, payload: Results[K], transfer: Transferable[] = []): void {
+    this.post({ type: 'result', id: req.id, payload }, transfer);
+  }
+
+  error(id: number, err: unknown): void {
+    this.post({ type: 'error', id, message: errorMessage(err) }, []);
+  }
+}
+
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
@@ -38,10 +53,13 @@ interface WorkerLike {
   terminate(): void;
 }
 
-/** The main-thread side: turns requests into promises and hands events to one listener. */
-export class WorkerClient<Req extends { type: string }, Res, Ev extends { type: string }> {
+/**
+ * The main-thread side: turns requests into promises and hands events to one listener. `Results` maps each request
+ * type to what its reply carries, so a caller gets the right type back without a cast.
+ */
+export class WorkerClient<Req extends { type: string }, Results extends { [K in Req['type']]: unknown }, Ev extends { type: string }> {
   private nextId = 1;
-  private pending = new Map<number, { resolve: (v: Res) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly worker: WorkerLike,
@@ -49,9 +67,9 @@ export class WorkerClient<Req extends { type: string }, Res, Ev extends { type: 
     onCrash: (message: string) => void = () => undefined,
   ) {
     worker.addEventListener('message', (ev: MessageEvent) => {
-      const msg = ev.data as Reply<Res> | Ev;
+      const msg = ev.data as Reply<unknown> | Ev;
       if (msg.type === 'result' || msg.type === 'error') {
-        const reply = msg as Reply<Res>;
+        const reply = msg as Reply<unknown>;
         const waiter = this.pending.get(reply.id);
         if (!waiter) return;
         this.pending.delete(reply.id);
@@ -69,10 +87,11 @@ export class WorkerClient<Req extends { type: string }, Res, Ev extends { type: 
     });
   }
 
-  request(req: Req, transfer: Transferable[] = []): Promise<Res> {
+  request<R extends Req>(req: R, transfer: Transferable[] = []): Promise<Results[R['type']]> {
     const id = this.nextId++;
-    return new Promise<Res>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return new Promise<Results[R['type']]>((resolve, reject) => {
+      // The worker answers request `id` with the result its type promises (checked where it replies: `Responder`).
+      this.pending.set(id, { resolve: (v) => resolve(v as Results[R['type']]), reject });
       this.worker.postMessage({ ...req, id }, transfer);
     });
   }

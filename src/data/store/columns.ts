@@ -36,6 +36,16 @@ export function tokensAt(cols: TextColumns, row: number): Int32Array {
   return cols.tokens.subarray(cols.tokOffsets[row], cols.tokOffsets[row + 1]);
 }
 
+/** Copies row tokens into a [rows.length, length] padded id matrix (0 = padding), truncating long texts. */
+export function padTokens(cols: TextColumns, rows: ArrayLike<number>, length: number): Int32Array {
+  const out = new Int32Array(rows.length * length);
+  for (let r = 0; r < rows.length; r++) {
+    const toks = tokensAt(cols, rows[r] as number);
+    out.set(toks.subarray(0, length), r * length);
+  }
+  return out;
+}
+
 /** Map from an id column's values to row numbers. */
 export function rowIndex(ids: Int32Array): Map<number, number> {
   const map = new Map<number, number>();

@@ -3,8 +3,7 @@
  * while it is being configured. The students' tests check each count against the weights actually built.
  */
 import type { Arch } from './archs';
-import type { StudentConfig } from './student';
-import type { RunConfig } from '../../train/config';
+import type { StudentConfig } from './config';
 
 /** The weights of `defineEncoder`: embeddings, `layers` pre-norm transformer layers, the final layer norm. */
 export function encoderParameterCount(dims: { vocabSize: number; maxLength: number; hidden: number; ffn: number; layers: number }): number {
@@ -46,10 +45,4 @@ export function countParameters(arch: Arch, c: StudentConfig): number {
     case 'cat':
       return encoder + c.hidden + 1;
   }
-}
-
-/** The student's part of a run config, with what it needs of the dataset's tokenizer. */
-export function studentConfig(config: RunConfig, tokenizer: { vocabSize: number; cls: number; sep: number }): StudentConfig {
-  const { queryLength, passageLength, hidden, heads, ffn, layers, pooling, compressDim, jointLayers } = config;
-  return { queryLength, passageLength, hidden, heads, ffn, layers, pooling, compressDim, jointLayers, vocabSize: tokenizer.vocabSize, cls: tokenizer.cls, sep: tokenizer.sep };
 }

@@ -6,18 +6,13 @@ import * as tf from '../tf';
 import { ParamSet } from '../layers/params';
 import type { EncoderDims, TokenBatch } from '../layers/transformer';
 import { Rng } from '../../util/random';
-import type { RunConfig } from '../../train/config';
 import type { Arch } from './archs';
 import { encoderLayers, encoderLength } from './sizes';
+import type { StudentConfig } from './config';
 
 export { ARCHS, ARCH_LABELS, isArch, type Arch } from './archs';
 
-export type StudentConfig = Pick<RunConfig, 'queryLength' | 'passageLength' | 'hidden' | 'heads' | 'ffn' | 'layers' | 'pooling' | 'compressDim' | 'jointLayers'> & {
-  vocabSize: number;
-  /** Ids of the tokenizer's [CLS] and [SEP]. */
-  cls: number;
-  sep: number;
-};
+export type { StudentConfig } from './config';
 
 /**
  * The encoder shape of a student. Token batches hold tokens without special tokens; students that add [CLS] or

@@ -3,9 +3,9 @@
  * sampler's position and generator, and the loss history — in a safetensors container (`.msproject`), the same
  * checked reader guarding it.
  */
-import { readSafetensors, SafetensorsError, writeSafetensors, type NamedTensor } from './safetensors';
-import type { TensorData, TrainerSnapshot } from '../train/checkpoints';
-import { resolveRunConfig, type RunConfig } from '../train/config';
+import { readSafetensors, SafetensorsError, writeSafetensors, type NamedTensor } from '../export/safetensors';
+import type { NamedTensorData, TensorData, TrainerSnapshot } from './checkpoints';
+import { resolveRunConfig, type RunConfig } from './config';
 
 export const PROJECT_FORMAT = 'margin-studio-project-v1';
 export const PROJECT_EXTENSION = '.msproject';
@@ -14,17 +14,17 @@ export interface Project {
   snapshot: TrainerSnapshot;
   losses: Float32Array;
   tokenizer: string;
-  /** The student's weight names, in the order of `snapshot.weights`. */
-  weightNames: string[];
 }
 
 const f32 = (name: string, t: TensorData): NamedTensor => ({ name, dtype: 'F32', shape: t.shape, data: t.data });
 
 export function writeProject(p: Project): Uint8Array {
   const s = p.snapshot;
-  if (p.weightNames.length !== s.weights.length) throw new Error(`${p.weightNames.length} weight names for ${s.weights.length} weights`);
+  const names = s.weights.map((w) => w.name);
+  if (new Set(names).size !== names.length) throw new Error('two weights of the snapshot share a name');
+  // Moments are stored by the position of their weight in the `weights` list of the metadata, which names them.
   const tensors: NamedTensor[] = [
-    ...s.weights.map((w, i) => f32(`weights/${p.weightNames[i]}`, w)),
+    ...s.weights.map((w) => f32(`weights/${w.name}`, w)),
     ...s.optimizer.first.map((m, i) => f32(`adam/m/${i}`, m)),
     ...s.optimizer.second.map((v, i) => f32(`adam/v/${i}`, v)),
     { name: 'sampler/order', dtype: 'I32', shape: [s.sampler.order.length], data: s.sampler.order },
@@ -37,7 +37,7 @@ export function writeProject(p: Project): Uint8Array {
     iterations: String(s.optimizer.iterations),
     sampler: JSON.stringify({ cursor: s.sampler.cursor, epoch: s.sampler.epoch, rng: s.sampler.rng }),
     tokenizer: p.tokenizer,
-    weights: JSON.stringify(p.weightNames),
+    weights: JSON.stringify(names),
   });
 }
 
@@ -61,6 +61,7 @@ export function readProject(bytes: Uint8Array, fileName: string): Project {
     return fail(`the run config is not valid: ${err instanceof Error ? err.message : String(err)}`);
   }
   const names = parse<string[]>('weights');
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) fail("the metadata's weights is not a list of names");
   const sampler = parse<{ cursor: number; epoch: number; rng: number }>('sampler');
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const take = (name: string): TensorData => {
@@ -89,11 +90,10 @@ export function readProject(bytes: Uint8Array, fileName: string): Project {
       config,
       stepsDone: steps,
       sampler: { order: (order as NamedTensor).data as Int32Array, cursor: sampler.cursor, epoch: sampler.epoch, rng: sampler.rng },
-      weights: names.map((n) => take(`weights/${n}`)),
+      weights: names.map((name): NamedTensorData => ({ name, ...take(`weights/${name}`) })),
       optimizer: { iterations, first, second },
     },
     losses,
     tokenizer: metadata.tokenizer as string,
-    weightNames: names,
   };
 }

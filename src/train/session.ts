@@ -1,0 +1,248 @@
+/**
+ * What the training worker holds between messages: the current student (kept after its run ends so it can be
+ * evaluated and exported), the running loop, and the evaluation session. No worker API here: the worker turns
+ * messages into these calls and events into messages.
+ */
+import { getDataset } from '../data/store/catalog';
+import { readTable } from '../data/store/dataset-db';
+import { EvalSession } from '../eval/session';
+import type { EvalReport } from '../eval/rerank';
+import { studentMetadata, type ExportedWeights } from '../export/metadata';
+import type { NamedTensor } from '../export/safetensors';
+import { tokenizerInfo, vocabularyHash } from '../text/tokenizers';
+import { newId } from '../util/ids';
+import { selectBackend } from './backend';
+import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
+import { resolveRunConfig, type RunConfig } from './config';
+import type { Project } from './project';
+import type { TfBackend, TrainerEvent } from './protocol';
+import { studentConfig } from './student-config';
+import { Trainer, TrainingLoop } from './trainer.core';
+
+type Emit = (ev: TrainerEvent, transfer?: Transferable[]) => void;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class TrainingSession {
+  private loop: TrainingLoop | null = null;
+  /** A run or a weights load is being prepared or running. */
+  private busy = false;
+  private evaluating = false;
+  /** The student of the last run, kept after it ends so that it can be evaluated; replaced by the next run. */
+  private current: { trainer: Trainer; tokenizer: string; vocab?: string[]; history: number[] } | null = null;
+  private readonly evals = new EvalSession();
+
+  constructor(private readonly emit: Emit) {}
+
+  /**
+   * Starts a run (or with `resumeFrom` continues that checkpoint's run) and returns as soon as it has begun; the
+   * run reports through events and ends with a `status` event.
+   */
+  start(datasetId: string, partial: Partial<RunConfig>, resumeFrom?: string): void {
+    if (this.busy) throw new Error('a run is already in progress; stop it first');
+    if (this.evaluating) throw new Error('an evaluation is running; start training when it has finished');
+    this.busy = true;
+    this.run(datasetId, partial, resumeFrom)
+      .catch((err: unknown) => this.emit({ type: 'status', state: 'error', message: errorText(err) }))
+      .finally(() => (this.busy = false));
+  }
+
+  pause(): void {
+    this.loop?.pause();
+  }
+
+  resume(): void {
+    if (this.evaluating) throw new Error('an evaluation is using the student; resume when it has finished');
+    this.loop?.resume();
+  }
+
+  stop(): void {
+    this.loop?.stop();
+  }
+
+  private get trainingNow(): boolean {
+    return this.loop !== null && !this.loop.isPaused;
+  }
+
+  /** A student for `config` on a dataset, made the current one; the dataset's tables come along. */
+  private async prepareTrainer(datasetId: string, config: RunConfig, missing: string) {
+    const info = await getDataset(datasetId);
+    if (!info) throw new Error(missing);
+    const [passages, queries, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'triples')]);
+    if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
+    const { backend, note } = await selectBackend(config.backend);
+    this.current?.trainer.dispose();
+    this.current = null;
+    const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab));
+    this.current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}), history: [] };
+    return { info, trainer, passages, queries, triples, backend, note };
+  }
+
+  private emitReady(trainer: Trainer, backend: TfBackend, note: string, runId: string, resumed?: { step: number; losses: Float32Array }): void {
+    const teacherProbePos = trainer.probeBatch.teacherPos.slice();
+    const teacherProbeNeg = trainer.probeBatch.teacherNeg.slice();
+    this.emit(
+      {
+        type: 'ready',
+        backend,
+        backendNote: note,
+        config: trainer.config,
+        parameterCount: trainer.model.parameterCount(),
+        trainTriples: trainer.trainIndices.length,
+        probeTriples: trainer.probeBatch.size,
+        unresolvedTriples: trainer.triples.unresolved,
+        teacherProbePos,
+        teacherProbeNeg,
+        runId,
+        ...(resumed ? { resumed } : {}),
+      },
+      [teacherProbePos.buffer, teacherProbeNeg.buffer, ...(resumed ? [resumed.losses.buffer] : [])],
+    );
+  }
+
+  private async run(requestedDataset: string, partial: Partial<RunConfig>, resumeFrom?: string): Promise<void> {
+    const { emit } = this;
+    emit({ type: 'status', state: 'loading' });
+    const saved = resumeFrom ? await loadCheckpoint(resumeFrom) : undefined;
+    if (resumeFrom && !saved) throw new Error(`no checkpoint is stored for run ${resumeFrom}; it may have been pruned`);
+    // A resumed run keeps its own config and dataset.
+    const config = saved ? resolveRunConfig(saved.snapshot.config) : resolveRunConfig(partial);
+    const datasetId = saved ? saved.datasetId : requestedDataset;
+    const missing = saved ? `the dataset this run trained on (${datasetId}) no longer exists` : `dataset ${datasetId} does not exist`;
+    const { info, trainer, passages, queries, triples, backend, note } = await this.prepareTrainer(datasetId, config, missing);
+    if (saved) await trainer.restore(saved.snapshot);
+    const runId = saved?.runId ?? newId('run');
+    /** Losses of every step so far, for checkpoints and project files. */
+    const history: number[] = saved ? Array.from(saved.losses) : [];
+    if (this.current) this.current.history = history;
+    this.emitReady(trainer, backend, note, runId, saved ? { step: saved.snapshot.stepsDone, losses: saved.losses.slice() } : undefined);
+    const devNote = (text: string) => emit({ type: 'dev-eval', step: 0, mrr10: NaN, ndcg10: NaN, queries: 0, note: text });
+    const dev = config.evalEvery > 0 ? await this.evals.devEvaluator(datasetId, info.updatedAt, { passages, queries, triples }, trainer.model, config, devNote) : undefined;
+    const onCheckpoint = async (step: number) => {
+      // A checkpoint that cannot be written is reported; the run goes on.
+      try {
+        const started = performance.now();
+        const checkpoint: Checkpoint = { runId, datasetId, status: 'running', savedAt: Date.now(), losses: Float32Array.from(history), snapshot: await trainer.snapshot() };
+        await saveCheckpoint(checkpoint);
+        emit({ type: 'checkpoint', step, bytes: checkpointBytes(checkpoint), seconds: (performance.now() - started) / 1000 });
+      } catch (err) {
+        emit({ type: 'checkpoint-failed', step, message: errorText(err) });
+      }
+    };
+    this.loop = new TrainingLoop(trainer, {
+      onMetrics: (m) => {
+        history.push(...m.losses);
+        emit({ type: 'metrics', ...m }, [m.steps.buffer, m.losses.buffer]);
+      },
+      onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg }, [p.pos.buffer, p.neg.buffer]),
+      onCheckpoint,
+      ...(dev
+        ? {
+            onEvaluate: async (step: number) => {
+              const result = await dev(step);
+              if (result) emit({ type: 'dev-eval', ...result });
+            },
+          }
+        : {}),
+    });
+    emit({ type: 'status', state: 'running' });
+    try {
+      const end = await this.loop.run((paused) => emit({ type: 'status', state: paused ? 'paused' : 'running' }));
+      // A run that ended (or was stopped) is not offered for resuming; an error leaves its checkpoint resumable.
+      await markFinished(runId).catch(() => undefined);
+      emit({ type: 'status', state: end });
+    } finally {
+      this.loop = null;
+    }
+  }
+
+  async evaluate(datasetId: string, options: { threshold: number; depth: number; dense: boolean }): Promise<EvalReport> {
+    if (this.evaluating) throw new Error('an evaluation is already running');
+    if (this.current && this.trainingNow) throw new Error('training is running: pause or stop it to evaluate');
+    this.evaluating = true;
+    try {
+      const info = await getDataset(datasetId);
+      const current = this.current;
+      const student =
+        !current
+          ? { none: 'no student has been trained since the page was opened' }
+          : info && current.tokenizer !== info.tokenizer
+            ? { none: `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}` }
+            : { model: current.trainer.model, lengths: current.trainer.config, arch: current.trainer.config.arch };
+      return await this.evals.evaluate(datasetId, options, student, (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }));
+    } finally {
+      this.evaluating = false;
+    }
+  }
+
+  /** Makes imported weights (read and checked on the page) the current student on a dataset; scores the probe set. */
+  async loadWeights(datasetId: string, weights: { tensors: NamedTensor[]; metadata: Record<string, string> }): Promise<void> {
+    if (this.busy || this.evaluating) throw new Error(this.busy ? 'a run is in progress; stop it before loading weights' : 'an evaluation is running; load weights when it has finished');
+    this.busy = true;
+    try {
+      await this.loadWeightsNow(datasetId, weights);
+    } catch (err) {
+      this.emit({ type: 'status', state: 'error', message: errorText(err) });
+      throw err;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async loadWeightsNow(datasetId: string, { tensors, metadata }: { tensors: NamedTensor[]; metadata: Record<string, string> }): Promise<void> {
+    this.emit({ type: 'status', state: 'loading' });
+    let config: RunConfig;
+    try {
+      config = resolveRunConfig(JSON.parse(metadata.run ?? '') as Partial<RunConfig>);
+    } catch (err) {
+      throw new Error(`the run config in the file's metadata is not valid: ${errorText(err)}`);
+    }
+    const info = await getDataset(datasetId);
+    if (info && metadata.tokenizer !== info.tokenizer) throw new Error(`these weights were trained on ${metadata.tokenizer} tokens, but the active dataset "${info.name}" has ${info.tokenizer}; load them with a dataset tokenized the same way`);
+    const { trainer, backend, note } = await this.prepareTrainer(datasetId, config, `dataset ${datasetId} does not exist`);
+    try {
+      trainer.loadWeights(tensors);
+    } catch (err) {
+      trainer.dispose();
+      this.current = null;
+      throw err;
+    }
+    trainer.stepsDone = Number(metadata.steps) || 0;
+    this.emitReady(trainer, backend, note, newId('imported'));
+    const s = await trainer.probe();
+    this.emit({ type: 'probe', step: trainer.stepsDone, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
+    this.emit({ type: 'status', state: 'done', message: 'weights loaded from a file' });
+  }
+
+  /** The current run's whole state, for a project file. */
+  async exportProject(): Promise<Project> {
+    if (!this.current) throw new Error('no run has been trained since the page was opened');
+    if (this.trainingNow) throw new Error('training is running: pause or stop it to save the project');
+    const { trainer, tokenizer, history } = this.current;
+    if (trainer.stepsDone !== history.length) throw new Error('this student was loaded from a weights file, without its training state; a project file needs a run trained in this browser');
+    return { snapshot: await trainer.snapshot(), losses: Float32Array.from(history), tokenizer };
+  }
+
+  /** The current student's weights, read back from the device, with what they mean. */
+  async exportWeights(): Promise<ExportedWeights> {
+    if (!this.current) throw new Error('no student has been trained since the page was opened');
+    if (this.trainingNow) throw new Error('training is running: pause or stop it to export');
+    const { trainer, tokenizer, vocab } = this.current;
+    const tensors: NamedTensor[] = [];
+    // GPU→CPU sync: once per weight, only when exporting.
+    for (const [name, v] of trainer.model.params.vars) tensors.push({ name, dtype: 'F32', shape: v.shape.slice(), data: Float32Array.from(await v.data()) });
+    const info = await tokenizerInfo(tokenizer, vocab);
+    const metadata = studentMetadata({
+      arch: trainer.config.arch,
+      dimensions: studentConfig(trainer.config, info),
+      tokenizer,
+      vocabulary: await vocabularyHash(tokenizer, vocab),
+      parameters: trainer.model.parameterCount(),
+      steps: trainer.stepsDone,
+      run: trainer.config,
+    });
+    return { tensors, metadata };
+  }
+}
