@@ -2,6 +2,7 @@
 import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, type Arch } from '../model/students/archs';
 import { POOLINGS, type Pooling } from '../model/students/config';
+import { SCHEDULES, type Schedule } from './schedule';
 
 export { POOLINGS, type Pooling };
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
@@ -14,7 +15,16 @@ export interface RunConfig {
   /** Training steps before the run ends by itself. */
   steps: number;
   batchSize: number;
+  /** The peak learning rate (after warm-up). */
   learningRate: number;
+  /** Steps of linear warm-up from 0 to `learningRate`. */
+  warmupSteps: number;
+  /** After warm-up: constant, or linear decay to 0 at the last step. */
+  schedule: Schedule;
+  /** AdamW's decoupled weight decay on matrices and embeddings (0: plain Adam). */
+  weightDecay: number;
+  /** Gradients are clipped to this global L2 norm; 0 turns clipping off. */
+  clipNorm: number;
   queryLength: number;
   passageLength: number;
   hidden: number;
@@ -51,6 +61,10 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   steps: 1000,
   batchSize: 32,
   learningRate: 2e-3,
+  warmupSteps: 0,
+  schedule: 'constant',
+  weightDecay: 0,
+  clipNorm: 0,
   queryLength: 12,
   passageLength: 48,
   hidden: 64,
@@ -70,9 +84,10 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   backend: 'auto',
 };
 
-const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'pooling' | 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher'>, [number, number]> = {
+const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'pooling' | 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher' | 'schedule' | 'weightDecay' | 'clipNorm'>, [number, number]> = {
   seed: [0, 2 ** 31 - 1],
   steps: [1, 10_000_000],
+  warmupSteps: [0, 10_000_000],
   batchSize: [1, 4096],
   queryLength: [1, 512],
   passageLength: [1, 512],
@@ -97,6 +112,10 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`run config: ${key} must be an integer in [${lo}, ${hi}], got ${v}`);
   }
   if (!(cfg.learningRate > 0 && cfg.learningRate < 1)) throw new Error(`run config: learningRate must be in (0, 1), got ${cfg.learningRate}`);
+  if (cfg.warmupSteps > cfg.steps) throw new Error(`run config: warmupSteps (${cfg.warmupSteps}) must not exceed steps (${cfg.steps})`);
+  if (!SCHEDULES.includes(cfg.schedule)) throw new Error(`run config: schedule must be one of ${SCHEDULES.join(', ')}, got ${String(cfg.schedule)}`);
+  if (!(typeof cfg.weightDecay === 'number' && cfg.weightDecay >= 0 && cfg.weightDecay < 1)) throw new Error(`run config: weightDecay must be in [0, 1), got ${cfg.weightDecay}`);
+  if (!(typeof cfg.clipNorm === 'number' && cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) throw new Error(`run config: clipNorm must be 0 (off) or a positive number, got ${cfg.clipNorm}`);
   if (!ARCHS.includes(cfg.arch)) throw new Error(`run config: arch must be one of ${ARCHS.join(', ')}, got ${String(cfg.arch)}`);
   if (!POOLINGS.includes(cfg.pooling)) throw new Error(`run config: pooling must be one of ${POOLINGS.join(', ')}, got ${String(cfg.pooling)}`);
   if (cfg.arch === 'cat' && cfg.layers < 1) throw new Error('run config: the cat student needs layers of at least 1 (with none, its [CLS] never sees the passage)');

@@ -12,6 +12,8 @@ import { Rng } from '../util/random';
 import { BatchSampler, makeBatch, resolveTriples, splitProbe, type Batch, type ResolvedTriples, type TrainingTables } from './batches';
 import type { RunConfig } from './config';
 import { lossFunction, type LossFn } from './losses';
+import { AdamW, ADAMW_DEFAULTS } from './optimizer';
+import { learningRateAt } from './schedule';
 import type { NamedTensorData, TensorData, TrainerSnapshot } from './checkpoints';
 
 interface BatchTensors {
@@ -50,7 +52,7 @@ export class Trainer {
   readonly trainIndices: Int32Array;
   readonly probeBatch: Batch;
   private readonly probeTensors: BatchTensors;
-  private readonly optimizer: tf.AdamOptimizer;
+  private readonly optimizer: AdamW;
   private readonly sampler: BatchSampler;
   private readonly loss: LossFn;
   stepsDone = 0;
@@ -69,7 +71,7 @@ export class Trainer {
     this.probeBatch = makeBatch(tables, this.triples, split.probe, config.queryLength, config.passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
     this.model = createStudent(config.arch, studentConfig(config, tokenizer), config.seed);
-    this.optimizer = tf.train.adam(config.learningRate);
+    this.optimizer = new AdamW(this.model.params.vars, { ...ADAMW_DEFAULTS, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
     this.probeTensors = toTensors(this.probeBatch, config);
   }
 
@@ -80,18 +82,13 @@ export class Trainer {
   /** One optimiser step. Returns the loss still on the device: the caller decides when to read it back. */
   step(): tf.Scalar {
     const batch = makeBatch(this.tables, this.triples, this.sampler.next(), this.config.queryLength, this.config.passageLength);
+    const lr = learningRateAt(this.config, this.stepsDone + 1);
     const loss = tf.tidy(() => {
       const t = toTensors(batch, this.config);
-      const value = this.optimizer.minimize(
-        () => {
-          const s = this.model.scoreTriples(t.query, t.pos, t.neg);
-          return this.loss(s.pos, s.neg, t.teacherPos, t.teacherNeg);
-        },
-        true,
-        this.model.params.list(),
-      );
-      if (!value) throw new Error('optimizer returned no loss');
-      return value;
+      return this.optimizer.minimize(() => {
+        const s = this.model.scoreTriples(t.query, t.pos, t.neg);
+        return this.loss(s.pos, s.neg, t.teacherPos, t.teacherNeg);
+      }, lr);
     });
     this.stepsDone++;
     return loss;
@@ -101,16 +98,15 @@ export class Trainer {
   async snapshot(): Promise<TrainerSnapshot> {
     const read = async (t: tf.Tensor): Promise<TensorData> => ({ shape: t.shape.slice(), data: Float32Array.from(await t.data()) });
     const weights: NamedTensorData[] = [];
-    for (const [name, v] of this.model.params.vars) weights.push({ name, ...(await read(v)) });
-    const [iterations, ...moments] = await this.optimizer.getWeights();
-    const half = moments.length / 2;
     const first: TensorData[] = [];
     const second: TensorData[] = [];
-    // Adam keeps one moment per weight in the order `minimize` was given them: the parameter set's order.
-    for (let i = 0; i < moments.length; i++) (i < half ? first : second).push(await read((moments[i] as { tensor: tf.Tensor }).tensor));
-    const iter = iterations ? (await iterations.tensor.data())[0] ?? 0 : 0;
-    // The step count comes back as a new tensor; the moments are the optimiser's own variables.
-    iterations?.tensor.dispose();
+    for (const [name, v] of this.model.params.vars) {
+      weights.push({ name, ...(await read(v)) });
+      const m = await this.optimizer.moments(name);
+      first.push(m.first);
+      second.push(m.second);
+    }
+    const iter = this.optimizer.iterations;
     return { config: this.config, stepsDone: this.stepsDone, sampler: this.sampler.state(), weights, optimizer: { iterations: iter, first, second } };
   }
 
@@ -147,17 +143,12 @@ export class Trainer {
       tf.tidy(() => v.assign(tf.tensor(w.data, w.shape)));
     });
     if (moments) {
-      // Adam matches moments to weights by position, as `minimize` lists the weights: put them in that order.
-      const named = (t: TensorData, k: number, kind: string) => ({ name: `w${k}/${kind}`, tensor: tf.tensor(t.data, t.shape) });
-      const values = [
-        { name: 'iter', tensor: tf.scalar(s.optimizer.iterations, 'int32') as tf.Tensor },
-        ...order.map((i, k) => named(s.optimizer.first[i] as TensorData, k, 'm')),
-        ...order.map((i, k) => named(s.optimizer.second[i] as TensorData, k, 'v')),
-      ];
-      await this.optimizer.setWeights(values);
-      // The optimiser's variables hold their own reference to the data.
-      tf.dispose(values.map((v) => v.tensor));
+      vars.forEach(([name], k) => {
+        const i = order[k] as number;
+        this.optimizer.setMoments(name, s.optimizer.first[i] as TensorData, s.optimizer.second[i] as TensorData);
+      });
     }
+    this.optimizer.iterations = s.optimizer.iterations;
     this.sampler.restore(s.sampler);
     this.stepsDone = s.stepsDone;
   }
