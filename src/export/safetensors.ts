@@ -3,23 +3,95 @@
  * of JSON (each tensor's dtype, shape and [begin, end) byte offsets into the data that follows, plus an optional
  * `__metadata__` map of strings), then the tensors' bytes, little-endian. The header is padded with spaces to a
  * multiple of 8 bytes so that the data starts aligned.
+ *
+ * Half-precision tensors (F16, BF16: how many Hugging Face checkpoints are published) are widened to float32 when
+ * read and keep their stored dtype in `stored`, so every tensor in memory is F32 or I32 and code that handles
+ * those two needs no third case.
  */
 
 export type SafetensorsDtype = 'F32' | 'I32';
+export type HalfDtype = 'F16' | 'BF16';
 
 export interface NamedTensor {
   name: string;
   dtype: SafetensorsDtype;
   shape: number[];
   data: Float32Array | Int32Array;
+  /** How an F32 tensor is (or was) stored when that is a half-precision dtype; absent means as `dtype`. */
+  stored?: HalfDtype;
 }
 
 export interface SafetensorsFile {
   tensors: NamedTensor[];
   metadata: Record<string, string>;
+  /** With `skipUnsupported`: tensors of other dtypes, left unread (e.g. the I64 `position_ids` buffer). */
+  skipped?: { name: string; dtype: string; shape: number[] }[];
 }
 
-const BYTES: Record<SafetensorsDtype, number> = { F32: 4, I32: 4 };
+export interface ReadOptions {
+  /** Skip tensors of dtypes this reader cannot hold instead of refusing the file (their bytes are still bounds-checked). */
+  skipUnsupported?: boolean;
+}
+
+const BYTES: Record<SafetensorsDtype | HalfDtype, number> = { F32: 4, I32: 4, F16: 2, BF16: 2 };
+
+// One scratch word shared by the bit conversions below: a float32 and its bits through the same 4 bytes.
+const scratch = new DataView(new ArrayBuffer(4));
+
+/** IEEE 754 binary16 bits to their value (exact: every half is a float32). */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** A float32 value to binary16 bits, rounded to nearest, ties to even; too large becomes infinity. */
+export function floatToHalf(value: number): number {
+  scratch.setFloat32(0, value);
+  const f = scratch.getUint32(0);
+  const sign = (f >>> 16) & 0x8000;
+  const exponent = (f >>> 23) & 0xff;
+  let mantissa = f & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  const e = exponent - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  let bits: number;
+  let rest: number;
+  let halfway: number;
+  if (e <= 0) {
+    // Subnormal half: the value in units of 2^-24 is the full 24-bit significand shifted right by 14 - e.
+    if (e < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - e;
+    bits = mantissa >>> shift;
+    rest = mantissa & ((1 << shift) - 1);
+    halfway = 1 << (shift - 1);
+  } else {
+    bits = (e << 10) | (mantissa >>> 13);
+    rest = mantissa & 0x1fff;
+    halfway = 0x1000;
+  }
+  // A carry out of the fraction moves into the exponent, which is the right result (up to infinity).
+  if (rest > halfway || (rest === halfway && bits & 1)) bits++;
+  return sign | bits;
+}
+
+/** bfloat16 bits (the top half of a float32) to their value. */
+export function bfloat16ToFloat(bits: number): number {
+  scratch.setUint32(0, (bits & 0xffff) << 16);
+  return scratch.getFloat32(0);
+}
+
+/** A float32 value to bfloat16 bits, rounded to nearest, ties to even. */
+export function floatToBfloat16(value: number): number {
+  scratch.setFloat32(0, value);
+  const f = scratch.getUint32(0);
+  if (Number.isNaN(value)) return ((f >>> 16) & 0x8000) | 0x7fc0;
+  return ((f + 0x7fff + ((f >>> 16) & 1)) >>> 16) & 0xffff;
+}
 /** Headers larger than this are refused before they are read (real headers are kilobytes). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
@@ -31,9 +103,20 @@ function elements(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+function storedDtype(t: NamedTensor): SafetensorsDtype | HalfDtype {
+  if (t.stored && t.dtype !== 'F32') throw new SafetensorsError(`${t.name}: only F32 tensors can be stored as ${t.stored}`);
+  return t.stored ?? t.dtype;
+}
+
 function littleEndianBytes(t: NamedTensor): Uint8Array {
-  const out = new Uint8Array(t.data.length * 4);
+  const dtype = storedDtype(t);
+  const out = new Uint8Array(t.data.length * BYTES[dtype]);
   const view = new DataView(out.buffer);
+  if (dtype === 'F16' || dtype === 'BF16') {
+    const convert = dtype === 'F16' ? floatToHalf : floatToBfloat16;
+    for (let i = 0; i < t.data.length; i++) view.setUint16(i * 2, convert(t.data[i] as number), true);
+    return out;
+  }
   for (let i = 0; i < t.data.length; i++) {
     if (t.dtype === 'F32') view.setFloat32(i * 4, t.data[i] as number, true);
     else view.setInt32(i * 4, t.data[i] as number, true);
@@ -50,8 +133,9 @@ export function writeSafetensors(tensors: readonly NamedTensor[], metadata: Reco
     if (t.name === '__metadata__' || seen.has(t.name)) throw new SafetensorsError(`tensor name "${t.name}" is reserved or used twice`);
     seen.add(t.name);
     if (elements(t.shape) !== t.data.length) throw new SafetensorsError(`${t.name}: shape [${t.shape.join(', ')}] holds ${elements(t.shape)} values, the data has ${t.data.length}`);
-    const size = t.data.length * BYTES[t.dtype];
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    const dtype = storedDtype(t);
+    const size = t.data.length * BYTES[dtype];
+    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + size] };
     offset += size;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
@@ -74,7 +158,7 @@ export function writeSafetensors(tensors: readonly NamedTensor[], metadata: Reco
 }
 
 /** Reads and checks a whole file; every problem is a SafetensorsError naming what is wrong. */
-export function readSafetensors(bytes: Uint8Array, fileName = 'the file'): SafetensorsFile {
+export function readSafetensors(bytes: Uint8Array, fileName = 'the file', options: ReadOptions = {}): SafetensorsFile {
   const fail = (why: string): never => {
     throw new SafetensorsError(`${fileName}: ${why}`);
   };
@@ -97,6 +181,7 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'the file'): Safet
   const metadata: Record<string, string> = {};
   const tensors: NamedTensor[] = [];
   const spans: [number, number, string][] = [];
+  const skipped: { name: string; dtype: string; shape: number[] }[] = [];
   for (const [name, value] of Object.entries(entries)) {
     if (name === '__metadata__') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('__metadata__ is not an object');
@@ -109,21 +194,21 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'the file'): Safet
     const e = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     if (typeof e !== 'object' || e === null) fail(`tensor ${name}: its entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = e as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (dtype !== 'F32' && dtype !== 'I32') fail(`tensor ${name}: dtype ${JSON.stringify(dtype)} is not supported (F32 or I32)`);
+    const supported = typeof dtype === 'string' && Object.hasOwn(BYTES, dtype);
+    if (!supported && !options.skipUnsupported) fail(`tensor ${name}: dtype ${JSON.stringify(dtype)} is not supported (F32, I32, F16 or BF16)`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of sizes`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) fail(`tensor ${name}: data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
     const [begin, end] = offsets as [number, number];
     if (end < begin || end > dataLength) fail(`tensor ${name}: data_offsets [${begin}, ${end}] fall outside the ${dataLength} data bytes`);
-    const size = elements(shape as number[]) * BYTES[dtype as SafetensorsDtype];
-    if (end - begin !== size) fail(`tensor ${name}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${size} bytes, data_offsets give ${end - begin}`);
     spans.push([begin, end, name]);
-    const count = elements(shape as number[]);
-    const data = dtype === 'F32' ? new Float32Array(count) : new Int32Array(count);
-    for (let i = 0; i < count; i++) {
-      const at = dataStart + begin + i * 4;
-      data[i] = dtype === 'F32' ? view.getFloat32(at, true) : view.getInt32(at, true);
+    if (!supported) {
+      skipped.push({ name, dtype: String(dtype), shape: shape as number[] });
+      continue;
     }
-    tensors.push({ name, dtype: dtype as SafetensorsDtype, shape: shape as number[], data });
+    const stored = dtype as SafetensorsDtype | HalfDtype;
+    const size = elements(shape as number[]) * BYTES[stored];
+    if (end - begin !== size) fail(`tensor ${name}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${size} bytes, data_offsets give ${end - begin}`);
+    tensors.push(decodeTensor(view, dataStart + begin, name, stored, shape as number[]));
   }
   spans.sort((a, b) => a[0] - b[0]);
   let covered = 0;
@@ -133,5 +218,22 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'the file'): Safet
     covered = end;
   }
   if (covered !== dataLength) fail(`${dataLength - covered} bytes after the last tensor belong to no tensor`);
-  return { tensors, metadata };
+  return options.skipUnsupported ? { tensors, metadata, skipped } : { tensors, metadata };
+}
+
+function decodeTensor(view: DataView, at: number, name: string, stored: SafetensorsDtype | HalfDtype, shape: number[]): NamedTensor {
+  const count = elements(shape);
+  if (stored === 'I32') {
+    const data = new Int32Array(count);
+    for (let i = 0; i < count; i++) data[i] = view.getInt32(at + i * 4, true);
+    return { name, dtype: 'I32', shape, data };
+  }
+  const data = new Float32Array(count);
+  if (stored === 'F32') {
+    for (let i = 0; i < count; i++) data[i] = view.getFloat32(at + i * 4, true);
+    return { name, dtype: 'F32', shape, data };
+  }
+  const widen = stored === 'F16' ? halfToFloat : bfloat16ToFloat;
+  for (let i = 0; i < count; i++) data[i] = widen(view.getUint16(at + i * 2, true));
+  return { name, dtype: 'F32', shape, data, stored };
 }

@@ -22,6 +22,13 @@ export class ParamSet {
     return this.add(name, tf.fill(shape, value));
   }
 
+  /** A weight that starts from given values (a pretrained checkpoint's), copied so the caller's array stays its own. */
+  fromValues(name: string, shape: number[], values: Float32Array): tf.Variable {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (values.length !== size) throw new Error(`parameter ${name}: shape [${shape.join(', ')}] holds ${size} values, ${values.length} given`);
+    return this.add(name, tf.tensor(values.slice(), shape, 'float32'));
+  }
+
   private add(name: string, init: tf.Tensor): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter ${name} defined twice`);
     // tfjs variable names are global to the engine; ours live in this set, so two students can coexist.

@@ -1,0 +1,201 @@
+/**
+ * Reads a pretrained model folder as Hugging Face saves it (`config.json`, `model.safetensors`, `vocab.txt`,
+ * `tokenizer_config.json`, and sentence-transformers' files when present) into a checked description: sizes,
+ * pooling, vocabulary and every weight under its canonical name (export/hf-layout.ts). Each refusal is a
+ * PretrainedFolderError that names the file and the reason, so the page can show it as it is.
+ *
+ * The folder arrives as a list of files with paths relative to its root, as a browser's folder picker or a zip
+ * gives them; a leading folder shared by every path (`mymodel/config.json`) is taken off first.
+ */
+import { canonicalTensorName, EMBEDDING_NAMES, weightSpecs, type HfModelDescription, type HfWeight } from '../../export/hf-layout';
+import { readSafetensors, type HalfDtype } from '../../export/safetensors';
+import { parseVocabText } from '../../text/wordpiece';
+import { parseModelConfig, refuse, type ModelConfig } from './config';
+import { readSentenceBertConfig, readSentenceSettings, type FolderAccess } from './sentence';
+
+export { PretrainedFolderError } from './config';
+
+export interface FolderFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface PretrainedModel extends HfModelDescription {
+  /** The class the checkpoint was saved from, e.g. `BertModel`, `DistilBertForSequenceClassification`. */
+  architecture: string;
+  /** Whether pooling, projection and normalisation came from sentence-transformers' files (else: defaults). */
+  fromSentenceTransformers: boolean;
+  /** Tensors of the checkpoint the model does not use (language-model heads, an int64 `position_ids` buffer). */
+  ignoredTensors: string[];
+  /** How the weights were stored; half precision is widened to float32 on reading. */
+  storedAs: 'F32' | HalfDtype | 'mixed';
+}
+
+/** Files an archiver or a file browser leaves beside the model (macOS zips, Finder, Explorer). */
+const CLUTTER = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$)/;
+
+/** Forward slashes, no `./`, clutter dropped, and the one leading folder every path shares taken off. */
+export function folderPaths(files: readonly FolderFile[]): FolderFile[] {
+  const cleaned = files.map((f) => ({ path: f.path.replace(/\\/g, '/').replace(/^(\.\/)+|^\/+/g, ''), bytes: f.bytes })).filter((f) => !CLUTTER.test(f.path));
+  const first = (p: string) => (p.includes('/') ? p.slice(0, p.indexOf('/') + 1) : null);
+  const lead = cleaned.length > 0 ? first(cleaned[0]!.path) : null;
+  const shared = lead !== null && cleaned.every((f) => f.path.startsWith(lead));
+  return shared ? cleaned.map((f) => ({ path: f.path.slice(lead.length), bytes: f.bytes })) : cleaned;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/** Lookups over the folder, each JSON and safetensors file parsed once. */
+class Folder implements FolderAccess {
+  private readonly byPath = new Map<string, Uint8Array>();
+  private readonly parsed = new Map<string, unknown>();
+  readonly halves = new Set<'F32' | HalfDtype>();
+  readonly skipped: string[] = [];
+
+  constructor(files: readonly FolderFile[]) {
+    for (const f of folderPaths(files)) this.byPath.set(f.path, f.bytes);
+  }
+
+  has(path: string): boolean {
+    return this.byPath.has(path);
+  }
+
+  bytes(path: string): Uint8Array {
+    const b = this.byPath.get(path);
+    if (!b) refuse(path, 'missing');
+    return b;
+  }
+
+  text(path: string): string {
+    return decoder.decode(this.bytes(path));
+  }
+
+  json(path: string): unknown {
+    if (!this.parsed.has(path)) {
+      try {
+        this.parsed.set(path, JSON.parse(this.text(path)) as unknown);
+      } catch (err) {
+        if (err instanceof SyntaxError) refuse(path, `not valid JSON (${err.message})`);
+        throw err;
+      }
+    }
+    return this.parsed.get(path);
+  }
+
+  tensors(path: string): Map<string, HfWeight> {
+    const file = readSafetensors(this.bytes(path), path, { skipUnsupported: true });
+    this.skipped.push(...(file.skipped ?? []).map((s) => `${s.name} (${s.dtype})`));
+    const out = new Map<string, HfWeight>();
+    for (const t of file.tensors) {
+      if (t.dtype !== 'F32') {
+        this.skipped.push(`${t.name} (${t.dtype})`);
+        continue;
+      }
+      this.halves.add(t.stored ?? 'F32');
+      out.set(t.name, { shape: t.shape, data: t.data as Float32Array });
+    }
+    return out;
+  }
+}
+
+function join(dir: string, file: string): string {
+  return dir ? `${dir}/${file}` : file;
+}
+
+const CONVERT_HINT =
+  'convert it to safetensors first, e.g. in Python: from transformers import AutoModel; AutoModel.from_pretrained(dir).save_pretrained(dir, safe_serialization=True) (AutoModelForSequenceClassification for a cross-encoder)';
+
+/** The checkpoint's tensors by their stored names: one `model.safetensors`, or the shards its index lists. */
+function checkpointTensors(folder: Folder, root: string): { file: string; tensors: Map<string, HfWeight> } {
+  const single = join(root, 'model.safetensors');
+  if (folder.has(single)) return { file: single, tensors: folder.tensors(single) };
+  const index = join(root, 'model.safetensors.index.json');
+  if (folder.has(index)) {
+    const map = (folder.json(index) as { weight_map?: Record<string, string> }).weight_map;
+    if (!map || typeof map !== 'object') refuse(index, 'no weight_map');
+    const tensors = new Map<string, HfWeight>();
+    for (const shard of new Set(Object.values(map))) {
+      if (!folder.has(join(root, shard))) refuse(join(root, shard), `missing: ${index} lists it`);
+      for (const [name, t] of folder.tensors(join(root, shard))) tensors.set(name, t);
+    }
+    return { file: index, tensors };
+  }
+  for (const other of ['pytorch_model.bin', 'pytorch_model.bin.index.json', 'tf_model.h5', 'flax_model.msgpack']) {
+    if (folder.has(join(root, other))) refuse(join(root, other), `the weights are only in this format, which the browser cannot read; ${CONVERT_HINT}`);
+  }
+  return refuse(single, 'missing: the folder has no model weights (model.safetensors)');
+}
+
+/** Picks every weight the model needs out of the checkpoint, under canonical names, checking each shape. */
+function modelWeights(config: ModelConfig, file: string, stored: Map<string, HfWeight>): { weights: Map<string, HfWeight>; ignored: string[] } {
+  const byCanonical = new Map<string, { stored: string; weight: HfWeight }>();
+  for (const [name, weight] of stored) {
+    const canonical = canonicalTensorName(config.type, name);
+    const earlier = byCanonical.get(canonical);
+    if (earlier) refuse(file, `tensors ${earlier.stored} and ${name} are both ${canonical}`);
+    byCanonical.set(canonical, { stored: name, weight });
+  }
+  const weights = new Map<string, HfWeight>();
+  const used = new Set<string>();
+  for (const spec of weightSpecs(config.type, config.kind, config.dims)) {
+    const found = byCanonical.get(spec.name);
+    if (!found) {
+      if (spec.optional) continue;
+      refuse(file, `tensor ${spec.name} is missing (expected shape [${spec.shape.join(', ')}])`);
+    }
+    if (found.weight.shape.join() !== spec.shape.join()) {
+      refuse(file, `tensor ${found.stored} has shape [${found.weight.shape.join(', ')}], expected [${spec.shape.join(', ')}] from config.json`);
+    }
+    weights.set(spec.name, found.weight);
+    used.add(found.stored);
+  }
+  return { weights, ignored: [...stored.keys()].filter((n) => !used.has(n)) };
+}
+
+function lowercaseOf(folder: Folder, root: string): boolean {
+  const file = join(root, 'tokenizer_config.json');
+  if (!folder.has(file)) return true;
+  const flag = (folder.json(file) as Record<string, unknown>).do_lower_case;
+  // BertTokenizer lower-cases unless told not to.
+  return flag !== false;
+}
+
+export function readPretrainedFolder(files: readonly FolderFile[]): PretrainedModel {
+  const folder = new Folder(files);
+  const configOf = (root: string): ModelConfig => {
+    const file = join(root, 'config.json');
+    if (!folder.has(file)) refuse(file, 'missing: a Hugging Face model folder keeps its sizes in config.json');
+    return parseModelConfig(folder.json(file), file);
+  };
+  const sentence = readSentenceSettings(folder, (root) => configOf(root).dims.hidden);
+  const root = sentence.transformerPath;
+  const config = configOf(root);
+  const vocabFile = join(root, 'vocab.txt');
+  if (!folder.has(vocabFile)) refuse(vocabFile, 'missing: the WordPiece vocabulary is needed to tokenize texts the way the model was trained');
+  const vocab = parseVocabText(folder.text(vocabFile), vocabFile);
+  const { file, tensors } = checkpointTensors(folder, root);
+  const { weights, ignored } = modelWeights(config, file, tensors);
+  const rows = weights.get(`${EMBEDDING_NAMES.word}.weight`)?.shape[0];
+  if (rows !== vocab.length) refuse(vocabFile, `${vocab.length} tokens, but ${EMBEDDING_NAMES.word}.weight in ${file} has ${rows} rows: the vocabulary does not belong to these weights`);
+  const st = readSentenceBertConfig(folder, root);
+  if (st.maxSeqLength !== null && st.maxSeqLength > config.dims.maxPositions) {
+    refuse('sentence_bert_config.json', `max_seq_length ${st.maxSeqLength} is over the model's ${config.dims.maxPositions} positions (max_position_embeddings)`);
+  }
+  const halves = [...folder.halves];
+  return {
+    type: config.type,
+    kind: config.kind,
+    architecture: config.architecture,
+    dims: config.dims,
+    weights,
+    pooling: sentence.pooling,
+    dense: sentence.dense,
+    normalize: sentence.normalize,
+    vocab,
+    lowercase: lowercaseOf(folder, root) || st.lowercase,
+    maxSeqLength: st.maxSeqLength,
+    fromSentenceTransformers: sentence.fromSentenceTransformers,
+    ignoredTensors: [...ignored, ...folder.skipped],
+    storedAs: halves.length === 1 ? (halves[0] as 'F32' | HalfDtype) : halves.length === 0 ? 'F32' : 'mixed',
+  };
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { parseVocabText, WordPieceTokenizer } from '../../text/wordpiece';
+import { checkLengths, pairSequences, singleSequences } from './sequences';
+import { fileText, fixtureFolder, hfExpected } from './testing';
+
+const S = { cls: 101, sep: 102 };
+
+/** Row r of a batch, with its padding cut off by the mask. */
+function row(b: { length: number; ids: Int32Array; mask: Float32Array; types: Int32Array }, r: number) {
+  const at = r * b.length;
+  const n = b.mask.subarray(at, at + b.length).reduce((a, m) => a + m, 0);
+  return { ids: Array.from(b.ids.subarray(at, at + n)), types: Array.from(b.types.subarray(at, at + n)), tail: Array.from(b.ids.subarray(at + n, at + b.length)) };
+}
+
+describe('single sequences', () => {
+  it('puts [CLS] first and [SEP] after the tokens, pads with 0 and masks real positions only', () => {
+    const b = singleSequences([[5, 6, 7], [8]], 6, S);
+    expect(b.length).toBe(6);
+    expect(Array.from(b.ids)).toEqual([101, 5, 6, 7, 102, 0, 101, 8, 102, 0, 0, 0]);
+    expect(Array.from(b.mask)).toEqual([1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0]);
+    expect(Array.from(b.types)).toEqual(new Array(12).fill(0));
+  });
+
+  it('cuts the tokens so that the whole sequence, specials included, fits the maximum', () => {
+    const b = singleSequences([[1, 2, 3, 4, 5, 6]], 4, S);
+    expect(Array.from(b.ids)).toEqual([101, 1, 2, 102]);
+    expect(Array.from(singleSequences([[]], 2, S).ids)).toEqual([101, 102]);
+  });
+
+  it('pads only to the longest row when asked', () => {
+    const b = singleSequences([[5], [6, 7]], 10, S, 'longest');
+    expect(b.length).toBe(4);
+    expect(Array.from(b.ids)).toEqual([101, 5, 102, 0, 101, 6, 7, 102]);
+  });
+
+  it('masks a token id 0 inside a text as real: masks come from lengths, not ids', () => {
+    expect(Array.from(singleSequences([[0, 9]], 5, S).mask)).toEqual([1, 1, 1, 1, 0]);
+  });
+
+  it('refuses a maximum with no room for the specials', () => {
+    expect(() => singleSequences([[1]], 1, S)).toThrow('a sequence needs room for [CLS] and [SEP]: maxLength 1');
+  });
+});
+
+describe('pair sequences', () => {
+  it('joins [CLS] q [SEP] p [SEP] with token types 0 for the query part and 1 for the passage part', () => {
+    const b = pairSequences([[5, 6]], [[7, 8, 9]], { queryTokens: 4, maxLength: 10 }, S);
+    expect(Array.from(b.ids)).toEqual([101, 5, 6, 102, 7, 8, 9, 102, 0, 0]);
+    expect(Array.from(b.types)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0]);
+    expect(Array.from(b.mask)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+  });
+
+  it('cuts the query to its own limit first, then the passage to what is left', () => {
+    const b = pairSequences([[1, 2, 3, 4, 5]], [[6, 7, 8, 9, 10, 11]], { queryTokens: 3, maxLength: 9 }, S);
+    // 3 query tokens + 3 specials leave 3 passage tokens.
+    expect(Array.from(b.ids)).toEqual([101, 1, 2, 3, 102, 6, 7, 8, 102]);
+    // A short query leaves the passage more room.
+    expect(Array.from(pairSequences([[1]], [[6, 7, 8, 9, 10, 11]], { queryTokens: 3, maxLength: 9 }, S).ids)).toEqual([101, 1, 102, 6, 7, 8, 9, 10, 102]);
+  });
+
+  it('refuses mismatched lists and a maximum without room for three specials', () => {
+    expect(() => pairSequences([[1]], [], { queryTokens: 3, maxLength: 9 }, S)).toThrow('1 queries but 0 passages');
+    expect(() => pairSequences([[1]], [[2]], { queryTokens: 3, maxLength: 2 }, S)).toThrow('a pair needs room for [CLS] and two [SEP]: maxLength 2');
+  });
+});
+
+describe('against the hf-tiny reference ids, tokenized with the project WordPiece tokenizer', () => {
+  const expected = hfExpected();
+  const vocab = parseVocabText(fileText(fixtureFolder('bert-dot'), 'vocab.txt'));
+  const wp = new WordPieceTokenizer(vocab);
+  const specials = { cls: wp.specials.cls, sep: wp.specials.sep };
+  const queries = expected.pairs.map((p) => wp.tokenize(p.query));
+  const passages = expected.pairs.map((p) => wp.tokenize(p.passage));
+
+  it('gives query_ids (16 with specials) and passage_ids (48 with specials)', () => {
+    const q = singleSequences(queries, 16, specials);
+    const p = singleSequences(passages, 48, specials);
+    expected.query_ids.forEach((ids, r) => expect(row(q, r).ids).toEqual(ids));
+    expected.passage_ids.forEach((ids, r) => expect(row(p, r).ids).toEqual(ids));
+    expect(row(q, 4).tail).toEqual(new Array(16 - 7).fill(0));
+  });
+
+  it('gives pair_ids and pair_token_types: the query cut at 16 tokens (specials not counted), pairs at 64', () => {
+    const b = pairSequences(queries, passages, { queryTokens: 16, maxLength: 64 }, specials);
+    expected.pair_ids.forEach((ids, r) => expect(row(b, r).ids).toEqual(ids));
+    expected.pair_token_types.forEach((types, r) => expect(row(b, r).types).toEqual(types));
+  });
+});
+
+describe('checkLengths', () => {
+  const model = { dims: { maxPositions: 128 } };
+  it('allows lengths that fit the position table, specials included', () => {
+    expect(() => checkLengths(model, 16, 126, 'dot')).not.toThrow();
+    expect(() => checkLengths(model, 16, 109, 'cat')).not.toThrow();
+  });
+
+  it('refuses lengths over max_position_embeddings, counting the specials each architecture adds', () => {
+    expect(() => checkLengths(model, 16, 127, 'dot')).toThrow("127 passage tokens + [CLS] + [SEP] = 129 positions, over the model's 128 (max_position_embeddings in config.json)");
+    expect(() => checkLengths(model, 200, 10, 'colbert')).toThrow('200 query tokens + [CLS] + [SEP] = 202 positions');
+    expect(() => checkLengths(model, 16, 110, 'cat')).toThrow("[CLS] + 16 query tokens + [SEP] + 110 passage tokens + [SEP] = 129 positions, over the model's 128");
+    expect(() => checkLengths(model, 16, 110, 'prett')).toThrow('= 129 positions');
+  });
+});
