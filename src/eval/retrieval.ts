@@ -5,7 +5,7 @@
  */
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
-import type { DotStudent } from '../model/students/dot';
+import type { VectorStudent } from '../model/students/student';
 import type { TextColumns } from '../data/store/schema';
 import { padTokens } from '../data/store/columns';
 
@@ -14,13 +14,13 @@ export const SEARCH_CHUNK = 8192;
 
 /** Vectors of the given rows, [rows.length × hidden], row-major. */
 export async function encodeRows(
-  model: DotStudent,
+  model: VectorStudent,
   cols: TextColumns,
   rows: Int32Array,
   length: number,
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<Float32Array> {
-  const hidden = model.config.hidden;
+  const hidden = model.vectorSize;
   const out = new Float32Array(rows.length * hidden);
   for (let at = 0; at < rows.length; at += ENCODE_BATCH) {
     const part = rows.subarray(at, Math.min(rows.length, at + ENCODE_BATCH));

@@ -7,8 +7,7 @@ import { getDataset } from '../data/store/catalog';
 import { readTable } from '../data/store/dataset-db';
 import { rowIndex } from '../data/store/columns';
 import type { TextColumns, TripleColumns } from '../data/store/schema';
-import { DotStudent } from '../model/students/dot';
-import type { Student } from '../model/students/student';
+import { isVectorStudent, type Student } from '../model/students/student';
 import type { Bm25Index } from './bm25';
 import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from './rerank';
 import { encodeRows, searchTopK } from './retrieval';
@@ -115,7 +114,7 @@ export class EvalSession {
     const report = await evaluateReranking(tables, { threshold, depth }, scorer, progress, bm25.index, 'none' in student ? student.none : undefined);
     report.bm25IndexSeconds = bm25.seconds;
     if (!dense || 'none' in student) return report;
-    if (!(student.model instanceof DotStudent)) {
+    if (!isVectorStudent(student.model)) {
       report.denseNote = `dense retrieval needs the dot student; this one is ${student.arch}, which scores pairs only`;
       return report;
     }
@@ -129,7 +128,7 @@ export class EvalSession {
     const queryVectors = await encodeRows(model, queries, Int32Array.from(dev, (q) => qRow.get(q) as number), student.lengths.queryLength);
     const t1 = performance.now();
     progress('searching', 0, 1);
-    const hits = await searchTopK(queryVectors, vectors, model.config.hidden, BM25_DEPTH);
+    const hits = await searchTopK(queryVectors, vectors, model.vectorSize, BM25_DEPTH);
     const searchSeconds = (performance.now() - t1) / 1000;
     report.dense = { ...denseMetrics({ passages, qrels }, dev, hits, threshold), passages: all.length, encodeSeconds, searchSeconds };
     return report;

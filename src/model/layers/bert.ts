@@ -70,29 +70,33 @@ function layerNorm(params: ParamSet, name: string, x: tf.Tensor, eps: number): t
   return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(params.get(`${name}.weight`)).add(params.get(`${name}.bias`));
 }
 
-function embed(params: ParamSet, spec: BertSpec, { ids, types }: BertInputs): tf.Tensor {
-  const [, length] = ids.shape;
+/**
+ * Embeddings [n, L, hidden] of a batch whose first position sits at `offset` in the position table (PreTTR's passage
+ * half starts after the query's room).
+ */
+export function bertEmbed(params: ParamSet, spec: BertSpec, { ids, types }: BertInputs, offset = 0): tf.Tensor3D {
+  const [n, length] = ids.shape;
   const d = spec.dims.hidden;
-  if (length > spec.dims.maxPositions) throw new RangeError(`sequence length ${length} is over the model's ${spec.dims.maxPositions} positions`);
-  let x = tf.gather(params.get(`${EMBEDDING_NAMES.word}.weight`), ids).add(params.get(`${EMBEDDING_NAMES.position}.weight`).slice([0, 0], [length, d]));
+  if (offset + length > spec.dims.maxPositions) throw new RangeError(`sequence length ${offset + length} is over the model's ${spec.dims.maxPositions} positions`);
+  let x = tf.gather(params.get(`${EMBEDDING_NAMES.word}.weight`), ids).add(params.get(`${EMBEDDING_NAMES.position}.weight`).slice([offset, 0], [length, d]));
   if (spec.type === 'bert') {
     const table = params.get(`${EMBEDDING_NAMES.tokenType}.weight`);
     // Without token types every position is type 0 (what `transformers` assumes): one row, broadcast.
     x = x.add(types ? tf.gather(table, types) : table.slice([0, 0], [1, d]));
   }
-  return layerNorm(params, EMBEDDING_NAMES.norm, x, spec.dims.layerNormEps);
+  return layerNorm(params, EMBEDDING_NAMES.norm, x, spec.dims.layerNormEps).reshape([n, length, d]);
 }
 
-/** The last hidden state [n, L, hidden]; padded positions get vectors too, which poolings leave out. */
-export function bertEncode(params: ParamSet, spec: BertSpec, inputs: BertInputs): tf.Tensor3D {
-  const [n, length] = inputs.ids.shape;
-  const { hidden: d, heads: h, layers, layerNormEps: eps } = spec.dims;
+/** Blocks `from` to `to - 1` over states [n, L, hidden], padded keys (mask 0) left out of attention. */
+export function bertLayers(params: ParamSet, spec: BertSpec, states: tf.Tensor3D, mask: tf.Tensor2D, from: number, to: number): tf.Tensor3D {
+  const [n, length] = mask.shape;
+  const { hidden: d, heads: h, layerNormEps: eps } = spec.dims;
   const dh = d / h;
   // From the CPU-built float mask: 0 for real keys, MASKED_LOGIT for padding; float ops only, no integer casts.
-  const keyMask = inputs.mask.sub(1).mul(-MASKED_LOGIT).reshape([n, 1, 1, length]);
+  const keyMask = mask.sub(1).mul(-MASKED_LOGIT).reshape([n, 1, 1, length]);
   const heads = (t: tf.Tensor2D) => t.reshape([n, length, h, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-  let x = embed(params, spec, inputs).reshape([n * length, d]) as tf.Tensor2D;
-  for (let l = 0; l < layers; l++) {
+  let x = states.reshape([n * length, d]) as tf.Tensor2D;
+  for (let l = from; l < to; l++) {
     const names = layerNames(spec.type, l);
     const q = heads(linear(params, names.query, x));
     const k = heads(linear(params, names.key, x));
@@ -104,6 +108,11 @@ export function bertEncode(params: ParamSet, spec: BertSpec, inputs: BertInputs)
     x = layerNorm(params, names.outputNorm, linear(params, names.ffnOut, inner).add(attended), eps) as tf.Tensor2D;
   }
   return x.reshape([n, length, d]);
+}
+
+/** The last hidden state [n, L, hidden]; padded positions get vectors too, which poolings leave out. */
+export function bertEncode(params: ParamSet, spec: BertSpec, inputs: BertInputs): tf.Tensor3D {
+  return bertLayers(params, spec, bertEmbed(params, spec, inputs), inputs.mask, 0, spec.dims.layers);
 }
 
 /** Position 0 of every sequence, the `[CLS]` vector: [n, L, d] -> [n, d]. */

@@ -54,6 +54,29 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.T
 export interface TokenBatch {
   ids: tf.Tensor2D;
   mask: tf.Tensor2D;
+  /**
+   * The same ids on the CPU, [rows · length] row-major. Students that must rebuild sequences before the device sees
+   * them (pretrained BERT: `[CLS] q [SEP] p [SEP]` with the padding at the end) read them here.
+   */
+  host?: HostTokens;
+}
+
+/** A padded id matrix on the CPU: each row's tokens from its start, then zeros (stored tokens are never 0). */
+export interface HostTokens {
+  ids: Int32Array;
+  rows: number;
+  length: number;
+}
+
+/** The real tokens of each row of a padded id matrix. */
+export function hostRows(host: HostTokens): Int32Array[] {
+  const out: Int32Array[] = [];
+  for (let r = 0; r < host.rows; r++) {
+    const row = host.ids.subarray(r * host.length, (r + 1) * host.length);
+    const end = row.indexOf(0);
+    out.push(end < 0 ? row : row.subarray(0, end));
+  }
+  return out;
 }
 
 /** The padding mask of a padded id matrix (0 = padding). */
@@ -62,7 +85,7 @@ export function paddingMask(ids: Int32Array): Float32Array {
 }
 
 export function tokenBatch(ids: Int32Array, rows: number, length: number): TokenBatch {
-  return { ids: tf.tensor2d(ids, [rows, length], 'int32'), mask: tf.tensor2d(paddingMask(ids), [rows, length], 'float32') };
+  return { ids: tf.tensor2d(ids, [rows, length], 'int32'), mask: tf.tensor2d(paddingMask(ids), [rows, length], 'float32'), host: { ids, rows, length } };
 }
 
 /** Token plus position embeddings, the positions starting at `offset`: [n, length] ids -> [n, length, hidden]. */

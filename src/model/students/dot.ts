@@ -18,6 +18,10 @@ export class DotStudent extends SeparateEncodingStudent<tf.Tensor2D> {
     defineEncoder(this.params, 'encoder', dims(config));
   }
 
+  get vectorSize(): number {
+    return this.config.hidden;
+  }
+
   /** [n, length] tokens -> [n, hidden] vectors. */
   embed(tokens: TokenBatch): tf.Tensor2D {
     if (this.config.pooling === 'cls') {

@@ -34,7 +34,14 @@ export function joinSequence(n: number, parts: (TokenBatch | { special: number }
 }
 
 export function concatBatches(a: TokenBatch, b: TokenBatch): TokenBatch {
-  return { ids: tf.concat([a.ids, b.ids], 0), mask: tf.concat([a.mask, b.mask], 0) };
+  const joined: TokenBatch = { ids: tf.concat([a.ids, b.ids], 0), mask: tf.concat([a.mask, b.mask], 0) };
+  if (a.host && b.host && a.host.length === b.host.length) {
+    const ids = new Int32Array(a.host.ids.length + b.host.ids.length);
+    ids.set(a.host.ids);
+    ids.set(b.host.ids, a.host.ids.length);
+    joined.host = { ids, rows: a.host.rows + b.host.rows, length: a.host.length };
+  }
+  return joined;
 }
 
 export abstract class Student {
@@ -88,6 +95,17 @@ export abstract class SeparateEncodingStudent<T extends tf.Tensor> extends Stude
     const [p, n] = tf.split(this.encodeSide(concatBatches(pos, neg)), [b, b], 0) as [T, T];
     return { pos: this.interact(q, query.mask, p, pos.mask), neg: this.interact(q, query.mask, n, neg.mask) };
   }
+}
+
+/** A student that turns one text into one vector (dot), which is what dense retrieval needs. */
+export interface VectorStudent extends Student {
+  /** [n, length] tokens -> [n, vectorSize] vectors. */
+  embed(tokens: TokenBatch): tf.Tensor2D;
+  readonly vectorSize: number;
+}
+
+export function isVectorStudent(s: Student): s is VectorStudent {
+  return 'embed' in s && typeof (s as { embed?: unknown }).embed === 'function' && 'vectorSize' in s;
 }
 
 /** A linear map of [n, hidden] to one score each. */
