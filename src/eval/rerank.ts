@@ -129,7 +129,7 @@ function runLists(c: CandidateColumns, run: number): Map<number, { pids: number[
   return lists;
 }
 
-function teacherScores(triples: TripleColumns | null): Map<number, Map<number, number>> {
+export function teacherScores(triples: TripleColumns | null): Map<number, Map<number, number>> {
   const out = new Map<number, Map<number, number>>();
   if (!triples) return out;
   const put = (q: number, p: number, s: number) => {

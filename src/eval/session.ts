@@ -12,6 +12,7 @@ import type { Bm25Index } from './bm25';
 import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from './rerank';
 import { encodeRows, searchTopK } from './retrieval';
 import { scorePairs, type PairLengths } from './score';
+import { PassageVectorCache, tryStudent, type TryResult, type TryTables } from './try';
 
 /** The student under evaluation: its model, the lengths it reads, and why there is none when there is none. */
 export type StudentUnderTest = { model: Student; lengths: PairLengths; arch: string } | { none: string };
@@ -36,6 +37,46 @@ function studentScorer(model: Student, lengths: PairLengths, tables: { queries: 
 export class EvalSession {
   /** BM25 index of the last dataset version evaluated, kept while the dataset is unchanged. */
   private bm25Cache: { key: string; index: Bm25Index } | null = null;
+  /** The tables "try the student" reads, kept while the dataset is unchanged: one query must not reread them. */
+  private tryTables: { key: string; tables: TryTables } | null = null;
+  private readonly vectors = new PassageVectorCache();
+
+  /**
+   * Ranks the dataset's passages for a typed query with the student (`weightsKey` changes whenever its weights do,
+   * which empties the cache of passage vectors).
+   */
+  async tryQuery(
+    datasetId: string,
+    text: string,
+    student: { model: Student; lengths: PairLengths; weightsKey: string },
+    tokenize: (text: string) => Int32Array,
+    onProgress: (phase: EvalPhase, done: number, total: number, rate: number) => void,
+  ): Promise<TryResult> {
+    const info = await getDataset(datasetId);
+    if (!info) throw new Error(`dataset ${datasetId} does not exist`);
+    const key = `${datasetId}@${info.updatedAt}`;
+    if (this.tryTables?.key !== key) {
+      this.tryTables = null;
+      const [passages, queries, qrels, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'qrels'), readTable(datasetId, 'triples')]);
+      if (!passages || !queries) throw new Error(`dataset "${info.name}" has no passages to rank`);
+      this.tryTables = { key, tables: { passages, queries, qrels, triples } };
+    }
+    const tables = this.tryTables.tables;
+    const started = performance.now();
+    const progress = (phase: EvalPhase) => (done: number, total: number) => {
+      const seconds = (performance.now() - started) / 1000;
+      onProgress(phase, done, total, seconds > 0 ? done / seconds : 0);
+    };
+    return tryStudent(
+      text,
+      tables,
+      student.model,
+      student.lengths,
+      tokenize,
+      () => this.bm25For(datasetId, info.updatedAt, tables.passages, progress('indexing')).index,
+      (model) => this.vectors.get(`${key}|${student.weightsKey}`, model, tables.passages, student.lengths.passageLength, progress('encoding')),
+    );
+  }
 
   /** The BM25 index of one version of a dataset, built once and reused until the dataset changes. */
   private bm25For(datasetId: string, version: number, passages: TextColumns, onProgress?: (done: number, total: number) => void): { index: Bm25Index; seconds: number } {

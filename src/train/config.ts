@@ -11,6 +11,10 @@ export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'c
 export interface RunConfig {
   /** The student architecture. */
   arch: Arch;
+  /** Where the student starts: `scratch` (random weights), or the id of a model in the model library. */
+  start: string;
+  /** dot on a checkpoint: project the pooled vector to this size with a new linear layer (0: no projection). */
+  denseDim: number;
   seed: number;
   /** Training steps before the run ends by itself. */
   steps: number;
@@ -57,6 +61,8 @@ export interface RunConfig {
 
 export const DEFAULT_RUN_CONFIG: RunConfig = {
   arch: 'dot',
+  start: 'scratch',
+  denseDim: 0,
   seed: 42,
   steps: 1000,
   batchSize: 32,
@@ -84,10 +90,11 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   backend: 'auto',
 };
 
-const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'pooling' | 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher' | 'schedule' | 'weightDecay' | 'clipNorm'>, [number, number]> = {
+const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'start' | 'pooling' | 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher' | 'schedule' | 'weightDecay' | 'clipNorm'>, [number, number]> = {
   seed: [0, 2 ** 31 - 1],
   steps: [1, 10_000_000],
   warmupSteps: [0, 10_000_000],
+  denseDim: [0, 4096],
   batchSize: [1, 4096],
   queryLength: [1, 512],
   passageLength: [1, 512],
@@ -116,12 +123,14 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
   if (!SCHEDULES.includes(cfg.schedule)) throw new Error(`run config: schedule must be one of ${SCHEDULES.join(', ')}, got ${String(cfg.schedule)}`);
   if (!(typeof cfg.weightDecay === 'number' && cfg.weightDecay >= 0 && cfg.weightDecay < 1)) throw new Error(`run config: weightDecay must be in [0, 1), got ${cfg.weightDecay}`);
   if (!(typeof cfg.clipNorm === 'number' && cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) throw new Error(`run config: clipNorm must be 0 (off) or a positive number, got ${cfg.clipNorm}`);
+  if (typeof cfg.start !== 'string' || cfg.start === '') throw new Error(`run config: start must be "scratch" or a model id, got ${String(cfg.start)}`);
   if (!ARCHS.includes(cfg.arch)) throw new Error(`run config: arch must be one of ${ARCHS.join(', ')}, got ${String(cfg.arch)}`);
   if (!POOLINGS.includes(cfg.pooling)) throw new Error(`run config: pooling must be one of ${POOLINGS.join(', ')}, got ${String(cfg.pooling)}`);
   if (cfg.arch === 'cat' && cfg.layers < 1) throw new Error('run config: the cat student needs layers of at least 1 (with none, its [CLS] never sees the passage)');
   if (!LOSSES.includes(cfg.loss)) throw new Error(`run config: loss must be one of ${LOSSES.join(', ')}, got ${String(cfg.loss)}`);
   if (typeof cfg.standardizeTeacher !== 'boolean') throw new Error(`run config: standardizeTeacher must be true or false, got ${String(cfg.standardizeTeacher)}`);
   if (!BACKENDS.includes(cfg.backend)) throw new Error(`run config: backend must be one of ${BACKENDS.join(', ')}, got ${String(cfg.backend)}`);
-  if (cfg.hidden % cfg.heads !== 0) throw new Error(`run config: hidden (${cfg.hidden}) must be divisible by heads (${cfg.heads})`);
+  // On a checkpoint, hidden size and heads are the checkpoint's (checked when it is read).
+  if (cfg.start === 'scratch' && cfg.hidden % cfg.heads !== 0) throw new Error(`run config: hidden (${cfg.hidden}) must be divisible by heads (${cfg.heads})`);
   return cfg;
 }

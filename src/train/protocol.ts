@@ -5,6 +5,9 @@ import { ProtocolError, requireEnvelope } from '../util/rpc';
 import type { NamedTensor } from '../export/safetensors';
 import type { ExportedWeights } from '../export/metadata';
 import type { Project } from './project';
+import type { EvaluationRow } from '../export/hf';
+import type { TryResult } from '../eval/try';
+import type { ModelInfo } from './models';
 
 export type { ExportedWeights };
 
@@ -21,7 +24,13 @@ export type TrainerRequest =
   /** The current run's whole state (a project file's content), to continue elsewhere. */
   | { id: number; type: 'export-project' }
   /** Makes imported weights (read and checked on the page) the current student, on a dataset. */
-  | { id: number; type: 'load-weights'; datasetId: string; tensors: NamedTensor[]; metadata: Record<string, string> };
+  | { id: number; type: 'load-weights'; datasetId: string; tensors: NamedTensor[]; metadata: Record<string, string> }
+  /** Reads a Hugging Face model folder (its files with their paths in it) and stores it in the model library. */
+  | { id: number; type: 'import-model'; name: string; files: { path: string; file: Blob }[] }
+  /** The current student as a Hugging Face folder, zipped; the page adds what the README should say. */
+  | { id: number; type: 'export-hf'; teacherFiles: string[]; evaluation: EvaluationRow[] }
+  /** Ranks the dataset's passages for a typed query with the current student. */
+  | { id: number; type: 'try'; datasetId: string; query: string };
 
 export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 export type TfBackend = 'webgpu' | 'webgl' | 'cpu';
@@ -36,6 +45,9 @@ export interface TrainerResults {
   export: ExportedWeights;
   'export-project': Project;
   'load-weights': { ok: true };
+  'import-model': ModelInfo;
+  'export-hf': { fileName: string; bytes: Uint8Array };
+  try: TryResult;
 }
 
 export type TrainerEvent =
@@ -74,7 +86,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights'] as const satisfies readonly (keyof TrainerResults)[];
+const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try'] as const satisfies readonly (keyof TrainerResults)[];
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -100,6 +112,26 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       if (!Array.isArray(msg.tensors)) throw new ProtocolError('load-weights needs a list of tensors');
       if (typeof msg.metadata !== 'object' || msg.metadata === null) throw new ProtocolError('load-weights needs the metadata');
       return { id: msg.id, type, datasetId: msg.datasetId, tensors: msg.tensors as NamedTensor[], metadata: msg.metadata as Record<string, string> };
+    }
+    case 'import-model': {
+      if (typeof msg.name !== 'string') throw new ProtocolError('import-model needs the folder name');
+      if (!Array.isArray(msg.files) || msg.files.length === 0) throw new ProtocolError('import-model needs the folder files');
+      const files = msg.files.map((f: unknown, i) => {
+        const entry = f as { path?: unknown; file?: unknown } | null;
+        if (typeof entry?.path !== 'string' || !(entry.file instanceof Blob)) throw new ProtocolError(`import-model: file ${i} needs a path and its contents`);
+        return { path: entry.path, file: entry.file };
+      });
+      return { id: msg.id, type, name: msg.name, files };
+    }
+    case 'export-hf': {
+      const teacherFiles = Array.isArray(msg.teacherFiles) ? msg.teacherFiles.filter((f): f is string => typeof f === 'string') : [];
+      const evaluation = Array.isArray(msg.evaluation) ? (msg.evaluation as EvaluationRow[]) : [];
+      return { id: msg.id, type, teacherFiles, evaluation };
+    }
+    case 'try': {
+      if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('try needs a datasetId');
+      if (typeof msg.query !== 'string') throw new ProtocolError('try needs the query text');
+      return { id: msg.id, type, datasetId: msg.datasetId, query: msg.query };
     }
     case 'pause':
     case 'resume':

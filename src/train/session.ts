@@ -9,14 +9,17 @@ import { EvalSession } from '../eval/session';
 import type { EvalReport } from '../eval/rerank';
 import { studentMetadata, type ExportedWeights } from '../export/metadata';
 import type { NamedTensor } from '../export/safetensors';
-import { tokenizerInfo, vocabularyHash } from '../text/tokenizers';
+import { loadTokenizer, tokenizerInfo, vocabularyHash } from '../text/tokenizers';
+import { huggingFaceFolder, zipFolder, type EvaluationRow } from '../export/hf';
+import type { TryResult } from '../eval/try';
+import { importModelFolder, startFor, type ModelInfo } from './models';
+import { huggingFaceDescription } from './hf-export';
 import { newId } from '../util/ids';
 import { selectBackend } from './backend';
 import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
 import { resolveRunConfig, type RunConfig } from './config';
 import type { Project } from './project';
 import type { TfBackend, TrainerEvent } from './protocol';
-import { studentConfig } from './student-config';
 import { Trainer, TrainingLoop } from './trainer.core';
 
 type Emit = (ev: TrainerEvent, transfer?: Transferable[]) => void;
@@ -31,7 +34,7 @@ export class TrainingSession {
   private busy = false;
   private evaluating = false;
   /** The student of the last run, kept after it ends so that it can be evaluated; replaced by the next run. */
-  private current: { trainer: Trainer; tokenizer: string; vocab?: string[]; history: number[] } | null = null;
+  private current: { trainer: Trainer; tokenizer: string; vocab?: string[]; history: number[]; runId: string; datasetId: string; model: string | null } | null = null;
   private readonly evals = new EvalSession();
 
   constructor(private readonly emit: Emit) {}
@@ -72,11 +75,12 @@ export class TrainingSession {
     if (!info) throw new Error(missing);
     const [passages, queries, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'triples')]);
     if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
+    const pretrained = await startFor(config, info);
     const { backend, note } = await selectBackend(config.backend);
     this.current?.trainer.dispose();
     this.current = null;
-    const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab));
-    this.current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}), history: [] };
+    const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab), pretrained?.start);
+    this.current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}), history: [], runId: '', datasetId, model: pretrained?.model.name ?? null };
     return { info, trainer, passages, queries, triples, backend, note };
   }
 
@@ -116,7 +120,7 @@ export class TrainingSession {
     const runId = saved?.runId ?? newId('run');
     /** Losses of every step so far, for checkpoints and project files. */
     const history: number[] = saved ? Array.from(saved.losses) : [];
-    if (this.current) this.current.history = history;
+    if (this.current) Object.assign(this.current, { history, runId });
     this.emitReady(trainer, backend, note, runId, saved ? { step: saved.snapshot.stepsDone, losses: saved.losses.slice() } : undefined);
     const devNote = (text: string) => emit({ type: 'dev-eval', step: 0, mrr10: NaN, ndcg10: NaN, queries: 0, note: text });
     const dev = config.evalEvery > 0 ? await this.evals.devEvaluator(datasetId, info.updatedAt, { passages, queries, triples }, trainer.model, config, devNote) : undefined;
@@ -210,10 +214,66 @@ export class TrainingSession {
       throw err;
     }
     trainer.stepsDone = Number(metadata.steps) || 0;
-    this.emitReady(trainer, backend, note, newId('imported'));
+    const runId = newId('imported');
+    if (this.current) this.current.runId = runId;
+    this.emitReady(trainer, backend, note, runId);
     const s = await trainer.probe();
     this.emit({ type: 'probe', step: trainer.stepsDone, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
     this.emit({ type: 'status', state: 'done', message: 'weights loaded from a file' });
+  }
+
+  /** Reads a chosen model folder in this worker and stores it in the model library. */
+  async importModel(files: readonly { path: string; file: Blob }[], name: string): Promise<ModelInfo> {
+    if (this.trainingNow) throw new Error('training is running: pause or stop it to import a model');
+    const read = await Promise.all(files.map(async (f) => ({ path: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) })));
+    return importModelFolder(read, name);
+  }
+
+  /** The student as a Hugging Face folder in a zip, with a README saying how it was trained. */
+  async exportHuggingFace(summary: { teacherFiles: string[]; evaluation: EvaluationRow[] }): Promise<{ fileName: string; bytes: Uint8Array }> {
+    if (!this.current) throw new Error('no student has been trained since the page was opened');
+    if (this.trainingNow) throw new Error('training is running: pause or stop it to export');
+    const { trainer, model } = this.current;
+    const c = trainer.config;
+    const description = await huggingFaceDescription(trainer.model);
+    const files = huggingFaceFolder(description, {
+      baseModel: model,
+      teacherFiles: summary.teacherFiles,
+      loss: c.loss,
+      steps: trainer.stepsDone,
+      learningRate: c.learningRate,
+      batchSize: c.batchSize,
+      queryLength: c.queryLength,
+      passageLength: c.passageLength,
+      evaluation: summary.evaluation,
+      date: new Date().toISOString().slice(0, 10),
+    });
+    const stem = `${c.arch}-${(model ?? 'student').replace(/[^\w.-]+/g, '_')}-step${trainer.stepsDone}`;
+    return { fileName: `${stem}.zip`, bytes: zipFolder(files, stem) };
+  }
+
+  /** Ranks the active dataset's passages for a typed query with the current student. */
+  async tryQuery(datasetId: string, text: string): Promise<TryResult> {
+    if (!this.current) throw new Error('no student has been trained or loaded since the page was opened');
+    if (this.trainingNow) throw new Error('training is running: pause or stop it to try the student');
+    if (this.evaluating) throw new Error('an evaluation is running; try the student when it has finished');
+    const info = await getDataset(datasetId);
+    if (!info) throw new Error(`dataset ${datasetId} does not exist`);
+    const { trainer, tokenizer, runId } = this.current;
+    if (tokenizer !== info.tokenizer) throw new Error(`the student reads ${tokenizer} tokens, the dataset "${info.name}" has ${info.tokenizer}`);
+    const textTokenizer = await loadTokenizer(info.tokenizer, info.vocab);
+    this.evaluating = true;
+    try {
+      return await this.evals.tryQuery(
+        datasetId,
+        text,
+        { model: trainer.model, lengths: trainer.config, weightsKey: `${runId}@${trainer.stepsDone}` },
+        (t) => textTokenizer.tokenize(t),
+        (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }),
+      );
+    } finally {
+      this.evaluating = false;
+    }
   }
 
   /** The current run's whole state, for a project file. */
@@ -233,10 +293,9 @@ export class TrainingSession {
     const tensors: NamedTensor[] = [];
     // GPU→CPU sync: once per weight, only when exporting.
     for (const [name, v] of trainer.model.params.vars) tensors.push({ name, dtype: 'F32', shape: v.shape.slice(), data: Float32Array.from(await v.data()) });
-    const info = await tokenizerInfo(tokenizer, vocab);
     const metadata = studentMetadata({
       arch: trainer.config.arch,
-      dimensions: studentConfig(trainer.config, info),
+      dimensions: trainer.model.config,
       tokenizer,
       vocabulary: await vocabularyHash(tokenizer, vocab),
       parameters: trainer.model.parameterCount(),

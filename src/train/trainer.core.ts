@@ -5,7 +5,8 @@
 import * as tf from '../model/tf';
 import { createStudent } from '../model/students';
 import type { Student } from '../model/students/student';
-import { studentConfig } from './student-config';
+import { SCRATCH, studentConfigFor } from './models';
+import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
@@ -57,10 +58,12 @@ export class Trainer {
   private readonly loss: LossFn;
   stepsDone = 0;
 
+  /** @param start the checkpoint the student starts from (config.start names it), or none for random weights. */
   constructor(
     private readonly tables: TrainingTables,
     readonly config: RunConfig,
     tokenizer: TokenizerInfo,
+    start?: HfModelDescription | null,
   ) {
     const resolved = resolveTriples(tables);
     this.triples = config.standardizeTeacher ? standardized(resolved) : resolved;
@@ -70,7 +73,8 @@ export class Trainer {
     this.trainIndices = split.train;
     this.probeBatch = makeBatch(tables, this.triples, split.probe, config.queryLength, config.passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
-    this.model = createStudent(config.arch, studentConfig(config, tokenizer), config.seed);
+    if (config.start !== SCRATCH && !start) throw new Error(`the run starts from model ${config.start}, which was not given to the trainer`);
+    this.model = createStudent(config.arch, studentConfigFor(config, tokenizer, start), config.seed, start ?? undefined, config.denseDim);
     this.optimizer = new AdamW(this.model.params.vars, { ...ADAMW_DEFAULTS, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
     this.probeTensors = toTensors(this.probeBatch, config);
   }

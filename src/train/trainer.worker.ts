@@ -10,6 +10,14 @@ const respond = new Responder<TrainerResults>((msg: Reply<unknown>, transfer) =>
 const session = new TrainingSession((ev: TrainerEvent, transfer: Transferable[] = []) => scope.postMessage(ev, transfer));
 const OK = { ok: true } as const;
 
+/** Replies to a request when its work settles: its result, or the error that ended it. */
+function answer<K extends keyof TrainerResults>(req: { id: number; type: K }, work: Promise<TrainerResults[K]>, transfer: (result: TrainerResults[K]) => Transferable[] = () => []): void {
+  work.then(
+    (result) => respond.result(req, result, transfer(result)),
+    (err: unknown) => respond.error(req.id, err),
+  );
+}
+
 scope.addEventListener('message', (ev: MessageEvent) => {
   let req;
   try {
@@ -36,38 +44,27 @@ scope.addEventListener('message', (ev: MessageEvent) => {
         session.stop();
         respond.result(req, OK);
         return;
-      case 'evaluate': {
-        const r = req;
-        session.evaluate(r.datasetId, r).then(
-          (report) => respond.result(r, report),
-          (err: unknown) => respond.error(r.id, err),
-        );
+      case 'evaluate':
+        answer(req, session.evaluate(req.datasetId, req));
         return;
-      }
-      case 'load-weights': {
-        const r = req;
-        session.loadWeights(r.datasetId, r).then(
-          () => respond.result(r, OK),
-          (err: unknown) => respond.error(r.id, err),
-        );
+      case 'load-weights':
+        answer(req, session.loadWeights(req.datasetId, req).then(() => OK));
         return;
-      }
-      case 'export-project': {
-        const r = req;
-        session.exportProject().then(
-          (project) => respond.result(r, project),
-          (err: unknown) => respond.error(r.id, err),
-        );
+      case 'export-project':
+        answer(req, session.exportProject());
         return;
-      }
-      case 'export': {
-        const r = req;
-        session.exportWeights().then(
-          (weights) => respond.result(r, weights, transferList(weights.tensors.map((t) => t.data))),
-          (err: unknown) => respond.error(r.id, err),
-        );
+      case 'export':
+        answer(req, session.exportWeights(), (weights) => transferList(weights.tensors.map((t) => t.data)));
         return;
-      }
+      case 'import-model':
+        answer(req, session.importModel(req.files, req.name));
+        return;
+      case 'export-hf':
+        answer(req, session.exportHuggingFace(req), (zip) => transferList([zip.bytes]));
+        return;
+      case 'try':
+        answer(req, session.tryQuery(req.datasetId, req.query));
+        return;
       default: {
         const unreachable: never = req;
         throw new Error(`unhandled request ${JSON.stringify(unreachable)}`);

@@ -1,0 +1,117 @@
+/**
+ * "Try the student": a query a person types, ranked over the dataset's passages by the current student. A vector
+ * student (dot) searches the whole collection exactly (its passage vectors are kept until the weights change);
+ * the others re-rank BM25's top 100. Each hit carries the teacher's score and the qrels grade where the dataset
+ * knows them for a query of the same text.
+ */
+import { padTokens, textAt, textColumns } from '../data/store/columns';
+import type { QrelColumns, TextColumns, TripleColumns } from '../data/store/schema';
+import { isVectorStudent, type Student, type VectorStudent } from '../model/students/student';
+import * as tf from '../model/tf';
+import { tokenBatch } from '../model/layers/transformer';
+import { bm25Terms, topK, type Bm25Index } from './bm25';
+import { teacherScores } from './rerank';
+import { encodeRows, searchTopK } from './retrieval';
+import { scorePairs, type PairLengths } from './score';
+
+export const TRY_TOP = 10;
+export const RERANK_DEPTH = 100;
+
+export interface TryHit {
+  pid: number;
+  score: number;
+  text: string;
+  /** The teacher's score for this passage under a dataset query of the same text, if it has one. */
+  teacher: number | null;
+  /** The qrels grade for that query and passage, if judged. */
+  grade: number | null;
+}
+
+export interface TryResult {
+  query: string;
+  method: 'dense' | 'rerank';
+  /** The dataset query of the same text, if there is one (its teacher scores and qrels are shown). */
+  qid: number | null;
+  hits: TryHit[];
+  /** Passages scored for this query, and how long it took (encoding the collection included, when it was needed). */
+  scored: number;
+  seconds: number;
+}
+
+export interface TryTables {
+  passages: TextColumns;
+  queries: TextColumns;
+  qrels: QrelColumns | null;
+  triples: TripleColumns | null;
+}
+
+const normal = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** The dataset query with this text (case and spacing aside), if any. */
+export function queryWithText(queries: TextColumns, text: string): number | null {
+  const wanted = normal(text);
+  for (let r = 0; r < queries.id.length; r++) if (normal(textAt(queries, r)) === wanted) return queries.id[r] as number;
+  return null;
+}
+
+/** Passage vectors of one student state, kept until the weights (or the dataset) change. */
+export class PassageVectorCache {
+  private entry: { key: string; vectors: Float32Array } | null = null;
+
+  async get(key: string, model: VectorStudent, passages: TextColumns, length: number, onProgress: (done: number, total: number) => void): Promise<Float32Array> {
+    if (this.entry?.key === key) return this.entry.vectors;
+    this.entry = null;
+    const all = Int32Array.from({ length: passages.id.length }, (_, i) => i);
+    const vectors = await encodeRows(model, passages, all, length, onProgress);
+    this.entry = { key, vectors };
+    return vectors;
+  }
+}
+
+export async function tryStudent(
+  text: string,
+  tables: TryTables,
+  model: Student,
+  lengths: PairLengths,
+  tokenize: (text: string) => Int32Array,
+  bm25: () => Bm25Index,
+  vectors: (model: VectorStudent) => Promise<Float32Array>,
+): Promise<TryResult> {
+  const started = performance.now();
+  if (text.trim() === '') throw new Error('type a query to rank the passages for');
+  const query = textColumns([{ id: -1, text }], tokenize);
+  if (query.tokens.length === 0) throw new Error(`the query "${text}" has no token the dataset's tokenizer knows`);
+  let rows: Int32Array;
+  let scores: Float32Array;
+  let method: TryResult['method'];
+  let scored: number;
+  if (isVectorStudent(model)) {
+    method = 'dense';
+    const all = await vectors(model);
+    const qv = tf.tidy(() => model.embed(tokenBatch(padTokens(query, [0], lengths.queryLength), 1, lengths.queryLength)));
+    // GPU→CPU sync: one query vector.
+    const q = Float32Array.from(await qv.data());
+    qv.dispose();
+    const [hit] = await searchTopK(q, all, model.vectorSize, TRY_TOP);
+    rows = hit?.rows ?? new Int32Array(0);
+    scores = hit?.scores ?? new Float32Array(0);
+    scored = tables.passages.id.length;
+  } else {
+    method = 'rerank';
+    const candidates = topK(bm25(), bm25Terms(text), RERANK_DEPTH).rows;
+    const pairs = await scorePairs(model, { queries: query, passages: tables.passages }, new Int32Array(candidates.length), candidates, lengths);
+    const order = Array.from(pairs.keys()).sort((a, b) => (pairs[b] as number) - (pairs[a] as number)).slice(0, TRY_TOP);
+    rows = Int32Array.from(order, (i) => candidates[i] as number);
+    scores = Float32Array.from(order, (i) => pairs[i] as number);
+    scored = candidates.length;
+  }
+  const qid = queryWithText(tables.queries, text);
+  const teacher = qid === null ? undefined : teacherScores(tables.triples).get(qid);
+  const grades = new Map<number, number>();
+  if (qid !== null && tables.qrels) for (let i = 0; i < tables.qrels.qid.length; i++) if (tables.qrels.qid[i] === qid) grades.set(tables.qrels.pid[i] as number, tables.qrels.grade[i] as number);
+  const hits: TryHit[] = Array.from(rows, (row, i) => {
+    const pid = tables.passages.id[row] as number;
+    return { pid, score: scores[i] as number, text: textAt(tables.passages, row), teacher: teacher?.get(pid) ?? null, grade: grades.get(pid) ?? null };
+  });
+  return { query: text, method, qid, hits, scored, seconds: (performance.now() - started) / 1000 };
+}

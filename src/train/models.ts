@@ -1,0 +1,114 @@
+/**
+ * Pretrained models between the folder a person chose, the model library, and a run: reading and checking a folder
+ * (model/pretrained), storing it (data/store/models), turning a stored model back into a run's starting point, and
+ * the student's sizes on it.
+ */
+import type { HfModelDescription } from '../export/hf-layout';
+import { readPretrainedFolder, type FolderFile, type PretrainedModel } from '../model/pretrained/folder';
+import { checkLengths } from '../model/pretrained/sequences';
+import { PretrainedFolderError } from '../model/pretrained/config';
+import type { StudentConfig } from '../model/students/config';
+import { deleteModel, listModels, loadModel, saveModel, type ModelInfo, type StoredModel } from '../data/store/models';
+import { parseVocabText } from '../text/wordpiece';
+import { vocabTokenizerId, type TokenizerInfo } from '../text/tokenizers';
+import { newId } from '../util/ids';
+import type { RunConfig } from './config';
+import { studentConfig } from './student-config';
+
+export { deleteModel, listModels, type ModelInfo };
+
+/** The start a run config names: `scratch`, or a stored model's id. */
+export const SCRATCH = 'scratch';
+
+function parameterCount(model: PretrainedModel): number {
+  let n = 0;
+  for (const w of model.weights.values()) n += w.data.length;
+  if (model.dense) n += model.dense.weight.data.length + (model.dense.bias?.data.length ?? 0);
+  return n;
+}
+
+/**
+ * Reads a chosen folder, checks what the studio needs beyond what the reader checks (a vocabulary it tokenizes the
+ * same way), and stores it in the library; nothing is stored when anything is refused.
+ */
+export async function importModelFolder(files: readonly FolderFile[], name: string): Promise<ModelInfo> {
+  const model = readPretrainedFolder(files);
+  if (!model.lowercase) {
+    throw new PretrainedFolderError('tokenizer_config.json: do_lower_case is false (a cased model); the studio tokenizes BERT WordPiece lower-cased only, so its token ids would not be the ones this model was trained on');
+  }
+  // The studio's WordPiece wants [PAD] at id 0 (padding is id 0 everywhere) and the four special tokens.
+  try {
+    parseVocabText(model.vocab.join('\n'), 'vocab.txt');
+  } catch (err) {
+    throw new PretrainedFolderError(err instanceof Error ? err.message : String(err));
+  }
+  const stored: StoredModel = {
+    id: newId('model'),
+    name,
+    addedAt: Date.now(),
+    bytes: parameterCount(model) * 4,
+    type: model.type,
+    kind: model.kind,
+    architecture: model.architecture,
+    dims: model.dims,
+    parameters: parameterCount(model),
+    pooling: model.pooling,
+    normalize: model.normalize,
+    denseOut: model.dense ? (model.dense.weight.shape[0] as number) : null,
+    lowercase: model.lowercase,
+    maxSeqLength: model.maxSeqLength,
+    tokenizer: vocabTokenizerId(model.vocab),
+    storedAs: model.storedAs,
+    vocab: [...model.vocab],
+    weights: [...model.weights].map(([wName, w]) => ({ name: wName, shape: w.shape, data: w.data })),
+    dense: model.dense,
+  };
+  await saveModel(stored);
+  const { vocab: _v, weights: _w, dense: _d, ...info } = stored;
+  return info;
+}
+
+/** A stored model as a run's starting point. */
+export function startOf(model: StoredModel): HfModelDescription {
+  return {
+    type: model.type,
+    kind: model.kind,
+    dims: model.dims,
+    weights: new Map(model.weights.map((w) => [w.name, { shape: w.shape, data: w.data }])),
+    pooling: model.pooling,
+    dense: model.dense,
+    normalize: model.normalize,
+    vocab: model.vocab,
+    lowercase: model.lowercase,
+    maxSeqLength: model.maxSeqLength,
+  };
+}
+
+/** The stored model a run config starts from, checked against the dataset's tokens and the configured lengths. */
+export async function startFor(config: RunConfig, dataset: { name: string; tokenizer: string }): Promise<{ start: HfModelDescription; model: StoredModel } | null> {
+  if (config.start === SCRATCH) return null;
+  const model = await loadModel(config.start);
+  if (!model) throw new Error(`the run starts from model ${config.start}, which is no longer in the model library`);
+  if (model.tokenizer !== dataset.tokenizer) {
+    throw new Error(`the dataset "${dataset.name}" holds ${dataset.tokenizer} token ids, but ${model.name} reads ${model.tokenizer}: tokenize the dataset again with the model's vocabulary (Tokenize for this model) first`);
+  }
+  checkLengths(model, config.queryLength, config.passageLength, config.arch);
+  return { start: startOf(model), model };
+}
+
+/**
+ * The student's sizes: from the run config, and on a checkpoint from the checkpoint (its hidden size, heads and
+ * feed-forward size; its layers, except PreTTR, where `layers` is where the stack is split, and tk, which keeps its
+ * own small transformer on the checkpoint's word embeddings).
+ */
+export function studentConfigFor(config: RunConfig, tokenizer: TokenizerInfo, start?: HfModelDescription | null): StudentConfig {
+  const base = studentConfig(config, tokenizer);
+  if (!start) return base;
+  const d = start.dims;
+  const layers = config.arch === 'prett' || config.arch === 'tk' ? config.layers : d.layers;
+  const heads = config.arch === 'tk' ? config.heads : d.heads;
+  const ffn = config.arch === 'tk' ? config.ffn : d.ffn;
+  return { ...base, hidden: d.hidden, heads, ffn, layers, jointLayers: config.arch === 'prett' ? d.layers - config.layers : base.jointLayers, vocabSize: d.vocabSize };
+}
+
+export type { FolderFile };
