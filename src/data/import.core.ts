@@ -1,7 +1,7 @@
 /** The import work itself: no DOM, no React. The worker, the tests and the benchmarks call these functions. */
 import { generateDemo, type DemoOptions } from './demo/generator';
 import { DatasetBuilder } from './builder';
-import { DatasetWriter, forEachChunk } from './store/dataset-db';
+import { DatasetWriter, forEachChunk, type PendingChunk } from './store/dataset-db';
 import { deleteDataset, listDatasets } from './store/catalog';
 import type { DatasetInfo } from './store/schema';
 import { detectLayout, LAYOUTS, type Layout } from './formats/layouts';
@@ -21,7 +21,7 @@ const MAX_WRITES_IN_FLIGHT = 4;
 const PROGRESS_EVERY_MS = 150;
 
 export interface ImportProgress {
-  phase: 'generating' | 'storing' | 'reading';
+  phase: 'generating' | 'storing' | 'reading' | 'tokenizing';
   /** What is being worked on, e.g. the file name. */
   label: string;
   done: number;
@@ -44,6 +44,7 @@ export class ImportError extends Error {
 }
 
 const encoder = new TextEncoder();
+const textDecoder = new TextDecoder();
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -122,6 +123,67 @@ export async function importDemo(
     return info;
   } catch (err) {
     // The original error is the one to report; a failing clean-up is left for the next page load to finish.
+    await writer.abort().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * A copy of a dataset whose texts are tokenized again with another WordPiece vocabulary (a pretrained model's), its
+ * other tables carried over as they are. The copy is a dataset of its own, marked ready only when complete; the
+ * source stays as it was.
+ */
+export async function retokenizeDataset(
+  sourceId: string,
+  vocab: readonly string[],
+  options: { id: string; name: string; lock?: string },
+  onProgress: (p: ImportProgress) => void,
+  signal: { cancelled: boolean },
+): Promise<DatasetInfo> {
+  const source = (await listDatasets()).find((d) => d.id === sourceId);
+  if (!source || source.status !== 'ready') throw new ImportError(`dataset ${sourceId} does not exist or is still being imported`);
+  const tokenizer = tokenizerForVocab(vocab);
+  if (source.tokenizer === tokenizer.id) throw new ImportError(`dataset "${source.name}" is already tokenized with this vocabulary`);
+  const total = source.counts.passages + source.counts.queries;
+  if (total === 0) throw new ImportError(`dataset "${source.name}" has no texts to tokenize`);
+  const writer = await DatasetWriter.create({ id: options.id, name: options.name, source: source.source, tokenizer: tokenizer.id, vocab: [...vocab], lock: options.lock });
+  const builder = new DatasetBuilder((text) => tokenizer.tokenize(text), (chunk) => writer.enqueue(chunk), { indexTexts: false });
+  const started = now();
+  let done = 0;
+  let lastProgress = 0;
+  const progress = (force = false) => {
+    const t = now();
+    if (!force && t - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = t;
+    const rate = done / Math.max(1e-3, (t - started) / 1000);
+    onProgress({ phase: 'tokenizing', label: `Tokenizing "${source.name}" with the model's vocabulary`, done, total, unit: 'rows', rate, rows: done, rowsPerSecond: rate });
+  };
+  try {
+    progress(true);
+    for (const table of ['passages', 'queries'] as const) {
+      await forEachChunk(sourceId, table, async (cols) => {
+        if (signal.cancelled) throw new ImportCancelled('tokenizing cancelled');
+        for (let r = 0; r < cols.id.length; r++) {
+          const bytes = cols.text.subarray(cols.textOffsets[r] as number, cols.textOffsets[r + 1] as number);
+          builder.addText(table, cols.id[r] as number, textDecoder.decode(bytes), bytes);
+        }
+        done += cols.id.length;
+        progress();
+        await writer.settle(MAX_WRITES_IN_FLIGHT);
+      });
+    }
+    builder.flush();
+    // Scores, judgements and candidates name ids, not tokens: their chunks are copied as stored.
+    for (const table of ['triples', 'qrels', 'candidates'] as const) {
+      await forEachChunk(sourceId, table, async (columns) => {
+        if (signal.cancelled) throw new ImportCancelled('tokenizing cancelled');
+        writer.enqueue({ table, rows: columns.qid.length, columns } as PendingChunk);
+        await writer.settle(MAX_WRITES_IN_FLIGHT);
+      });
+    }
+    progress(true);
+    return await writer.finish({ ...(source.files ? { files: source.files } : {}), ...(source.teacher ? { teacher: source.teacher } : {}), ...(source.runs ? { runs: source.runs } : {}) });
+  } catch (err) {
     await writer.abort().catch(() => undefined);
     throw err;
   }

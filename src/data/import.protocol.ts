@@ -14,6 +14,8 @@ export interface ChosenFile {
 export type ImportRequest =
   | { id: number; type: 'load-demo'; seed: number }
   | { id: number; type: 'import-files'; files: ChosenFile[]; name?: string; threshold?: number; /** Add to this dataset instead of making a new one. */ appendTo?: string; /** How a new dataset's texts are tokenized. */ tokenizer?: TokenizerChoice }
+  /** A copy of a dataset with its texts tokenized again with this WordPiece vocabulary (a pretrained model's). */
+  | { id: number; type: 'retokenize'; datasetId: string; vocab: string[]; name: string }
   | { id: number; type: 'cancel' };
 
 export type ImportResult = { dataset: DatasetInfo } | { cancelled: true };
@@ -22,6 +24,7 @@ export type ImportResult = { dataset: DatasetInfo } | { cancelled: true };
 export interface ImportResults {
   'load-demo': ImportResult;
   'import-files': ImportResult;
+  retokenize: ImportResult;
   cancel: { cancelled: true };
 }
 
@@ -30,7 +33,7 @@ export type ImportEvent =
   /** Something the person should know before the import ends, e.g. that it may not fit in storage. */
   | { type: 'notice'; message: string };
 
-const TYPES = ['load-demo', 'import-files', 'cancel'] as const satisfies readonly (keyof ImportResults)[];
+const TYPES = ['load-demo', 'import-files', 'retokenize', 'cancel'] as const satisfies readonly (keyof ImportResults)[];
 
 function parseFiles(value: unknown): ChosenFile[] {
   if (!Array.isArray(value) || value.length === 0) throw new ProtocolError('import-files needs a non-empty list of files');
@@ -70,6 +73,12 @@ export function parseImportRequest(data: unknown): ImportRequest {
         req.threshold = msg.threshold;
       }
       return req;
+    }
+    case 'retokenize': {
+      if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('retokenize needs a datasetId');
+      if (!Array.isArray(msg.vocab) || msg.vocab.length === 0 || !msg.vocab.every((t) => typeof t === 'string')) throw new ProtocolError('retokenize needs the vocabulary, a list of tokens');
+      if (typeof msg.name !== 'string' || msg.name.trim() === '') throw new ProtocolError('retokenize needs a name for the new dataset');
+      return { id: msg.id, type, datasetId: msg.datasetId, vocab: msg.vocab as string[], name: msg.name };
     }
     case 'cancel':
       return { id: msg.id, type };

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /** Message dispatch only; the work is in import.core.ts. */
-import { importDemo, importFiles, ImportCancelled, storageWarning, type ImportProgress } from './import.core';
+import { importDemo, importFiles, ImportCancelled, retokenizeDataset, storageWarning, type ImportProgress } from './import.core';
 import { parseImportRequest, type ChosenFile, type ImportEvent, type ImportResult, type ImportResults } from './import.protocol';
 import { idOf, Responder, type Reply } from '../util/rpc';
 import { newId } from '../util/ids';
@@ -37,7 +37,7 @@ async function warnIfTooBig(files: readonly ChosenFile[]): Promise<void> {
   if (message) emit({ type: 'notice', message });
 }
 
-function run(req: { id: number; type: 'load-demo' | 'import-files' }, work: (signal: { cancelled: boolean }, lock: string | undefined) => Promise<ImportResult>): void {
+function run(req: { id: number; type: 'load-demo' | 'import-files' | 'retokenize' }, work: (signal: { cancelled: boolean }, lock: string | undefined) => Promise<ImportResult>): void {
   if (current) {
     respond.error(req.id, new Error('an import is already running'));
     return;
@@ -77,6 +77,11 @@ scope.addEventListener('message', (ev: MessageEvent) => {
         const id = appendTo ?? newId('files');
         return { dataset: await importFiles(files, { id, name, threshold, lock, tokenizer, append: appendTo !== undefined }, onProgress, signal) };
       });
+      return;
+    }
+    case 'retokenize': {
+      const { datasetId, vocab, name } = req;
+      run(req, async (signal, lock) => ({ dataset: await retokenizeDataset(datasetId, vocab, { id: newId('files'), name, ...(lock ? { lock } : {}) }, onProgress, signal) }));
       return;
     }
     case 'cancel':

@@ -272,15 +272,15 @@ export async function recoverUnfinishedDatasets(now = Date.now(), staleAfterMs =
   return abandoned.map((d) => d.id);
 }
 
-/** Every stored chunk of one table in order, one at a time (for tables too large to hold twice). */
-export async function forEachChunk<T extends TableName>(id: string, table: T, visit: (columns: TableColumns[T]) => void): Promise<void> {
+/** Every stored chunk of one table in order, one at a time (for tables too large to hold twice); `visit` may wait. */
+export async function forEachChunk<T extends TableName>(id: string, table: T, visit: (columns: TableColumns[T]) => void | Promise<void>): Promise<void> {
   const db = await openDatasetDb(id);
   try {
     for (let index = 0; ; index++) {
       const tx = db.transaction(CHUNKS, 'readonly');
       const chunk = (await requestToPromise(tx.objectStore(CHUNKS).get([table, index]))) as Chunk<T> | undefined;
       if (!chunk) return;
-      visit(chunk.columns);
+      await visit(chunk.columns);
     }
   } finally {
     db.close();
