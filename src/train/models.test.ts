@@ -9,7 +9,7 @@ import { textColumns } from '../data/store/columns';
 import { fixtureBytes } from '../testing/fixtures';
 import { tokenizerForVocab } from '../text/tokenizers';
 import { resolveRunConfig } from './config';
-import { importModelFolder, startFor, studentConfigFor } from './models';
+import { fineTuningSettings, fromScratchSettings, importModelFolder, startFor, studentConfigFor } from './models';
 import { Trainer } from './trainer.core';
 
 describe('the model library', () => {
@@ -42,6 +42,16 @@ describe('the model library', () => {
     await expect(startFor({ ...config, start: 'model-gone' }, { name: 'ok', tokenizer: info.tokenizer })).rejects.toThrow('no longer in the model library');
     const ok = await startFor(config, { name: 'ok', tokenizer: info.tokenizer });
     expect(ok?.start.kind).toBe('cross-encoder');
+  });
+});
+
+describe('settings for a pretrained start', () => {
+  it('fine-tune: small peak rate, a tenth of the steps of warm-up, linear decay, decay 0.01, clipping at 1, its pooling', () => {
+    const s = fineTuningSettings({ id: 'model-x', pooling: 'cls' }, { steps: 250 });
+    expect(s).toEqual({ start: 'model-x', learningRate: 7e-6, warmupSteps: 25, schedule: 'linear', weightDecay: 0.01, clipNorm: 1, pooling: 'cls' });
+    // They make a valid run config, and going back to scratch restores the studio's own defaults.
+    const config = resolveRunConfig({ steps: 250, ...s });
+    expect(resolveRunConfig({ ...config, ...fromScratchSettings() })).toMatchObject({ start: 'scratch', learningRate: 2e-3, warmupSteps: 0, schedule: 'constant', weightDecay: 0, clipNorm: 0 });
   });
 });
 

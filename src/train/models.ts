@@ -12,7 +12,7 @@ import { deleteModel, listModels, loadModel, saveModel, type ModelInfo, type Sto
 import { parseVocabText } from '../text/wordpiece';
 import { vocabTokenizerId, type TokenizerInfo } from '../text/tokenizers';
 import { newId } from '../util/ids';
-import type { RunConfig } from './config';
+import { DEFAULT_RUN_CONFIG, type RunConfig } from './config';
 import { studentConfig } from './student-config';
 
 export { deleteModel, listModels, type ModelInfo };
@@ -109,6 +109,32 @@ export function studentConfigFor(config: RunConfig, tokenizer: TokenizerInfo, st
   const heads = config.arch === 'tk' ? config.heads : d.heads;
   const ffn = config.arch === 'tk' ? config.ffn : d.ffn;
   return { ...base, hidden: d.hidden, heads, ffn, layers, jointLayers: config.arch === 'prett' ? d.layers - config.layers : base.jointLayers, vocabSize: d.vocabSize };
+}
+
+/** The paper's students were fine-tuned at learning rates around 7e-6 (DistilBERT, Margin-MSE, batch 32). */
+export const FINE_TUNING_LEARNING_RATE = 7e-6;
+
+/**
+ * Settings that suit fine-tuning a pretrained checkpoint, applied when a person picks one as the start (and shown
+ * then): a small peak learning rate reached over the first tenth of the steps, linear decay, AdamW's decay 0.01
+ * and gradients clipped at norm 1, as BERT fine-tuning does; the dot student pools as the checkpoint does.
+ */
+export function fineTuningSettings(model: Pick<ModelInfo, 'id' | 'pooling'>, config: Pick<RunConfig, 'steps'>): Partial<RunConfig> {
+  return {
+    start: model.id,
+    learningRate: FINE_TUNING_LEARNING_RATE,
+    warmupSteps: Math.round(config.steps / 10),
+    schedule: 'linear',
+    weightDecay: 0.01,
+    clipNorm: 1,
+    pooling: model.pooling,
+  };
+}
+
+/** Back to random weights: the studio's defaults for training from scratch. */
+export function fromScratchSettings(): Partial<RunConfig> {
+  const { start, learningRate, warmupSteps, schedule, weightDecay, clipNorm } = DEFAULT_RUN_CONFIG;
+  return { start, learningRate, warmupSteps, schedule, weightDecay, clipNorm };
 }
 
 export type { FolderFile };
