@@ -1,0 +1,88 @@
+/**
+ * The model library as the page sees it: the stored pretrained models, the state of the last model import, and the
+ * student's export as a Hugging Face folder. Reading and checking a folder happens in the training worker.
+ */
+import { createStore } from 'zustand/vanilla';
+import { deleteModel, listModels, loadModel, type ModelInfo } from '../data/store/models';
+import type { DatasetInfo } from '../data/store/schema';
+import type { EvalReport } from '../eval/rerank';
+import { download } from '../util/download';
+import { blobPart } from '../util/bytes';
+import { trainerClient } from './training';
+
+export type { ModelInfo };
+
+export interface ModelsState {
+  models: ModelInfo[];
+  importState: 'idle' | 'running' | 'done' | 'error';
+  importError: string;
+  /** The model the last import stored. */
+  imported: ModelInfo | null;
+  exportState: 'idle' | 'running' | 'done' | 'error';
+  exportError: string;
+}
+
+export const modelsStore = createStore<ModelsState>()(() => ({
+  models: [],
+  importState: 'idle',
+  importError: '',
+  imported: null,
+  exportState: 'idle',
+  exportError: '',
+}));
+
+export async function refreshModels(): Promise<void> {
+  try {
+    modelsStore.setState({ models: await listModels() });
+  } catch {
+    // No IndexedDB (a private window may refuse it): an empty library.
+  }
+}
+
+/** A file of a chosen folder with its path inside the folder (a folder picker gives `webkitRelativePath`). */
+export function folderEntries(files: readonly File[]): { name: string; entries: { path: string; file: File }[] } {
+  const entries = files.map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+  const top = entries[0]?.path.includes('/') ? (entries[0].path.split('/')[0] as string) : '';
+  const name = top && entries.every((e) => e.path.startsWith(`${top}/`)) ? top : 'model';
+  return { name, entries };
+}
+
+/** Reads and stores a model folder a person chose (as a folder, or its files together). */
+export async function importModelFiles(files: readonly File[]): Promise<void> {
+  if (files.length === 0) return;
+  const { name, entries } = folderEntries(files);
+  modelsStore.setState({ importState: 'running', importError: '' });
+  try {
+    const info = await trainerClient().request({ type: 'import-model', name, files: entries });
+    await refreshModels();
+    modelsStore.setState({ importState: 'done', imported: info });
+  } catch (err) {
+    modelsStore.setState({ importState: 'error', importError: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export async function removeModel(id: string): Promise<void> {
+  await deleteModel(id);
+  await refreshModels();
+}
+
+/** The vocabulary of a stored model, for tokenizing a dataset again. */
+export async function modelVocabulary(id: string): Promise<string[]> {
+  const model = await loadModel(id);
+  if (!model) throw new Error(`model ${id} is no longer in the library`);
+  return model.vocab;
+}
+
+/** Downloads the current student as a Hugging Face folder (zip), its README naming the teacher files and metrics. */
+export async function exportHuggingFace(dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
+  modelsStore.setState({ exportState: 'running', exportError: '' });
+  try {
+    const teacherFiles = (dataset?.files ?? []).filter((f) => f.layout.startsWith('teacher')).map((f) => f.name);
+    const evaluation = (report?.rows ?? []).map((r) => ({ system: r.system, metrics: { 'MRR@10': r.mrr10, 'nDCG@10': r.ndcg10, 'Recall@100': r.recall100, queries: r.queries } }));
+    const zip = await trainerClient().request({ type: 'export-hf', teacherFiles, evaluation });
+    download(zip.fileName, new Blob([blobPart(zip.bytes)], { type: 'application/zip' }));
+    modelsStore.setState({ exportState: 'done' });
+  } catch (err) {
+    modelsStore.setState({ exportState: 'error', exportError: err instanceof Error ? err.message : String(err) });
+  }
+}
