@@ -33,6 +33,9 @@ describe('applyTrainerEvent', () => {
       [0, 1, 1],
       [20, -1, -1],
     ]);
+    // Margin-MSE: step 0, margins 6, 4, 2, 8 against 3, 2, 1, 4 → (9 + 4 + 1 + 16) / 4 = 7.5;
+    // step 20, margins 1, 2, 3, 0 → (4 + 0 + 4 + 16) / 4 = 6.
+    expect(s.agreement.map((a) => a.marginMse)).toEqual([7.5, 6]);
   });
 
   it('takes status messages', () => {

@@ -61,6 +61,8 @@ export interface Agreement {
   step: number;
   pearson: number;
   kendall: number;
+  /** Margin-MSE on the probe set: mean of (student margin - teacher margin)², the training objective held out. */
+  marginMse: number;
 }
 
 function marginsOf(p: { pos: Float32Array; neg: Float32Array }): Float32Array {
@@ -70,7 +72,9 @@ function marginsOf(p: { pos: Float32Array; neg: Float32Array }): Float32Array {
 export function agreementAt(step: number, teacher: { pos: Float32Array; neg: Float32Array }, student: { pos: Float32Array; neg: Float32Array }): Agreement {
   const t = marginsOf(teacher);
   const s = marginsOf(student);
-  return { step, pearson: pearson(t, s), kendall: kendallTau(t, s) };
+  let sq = 0;
+  t.forEach((x, i) => (sq += ((s[i] as number) - x) ** 2));
+  return { step, pearson: pearson(t, s), kendall: kendallTau(t, s), marginMse: t.length > 0 ? sq / t.length : NaN };
 }
 
 export const trainingStore = createStore<TrainingState>()(() => ({

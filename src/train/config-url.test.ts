@@ -17,7 +17,7 @@ describe('run config in the address', () => {
     expect(configFromHash('#config=%7Bnope')).toEqual({ error: expect.stringMatching(/^the run config in the address is not JSON/) as string });
     expect(configFromHash('#config=' + encodeURIComponent('[1]'))).toEqual({ error: 'the run config in the address is not an object' });
     expect(configFromHash('#config=' + encodeURIComponent('{"arch":"bert"}'))).toEqual({ error: 'the run config in the address is not valid: run config: arch must be one of dot, colbert, tk, prett, cat, got bert' });
-    expect(configFromHash('#config=' + encodeURIComponent('{"stepz":5}'))).toEqual({ error: expect.stringMatching(/^the run config in the address has unknown fields: stepz \(known: arch, seed, steps/) as string });
+    expect(configFromHash('#config=' + encodeURIComponent('{"stepz":5}'))).toEqual({ error: expect.stringMatching(/^the run config in the address has unknown fields: stepz \(known: arch, .*\bsteps\b/) as string });
     expect(configFromHash('#config=' + encodeURIComponent('{"steps":0}'))).toEqual({ error: 'the run config in the address is not valid: run config: steps must be an integer in [1, 10000000], got 0' });
   });
 });

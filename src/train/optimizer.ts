@@ -54,7 +54,9 @@ export class AdamW {
       let scale: tf.Tensor | null = null;
       if (clipNorm > 0) {
         const squares = names.map((_, k) => gradOf(k)).filter((g): g is tf.Tensor => g !== undefined).map((g) => g.square().sum());
-        const norm = tf.addN(squares).sqrt();
+        // A sum of pairs, not one addN: tfjs-webgpu binds every addN input as a storage buffer of one shader, past
+        // what adapters allow (8 to 10 per stage) for a student's dozens of weights.
+        const norm = squares.reduce((a, b) => a.add(b)).sqrt();
         // min(1, clip / norm): gradients under the limit pass unchanged.
         scale = tf.minimum(1, tf.div(clipNorm, norm.add(1e-6)));
       }

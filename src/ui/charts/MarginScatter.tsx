@@ -21,12 +21,12 @@ export function MarginScatter() {
   }, [teacher, student]);
   const last = agreement.at(-1);
   return (
-    <figure className="chart" data-testid="margin-scatter" data-rendered={points ? 'true' : 'false'} data-pearson={last?.pearson ?? ''} data-kendall={last?.kendall ?? ''} data-probes={agreement.length}>
+    <figure className="chart" data-testid="margin-scatter" data-rendered={points ? 'true' : 'false'} data-pearson={last?.pearson ?? ''} data-kendall={last?.kendall ?? ''} data-probes={agreement.length} data-margin-mse={last?.marginMse ?? ''} data-first-margin-mse={agreement[0]?.marginMse ?? ''}>
       <figcaption>
         Teacher margin vs student margin on the probe set{student ? `, step ${student.step}` : ''}
         {last && (
           <span className="caption-stats">
-            Pearson r {fmt(last.pearson)} · Kendall τ {fmt(last.kendall)}
+            Pearson r {fmt(last.pearson)} · Kendall τ {fmt(last.kendall)} · probe Margin-MSE {fmt(last.marginMse)}
           </span>
         )}
       </figcaption>

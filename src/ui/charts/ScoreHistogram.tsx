@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { trainingStore } from '../../state/training';
 import { HistogramPanel } from './HistogramPanel';
+import { meanStd } from './histogram';
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length + b.length);
@@ -16,8 +17,19 @@ export function ScoreHistogram() {
   const student = useStore(trainingStore, (s) => s.lastProbe);
   const t = useMemo(() => (teacher ? concat(teacher.pos, teacher.neg) : null), [teacher]);
   const s = useMemo(() => (student ? concat(student.pos, student.neg) : null), [student]);
+  // Means over positives and negatives together, as plain numbers for tests ('' until there are scores); the
+  // teacher's is also the `data-mean` of score-histogram-teacher.
+  const teacherMean = useMemo(() => (t && t.length > 0 ? meanStd(t).mean : null), [t]);
+  const studentMean = useMemo(() => (s && s.length > 0 ? meanStd(s).mean : null), [s]);
   return (
-    <figure className="chart" data-testid="score-histogram" data-rendered={t && s ? 'true' : 'false'}>
+    <figure
+      className="chart"
+      data-testid="score-histogram"
+      data-rendered={t && s ? 'true' : 'false'}
+      data-teacher-mean={teacherMean ?? ''}
+      data-student-mean={studentMean ?? ''}
+      data-step={student?.step ?? ''}
+    >
       <figcaption>Raw scores on the probe set (positives and negatives)</figcaption>
       {t && s ? (
         <div className="side-by-side">

@@ -14,6 +14,7 @@ export function DataPanel() {
   const importState = useStore(datasetStore, (s) => s.importState);
   const importError = useStore(datasetStore, (s) => s.importError);
   const importNotice = useStore(datasetStore, (s) => s.importNotice);
+  const importRefused = useStore(datasetStore, (s) => s.importRefused);
   const progress = useStore(datasetStore, (s) => s.progress);
   const [layout, setLayout] = useState<Layout | 'auto'>('auto');
   const [append, setAppend] = useState(false);
@@ -28,13 +29,14 @@ export function DataPanel() {
         <button data-testid="load-demo" onClick={() => void loadDemo()} disabled={running}>
           Load demo dataset
         </button>
-        <label className={`button-like${running ? ' disabled' : ''}`}>
+        {/* Never disabled: files chosen while the demo is generated replace it; while other files import, the
+            choice is refused with a message rather than silently ignored. */}
+        <label className="button-like">
           Import files…
           <input
             type="file"
             multiple
             data-testid="import-files"
-            disabled={running}
             className="visually-hidden"
             onChange={(e) => {
               const files = [...(e.target.files ?? [])];
@@ -95,6 +97,11 @@ export function DataPanel() {
       {importNotice && (
         <p className="warning" data-testid="import-notice">
           {importNotice}
+        </p>
+      )}
+      {importRefused && (
+        <p className="warning" role="status" data-testid="import-refused">
+          {importRefused}
         </p>
       )}
       {importState === 'error' && (

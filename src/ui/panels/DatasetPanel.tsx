@@ -1,40 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { activeDataset, datasetStore } from '../../state/datasets';
-import { readFirstChunk } from '../../data/store/dataset-db';
-import { textAt } from '../../data/store/columns';
+import { fileProblems, loadDatasetSamples, type DatasetSamples } from '../../state/dataset-view';
 import type { DatasetInfo } from '../../data/store/schema';
-import { describeProblem } from '../../data/formats/report';
+import type { FileReportData } from '../../data/formats/report';
 import { HistogramPanel } from '../charts/HistogramPanel';
 import { fmt } from '../format';
-
-const SAMPLE_ROWS = 3;
-
-interface Samples {
-  queries: { id: number; text: string }[];
-  passages: { id: number; text: string }[];
-  triples: { qid: number; pos: number; neg: number; posScore: number; negScore: number }[];
-}
-
-/** The first rows of each table: one chunk read per table, never the whole dataset. */
-async function loadSamples(id: string): Promise<Samples> {
-  const [queries, passages, triples] = await Promise.all([readFirstChunk(id, 'queries'), readFirstChunk(id, 'passages'), readFirstChunk(id, 'triples')]);
-  const texts = (cols: typeof queries) =>
-    cols ? Array.from({ length: Math.min(SAMPLE_ROWS, cols.id.length) }, (_, r) => ({ id: cols.id[r] as number, text: textAt(cols, r) })) : [];
-  return {
-    queries: texts(queries),
-    passages: texts(passages),
-    triples: triples
-      ? Array.from({ length: Math.min(SAMPLE_ROWS, triples.qid.length) }, (_, r) => ({
-          qid: triples.qid[r] as number,
-          pos: triples.pos[r] as number,
-          neg: triples.neg[r] as number,
-          posScore: triples.posScore[r] as number,
-          negScore: triples.negScore[r] as number,
-        }))
-      : [],
-  };
-}
 
 function clip(text: string, n = 160): string {
   return text.length > n ? `${text.slice(0, n)}…` : text;
@@ -75,29 +46,37 @@ function FileReports({ info }: { info: DatasetInfo }) {
         </tbody>
       </table>
       {info.files.map((f, i) => (
-        <div key={i}>
-          {f.rejected > 0 && (
-            <div className="warning">
-              {f.name}: {f.rejected} line{f.rejected === 1 ? '' : 's'} rejected ({Object.entries(f.rejectedByReason).map(([r, n]) => `${r} ${n}`).join(', ')}).
-              <ul>
-                {f.examples.map((p) => (
-                  <li key={p.line}>{describeProblem(f.name, p)}</li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {f.missing > 0 && (
-            <div className="warning">
-              {f.name}: {f.missing} row{f.missing === 1 ? '' : 's'} name a query or passage this dataset does not hold. They are kept; training skips them until the texts are there.
-              <ul>
-                {f.missingExamples.map((p) => (
-                  <li key={p.line}>{describeProblem(f.name, p)}</li>
-                ))}
-              </ul>
-            </div>
-          )}
-        </div>
+        <FileProblems key={i} file={f} />
       ))}
+    </div>
+  );
+}
+
+/** A file's rejected lines and dangling references, with the first few of each. */
+function FileProblems({ file: f }: { file: FileReportData }) {
+  const problems = fileProblems(f);
+  return (
+    <div>
+      {f.rejected > 0 && (
+        <div className="warning">
+          {f.name}: {f.rejected} line{f.rejected === 1 ? '' : 's'} rejected ({Object.entries(f.rejectedByReason).map(([r, n]) => `${r} ${n}`).join(', ')}).
+          <ul>
+            {problems.rejected.map((p) => (
+              <li key={p.line}>{p.text}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {f.missing > 0 && (
+        <div className="warning">
+          {f.name}: {f.missing} row{f.missing === 1 ? '' : 's'} name a query or passage this dataset does not hold. They are kept; training skips them until the texts are there.
+          <ul>
+            {problems.missing.map((p) => (
+              <li key={p.line}>{p.text}</li>
+            ))}
+          </ul>
+        </div>
+      )}
     </div>
   );
 }
@@ -125,14 +104,14 @@ function TeacherHistograms({ info }: { info: DatasetInfo }) {
 /** Everything about the active dataset: what went in, what the teacher's scores look like, a few rows. */
 export function DatasetPanel() {
   const info = useStore(datasetStore, activeDataset);
-  const [samples, setSamples] = useState<Samples | null>(null);
+  const [samples, setSamples] = useState<DatasetSamples | null>(null);
   const id = info?.id;
   // Files added to a dataset keep its id; its update time says the first rows may have changed.
   const version = info?.updatedAt;
   useEffect(() => {
     let live = true;
     setSamples(null);
-    if (id) void loadSamples(id).then((s) => live && setSamples(s), () => live && setSamples(null));
+    if (id) void loadDatasetSamples(id).then((s) => live && setSamples(s), () => live && setSamples(null));
     return () => {
       live = false;
     };

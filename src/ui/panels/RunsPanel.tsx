@@ -7,7 +7,7 @@ import { removeRun, runLabel, runsStore, toggleCompared, type FinishedRun } from
 import { histogram, margins, meanStd, smooth } from '../charts/histogram';
 import { fmt } from '../format';
 import { fixed4 } from '../../eval/metrics';
-import { configToHash } from '../../train/config-url';
+import { configHashOf } from '../../state/config-draft';
 
 const COLORS = ['#4ea1ff', '#f5a524', '#3ecf8e', '#ff6b8b', '#b48cff', '#ffd166', '#5ee1e6', '#ff9f43', '#a3e635', '#f472b6'];
 const MAX_POINTS = 400;
@@ -130,7 +130,7 @@ export function RunsPanel() {
                 <td data-testid="run-mrr10">{r.devEvals?.length ? fixed4(r.devEvals[r.devEvals.length - 1]?.mrr10 ?? NaN) : '–'}</td>
                 <td>{r.config.seed}</td>
                 <td>
-                  <a data-testid="run-share" href={`${location.pathname}${configToHash(r.config)}`} target="_blank" rel="noreferrer" title="open this run's config in a new tab">
+                  <a data-testid="run-share" href={`${location.pathname}${configHashOf(r.config)}`} target="_blank" rel="noreferrer" title="open this run's config in a new tab">
                     config link
                   </a>{' '}
                   <button className="secondary small" onClick={() => removeRun(r.id)} aria-label={`forget ${runLabel(r)}`}>

@@ -1,0 +1,181 @@
+import { useEffect } from 'react';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import { importModelFiles, modelsStore, refreshModels, removeModel, type ModelInfo } from '../../state/models';
+import { configDraft, configDraftStore } from '../../state/config-draft';
+import { activeDataset, datasetStore, retokenizeForModel } from '../../state/datasets';
+import { fineTuningSettings, fromScratchSettings, SCRATCH } from '../../train/models';
+import { fmt } from '../format';
+import { OptimiserSettings } from './OptimiserSettings';
+
+function ModelSummary({ model }: { model: ModelInfo }) {
+  const d = model.dims;
+  return (
+    <dl
+      className="summary"
+      data-testid="model-summary"
+      data-type={model.type}
+      data-layers={d.layers}
+      data-hidden={d.hidden}
+      data-heads={d.heads}
+      data-vocab={d.vocabSize}
+      data-params={model.parameters}
+      data-pooling={model.kind === 'cross-encoder' ? '' : model.pooling}
+      data-kind={model.kind}
+    >
+      <dt>Model</dt>
+      <dd>
+        {model.name} ({model.architecture}, {model.kind})
+      </dd>
+      <dt>Sizes</dt>
+      <dd>
+        {d.layers} layers · hidden {d.hidden} · {d.heads} heads · feed-forward {d.ffn} · {d.maxPositions} positions
+      </dd>
+      <dt>Parameters</dt>
+      <dd>{model.parameters.toLocaleString('en')}</dd>
+      <dt>Vocabulary</dt>
+      <dd>
+        {d.vocabSize.toLocaleString('en')} WordPiece tokens{model.lowercase ? ', lower-cased' : ''}
+      </dd>
+      {model.kind === 'bi-encoder' && (
+        <>
+          <dt>Pooling</dt>
+          <dd>
+            {model.pooling === 'cls' ? '[CLS] vector' : 'mean of tokens'}
+            {model.denseOut ? `, Dense to ${model.denseOut}` : ''}
+            {model.normalize ? ', normalised' : ''}
+          </dd>
+        </>
+      )}
+      <dt>Stored</dt>
+      <dd>
+        {fmt(model.bytes / 1e6)} MB (from {model.storedAs})
+      </dd>
+    </dl>
+  );
+}
+
+/** The active dataset's tokens against the chosen model's vocabulary, with the way to make them match. */
+function TokenizerMatch({ model }: { model: ModelInfo }) {
+  const dataset = useStore(datasetStore, (s) => activeDataset(s));
+  const importing = useStore(datasetStore, (s) => s.importState === 'running');
+  if (!dataset) return null;
+  if (dataset.tokenizer === model.tokenizer) {
+    return (
+      <p className="hint" data-testid="model-tokens" data-match="true">
+        The dataset “{dataset.name}” is tokenized with this model’s vocabulary.
+      </p>
+    );
+  }
+  return (
+    <p className="warning" data-testid="model-tokens" data-match="false">
+      The dataset “{dataset.name}” holds {dataset.tokenizer} tokens; the model reads its own vocabulary.{' '}
+      <button data-testid="model-tokenize" disabled={importing} onClick={() => void retokenizeForModel(dataset, model)}>
+        Tokenize for this model
+      </button>{' '}
+      (a copy of the dataset with the model’s token ids; the progress shows under Data)
+    </p>
+  );
+}
+
+/** Pretrained checkpoints: import a Hugging Face folder, keep a library of them, and start a run from one. */
+export function ModelPanel() {
+  useEffect(() => void refreshModels(), []);
+  const { models, importState, importError, imported } = useStore(modelsStore, useShallow((s) => ({ models: s.models, importState: s.importState, importError: s.importError, imported: s.imported })));
+  const start = useStore(configDraftStore, (s) => s.draft.start ?? SCRATCH);
+  const chosen = models.find((m) => m.id === start) ?? null;
+  const shown = chosen ?? (importState === 'done' ? imported : null);
+  const choose = (id: string) => {
+    const model = models.find((m) => m.id === id);
+    const steps = Number(configDraftStore.getState().draft.steps) || 1000;
+    configDraft.setFields(model ? fineTuningSettings(model, { steps }) : fromScratchSettings());
+  };
+  return (
+    <section className="panel" aria-labelledby="model-title">
+      <h2 id="model-title">Start from</h2>
+      <div className="row">
+        <label className="field grow">
+          Student starts from
+          <select data-testid="model-select" value={chosen ? chosen.id : SCRATCH} onChange={(e) => choose(e.target.value)}>
+            <option value={SCRATCH}>scratch (random weights)</option>
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name} ({m.type}, {m.kind})
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="row">
+        <label className={`button-like secondary${importState === 'running' ? ' disabled' : ''}`}>
+          Import a model folder…
+          {/* A folder as transformers / sentence-transformers save it; its subfolders (1_Pooling, 2_Dense) keep their paths. */}
+          <input
+            type="file"
+            multiple
+            data-testid="import-model"
+            className="visually-hidden"
+            disabled={importState === 'running'}
+            ref={(el) => el?.setAttribute('webkitdirectory', '')}
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = '';
+              void importModelFiles(files);
+            }}
+          />
+        </label>
+        <label className={`button-like secondary${importState === 'running' ? ' disabled' : ''}`}>
+          …or its files
+          <input
+            type="file"
+            multiple
+            data-testid="import-model-files"
+            className="visually-hidden"
+            disabled={importState === 'running'}
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = '';
+              void importModelFiles(files);
+            }}
+          />
+        </label>
+        <span className={`badge state-${importState}`} data-testid="model-status" data-state={importState}>
+          {importState === 'running' ? 'reading the folder…' : importState}
+        </span>
+      </div>
+      <p className="hint">
+        config.json, model.safetensors and vocab.txt (BERT or DistilBERT; sentence-transformers pooling and Dense are read when present). A model saved as
+        pytorch_model.bin must be converted to safetensors first.
+      </p>
+      {importState === 'error' && (
+        <p className="error" role="alert" data-testid="model-error">
+          {importError}
+        </p>
+      )}
+      {shown && <ModelSummary model={shown} />}
+      {chosen && <TokenizerMatch model={chosen} />}
+      {chosen && (
+        <p className="hint" data-testid="fine-tuning-note">
+          Fine-tuning settings applied for a pretrained start (learning rate, warm-up, decay, clipping, pooling below); the paper’s students were
+          fine-tuned at learning rates around 7e-6.
+        </p>
+      )}
+      <OptimiserSettings />
+      {models.length > 0 && (
+        <details className="model-library">
+          <summary>Model library ({models.length})</summary>
+          <ul>
+            {models.map((m) => (
+              <li key={m.id} data-testid="model-entry" data-model-id={m.id}>
+                {m.name} · {m.type} · {m.dims.layers}×{m.dims.hidden} · {fmt(m.bytes / 1e6)} MB{' '}
+                <button className="secondary" data-testid="model-delete" onClick={() => void removeModel(m.id)} disabled={m.id === start}>
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}

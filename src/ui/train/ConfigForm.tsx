@@ -1,0 +1,124 @@
+import { useMemo } from 'react';
+import { useStore } from 'zustand';
+import { LOSSES, LOSS_LABELS } from '../../train/loss-names';
+import { BACKENDS, POOLINGS, type RunConfig } from '../../train/config';
+import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
+import { configDraft, configDraftStore, plannedSize } from '../../state/config-draft';
+import { useActiveTokenizer, useRunActive } from './hooks';
+
+type NumericKey = Exclude<keyof RunConfig, 'arch' | 'backend' | 'loss' | 'standardizeTeacher' | 'pooling'>;
+interface NumberFieldSpec {
+  key: NumericKey;
+  label: string;
+  testId: string;
+  step?: string;
+  /** Shown only for this student. */
+  only?: Arch;
+}
+
+const FIELDS: readonly NumberFieldSpec[] = [
+  { key: 'steps', label: 'Steps', testId: 'config-steps' },
+  { key: 'batchSize', label: 'Batch size', testId: 'config-batch-size' },
+  { key: 'learningRate', label: 'Learning rate', testId: 'config-learning-rate', step: 'any' },
+  { key: 'seed', label: 'Seed', testId: 'config-seed' },
+  { key: 'hidden', label: 'Hidden size', testId: 'config-hidden' },
+  { key: 'heads', label: 'Attention heads', testId: 'config-heads' },
+  { key: 'ffn', label: 'Feed-forward size', testId: 'config-ffn' },
+  { key: 'layers', label: 'Layers', testId: 'config-layers' },
+  { key: 'jointLayers', label: 'Joint layers (above the split)', testId: 'config-joint-layers', only: 'prett' },
+  { key: 'compressDim', label: 'Token vector size', testId: 'config-compress-dim', only: 'colbert' },
+  { key: 'queryLength', label: 'Query tokens', testId: 'config-query-length' },
+  { key: 'passageLength', label: 'Passage tokens', testId: 'config-passage-length' },
+  { key: 'probeSize', label: 'Probe triples', testId: 'config-probe-size' },
+  { key: 'evalEvery', label: 'Dev eval every (steps, 0 = off)', testId: 'config-eval-every' },
+  { key: 'checkpointEvery', label: 'Checkpoint every (steps, 0 = each minute)', testId: 'config-checkpoint-every' },
+];
+
+/** One field's text from the draft: a keystroke re-renders that field only. */
+function useDraftField(key: keyof RunConfig): string | undefined {
+  return useStore(configDraftStore, (s) => s.draft[key]);
+}
+
+function useDraftArch(): Arch {
+  const arch = useDraftField('arch');
+  return isArch(arch) ? arch : 'dot';
+}
+
+function NumberField({ spec, disabled }: { spec: NumberFieldSpec; disabled: boolean }) {
+  const value = useDraftField(spec.key);
+  return (
+    <label className="field">
+      {spec.label}
+      <input type="number" step={spec.step ?? '1'} data-testid={spec.testId} value={value ?? ''} disabled={disabled} onChange={(e) => configDraft.setField(spec.key, e.target.value)} />
+    </label>
+  );
+}
+
+function Select({ field, label, testId, fallback, options, disabled }: { field: keyof RunConfig; label: string; testId: string; fallback: string; options: readonly { value: string; text: string; title?: string }[]; disabled: boolean }) {
+  const value = useDraftField(field) ?? fallback;
+  return (
+    <label className="field">
+      {label}
+      <select data-testid={testId} value={value} disabled={disabled} onChange={(e) => configDraft.setField(field, e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value} title={o.title}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+const ARCH_OPTIONS = ARCHS.map((a) => ({ value: a, text: a, title: ARCH_LABELS[a] }));
+const POOLING_OPTIONS = POOLINGS.map((p) => ({ value: p, text: p === 'cls' ? '[CLS] vector' : 'mean of tokens' }));
+const LOSS_OPTIONS = LOSSES.map((l) => ({ value: l, text: LOSS_LABELS[l] }));
+const BACKEND_OPTIONS = BACKENDS.map((b) => ({ value: b, text: b === 'auto' ? 'auto (WebGPU first)' : b }));
+
+function StandardizeTeacher({ disabled }: { disabled: boolean }) {
+  const checked = useDraftField('standardizeTeacher') === 'true';
+  return (
+    <label className="field inline">
+      <input type="checkbox" data-testid="config-standardize-teacher" checked={checked} disabled={disabled} onChange={(e) => configDraft.setField('standardizeTeacher', String(e.target.checked))} />
+      Standardise teacher scores (z-score; Margin-MSE does not need it)
+    </label>
+  );
+}
+
+/** The run config's fields; disabled while a run uses them. */
+export function ConfigForm() {
+  const active = useRunActive();
+  const arch = useDraftArch();
+  return (
+    <div className="grid-form">
+      <Select field="arch" label="Student" testId="arch-select" fallback="dot" options={ARCH_OPTIONS} disabled={active} />
+      {arch === 'dot' && <Select field="pooling" label="Pooling" testId="config-pooling" fallback="mean" options={POOLING_OPTIONS} disabled={active} />}
+      <Select field="loss" label="Loss" testId="loss-select" fallback="margin-mse" options={LOSS_OPTIONS} disabled={active} />
+      {FIELDS.filter((f) => !f.only || f.only === arch).map((f) => (
+        <NumberField key={f.key} spec={f} disabled={active} />
+      ))}
+      <Select field="backend" label="Backend" testId="config-backend" fallback="auto" options={BACKEND_OPTIONS} disabled={active} />
+      <StandardizeTeacher disabled={active} />
+    </div>
+  );
+}
+
+/** The configured student's parameter count, before training, for the active dataset's tokenizer. */
+export function PlannedSize() {
+  const draft = useStore(configDraftStore, (s) => s.draft);
+  const tokenizer = useActiveTokenizer();
+  const size = useMemo(() => plannedSize(draft, tokenizer), [draft, tokenizer]);
+  const arch: Arch = isArch(draft.arch) ? draft.arch : 'dot';
+  return (
+    <p className="hint" data-testid="planned-size" data-params={'count' in size ? size.count : ''}>
+      {ARCH_LABELS[arch]}.{' '}
+      {'count' in size ? (
+        <>
+          <strong>{size.count.toLocaleString('en')}</strong> parameters with {tokenizer}.
+        </>
+      ) : (
+        `Size not known yet: ${size.why}.`
+      )}
+    </p>
+  );
+}

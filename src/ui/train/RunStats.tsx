@@ -1,0 +1,51 @@
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import { trainingStore } from '../../state/training';
+import { AdapterStat } from './Adapter';
+
+/** The run's numbers, as plain text for a person and for tests. */
+export function RunStats() {
+  const s = useStore(
+    trainingStore,
+    useShallow((t) => ({
+      backend: t.backend,
+      step: t.step,
+      loss: t.loss,
+      triplesPerSecond: t.triplesPerSecond,
+      parameterCount: t.parameterCount,
+      trainTriples: t.trainTriples,
+      probeTriples: t.probeTriples,
+      unresolvedTriples: t.unresolvedTriples,
+      epoch: t.epoch,
+      numTensors: t.numTensors,
+      numTensorsStep: t.numTensorsStep,
+    })),
+  );
+  return (
+    <dl className="stats">
+      <dt>Backend</dt>
+      <dd data-testid="backend">{s.backend ?? '–'}</dd>
+      <dt>Adapter</dt>
+      <AdapterStat />
+      <dt>Step</dt>
+      <dd data-testid="train-step">{s.step}</dd>
+      <dt>Loss</dt>
+      <dd data-testid="train-loss">{s.loss === null ? '' : s.loss.toPrecision(6)}</dd>
+      <dt>Triples/s</dt>
+      <dd data-testid="throughput">{s.triplesPerSecond ? s.triplesPerSecond.toFixed(1) : ''}</dd>
+      <dt>Parameters</dt>
+      <dd data-testid="param-count">{s.parameterCount || ''}</dd>
+      <dt>Training triples</dt>
+      <dd>
+        {s.trainTriples ? `${s.trainTriples} (+${s.probeTriples} held out for the probe)` : '–'}
+        {s.unresolvedTriples > 0 ? `; ${s.unresolvedTriples} skipped: ids missing from the dataset` : ''}
+      </dd>
+      <dt>Epoch</dt>
+      <dd>{s.epoch}</dd>
+      <dt>Tensors in worker</dt>
+      <dd data-testid="worker-tensors" data-step={s.numTensorsStep}>
+        {s.numTensors ?? ''}
+      </dd>
+    </dl>
+  );
+}
