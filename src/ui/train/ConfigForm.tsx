@@ -5,6 +5,7 @@ import { BACKENDS, POOLINGS, type RunConfig } from '../../train/config';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
 import { configDraft, configDraftStore, plannedSize } from '../../state/config-draft';
 import { useActiveTokenizer, useRunActive } from './hooks';
+import { modelsStore } from '../../state/models';
 
 type NumericKey = Exclude<keyof RunConfig, 'arch' | 'backend' | 'loss' | 'standardizeTeacher' | 'pooling'>;
 interface NumberFieldSpec {
@@ -44,14 +45,27 @@ function useDraftArch(): Arch {
   return isArch(arch) ? arch : 'dot';
 }
 
-function NumberField({ spec, disabled }: { spec: NumberFieldSpec; disabled: boolean }) {
+function NumberField({ spec, disabled, fromModel }: { spec: NumberFieldSpec; disabled: boolean; fromModel?: boolean }) {
   const value = useDraftField(spec.key);
   return (
-    <label className="field">
+    <label className="field" title={fromModel ? 'a pretrained start brings its own size' : undefined}>
       {spec.label}
-      <input type="number" step={spec.step ?? '1'} data-testid={spec.testId} value={value ?? ''} disabled={disabled} onChange={(e) => configDraft.setField(spec.key, e.target.value)} />
+      {fromModel ? ' (from the model)' : ''}
+      <input type="number" step={spec.step ?? '1'} data-testid={spec.testId} value={value ?? ''} disabled={disabled || fromModel} onChange={(e) => configDraft.setField(spec.key, e.target.value)} />
     </label>
   );
+}
+
+/**
+ * On a pretrained start the checkpoint fixes the encoder's sizes: every student takes its hidden size, and all but
+ * tk (its own small transformer on the checkpoint's word embeddings) its heads, feed-forward size and layers; for
+ * PreTTR `layers` is where the checkpoint's stack is split.
+ */
+function setByModel(key: NumericKey, arch: Arch): boolean {
+  if (key === 'hidden') return true;
+  if (key === 'heads' || key === 'ffn') return arch !== 'tk';
+  if (key === 'layers') return arch !== 'tk' && arch !== 'prett';
+  return key === 'jointLayers';
 }
 
 function Select({ field, label, testId, fallback, options, disabled }: { field: keyof RunConfig; label: string; testId: string; fallback: string; options: readonly { value: string; text: string; title?: string }[]; disabled: boolean }) {
@@ -89,13 +103,14 @@ function StandardizeTeacher({ disabled }: { disabled: boolean }) {
 export function ConfigForm() {
   const active = useRunActive();
   const arch = useDraftArch();
+  const pretrained = (useDraftField('start') ?? 'scratch') !== 'scratch';
   return (
     <div className="grid-form">
       <Select field="arch" label="Student" testId="arch-select" fallback="dot" options={ARCH_OPTIONS} disabled={active} />
       {arch === 'dot' && <Select field="pooling" label="Pooling" testId="config-pooling" fallback="mean" options={POOLING_OPTIONS} disabled={active} />}
       <Select field="loss" label="Loss" testId="loss-select" fallback="margin-mse" options={LOSS_OPTIONS} disabled={active} />
       {FIELDS.filter((f) => !f.only || f.only === arch).map((f) => (
-        <NumberField key={f.key} spec={f} disabled={active} />
+        <NumberField key={f.key} spec={f} disabled={active} fromModel={pretrained && setByModel(f.key, arch)} />
       ))}
       <Select field="backend" label="Backend" testId="config-backend" fallback="auto" options={BACKEND_OPTIONS} disabled={active} />
       <StandardizeTeacher disabled={active} />
@@ -107,8 +122,17 @@ export function ConfigForm() {
 export function PlannedSize() {
   const draft = useStore(configDraftStore, (s) => s.draft);
   const tokenizer = useActiveTokenizer();
+  const model = useStore(modelsStore, (s) => s.models.find((m) => m.id === draft.start));
   const size = useMemo(() => plannedSize(draft, tokenizer), [draft, tokenizer]);
   const arch: Arch = isArch(draft.arch) ? draft.arch : 'dot';
+  if (model) {
+    return (
+      <p className="hint" data-testid="planned-size" data-params={model.parameters}>
+        {ARCH_LABELS[arch]}, on {model.name}: <strong>{model.parameters.toLocaleString('en')}</strong> parameters from the checkpoint, plus any new head or
+        projection the student adds.
+      </p>
+    );
+  }
   return (
     <p className="hint" data-testid="planned-size" data-params={'count' in size ? size.count : ''}>
       {ARCH_LABELS[arch]}.{' '}
