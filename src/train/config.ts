@@ -1,14 +1,15 @@
 /** One typed, serialisable run configuration: everything that fixes a run, seed included. */
 import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, type Arch } from '../model/students/archs';
-import { POOLINGS, type Pooling } from '../model/students/config';
+import { POOLINGS, type Pooling, type StudentSizes } from '../model/students/config';
 import { SCHEDULES, type Schedule } from './schedule';
 
 export { POOLINGS, type Pooling };
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
 
-export interface RunConfig {
+/** Everything that fixes a run; the student's sizes and lengths are the model layer's (`StudentSizes`). */
+export interface RunConfig extends StudentSizes {
   /** The student architecture. */
   arch: Arch;
   /** Where the student starts: `scratch` (random weights), or the id of a model in the model library. */
@@ -29,19 +30,6 @@ export interface RunConfig {
   weightDecay: number;
   /** Gradients are clipped to this global L2 norm; 0 turns clipping off. */
   clipNorm: number;
-  queryLength: number;
-  passageLength: number;
-  hidden: number;
-  heads: number;
-  ffn: number;
-  /** Transformer layers (for PreTTR: the lower layers, where query and passage are apart). */
-  layers: number;
-  /** dot: how token vectors become one vector. */
-  pooling: Pooling;
-  /** colbert: size of the per-token vectors after projection. */
-  compressDim: number;
-  /** prett: layers over the joined query and passage, above `layers`. */
-  jointLayers: number;
   /** Losses are read back from the GPU once per this many steps (each read is a GPU→CPU sync). */
   logEvery: number;
   /** The probe set is re-scored every this many steps for the histograms. */

@@ -4,7 +4,9 @@ export const POOLINGS = ['mean', 'cls'] as const;
 /** How a dot student turns token vectors into one vector. */
 export type Pooling = (typeof POOLINGS)[number];
 
-export interface StudentConfig {
+/** A student's sizes and lengths, as a run config sets them. */
+export interface StudentSizes {
+  /** Tokens of a query (and of a passage) the student reads, special tokens not counted. */
   queryLength: number;
   passageLength: number;
   hidden: number;
@@ -17,6 +19,9 @@ export interface StudentConfig {
   compressDim: number;
   /** prett: layers over the joined query and passage, above `layers`. */
   jointLayers: number;
+}
+
+export interface StudentConfig extends StudentSizes {
   vocabSize: number;
   /** Ids of the tokenizer's [CLS] and [SEP]. */
   cls: number;
