@@ -1,19 +1,28 @@
 // Import speed and memory in headless Chromium: a generated id-based teacher file and a generated collection,
 // each imported end to end through the page (file input → worker → IndexedDB on disk), at full and half size so
 // that peak heap can be compared across file sizes. Python's csv module reads the same teacher file as a reference.
-// Usage: npm run bench:ingest [-- --teacher-lines 2000000 --passages 500000 --only teacher|collection --port 4175]
-// Needs the built app (npm run build does it) and Chromium (node scripts/ensure-chromium.mjs).
+// Usage: npm run bench:ingest [-- --teacher-lines 2000000 --passages 500000 --only teacher|collection --port 5180]
+// Needs the built app (npm run bench:ingest builds it) and Chromium (node scripts/ensure-chromium.mjs).
 import { execFileSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
-import { chromium } from '@playwright/test';
-import { chromiumPath, offlineArgs } from '../scripts/chromium.mjs';
-import { collectionFile, flags, OUT, rng, servePreview, writeLines } from './lib.mjs';
+import { statSync } from 'node:fs';
+import { flagsOrExit } from '../scripts/flags.mjs';
+import { launchStudio } from '../scripts/studio-browser.mjs';
+import { collectionFile, OUT, profileDir, rng, writeLines } from './lib.mjs';
 
-const args = flags();
-const TEACHER_LINES = Number(args['teacher-lines'] ?? 2_000_000);
-const PASSAGES = Number(args.passages ?? 500_000);
+const args = flagsOrExit('npm run bench:ingest --', {
+  'teacher-lines': { type: 'integer', min: 2, default: 2_000_000, help: 'lines of the full teacher file (the half file has half)' },
+  passages: { type: 'integer', min: 2, default: 500_000, help: 'passages of the full collection (the half one has half)' },
+  only: { choices: ['teacher', 'collection'], help: 'import only these files' },
+  port: { type: 'integer', help: 'serve on this port (default: 5180, or a free one)' },
+});
+const TEACHER_LINES = args['teacher-lines'];
+const PASSAGES = args.passages;
 
-/** The paper's id-based layout; MS MARCO-like id ranges, logit-like scores. */
+/**
+ * The paper's id-based layout; MS MARCO-like id ranges, logit-like scores.
+ * @param {number} lines
+ * @returns {Promise<string>} the file's path
+ */
 function teacherFile(lines) {
   const path = `${OUT}/ingest-teacher-${lines}.tsv`;
   const r = rng(7);
@@ -24,6 +33,10 @@ function teacherFile(lines) {
   }).then(() => path);
 }
 
+/**
+ * @param {string} path
+ * @returns {{ lines: number, read_s: number, parse_s: number, python: string }}
+ */
 function pythonCsvReference(path) {
   const script = `
 import csv, json, sys, time
@@ -43,10 +56,18 @@ print(json.dumps({"lines": n, "read_s": read_only, "parse_s": parsed, "python": 
   return JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' }));
 }
 
-/** Samples the JS heap of the import worker and of the page through the DevTools protocol. */
+/** @typedef {{ page: number, worker: number }} Heap */
+
+/**
+ * Samples the JS heap of the import worker and of the page through the DevTools protocol.
+ * @param {import('@playwright/test').Page} page
+ * @returns {Promise<{ sample: () => Promise<Heap> }>}
+ */
 async function heapSampler(page) {
   const cdp = await page.context().newCDPSession(page);
+  /** @type {Map<string, string>} */
   const workers = new Map();
+  /** @type {Map<number, (result: { usedSize?: number } | null) => void>} */
   const waiting = new Map();
   let nextId = 1;
   cdp.on('Target.attachedToTarget', (e) => {
@@ -58,6 +79,10 @@ async function heapSampler(page) {
     waiting.delete(msg.id);
   });
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  /**
+   * @param {string} sessionId
+   * @returns {Promise<{ usedSize?: number } | null>}
+   */
   const ask = (sessionId) =>
     new Promise((done) => {
       const id = nextId++;
@@ -74,8 +99,14 @@ async function heapSampler(page) {
   };
 }
 
-async function importOnce(page, sampler, path, label) {
-  const get = (id) => page.getByTestId(id);
+/**
+ * Imports one file through the page, sampling the heap meanwhile, then deletes the dataset again.
+ * @param {import('../scripts/studio-page.mjs').StudioPage} studio
+ * @param {{ sample: () => Promise<Heap> }} sampler
+ * @param {string} path
+ * @param {'teacher' | 'collection'} kind
+ */
+async function importOnce(studio, sampler, path, kind) {
   const before = await sampler.sample();
   let peak = { ...before };
   let running = true;
@@ -88,72 +119,49 @@ async function importOnce(page, sampler, path, label) {
   })();
   // Timed by the page's own clock, from the file input's change event to import-status leaving `running`
   // (Playwright's waits poll at up to 500 ms, too coarse for imports of a second or two).
-  await page.evaluate(() => {
-    const clock = (window.__importClock = {});
-    document.addEventListener('change', (e) => e.target?.dataset?.testid === 'import-files' && (clock.start = performance.now()), { capture: true, once: true });
-    const status = document.querySelector('[data-testid="import-status"]');
-    const watch = new MutationObserver(() => {
-      const state = status.getAttribute('data-state');
-      if (state === 'running') clock.running = true;
-      else if (clock.running) {
-        clock.end = performance.now();
-        watch.disconnect();
-      }
-    });
-    watch.observe(status, { attributes: true, attributeFilter: ['data-state'] });
+  const { state, error, seconds } = await studio.importFiles(path, 'any', 1_800_000).finally(() => {
+    running = false;
   });
-  await get('import-files').setInputFiles(path);
-  await page.waitForFunction(() => window.__importClock.end !== undefined, null, { timeout: 1_800_000, polling: 100 });
-  const clock = await page.evaluate(() => window.__importClock);
-  const seconds = (clock.end - clock.start) / 1000;
-  running = false;
   await sampling;
-  const state = await get('import-status').getAttribute('data-state');
-  if (state !== 'done') throw new Error(`${label}: import ended in ${state}: ${await get('import-error').textContent()}`);
-  const report = get('file-report').first();
-  const lines = Number(await report.getAttribute('data-lines'));
-  const workerSeconds = Number(await report.getAttribute('data-seconds'));
-  const stored = Number(await get('dataset-summary').getAttribute(label.startsWith('teacher') ? 'data-triples' : 'data-passages'));
+  if (state !== 'done') throw new Error(`${kind}: import ended in ${state}: ${error}`);
+  const report = (await studio.fileReports())[0];
+  const lines = report?.lines ?? NaN;
+  const workerSeconds = report?.seconds ?? NaN;
+  const summary = await studio.summary();
+  const stored = kind === 'teacher' ? summary.triples : summary.passages;
   const bytes = statSync(path).size;
   // Remove it again through the storage screen, so that each run starts from the same storage.
-  const id = await get('dataset-summary').getAttribute('data-dataset');
-  await page.locator(`[data-testid="storage-row"][data-dataset="${id}"] [data-testid="storage-delete"]`).click();
-  await page.locator(`[data-testid="storage-row"][data-dataset="${id}"] [data-testid="storage-delete-confirm"]`).click();
-  await page.locator(`[data-testid="storage-row"][data-dataset="${id}"]`).waitFor({ state: 'detached' });
-  return { label, lines, stored, bytes, seconds, workerSeconds, before, peak };
+  await studio.deleteDataset(summary.dataset);
+  return { lines, stored, bytes, seconds, workerSeconds, before, peak };
 }
 
+/** @param {number} b */
 const mb = (b) => (b / 1e6).toFixed(1);
+/** @param {number} x */
 const fmtRate = (x) => Math.round(x).toLocaleString('en-US');
 
 console.log(`generating files in bench/out (kept for later runs)…`);
 const files = {
   teacherFull: await teacherFile(TEACHER_LINES),
-  teacherHalf: await teacherFile(TEACHER_LINES / 2),
+  teacherHalf: await teacherFile(Math.floor(TEACHER_LINES / 2)),
   collectionFull: await collectionFile(PASSAGES),
-  collectionHalf: await collectionFile(PASSAGES / 2),
+  collectionHalf: await collectionFile(Math.floor(PASSAGES / 2)),
 };
 
-const url = await servePreview(Number(args.port ?? 4175));
-const profile = `${OUT}/ingest-profile`;
-rmSync(profile, { recursive: true, force: true });
 // A persistent profile, so that IndexedDB writes go to disk as they do for a person (not to incognito memory).
-const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: offlineArgs });
-const results = [];
+// Imports do not need WebGPU: Chromium as a person has it.
+const { studio, close } = await launchStudio({ profile: profileDir('ingest'), gpu: 'off', ...(args.port === undefined ? {} : { port: args.port }) });
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url);
-  await page.locator('[data-testid="dataset-summary"][data-passages="2000"]').waitFor({ timeout: 120_000 });
-  const sampler = await heapSampler(page);
-  for (const [label, path] of [
+  const sampler = await heapSampler(studio.page);
+  /** @type {[string, string][]} */
+  const chosen = [
     ['teacher ids, half', files.teacherHalf],
     ['teacher ids, full', files.teacherFull],
     ['collection, half', files.collectionHalf],
     ['collection, full', files.collectionFull],
-  ].filter(([label]) => !args.only || label.startsWith(args.only))) {
-    const r = await importOnce(page, sampler, path, label.startsWith('teacher') ? 'teacher' : 'collection');
-    r.label = label;
-    results.push(r);
+  ];
+  for (const [label, path] of chosen.filter(([label]) => !args.only || label.startsWith(args.only))) {
+    const r = await importOnce(studio, sampler, path, label.startsWith('teacher') ? 'teacher' : 'collection');
     console.log(
       `${label.padEnd(18)} ${String(r.lines).padStart(9)} lines ${mb(r.bytes).padStart(6)} MB in ${r.seconds.toFixed(2)} s: ` +
         `${fmtRate(r.lines / r.seconds)} lines/s, ${(r.bytes / 1e6 / r.seconds).toFixed(1)} MB/s ` +
@@ -162,8 +170,7 @@ try {
     );
   }
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 
 const py = args.only === 'collection' ? null : pythonCsvReference(files.teacherFull);
@@ -171,3 +178,4 @@ if (py) console.log(
   `python ${py.python} csv.reader on the full teacher file: ${fmtRate(py.lines / py.read_s)} lines/s reading rows only (${py.read_s.toFixed(2)} s), ` +
     `${fmtRate(py.lines / py.parse_s)} lines/s with float/int conversion (${py.parse_s.toFixed(2)} s)`,
 );
+process.exit(0);

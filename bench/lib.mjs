@@ -1,5 +1,7 @@
-// Shared by the benchmark scripts: command-line flags and the built app served by vite preview.
-import { execFileSync, spawn } from 'node:child_process';
+// Shared by the benchmark scripts: where generated inputs live, and the generators. Serving and driving the studio
+// are the product's own (scripts/serve.mjs, scripts/studio-browser.mjs, scripts/studio-page.mjs); flags are read by
+// scripts/flags.mjs.
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -7,50 +9,28 @@ import { resolve } from 'node:path';
 export const OUT = resolve('bench/out');
 mkdirSync(OUT, { recursive: true });
 
-
-/** `--name value` pairs from the command line. */
-export function flags(argv = process.argv.slice(2)) {
-  return Object.fromEntries(argv.reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
-}
-
-/** Serves dist/ on 127.0.0.1:port until the process exits; resolves with the URL once it answers. */
-export async function servePreview(port) {
-  if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run npm run build first');
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
-  process.on('exit', () => {
-    try {
-      process.kill(-server.pid);
-    } catch {}
-  });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return url;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server at ${url} did not start`);
+/**
+ * A browser profile folder for one benchmark, under bench/out (emptied when the benchmark starts and ends).
+ * @param {string} name
+ */
+export function profileDir(name) {
+  return `${OUT}/${name}-profile`;
 }
 
 /**
- * Serves the built studio, opens it in headless Chromium with a fresh persistent profile named `name` (IndexedDB
- * survives reloads, as in a person's browser) and waits until the demo dataset is there.
+ * Prints a line prefixed with the seconds since `t0`.
+ * @param {number} t0 Date.now() at the start
+ * @returns {(line: string) => void}
  */
-export async function openStudio(port, name) {
-  const { chromium } = await import('@playwright/test');
-  const { chromiumPath, webgpuArgs } = await import('../scripts/chromium.mjs');
-  const { rmSync } = await import('node:fs');
-  const url = await servePreview(port);
-  const profile = `${OUT}/${name}-profile`;
-  rmSync(profile, { recursive: true, force: true });
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: webgpuArgs });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url);
-  await page.locator('[data-testid="dataset-summary"][data-passages="2000"]').waitFor({ timeout: 120_000 });
-  return { context, page, get: (id) => page.getByTestId(id) };
+export function clockLog(t0) {
+  return (line) => console.log(`  [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}`);
 }
 
-/** mulberry32: the same files on every machine. */
+/**
+ * mulberry32: the same files on every machine.
+ * @param {number} seed
+ * @returns {() => number} uniform in [0, 1)
+ */
 export function rng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -62,23 +42,34 @@ export function rng(seed) {
   };
 }
 
+/**
+ * Writes `count` lines to `path` (through a .part file, so that a cut-off run leaves no half file), unless it exists.
+ * @param {string} path
+ * @param {number} count
+ * @param {(i: number) => string} line the i-th line, with its newline
+ */
 export async function writeLines(path, count, line) {
   if (existsSync(path)) return;
   const out = createWriteStream(path + '.part');
+  /** @type {string[]} */
   let buf = [];
   for (let i = 0; i < count; i++) {
     buf.push(line(i));
     if (buf.length === 10_000) {
-      if (!out.write(buf.join(''))) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf.join(''))) await new Promise((r) => out.once('drain', () => r(undefined)));
       buf = [];
     }
   }
   out.write(buf.join(''));
-  await new Promise((r) => out.end(r));
+  await new Promise((r) => out.end(() => r(undefined)));
   execFileSync('mv', [path + '.part', path]);
 }
 
-/** Passages of about MS MARCO's length (≈ 55 words, ≈ 340 bytes) from a 30,000-word Zipf-like vocabulary. */
+/**
+ * Passages of about MS MARCO's length (≈ 55 words, ≈ 340 bytes) from a 30,000-word Zipf-like vocabulary.
+ * @param {number} passages
+ * @returns {Promise<string>} the file's path
+ */
 export function collectionFile(passages) {
   const path = `${OUT}/ingest-collection-${passages}.tsv`;
   const r = rng(11);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { StudioPage } from './studio-page';
+import { StudioPage } from '../scripts/studio-page.mjs';
 
 test('a run cut off by a reload resumes from its checkpoint with the losses of an uninterrupted run', async ({ page }) => {
   const studio = new StudioPage(page);

@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StudioPage } from './studio-page';
+import { StudioPage } from '../scripts/studio-page.mjs';
 import { FIXTURES, parseRunText, runFromTeacher } from '../src/testing/fixtures';
 import { evaluateRun, fixed4, qrelsFrom } from '../src/eval/metrics';
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { StudioPage } from './studio-page';
+import { StudioPage } from '../scripts/studio-page.mjs';
 import { chromiumPath, offlineArgs } from '../scripts/chromium.mjs';
 
 // A browser with WebGPU switched off: the studio must fall back, say so on screen, and still train.

@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StudioPage } from './studio-page';
+import { StudioPage } from '../scripts/studio-page.mjs';
 import { FIXTURES } from '../src/testing/fixtures';
 
 const at = (...names: string[]) => names.map((n) => join(FIXTURES, 'msmarco-sample', n));

@@ -1,16 +1,37 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FIXTURES } from '../src/testing/fixtures';
+import { DEFAULT_PORT } from '../scripts/serve.mjs';
 
-/** Runs the headless runner (the built app is in dist/, as the test command builds it first). */
-function runner(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+// Each run builds the studio first (about 5 s), as the command does for a person.
+test.describe.configure({ timeout: 480_000 });
+
+/**
+ * `npm run train -- ARGS`: the command exactly as README shows it, with no --port, so that the default port is
+ * what is tested. The build goes where the test server's build is (E2E_DIST), not over someone else's dist/.
+ */
+function npmRunTrain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, MARGIN_DIST: process.env.E2E_DIST ?? 'dist' };
   return new Promise((resolve) => {
-    execFile('node', ['scripts/train.mjs', '--port', '4191', ...args], { timeout: 280_000 }, (err, stdout, stderr) => {
+    execFile('npm', ['run', 'train', '--', ...args], { timeout: 450_000, env }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+  });
+}
+
+/** The port the runner served the studio on, from its progress lines. */
+const servedPort = (stdout: string) => Number(/serving the studio at http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout)?.[1]);
+
+/** Holds 127.0.0.1:port with a plain TCP listener, as another program would (resolves null when it is held already). */
+function occupy(port: number): Promise<Server | null> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => socket.end('not the studio\n'));
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(null) : reject(err)));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(server));
   });
 }
 
@@ -18,9 +39,10 @@ test('npm run train on msmarco-sample writes the weights in both formats and met
   const out = mkdtempSync(join(tmpdir(), 'margin-runner-'));
   const config = join(out, 'run.json');
   writeFileSync(config, JSON.stringify({ arch: 'colbert', steps: 6, batchSize: 8, hidden: 16, ffn: 32, queryLength: 8, passageLength: 24, probeSize: 16, seed: 11, learningRate: 0.005 }));
-  const { code, stdout, stderr } = await runner(['--data', `${FIXTURES}/msmarco-sample`, '--out', join(out, 'result'), '--config', config]);
+  const { code, stdout, stderr } = await npmRunTrain(['--data', `${FIXTURES}/msmarco-sample`, '--out', join(out, 'result'), '--config', config]);
   expect(stderr).toBe('');
   expect(code).toBe(0);
+  expect(servedPort(stdout)).toBeGreaterThan(0);
   // Progress lines as it goes: import, steps, evaluation, files.
   expect(stdout).toMatch(/importing 7 files/);
   expect(stdout).toMatch(/running step \d+ loss/);
@@ -52,19 +74,42 @@ test('npm run train on msmarco-sample writes the weights in both formats and met
 
 test('the runner refuses a missing folder and a bad config with a clear message and a non-zero exit', async () => {
   const out = mkdtempSync(join(tmpdir(), 'margin-runner-'));
-  const missing = await runner(['--data', join(out, 'nowhere'), '--out', out]);
+  const missing = await npmRunTrain(['--data', join(out, 'nowhere'), '--out', out]);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/--data .*nowhere: no such folder/);
-  const noOut = await runner(['--data', `${FIXTURES}/msmarco-sample`]);
+  const noOut = await npmRunTrain(['--data', `${FIXTURES}/msmarco-sample`]);
   expect(noOut.code).toBe(2);
   expect(noOut.stderr).toMatch(/--out OUT is required/);
   const config = join(out, 'bad.json');
   writeFileSync(config, '{"arch": "bert", "steps": 5}');
-  const bad = await runner(['--data', `${FIXTURES}/msmarco-sample`, '--out', out, '--config', config]);
+  const bad = await npmRunTrain(['--data', `${FIXTURES}/msmarco-sample`, '--out', out, '--config', config]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/arch must be one of dot, colbert, tk, prett, cat, got bert/);
   writeFileSync(config, '{"steps": 5,');
-  const notJson = await runner(['--data', `${FIXTURES}/msmarco-sample`, '--out', out, '--config', config]);
+  const notJson = await npmRunTrain(['--data', `${FIXTURES}/msmarco-sample`, '--out', out, '--config', config]);
   expect(notJson.code).toBe(2);
   expect(notJson.stderr).toMatch(/bad\.json: not JSON/);
+});
+
+test('with the default port taken by another program, npm run train serves on a free port and still trains', async () => {
+  const held = await occupy(DEFAULT_PORT);
+  try {
+    const out = mkdtempSync(join(tmpdir(), 'margin-runner-'));
+    const config = join(out, 'run.json');
+    writeFileSync(config, JSON.stringify({ arch: 'dot', steps: 2, batchSize: 4, hidden: 16, ffn: 32, layers: 1, queryLength: 8, passageLength: 16, probeSize: 8, seed: 3 }));
+    const { code, stdout, stderr } = await npmRunTrain(['--data', `${FIXTURES}/msmarco-sample`, '--out', join(out, 'result'), '--config', config]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`port ${DEFAULT_PORT} is in use`);
+    const port = servedPort(stdout);
+    expect(port).toBeGreaterThan(0);
+    expect(port).not.toBe(DEFAULT_PORT);
+    expect(stdout).toMatch(/done step 2 loss/);
+    const metrics = JSON.parse(readFileSync(join(out, 'result', 'metrics.json'), 'utf8')) as { losses: number[]; config: { arch: string } };
+    expect(metrics.config.arch).toBe('dot');
+    expect(metrics.losses).toHaveLength(2);
+    expect(existsSync(join(out, 'result', 'student.safetensors'))).toBe(true);
+  } finally {
+    await new Promise((resolve) => (held ? held.close(resolve) : resolve(undefined)));
+  }
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { StudioPage } from './studio-page';
+import { StudioPage } from '../scripts/studio-page.mjs';
 import { FIXTURES } from '../src/testing/fixtures';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
