@@ -2,7 +2,7 @@
 import { generateDemo, type DemoOptions } from './demo/generator';
 import { DatasetBuilder } from './builder';
 import { DatasetWriter, forEachChunk, type PendingChunk } from './store/dataset-db';
-import { deleteDataset, listDatasets } from './store/catalog';
+import { deleteDataset, getDataset, listDatasets } from './store/catalog';
 import type { DatasetInfo } from './store/schema';
 import { detectLayout, LAYOUTS, type Layout } from './formats/layouts';
 import { LineSplitter, LineTooLong } from './formats/lines';
@@ -140,7 +140,7 @@ export async function retokenizeDataset(
   onProgress: (p: ImportProgress) => void,
   signal: { cancelled: boolean },
 ): Promise<DatasetInfo> {
-  const source = (await listDatasets()).find((d) => d.id === sourceId);
+  const source = await getDataset(sourceId);
   if (!source || source.status !== 'ready') throw new ImportError(`dataset ${sourceId} does not exist or is still being imported`);
   const tokenizer = tokenizerForVocab(vocab);
   if (source.tokenizer === tokenizer.id) throw new ImportError(`dataset "${source.name}" is already tokenized with this vocabulary`);
