@@ -8,6 +8,9 @@ export default defineConfig({
     target: 'es2022',
     // tfjs alone is ~1.5 MB minified; a warning per build would only be noise.
     chunkSizeWarningLimit: 4000,
+    // lab.html: the kernel lab the profiling benchmark and the kernel tests drive (src/lab/main.ts).
+    // Class names kept: the profile names tfjs's WebGPU programs by their classes (MatMulPackedProgram, ReduceProgram).
+    rolldownOptions: { input: { main: 'index.html', lab: 'lab.html' }, output: { keepNames: true } },
   },
   test: {
     include: ['src/**/*.test.ts'],

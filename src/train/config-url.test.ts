@@ -19,5 +19,11 @@ describe('run config in the address', () => {
     expect(configFromHash('#config=' + encodeURIComponent('{"arch":"bert"}'))).toEqual({ error: 'the run config in the address is not valid: run config: arch must be one of dot, colbert, tk, prett, cat, got bert' });
     expect(configFromHash('#config=' + encodeURIComponent('{"stepz":5}'))).toEqual({ error: expect.stringMatching(/^the run config in the address has unknown fields: stepz \(known: arch, .*\bsteps\b/) as string });
     expect(configFromHash('#config=' + encodeURIComponent('{"steps":0}'))).toEqual({ error: 'the run config in the address is not valid: run config: steps must be an integer in [1, 10000000], got 0' });
+    expect(configFromHash('#config=' + encodeURIComponent('{"kernels":"fast"}'))).toEqual({ error: 'the run config in the address is not valid: run config: kernels must be one of fused, stock, got fast' });
+  });
+
+  it('carries the kernel choice, fused unless the address says stock', () => {
+    expect(DEFAULT_RUN_CONFIG.kernels).toBe('fused');
+    expect(configFromHash('#config=' + encodeURIComponent('{"kernels":"stock"}'))).toEqual({ config: { ...DEFAULT_RUN_CONFIG, kernels: 'stock' } });
   });
 });

@@ -3,6 +3,7 @@ import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, type Arch } from '../model/students/archs';
 import { POOLINGS, type Pooling, type StudentSizes } from '../model/students/config';
 import { SCHEDULES, type Schedule } from './schedule';
+import { KERNEL_CHOICES, type KernelChoice } from '../model/kernels';
 
 export { POOLINGS, type Pooling };
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
@@ -45,6 +46,11 @@ export interface RunConfig extends StudentSizes {
   /** Z-score the teacher's scores over the training triples first (off: Margin-MSE does not need it). */
   standardizeTeacher: boolean;
   backend: BackendChoice;
+  /**
+   * On WebGPU, the studio's fused kernels (linear layers, LayerNorm, attention, GELU, the embedding gradient, AdamW)
+   * or tfjs's stock ops; other backends always run the stock ops. Both give the same numbers to float rounding.
+   */
+  kernels: KernelChoice;
 }
 
 export const DEFAULT_RUN_CONFIG: RunConfig = {
@@ -76,9 +82,10 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   loss: 'margin-mse',
   standardizeTeacher: false,
   backend: 'auto',
+  kernels: 'fused',
 };
 
-const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'start' | 'pooling' | 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher' | 'schedule' | 'weightDecay' | 'clipNorm'>, [number, number]> = {
+const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'start' | 'pooling' | 'backend' | 'learningRate' | 'loss' | 'standardizeTeacher' | 'schedule' | 'weightDecay' | 'clipNorm' | 'kernels'>, [number, number]> = {
   seed: [0, 2 ** 31 - 1],
   steps: [1, 10_000_000],
   warmupSteps: [0, 10_000_000],
@@ -118,6 +125,7 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
   if (!LOSSES.includes(cfg.loss)) throw new Error(`run config: loss must be one of ${LOSSES.join(', ')}, got ${String(cfg.loss)}`);
   if (typeof cfg.standardizeTeacher !== 'boolean') throw new Error(`run config: standardizeTeacher must be true or false, got ${String(cfg.standardizeTeacher)}`);
   if (!BACKENDS.includes(cfg.backend)) throw new Error(`run config: backend must be one of ${BACKENDS.join(', ')}, got ${String(cfg.backend)}`);
+  if (!KERNEL_CHOICES.includes(cfg.kernels)) throw new Error(`run config: kernels must be one of ${KERNEL_CHOICES.join(', ')}, got ${String(cfg.kernels)}`);
   // On a checkpoint, hidden size and heads are the checkpoint's (checked when it is read).
   if (cfg.start === 'scratch' && cfg.hidden % cfg.heads !== 0) throw new Error(`run config: hidden (${cfg.hidden}) must be divisible by heads (${cfg.heads})`);
   return cfg;

@@ -4,6 +4,7 @@
  */
 import * as tf from '../model/tf';
 import { createStudent } from '../model/students';
+import { useKernels } from '../model/kernels';
 import type { Student } from '../model/students/student';
 import { SCRATCH, studentConfigFor } from './models';
 import type { HfModelDescription } from '../export/hf-layout';
@@ -74,6 +75,7 @@ export class Trainer {
     this.probeBatch = makeBatch(tables, this.triples, split.probe, config.queryLength, config.passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
     if (config.start !== SCRATCH && !start) throw new Error(`the run starts from model ${config.start}, which was not given to the trainer`);
+    useKernels(config.kernels);
     this.model = createStudent(config.arch, studentConfigFor(config, tokenizer, start), config.seed, start ?? undefined, config.denseDim);
     this.optimizer = new AdamW(this.model.params.vars, { ...ADAMW_DEFAULTS, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
     this.probeTensors = toTensors(this.probeBatch, config);
@@ -87,6 +89,8 @@ export class Trainer {
   step(): tf.Scalar {
     const batch = makeBatch(this.tables, this.triples, this.sampler.next(), this.config.queryLength, this.config.passageLength);
     const lr = learningRateAt(this.config, this.stepsDone + 1);
+    // The kernel choice is module state of the model layer: set it again in case another run changed it meanwhile.
+    useKernels(this.config.kernels);
     const loss = tf.tidy(() => {
       const t = toTensors(batch, this.config);
       return this.optimizer.minimize(() => {
@@ -177,6 +181,7 @@ export class Trainer {
   /** Student scores on the fixed probe set. */
   async probe(): Promise<{ pos: Float32Array; neg: Float32Array }> {
     const p = this.probeTensors;
+    useKernels(this.config.kernels);
     const scores = tf.tidy(() => {
       const s = this.model.scoreTriples(p.query, p.pos, p.neg);
       return tf.stack([s.pos, s.neg]);

@@ -5,12 +5,15 @@
  * `[out, in]` layout (x · Wᵀ is `matMul(x, W, false, true)`), so a checkpoint loads and exports by straight copy.
  *
  * `tf.erf` has a gradient in tfjs-core 4.22 and kernels on the CPU and WebGPU backends; both evaluate Abramowitz &
- * Stegun 7.1.26, whose absolute error is at most 1.5e-7, far below float32 noise in a LayerNorm'd activation.
+ * Stegun 7.1.26, whose absolute error is at most 1.5e-7, far below float32 noise in a LayerNorm'd activation (the
+ * fused GELU kernel uses the same formula). Linear layers, LayerNorm, attention, GELU and the word embeddings go
+ * through ../kernels: fused on WebGPU, tfjs's ops elsewhere.
  */
 import * as tf from '../tf';
 import { CLASSIFIER, EMBEDDING_NAMES, layerNames, POOLER, PRE_CLASSIFIER, type HfDense, type HfDims, type HfModelType, type HfPooling, type HfWeight } from '../../export/hf-layout';
 import type { ParamSet } from './params';
 import { maskedMeanPool } from './transformer';
+import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, gelu as fusedGelu, layerNorm as fusedLayerNorm, linear as fusedLinear } from '../kernels';
 
 export interface BertSpec {
   type: HfModelType;
@@ -25,14 +28,14 @@ export interface BertInputs {
   ids: tf.Tensor2D;
   mask: tf.Tensor2D;
   types?: tf.Tensor2D;
+  /** The ids and token types on the CPU, row-major (the fused embedding gradient sorts them there). */
+  hostIds?: Int32Array;
+  hostTypes?: Int32Array;
 }
 
 /** Where a sentence-transformers Dense projection lives in the ParamSet. */
 export const DENSE_WEIGHT = 'dense.linear.weight';
 export const DENSE_BIAS = 'dense.linear.bias';
-
-/** Large enough that exp() of a masked logit is exactly 0 in float32, small enough never to overflow a sum. */
-const MASKED_LOGIT = -1e9;
 
 /** Puts a checkpoint's weights (and its Dense projection, if any) into `params` under their canonical names. */
 export function loadPretrainedParams(params: ParamSet, weights: ReadonlyMap<string, HfWeight>, dense: HfDense | null = null): void {
@@ -46,8 +49,11 @@ export function loadPretrainedParams(params: ParamSet, weights: ReadonlyMap<stri
 /** Tensors from a CPU-built batch (../pretrained/sequences.ts); DistilBERT takes no token types. */
 export function bertInputs(batch: { rows: number; length: number; ids: Int32Array; mask: Float32Array; types: Int32Array }, withTypes = true): BertInputs {
   const shape: [number, number] = [batch.rows, batch.length];
-  const inputs: BertInputs = { ids: tf.tensor2d(batch.ids, shape, 'int32'), mask: tf.tensor2d(batch.mask, shape, 'float32') };
-  if (withTypes) inputs.types = tf.tensor2d(batch.types, shape, 'int32');
+  const inputs: BertInputs = { ids: tf.tensor2d(batch.ids, shape, 'int32'), mask: tf.tensor2d(batch.mask, shape, 'float32'), hostIds: batch.ids };
+  if (withTypes) {
+    inputs.types = tf.tensor2d(batch.types, shape, 'int32');
+    inputs.hostTypes = batch.types;
+  }
   return inputs;
 }
 
@@ -57,32 +63,31 @@ export function disposeInputs(inputs: BertInputs): void {
 
 /** GELU as `transformers`' "gelu": x · Φ(x) = x/2 · (1 + erf(x/√2)). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+  return fusedGelu(x);
 }
 
 /** x [rows, in] · Wᵀ + b with W stored [out, in]. */
 function linear(params: ParamSet, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(x, params.get(`${name}.weight`), false, true).add(params.get(`${name}.bias`));
+  return fusedLinear(x, params.get(`${name}.weight`) as tf.Tensor2D, params.get(`${name}.bias`) as tf.Tensor1D, true);
 }
 
 function layerNorm(params: ParamSet, name: string, x: tf.Tensor, eps: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(params.get(`${name}.weight`)).add(params.get(`${name}.bias`));
+  return fusedLayerNorm(x, params.get(`${name}.weight`), params.get(`${name}.bias`), eps);
 }
 
 /**
  * Embeddings [n, L, hidden] of a batch whose first position sits at `offset` in the position table (PreTTR's passage
  * half starts after the query's room).
  */
-export function bertEmbed(params: ParamSet, spec: BertSpec, { ids, types }: BertInputs, offset = 0): tf.Tensor3D {
+export function bertEmbed(params: ParamSet, spec: BertSpec, { ids, types, hostIds, hostTypes }: BertInputs, offset = 0): tf.Tensor3D {
   const [n, length] = ids.shape;
   const d = spec.dims.hidden;
   if (offset + length > spec.dims.maxPositions) throw new RangeError(`sequence length ${offset + length} is over the model's ${spec.dims.maxPositions} positions`);
-  let x = tf.gather(params.get(`${EMBEDDING_NAMES.word}.weight`), ids).add(params.get(`${EMBEDDING_NAMES.position}.weight`).slice([offset, 0], [length, d]));
+  let x: tf.Tensor = addBroadcast(embeddingLookup(params.get(`${EMBEDDING_NAMES.word}.weight`) as tf.Tensor2D, ids, hostIds), params.get(`${EMBEDDING_NAMES.position}.weight`).slice([offset, 0], [length, d]));
   if (spec.type === 'bert') {
     const table = params.get(`${EMBEDDING_NAMES.tokenType}.weight`);
     // Without token types every position is type 0 (what `transformers` assumes): one row, broadcast.
-    x = x.add(types ? tf.gather(table, types) : table.slice([0, 0], [1, d]));
+    x = types ? x.add(embeddingLookup(table as tf.Tensor2D, types, hostTypes)) : addBroadcast(x, table.slice([0, 0], [1, d]));
   }
   return layerNorm(params, EMBEDDING_NAMES.norm, x, spec.dims.layerNormEps).reshape([n, length, d]);
 }
@@ -92,8 +97,6 @@ export function bertLayers(params: ParamSet, spec: BertSpec, states: tf.Tensor3D
   const [n, length] = mask.shape;
   const { hidden: d, heads: h, layerNormEps: eps } = spec.dims;
   const dh = d / h;
-  // From the CPU-built float mask: 0 for real keys, MASKED_LOGIT for padding; float ops only, no integer casts.
-  const keyMask = mask.sub(1).mul(-MASKED_LOGIT).reshape([n, 1, 1, length]);
   const heads = (t: tf.Tensor2D) => t.reshape([n, length, h, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
   let x = states.reshape([n * length, d]) as tf.Tensor2D;
   for (let l = from; l < to; l++) {
@@ -101,8 +104,9 @@ export function bertLayers(params: ParamSet, spec: BertSpec, states: tf.Tensor3D
     const q = heads(linear(params, names.query, x));
     const k = heads(linear(params, names.key, x));
     const v = heads(linear(params, names.value, x));
-    const probs = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)).add(keyMask));
-    const context = tf.matMul(probs, v).transpose([0, 2, 1, 3]).reshape([n * length, d]) as tf.Tensor2D;
+    // Padded keys (mask 0) get no attention: their logits are moved down by 10⁹, exp() of which is 0 in float32.
+    const probs = attentionProbs(batchMatMul(q, k, false, true) as tf.Tensor4D, mask, 1 / Math.sqrt(dh));
+    const context = batchMatMul(probs, v).transpose([0, 2, 1, 3]).reshape([n * length, d]) as tf.Tensor2D;
     const attended = layerNorm(params, names.attentionNorm, linear(params, names.attentionOut, context).add(x), eps) as tf.Tensor2D;
     const inner = gelu(linear(params, names.ffnIn, attended)) as tf.Tensor2D;
     x = layerNorm(params, names.outputNorm, linear(params, names.ffnOut, inner).add(attended), eps) as tf.Tensor2D;

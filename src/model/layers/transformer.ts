@@ -1,6 +1,7 @@
 /** A pre-norm transformer encoder over padded token batches. */
 import * as tf from '../tf';
 import type { ParamSet } from './params';
+import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, layerNorm as fusedLayerNorm, linear, maskedMeanPool as fusedMeanPool } from '../kernels';
 
 export interface EncoderDims {
   vocabSize: number;
@@ -40,8 +41,7 @@ export function defineEncoder(params: ParamSet, prefix: string, dims: EncoderDim
 }
 
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(LN_EPS))).mul(gamma).add(beta);
+  return fusedLayerNorm(x, gamma, beta, LN_EPS);
 }
 
 /**
@@ -61,7 +61,10 @@ export interface TokenBatch {
   host?: HostTokens;
 }
 
-/** A padded id matrix on the CPU: each row's tokens from its start, then zeros (stored tokens are never 0). */
+/**
+ * A padded id matrix on the CPU, row-major. A batch of single texts has each row's tokens from its start, then zeros
+ * (stored tokens are never 0), which `hostRows` relies on; a joined sequence (joinSequence) has padding between parts.
+ */
 export interface HostTokens {
   ids: Int32Array;
   rows: number;
@@ -88,12 +91,15 @@ export function tokenBatch(ids: Int32Array, rows: number, length: number): Token
   return { ids: tf.tensor2d(ids, [rows, length], 'int32'), mask: tf.tensor2d(paddingMask(ids), [rows, length], 'float32'), host: { ids, rows, length } };
 }
 
-/** Token plus position embeddings, the positions starting at `offset`: [n, length] ids -> [n, length, hidden]. */
-export function embedTokens(params: ParamSet, prefix: string, dims: EncoderDims, ids: tf.Tensor2D, offset = 0): tf.Tensor3D {
+/**
+ * Token plus position embeddings, the positions starting at `offset`: [n, length] ids -> [n, length, hidden]. With
+ * the ids on the CPU too (`host`), the fused kernels sort them there for the table's gradient.
+ */
+export function embedTokens(params: ParamSet, prefix: string, dims: EncoderDims, ids: tf.Tensor2D, offset = 0, host?: HostTokens): tf.Tensor3D {
   const length = ids.shape[1];
   if (offset + length > dims.maxLength) throw new Error(`sequence length ${offset + length} exceeds the encoder's maximum ${dims.maxLength}`);
   const positions = params.get(`${prefix}/pos_emb`).slice([offset, 0], [length, dims.hidden]);
-  return tf.gather(params.get(`${prefix}/tok_emb`), ids).add(positions) as tf.Tensor3D;
+  return addBroadcast(embeddingLookup(params.get(`${prefix}/tok_emb`) as tf.Tensor2D, ids, host?.ids), positions) as tf.Tensor3D;
 }
 
 /**
@@ -106,22 +112,23 @@ export function runLayers(params: ParamSet, prefix: string, dims: EncoderDims, s
   const h = dims.heads;
   const dh = d / h;
   let x: tf.Tensor = states;
-  // Additive mask on attention logits: 0 for real keys, a large negative for padding.
-  const keyMask = mask.sub(1).mul(1e9).reshape([n, 1, 1, length]);
   const scale = 1 / Math.sqrt(dh);
+  const weight = (name: string) => params.get(name) as tf.Tensor2D;
+  const bias = (name: string) => params.get(name) as tf.Tensor1D;
 
   for (let l = from; l < to; l++) {
     const p = `${prefix}/layer${l}`;
-    const a = layerNorm(x, params.get(`${p}/ln1_g`), params.get(`${p}/ln1_b`)).reshape([n * length, d]);
-    const qkv = a.matMul(params.get(`${p}/qkv_w`)).add(params.get(`${p}/qkv_b`));
+    const a = layerNorm(x, params.get(`${p}/ln1_g`), params.get(`${p}/ln1_b`)).reshape([n * length, d]) as tf.Tensor2D;
+    const qkv = linear(a, weight(`${p}/qkv_w`), bias(`${p}/qkv_b`));
     const [q, k, v] = tf.split(qkv, 3, 1).map((t) => t.reshape([n, length, h, dh]).transpose([0, 2, 1, 3])) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    const attn = tf.softmax(tf.matMul(q, k, false, true).mul(scale).add(keyMask));
-    const mixed = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([n * length, d]);
-    x = x.add(mixed.matMul(params.get(`${p}/out_w`)).add(params.get(`${p}/out_b`)).reshape([n, length, d]));
+    // Padding keys get no attention: their logits are moved down by 10⁹ before the softmax.
+    const attn = attentionProbs(batchMatMul(q, k, false, true) as tf.Tensor4D, mask, scale);
+    const mixed = batchMatMul(attn, v).transpose([0, 2, 1, 3]).reshape([n * length, d]) as tf.Tensor2D;
+    x = x.add(linear(mixed, weight(`${p}/out_w`), bias(`${p}/out_b`)).reshape([n, length, d]));
 
-    const b = layerNorm(x, params.get(`${p}/ln2_g`), params.get(`${p}/ln2_b`)).reshape([n * length, d]);
-    const hidden = tf.relu(b.matMul(params.get(`${p}/ffn1_w`)).add(params.get(`${p}/ffn1_b`)));
-    x = x.add(hidden.matMul(params.get(`${p}/ffn2_w`)).add(params.get(`${p}/ffn2_b`)).reshape([n, length, d]));
+    const b = layerNorm(x, params.get(`${p}/ln2_g`), params.get(`${p}/ln2_b`)).reshape([n * length, d]) as tf.Tensor2D;
+    const hidden = tf.relu(linear(b, weight(`${p}/ffn1_w`), bias(`${p}/ffn1_b`)));
+    x = x.add(linear(hidden, weight(`${p}/ffn2_w`), bias(`${p}/ffn2_b`)).reshape([n, length, d]));
   }
   return x as tf.Tensor3D;
 }
@@ -131,12 +138,11 @@ export function finalNorm(params: ParamSet, prefix: string, states: tf.Tensor3D)
 }
 
 /** Encodes a token batch into vectors [n, length, hidden] through all of the encoder's layers. */
-export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { ids, mask }: TokenBatch): tf.Tensor3D {
-  return finalNorm(params, prefix, runLayers(params, prefix, dims, embedTokens(params, prefix, dims, ids), mask, 0, dims.layers));
+export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { ids, mask, host }: TokenBatch): tf.Tensor3D {
+  return finalNorm(params, prefix, runLayers(params, prefix, dims, embedTokens(params, prefix, dims, ids, 0, host), mask, 0, dims.layers));
 }
 
 /** Mean over the real (non-padding) positions: [n, length, d] -> [n, d]. */
 export function maskedMeanPool(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
-  const counts = mask.sum(1, true).maximum(1);
-  return states.mul(mask.expandDims(2)).sum(1).div(counts) as tf.Tensor2D;
+  return fusedMeanPool(states, mask);
 }

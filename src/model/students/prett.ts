@@ -25,7 +25,7 @@ export class PrettStudent extends Student {
     const d = dims(this.config);
     const seq = joinSequence(passage.ids.shape[0], [passage, { special: this.config.sep }]);
     const offset = this.config.queryLength + 2;
-    const states = runLayers(this.params, 'encoder', d, embedTokens(this.params, 'encoder', d, seq.ids, offset), seq.mask, 0, this.config.layers);
+    const states = runLayers(this.params, 'encoder', d, embedTokens(this.params, 'encoder', d, seq.ids, offset, seq.host), seq.mask, 0, this.config.layers);
     return { ...seq, states };
   }
 
@@ -33,7 +33,7 @@ export class PrettStudent extends Student {
   scoreWithPassageStates(query: TokenBatch, passage: TokenBatch & { states: tf.Tensor3D }): tf.Tensor1D {
     const d = dims(this.config);
     const q = joinSequence(query.ids.shape[0], [{ special: this.config.cls }, query, { special: this.config.sep }]);
-    const qStates = runLayers(this.params, 'encoder', d, embedTokens(this.params, 'encoder', d, q.ids), q.mask, 0, this.config.layers);
+    const qStates = runLayers(this.params, 'encoder', d, embedTokens(this.params, 'encoder', d, q.ids, 0, q.host), q.mask, 0, this.config.layers);
     const states = tf.concat([qStates, passage.states], 1);
     const mask = tf.concat([q.mask, passage.mask], 1);
     const upper = finalNorm(this.params, 'encoder', runLayers(this.params, 'encoder', d, states, mask, this.config.layers, d.layers));

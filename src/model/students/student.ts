@@ -27,10 +27,29 @@ function special(n: number, id: number): TokenBatch {
   return { ids: tf.fill([n, 1], id, 'int32') as tf.Tensor2D, mask: tf.ones([n, 1]) as tf.Tensor2D };
 }
 
-/** Token batches joined along the sequence (ids and masks); `cls` / `sep` entries are special-token columns. */
+/**
+ * Token batches joined along the sequence (ids and masks); `cls` / `sep` entries are special-token columns. The
+ * ids on the CPU are joined too when every batch has them (padding then sits between the parts).
+ */
 export function joinSequence(n: number, parts: (TokenBatch | { special: number })[]): TokenBatch {
   const batches = parts.map((p) => ('special' in p ? special(n, p.special) : p));
-  return { ids: tf.concat(batches.map((b) => b.ids), 1), mask: tf.concat(batches.map((b) => b.mask), 1) };
+  const joined: TokenBatch = { ids: tf.concat(batches.map((b) => b.ids), 1), mask: tf.concat(batches.map((b) => b.mask), 1) };
+  const widths = parts.map((p) => ('special' in p ? 1 : p.ids.shape[1]));
+  if (parts.every((p) => 'special' in p || p.host)) {
+    const length = widths.reduce((a, b) => a + b, 0);
+    const ids = new Int32Array(n * length);
+    for (let r = 0; r < n; r++) {
+      let at = r * length;
+      parts.forEach((p, i) => {
+        const w = widths[i] as number;
+        if ('special' in p) ids[at] = p.special;
+        else if (p.host) ids.set(p.host.ids.subarray(r * w, (r + 1) * w), at);
+        at += w;
+      });
+    }
+    joined.host = { ids, rows: n, length };
+  }
+  return joined;
 }
 
 export function concatBatches(a: TokenBatch, b: TokenBatch): TokenBatch {

@@ -43,7 +43,7 @@ export class TkStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   /** Contextualised token vectors [n, length, hidden], mixed with the plain embeddings. */
   contextualise(tokens: TokenBatch): tf.Tensor3D {
     const d = dims(this.config);
-    const plain = embedTokens(this.params, 'encoder', d, tokens.ids);
+    const plain = embedTokens(this.params, 'encoder', d, tokens.ids, 0, tokens.host);
     const context = finalNorm(this.params, 'encoder', runLayers(this.params, 'encoder', d, plain, tokens.mask, 0, d.layers));
     const mix = tf.sigmoid(this.params.get('tk/mix'));
     return plain.mul(mix).add(context.mul(tf.sub(1, mix))) as tf.Tensor3D;

@@ -2,12 +2,13 @@ import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { LOSSES, LOSS_LABELS } from '../../train/loss-names';
 import { BACKENDS, POOLINGS, type RunConfig } from '../../train/config';
+import { KERNEL_CHOICES } from '../../model/kernels';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
 import { configDraft, configDraftStore, plannedSize } from '../../state/config-draft';
 import { useActiveTokenizer, useRunActive } from './hooks';
 import { modelsStore } from '../../state/models';
 
-type NumericKey = Exclude<keyof RunConfig, 'arch' | 'backend' | 'loss' | 'standardizeTeacher' | 'pooling'>;
+type NumericKey = Exclude<keyof RunConfig, 'arch' | 'backend' | 'loss' | 'standardizeTeacher' | 'pooling' | 'kernels'>;
 interface NumberFieldSpec {
   key: NumericKey;
   label: string;
@@ -88,6 +89,11 @@ const ARCH_OPTIONS = ARCHS.map((a) => ({ value: a, text: a, title: ARCH_LABELS[a
 const POOLING_OPTIONS = POOLINGS.map((p) => ({ value: p, text: p === 'cls' ? '[CLS] vector' : 'mean of tokens' }));
 const LOSS_OPTIONS = LOSSES.map((l) => ({ value: l, text: LOSS_LABELS[l] }));
 const BACKEND_OPTIONS = BACKENDS.map((b) => ({ value: b, text: b === 'auto' ? 'auto (WebGPU first)' : b }));
+const KERNEL_OPTIONS = KERNEL_CHOICES.map((k) => ({
+  value: k,
+  text: k === 'fused' ? "fused (the studio's WebGPU kernels)" : "stock (tfjs's ops)",
+  title: k === 'fused' ? 'Fused WebGPU kernels for linear layers, LayerNorm, attention, GELU, the embedding gradient and AdamW' : "tfjs's generic kernels, the reference the fused ones are tested against",
+}));
 
 function StandardizeTeacher({ disabled }: { disabled: boolean }) {
   const checked = useDraftField('standardizeTeacher') === 'true';
@@ -113,6 +119,7 @@ export function ConfigForm() {
         <NumberField key={f.key} spec={f} disabled={active} fromModel={pretrained && setByModel(f.key, arch)} />
       ))}
       <Select field="backend" label="Backend" testId="config-backend" fallback="auto" options={BACKEND_OPTIONS} disabled={active} />
+      <Select field="kernels" label="Kernels (WebGPU)" testId="config-kernels" fallback="fused" options={KERNEL_OPTIONS} disabled={active} />
       <StandardizeTeacher disabled={active} />
     </div>
   );

@@ -1,0 +1,22 @@
+/** The bundled demo dataset as in-memory training tables, tokenized as the studio tokenizes it by default. */
+import { generateDemo } from '../data/demo/generator';
+import { textColumns } from '../data/store/columns';
+import { DEFAULT_TOKENIZER, loadTokenizer, tokenizerIdOf, type TextTokenizer } from '../text/tokenizers';
+import type { TrainingTables } from '../train/batches';
+
+export async function demoTables(): Promise<{ tables: TrainingTables; tokenizer: TextTokenizer }> {
+  const demo = generateDemo();
+  const tokenizer = await loadTokenizer(tokenizerIdOf(DEFAULT_TOKENIZER));
+  const tables: TrainingTables = {
+    passages: textColumns(demo.passages, tokenizer.tokenize),
+    queries: textColumns(demo.queries, tokenizer.tokenize),
+    triples: {
+      qid: Int32Array.from(demo.triples, (t) => t.qid),
+      pos: Int32Array.from(demo.triples, (t) => t.pos),
+      neg: Int32Array.from(demo.triples, (t) => t.neg),
+      posScore: Float32Array.from(demo.triples, (t) => t.posScore),
+      negScore: Float32Array.from(demo.triples, (t) => t.negScore),
+    },
+  };
+  return { tables, tokenizer };
+}

@@ -1,0 +1,19 @@
+/**
+ * The kernel lab: a page without UI (lab.html) that the profiling benchmark and the kernel tests drive through
+ * `window.marginLab`. It runs the studio's own training code on the page's tfjs.
+ */
+import { profileStep } from './profile';
+import { checkKernels } from './kernel-check';
+import { lossesBothWays, throughput } from './runs';
+
+const lab = { profileStep, checkKernels, lossesBothWays, throughput };
+export type MarginLab = typeof lab;
+
+declare global {
+  interface Window {
+    marginLab?: MarginLab;
+  }
+}
+
+window.marginLab = lab;
+document.body.dataset['ready'] = 'true';

@@ -1,0 +1,63 @@
+/**
+ * What of the fused kernels runs without WebGPU: the CPU-side sort behind the embedding gradient, and the switch
+ * (off WebGPU, and with `stock`, every op is tfjs's own). The WGSL programs themselves are compared with the stock
+ * ops on real WebGPU in e2e/kernels.spec.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as tf from '../tf';
+import '@tensorflow/tfjs-backend-cpu';
+import { addBroadcast, attentionProbs, embeddingLookup, fusedBackend, gelu, groupById, kernelsInUse, layerNorm, linear, maskedMeanPool, stockAttentionProbs, stockGelu, stockLayerNorm, stockMaskedMeanPool, useKernels } from '.';
+
+describe('groupById (the embedding gradient\'s counting sort)', () => {
+  it('lists, for every id, the positions that carry it, in position order', () => {
+    const ids = Int32Array.from([3, 0, 3, 1, 0, 0, 4, 3]);
+    const { starts, positions } = groupById(ids, 6);
+    // Written from the definition: each id's positions, ids in order.
+    const expected = new Map<number, number[]>();
+    ids.forEach((id, i) => expected.set(id, [...(expected.get(id) ?? []), i]));
+    expect(starts).toHaveLength(7);
+    for (let id = 0; id < 6; id++) {
+      expect([...positions.subarray(starts[id], starts[id + 1])]).toEqual(expected.get(id) ?? []);
+    }
+    expect(starts[6]).toBe(ids.length);
+  });
+
+  it('refuses an id outside the table, naming it and its position', () => {
+    expect(() => groupById(Int32Array.from([1, 7]), 5)).toThrow('token id 7 at position 1 is outside the table\'s 5 rows');
+    expect(() => groupById(Int32Array.from([-1]), 5)).toThrow('token id -1 at position 0');
+  });
+});
+
+describe('the kernel switch', () => {
+  afterEach(() => useKernels('fused'));
+
+  it('takes the stock ops off WebGPU, whatever is chosen', async () => {
+    await tf.setBackend('cpu');
+    useKernels('fused');
+    expect(kernelsInUse()).toBe('fused');
+    expect(fusedBackend()).toBeNull();
+    useKernels('stock');
+    expect(fusedBackend()).toBeNull();
+  });
+
+  it('gives the stock ops\' numbers on the CPU backend (the ops fall back rather than fail)', async () => {
+    await tf.setBackend('cpu');
+    const x = tf.tensor3d([1, 2, 3, 4, -1, 0.5, 2, 2, 0, 0, 0, 0], [2, 2, 3]);
+    const g = tf.tensor1d([1, 2, 0.5]);
+    const b = tf.tensor1d([0, 1, -1]);
+    const mask = tf.tensor2d([1, 1, 1, 0], [2, 2]);
+    const same = async (a: tf.Tensor, c: tf.Tensor) => expect([...(await a.data())]).toEqual([...(await c.data())]);
+    await same(layerNorm(x, g, b, 1e-5), stockLayerNorm(x, g, b, 1e-5));
+    await same(gelu(x), stockGelu(x));
+    await same(maskedMeanPool(x, mask), stockMaskedMeanPool(x, mask));
+    const logits = x.reshape([2, 1, 2, 3]) as tf.Tensor4D;
+    const keyMask = tf.tensor2d([1, 1, 0, 1, 0, 0], [2, 3]);
+    await same(attentionProbs(logits, keyMask, 0.5), stockAttentionProbs(logits, keyMask, 0.5));
+    const table = tf.tensor2d([0, 1, 2, 3, 4, 5], [3, 2]);
+    const ids = tf.tensor2d([2, 0, 1, 1], [2, 2], 'int32');
+    await same(embeddingLookup(table, ids, Int32Array.from([2, 0, 1, 1])), tf.gather(table, ids));
+    const w = tf.tensor2d([1, 0, 0, 1, 1, 1], [3, 2]);
+    await same(linear(x.reshape([4, 3]) as tf.Tensor2D, w, tf.tensor1d([1, 2])), tf.matMul(x.reshape([4, 3]), w).add(tf.tensor1d([1, 2])));
+    await same(addBroadcast(x, g), x.add(g));
+  });
+});
