@@ -20,6 +20,7 @@ const args = flagsOrExit('npm run bench:profile --', {
   warmup: { type: 'integer', min: 1, default: 2, help: 'steps before timing (shader compilation)' },
   steps: { type: 'integer', min: 1, default: 3, help: 'steps timed' },
   top: { type: 'integer', min: 1, default: 25, help: 'kernels listed' },
+  soak: { type: 'integer', min: 0, default: 0, help: 'then train this many steps, sampling tensors and GPU bytes every 100' },
   gpu: { choices: GPU_MODES, default: 'swiftshader' },
   port: { type: 'integer', help: 'serve on this port (default: 5180, or a free one)' },
 });
@@ -63,6 +64,16 @@ try {
     console.log('|---|---|---|---|---|');
     for (const k of p.programs.slice(0, args.top)) {
       console.log(`| ${k.name} | ${k.calls} | ${k.ms.toFixed(2)} | ${p.kernelMs > 0 ? ((100 * k.ms) / p.kernelMs).toFixed(1) + ' %' : '–'} | ${k.kernels.join(', ')} |`);
+    }
+  }
+  if (args.soak > 0) {
+    const s = await page.evaluate(([cfg, steps]) => window.marginLab?.soak(/** @type {any} */ (cfg), Number(steps)), /** @type {const} */ ([config, args.soak]));
+    if (s) {
+      console.log(`\nsoak: ${args.soak} steps in ${s.seconds.toFixed(0)} s; tfjs tensors and GPU bytes every 100 steps:`);
+      console.log(s.samples.map((x) => `${x.step}: ${x.tensors} tensors, ${(x.bytes / 1e6).toFixed(2)} MB`).join('\n'));
+      const tensors = new Set(s.samples.slice(1).map((x) => x.tensors));
+      const bytes = s.samples.slice(1).map((x) => x.bytes);
+      console.log(`from step 100 on: tensor counts ${[...tensors].join(', ')}; GPU bytes ${(Math.min(...bytes) / 1e6).toFixed(2)}–${(Math.max(...bytes) / 1e6).toFixed(2)} MB`);
     }
   }
 } finally {

@@ -11,6 +11,8 @@ import { textColumns } from '../../src/data/store/columns';
 import { loadTokenizer } from '../../src/text/tokenizers';
 import { ARCHS } from '../../src/model/students/archs';
 import type { TrainingTables } from '../../src/train/batches';
+import type { KernelChoice } from '../../src/model/kernels';
+import { trainingStepFlops } from '../../src/lab/flops';
 
 function rows(tsv: string): { id: number; text: string }[] {
   return tsv
@@ -38,26 +40,31 @@ export async function main(files: { collection: string; queries: string; teacher
   };
   for (const { name, config: partial } of configs) {
     log(`\nconfig ${name}: ${JSON.stringify(partial)}`);
-    log('| student | parameters | triples/s (last window) | margin-mse loss, first 10 → last 10 steps | ranknet loss, first 10 → last 10 steps |');
-    log('|---|---|---|---|---|');
+    log('| student | parameters | fused triples/s | stock triples/s | fused / stock | fused GFLOP/s | margin-mse loss, first 10 → last 10 steps (fused) |');
+    log('|---|---|---|---|---|---|---|');
     for (const arch of ARCHS) {
-      const cells: string[] = [];
+      const rates: Record<KernelChoice, number> = { fused: 0, stock: 0 };
       let params = 0;
-      let rate = 0;
-      for (const loss of ['margin-mse', 'ranknet'] as const) {
-        const config = resolveRunConfig({ ...partial, arch, loss, backend: 'webgpu' });
+      let lossCell = '';
+      let flops: number | null = null;
+      let batch = 1;
+      for (const kernels of ['fused', 'stock'] as const) {
+        const config = resolveRunConfig({ ...partial, arch, kernels, loss: 'margin-mse', backend: 'webgpu' });
         const trainer = new Trainer(tables, config, tokenizer);
         params = trainer.model.parameterCount();
+        flops = trainingStepFlops(config);
+        batch = config.batchSize;
         const losses: number[] = [];
-        const rates: number[] = [];
-        const loop = new TrainingLoop(trainer, { onMetrics: (m) => (losses.push(...m.losses), rates.push(m.triplesPerSecond)), onProbe: () => undefined });
+        const windows: number[] = [];
+        const loop = new TrainingLoop(trainer, { onMetrics: (m) => (losses.push(...m.losses), windows.push(m.triplesPerSecond)), onProbe: () => undefined });
         await loop.run(() => undefined);
+        rates[kernels] = windows.at(-1) ?? 0;
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        cells.push(`${mean(losses.slice(0, 10)).toPrecision(4)} → ${mean(losses.slice(-10)).toPrecision(4)}`);
-        if (loss === 'margin-mse') rate = rates.at(-1) ?? 0;
+        if (kernels === 'fused') lossCell = `${mean(losses.slice(0, 10)).toPrecision(4)} → ${mean(losses.slice(-10)).toPrecision(4)}`;
         trainer.dispose();
       }
-      log(`| ${arch} | ${params.toLocaleString('en')} | ${rate.toFixed(0)} | ${cells.join(' | ')} |`);
+      const gflops = flops === null ? '–' : ((flops * rates.fused) / batch / 1e9).toFixed(1);
+      log(`| ${arch} | ${params.toLocaleString('en')} | ${rates.fused.toFixed(0)} | ${rates.stock.toFixed(0)} | ${(rates.fused / rates.stock).toFixed(1)}× | ${gflops} | ${lossCell} |`);
     }
   }
 }

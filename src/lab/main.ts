@@ -4,9 +4,10 @@
  */
 import { profileStep } from './profile';
 import { checkKernels } from './kernel-check';
-import { lossesBothWays, throughput } from './runs';
+import { inferenceRate, lossesBothWays, soak, throughput } from './runs';
+import { trainingStepFlops } from './flops';
 
-const lab = { profileStep, checkKernels, lossesBothWays, throughput };
+const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops };
 export type MarginLab = typeof lab;
 
 declare global {

@@ -5,13 +5,20 @@ import { resolveRunConfig, type RunConfig } from '../train/config';
 import { selectBackend } from '../train/backend';
 import { fusedDispatches, type KernelChoice } from '../model/kernels';
 import { demoTables } from './demo-tables';
+import { makeBatch, type TrainingTables } from '../train/batches';
+import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
+import { isVectorStudent } from '../model/students/student';
 
-async function trainerFor(partial: Partial<RunConfig>, steps: number): Promise<Trainer> {
+async function setUp(partial: Partial<RunConfig>, steps: number): Promise<{ trainer: Trainer; tables: TrainingTables }> {
   const config = resolveRunConfig({ probeSize: 8, ...partial, steps: Math.max(steps, 1) });
   const { backend } = await selectBackend(config.backend);
   if (config.backend !== 'auto' && backend !== config.backend) throw new Error(`asked for ${config.backend}, got ${backend}`);
   const { tables, tokenizer } = await demoTables();
-  return new Trainer(tables, config, tokenizer);
+  return { trainer: new Trainer(tables, config, tokenizer), tables };
+}
+
+async function trainerFor(partial: Partial<RunConfig>, steps: number): Promise<Trainer> {
+  return (await setUp(partial, steps)).trainer;
 }
 
 /** The loss of every step of the same run (same seed, same batches) under each kernel choice. */
@@ -81,4 +88,78 @@ export async function throughput(partial: Partial<RunConfig>, { warmup = 2, step
   } finally {
     trainer.dispose();
   }
+}
+
+export interface InferenceRate {
+  arch: string;
+  kernels: KernelChoice;
+  /** Re-ranking: (query, passage) pairs scored per second, in batches of `batch`. */
+  pairsPerSecond: number;
+  /** Dense retrieval's collection encoding: passages turned into vectors per second (dot only). */
+  passagesPerSecond: number | null;
+  batch: number;
+}
+
+/** Evaluation's two costs with the student's forward pass (no gradients): scoring pairs and encoding passages. */
+export async function inferenceRate(partial: Partial<RunConfig>, { batch = 64, reps = 4 } = {}): Promise<InferenceRate> {
+  const { trainer, tables } = await setUp(partial, 1);
+  const c = trainer.config;
+  const indices = Array.from(trainer.trainIndices.subarray(0, batch));
+  const b = makeBatch(tables, trainer.triples, indices, c.queryLength, c.passageLength);
+  const query = tokenBatch(b.query, b.size, c.queryLength);
+  const passage = tokenBatch(b.pos, b.size, c.passageLength);
+  const model = trainer.model;
+  const timed = async (f: () => tf.Tensor): Promise<number> => {
+    // One untimed round compiles the shaders.
+    const first = tf.tidy(f);
+    await first.data();
+    first.dispose();
+    const started = performance.now();
+    for (let r = 0; r < reps; r++) {
+      const out = tf.tidy(f);
+      await out.data();
+      out.dispose();
+    }
+    return (reps * b.size) / ((performance.now() - started) / 1000);
+  };
+  const dispose = (t: TokenBatch) => tf.dispose([t.ids, t.mask]);
+  try {
+    const pairsPerSecond = await timed(() => model.scorePairs(query, passage));
+    const passagesPerSecond = isVectorStudent(model) ? await timed(() => model.embed(passage)) : null;
+    return { arch: c.arch, kernels: c.kernels, pairsPerSecond, passagesPerSecond, batch: b.size };
+  } finally {
+    dispose(query);
+    dispose(passage);
+    trainer.dispose();
+  }
+}
+
+export interface SoakSample {
+  step: number;
+  tensors: number;
+  /** tfjs's count of bytes in GPU buffers (WebGPU), or of all its data elsewhere. */
+  bytes: number;
+}
+
+/** Trains `steps` steps and samples tfjs's tensor count and bytes every `every` steps, to show they stay flat. */
+export async function soak(partial: Partial<RunConfig>, steps: number, every = 100): Promise<{ samples: SoakSample[]; seconds: number }> {
+  const trainer = await trainerFor(partial, steps);
+  const samples: SoakSample[] = [];
+  const sample = (step: number) => {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    samples.push({ step, tensors: m.numTensors, bytes: m.numBytesInGPU ?? m.numBytes });
+  };
+  const started = performance.now();
+  try {
+    for (let s = 1; s <= steps; s++) {
+      const loss = trainer.step();
+      // A read every step keeps the GPU queue short, as the studio's loop does every few steps.
+      await loss.data();
+      loss.dispose();
+      if (s === 1 || s % every === 0) sample(s);
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return { samples, seconds: (performance.now() - started) / 1000 };
 }

@@ -18,6 +18,7 @@ import { newId } from '../util/ids';
 import { selectBackend } from './backend';
 import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
 import { resolveRunConfig, type RunConfig } from './config';
+import { useKernels } from '../model/kernels';
 import type { Project } from './project';
 import type { TfBackend, TrainerEvent } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
@@ -169,6 +170,8 @@ export class TrainingSession {
     try {
       const info = await getDataset(datasetId);
       const current = this.current;
+      // The student is evaluated with the kernels its run chose.
+      if (current) useKernels(current.trainer.config.kernels);
       const student =
         !current
           ? { none: 'no student has been trained since the page was opened' }
@@ -263,6 +266,7 @@ export class TrainingSession {
     if (tokenizer !== info.tokenizer) throw new Error(`the student reads ${tokenizer} tokens, the dataset "${info.name}" has ${info.tokenizer}`);
     const textTokenizer = await loadTokenizer(info.tokenizer, info.vocab);
     this.evaluating = true;
+    useKernels(trainer.config.kernels);
     try {
       return await this.evals.tryQuery(
         datasetId,

@@ -104,7 +104,15 @@ export class Trainer {
 
   /** Everything needed to continue this run exactly: weights, Adam's state, the sampler's position. */
   async snapshot(): Promise<TrainerSnapshot> {
-    const read = async (t: tf.Tensor): Promise<TensorData> => ({ shape: t.shape.slice(), data: Float32Array.from(await t.data()) });
+    // A copy is read, not the variable: the fused AdamW writes weights in place (see AdamW.moments).
+    const read = async (t: tf.Tensor): Promise<TensorData> => {
+      const copy = tf.tidy(() => t.mul(1));
+      try {
+        return { shape: t.shape.slice(), data: Float32Array.from(await copy.data()) };
+      } finally {
+        copy.dispose();
+      }
+    };
     const weights: NamedTensorData[] = [];
     const first: TensorData[] = [];
     const second: TensorData[] = [];

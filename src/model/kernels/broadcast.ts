@@ -12,7 +12,7 @@ function repeatsOver(x: tf.Tensor, y: tf.Tensor): boolean {
   const ys = [...y.shape];
   while (ys.length > 0 && ys[0] === 1) ys.shift();
   const tail = x.shape.slice(x.rank - ys.length);
-  return ys.length <= x.rank && tail.join('x') === ys.join('x');
+  return y.rank <= x.rank && ys.length <= x.rank && tail.join('x') === ys.join('x');
 }
 
 export function addBroadcast(x: tf.Tensor, y: tf.Tensor): tf.Tensor {

@@ -6,7 +6,7 @@
  * position gets dy / count where its mask is 1), where tfjs multiplies, transposes and reduces with barriers.
  */
 import * as tf from '../tf';
-import { customOp, FlatProgram, fusedBackend, runProgram } from './webgpu';
+import { customOp, FlatProgram, fusedBackend, runProgram, storedAsFloat } from './webgpu';
 
 export function stockMaskedMeanPool(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
   const counts = mask.sum(1, true).maximum(1);
@@ -50,7 +50,8 @@ const backwardProgram = (n: number, length: number, width: number) =>
 
 export function maskedMeanPool(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
   const b = fusedBackend();
-  if (!b) return stockMaskedMeanPool(states, mask);
+  // The program reads the mask as float32; a mask stored otherwise takes the stock ops.
+  if (!b || !storedAsFloat(b, mask)) return stockMaskedMeanPool(states, mask);
   const [n, length, width] = states.shape;
   // The mask is read, not differentiated; saved, since a mask built inside the loss function is gone by backward.
   const op = customOp<tf.Tensor2D>(([s], save) => {

@@ -129,6 +129,11 @@ export function runProgram(b: WebGPUBackend, program: FlatProgram, inputs: tf.Te
   return tf.engine().makeTensorFromTensorInfo(info, b);
 }
 
+/** Whether the backend stores `t` as float32 (a cast of an int32 tensor keeps the int32 buffer: see TokenBatch). */
+export function storedAsFloat(b: WebGPUBackend, t: tf.Tensor): boolean {
+  return b.tensorMap.get(t.dataId).dtype === 'float32';
+}
+
 /**
  * Makes `v` the only holder of its buffer before it is written in place: tfjs shares buffers between tensors
  * (a clone, a reshape, a variable made from a tensor), and an in-place write would change every one of them.
@@ -169,10 +174,12 @@ export function customOp<T extends tf.Tensor>(f: (inputs: tf.Tensor[], save: tf.
   const op = tf.customGrad<T>((...args) => {
     const save = args[args.length - 1];
     if (typeof save !== 'function') throw new Error('customGrad passed no save function');
-    return f(
+    const pass = f(
       args.filter((a): a is tf.Tensor => a instanceof tf.Tensor),
       save,
     );
+    // The gradient's intermediates (block sums, reshapes) are freed when it returns, not at the end of backward.
+    return { value: pass.value, gradFunc: (dy: T, saved: tf.Tensor[]) => tf.tidy(() => pass.gradFunc(dy, saved)) };
   });
   return (...inputs) => op(...inputs);
 }

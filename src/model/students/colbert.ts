@@ -5,6 +5,7 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, encode, type TokenBatch } from '../layers/transformer';
+import { batchMatMul, linear } from '../kernels';
 import { encoderDims, SeparateEncodingStudent, type StudentConfig } from './student';
 
 const dims = (config: StudentConfig) => encoderDims('colbert', config);
@@ -14,7 +15,7 @@ const dims = (config: StudentConfig) => encoderDims('colbert', config);
  * q [n, lq, c], qMask [n, lq], p [n, lp, c], pMask [n, lp] -> [n].
  */
 export function maxSim(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
-  const sim = tf.matMul(q, p, false, true); // [n, lq, lp]
+  const sim = batchMatMul(q, p, false, true); // [n, lq, lp]
   const masked = sim.add(pMask.sub(1).mul(1e4).expandDims(1));
   // A passage without a single real token scores 0 rather than the mask's large negative.
   return masked.max(2).mul(qMask).mul(pMask.max(1, true)).sum(1) as tf.Tensor1D;
@@ -34,7 +35,7 @@ export class ColbertStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   tokenVectors(tokens: TokenBatch): tf.Tensor3D {
     const [n, length] = tokens.ids.shape;
     const h = encode(this.params, 'encoder', dims(this.config), tokens).reshape([n * length, this.config.hidden]);
-    const v = (h as tf.Tensor2D).matMul(this.params.get('colbert/proj'));
+    const v = linear(h as tf.Tensor2D, this.params.get('colbert/proj') as tf.Tensor2D, null);
     // Normalised with a floor, so an all-zero vector cannot divide by zero.
     return v.div(v.square().sum(1, true).add(1e-12).sqrt()).reshape([n, length, this.config.compressDim]) as tf.Tensor3D;
   }

@@ -35,7 +35,9 @@ export function joinSequence(n: number, parts: (TokenBatch | { special: number }
   const batches = parts.map((p) => ('special' in p ? special(n, p.special) : p));
   const joined: TokenBatch = { ids: tf.concat(batches.map((b) => b.ids), 1), mask: tf.concat(batches.map((b) => b.mask), 1) };
   const widths = parts.map((p) => ('special' in p ? 1 : p.ids.shape[1]));
-  if (parts.every((p) => 'special' in p || p.host)) {
+  // The CPU ids must be the device ids' exact copy, or the embedding gradient would land on other rows.
+  const hostFits = (p: TokenBatch) => p.host !== undefined && p.host.rows === n && p.host.length === p.ids.shape[1];
+  if (parts.every((p) => 'special' in p || hostFits(p))) {
     const length = widths.reduce((a, b) => a + b, 0);
     const ids = new Int32Array(n * length);
     for (let r = 0; r < n; r++) {

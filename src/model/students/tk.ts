@@ -7,6 +7,7 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, embedTokens, finalNorm, runLayers, type TokenBatch } from '../layers/transformer';
+import { batchMatMul } from '../kernels';
 import { encoderDims, SeparateEncodingStudent, type StudentConfig } from './student';
 
 export const KERNEL_MU = [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, -0.1, -0.3, -0.5, -0.7, -0.9];
@@ -20,7 +21,7 @@ const dims = (config: StudentConfig) => encoderDims('tk', config);
  */
 export function kernelFeatures(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor2D {
   const unit = (x: tf.Tensor3D) => x.div(x.square().sum(2, true).add(1e-12).sqrt());
-  const cosine = tf.matMul(unit(q), unit(p), false, true).expandDims(3); // [n, lq, lp, 1]
+  const cosine = batchMatMul(unit(q), unit(p), false, true).expandDims(3); // [n, lq, lp, 1]
   const mu = tf.tensor1d(KERNEL_MU).reshape([1, 1, 1, KERNEL_MU.length]);
   const responses = tf.exp(cosine.sub(mu).square().div(-2 * KERNEL_SIGMA * KERNEL_SIGMA)); // [n, lq, lp, K]
   const perQueryToken = responses.mul(pMask.expandDims(1).expandDims(3)).sum(2); // [n, lq, K]
