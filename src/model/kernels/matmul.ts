@@ -14,17 +14,26 @@ import { columnSum } from './reduce';
 const TILE = 4;
 
 function matmulProgram(batch: number, m: number, n: number, transposeA: boolean, transposeB: boolean, bias: boolean): FlatProgram {
-  const tilesM = Math.ceil(m / TILE);
-  const tilesN = Math.ceil(n / TILE);
   // Loads clamp their row / column to the matrix, so the loop needs no bounds checks; only stores are guarded.
   const aAt = (row: string) => (transposeA ? `a[aBase + kk * uniforms.m + min(${row}, uniforms.m - 1)]` : `a[aBase + min(${row}, uniforms.m - 1) * uniforms.k + kk]`);
   const bAt = (col: string) => (transposeB ? `b[bBase + min(${col}, uniforms.n - 1) * uniforms.k + kk]` : `b[bBase + kk * uniforms.n + min(${col}, uniforms.n - 1)]`);
   const rows = [0, 1, 2, 3];
+  return blockProgram('matmul', batch, m, n, transposeA, transposeB, bias, `
+      let aBase = item * uniforms.m * uniforms.k;
+      let bBase = item * uniforms.k * uniforms.n;
+      for (var kk = 0; kk < uniforms.k; kk++) {
+        let bv = vec4<f32>(${bAt('col0')}, ${bAt('col0 + 1')}, ${bAt('col0 + 2')}, ${bAt('col0 + 3')});
+        ${rows.map((r) => `acc${r} = acc${r} + ${aAt(`row0 + ${r}`)} * bv;`).join('\n        ')}
+      }`);
+}
+
+/** A program of 4×4 blocks of C: `loop` accumulates block (row0, col0) of matrix `item` into acc0..acc3 (rows). */
+function blockProgram(kind: string, batch: number, m: number, n: number, transposeA: boolean, transposeB: boolean, bias: boolean, loop: string): FlatProgram {
   return new FlatProgram(
-    `matmul_${transposeA ? 't' : 'n'}${transposeB ? 't' : 'n'}${bias ? '_bias' : ''}`,
+    `${kind}_${transposeA ? 't' : 'n'}${transposeB ? 't' : 'n'}${bias ? '_bias' : ''}`,
     [batch, m, n],
     bias ? ['a', 'b', 'bias'] : ['a', 'b'],
-    batch * tilesM * tilesN,
+    batch * Math.ceil(m / TILE) * Math.ceil(n / TILE),
     MATMUL_UNIFORMS,
     `
       let perItem = uniforms.tilesM * uniforms.tilesN;
@@ -32,23 +41,13 @@ function matmulProgram(batch: number, m: number, n: number, transposeA: boolean,
       let tile = index % perItem;
       let row0 = (tile / uniforms.tilesN) * ${TILE};
       let col0 = (tile % uniforms.tilesN) * ${TILE};
-      let aBase = item * uniforms.m * uniforms.k;
-      let bBase = item * uniforms.k * uniforms.n;
-      ${rows.map((r) => `var acc${r} = vec4<f32>(0.0);`).join('\n      ')}
-      for (var kk = 0; kk < uniforms.k; kk++) {
-        let bv = vec4<f32>(${bAt('col0')}, ${bAt('col0 + 1')}, ${bAt('col0 + 2')}, ${bAt('col0 + 3')});
-        ${rows.map((r) => `acc${r} = acc${r} + ${aAt(`row0 + ${r}`)} * bv;`).join('\n        ')}
-      }
+      ${[0, 1, 2, 3].map((r) => `var acc${r} = vec4<f32>(0.0);`).join('\n      ')}
+      ${loop}
       ${store(bias)}
     `,
   );
 }
 
-/**
- * The same 4×4 blocks with 16-byte loads, where the layouts allow: the inner loop then reads vec4s along the
- * contiguous dimension of each operand (k for A and for a transposed B; a row of B; for a transposed A, four rows of
- * A at once), which quarters the loads and the index arithmetic. `null` where a dimension is not a multiple of 4.
- */
 function vectorMatmulProgram(batch: number, m: number, k: number, n: number, transposeA: boolean, transposeB: boolean, bias: boolean): FlatProgram | null {
   const rows = [0, 1, 2, 3];
   let loop: string;
@@ -99,23 +98,7 @@ function vectorMatmulProgram(batch: number, m: number, k: number, n: number, tra
   } else {
     return null;
   }
-  const program = new FlatProgram(
-    `matmul4_${transposeA ? 't' : 'n'}${transposeB ? 't' : 'n'}${bias ? '_bias' : ''}`,
-    [batch, m, n],
-    bias ? ['a', 'b', 'bias'] : ['a', 'b'],
-    batch * Math.ceil(m / TILE) * Math.ceil(n / TILE),
-    MATMUL_UNIFORMS,
-    `
-      let perItem = uniforms.tilesM * uniforms.tilesN;
-      let item = index / perItem;
-      let tile = index % perItem;
-      let row0 = (tile / uniforms.tilesN) * ${TILE};
-      let col0 = (tile % uniforms.tilesN) * ${TILE};
-      ${rows.map((r) => `var acc${r} = vec4<f32>(0.0);`).join('\n      ')}
-      ${loop}
-      ${store(bias)}
-    `,
-  );
+  const program = blockProgram('matmul4', batch, m, n, transposeA, transposeB, bias, loop);
   program.variableComponents = bias ? [4, 4, 1] : [4, 4];
   return program;
 }

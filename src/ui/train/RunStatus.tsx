@@ -27,7 +27,17 @@ export function BackendNote() {
 export function TrainProgress() {
   const p = useStore(trainingStore, useShallow((s) => ({ state: s.state, step: s.step, steps: s.config.steps, rate: s.stepsPerSecond })));
   if (p.state !== 'running' && p.state !== 'paused') return null;
-  return <ProgressBar label="Training" done={p.step} total={p.steps} rate={p.rate} unit="steps" testId="train-progress" />;
+  return (
+    <>
+      <ProgressBar label="Training" done={p.step} total={p.steps} rate={p.rate} unit="steps" testId="train-progress" />
+      {p.state === 'running' && p.rate === 0 && (
+        // Until the first losses arrive: WebGPU compiles every shader on first use, which takes seconds.
+        <p className="hint" data-testid="compiling-kernels">
+          Compiling the GPU kernels and scoring the probe set before the first steps…
+        </p>
+      )}
+    </>
+  );
 }
 
 export function CheckpointStatus() {
