@@ -1,9 +1,6 @@
 // The kernel lab (lab.html, src/lab/main.ts) served and opened in headless Chromium, for the benchmarks that call the
 // studio's training code directly (bench:profile, bench:train's fused / stock table).
-import { chromium } from '@playwright/test';
-import { chromiumPath } from './chromium.mjs';
-import { servePreview } from './serve.mjs';
-import { launchArgs } from './studio-browser.mjs';
+import { serveInBrowser } from './studio-browser.mjs';
 
 /**
  * @param {import('@playwright/test').Page} page
@@ -19,21 +16,13 @@ export async function openLab(page, url) {
  * @param {{ port?: number, gpu?: (typeof import('./studio-browser.mjs').GPU_MODES)[number], log?: (line: string) => void }} [options]
  */
 export async function launchLab({ port, gpu = 'swiftshader', log = (line) => console.log(line) } = {}) {
-  const server = await servePreview({ ...(port === undefined ? {} : { port }), log });
   // Timestamp queries (per-kernel GPU time) are an "unsafe" Dawn API until the browser allows it.
-  const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...launchArgs(gpu), '--enable-dawn-features=allow_unsafe_apis'] }).catch(async (err) => {
-    await server.close();
-    throw err;
-  });
-  const close = async () => {
-    await browser.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
-  };
+  const { context, url, close } = await serveInBrowser({ port, gpu, log, args: ['--enable-dawn-features=allow_unsafe_apis'] });
   try {
-    const page = await browser.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => log(`[lab page error] ${err.message}`));
-    await openLab(page, server.url);
-    return { page, url: server.url, close };
+    await openLab(page, url);
+    return { page, url, close };
   } catch (err) {
     await close();
     throw err;

@@ -43,12 +43,11 @@ export function launchArgs(gpu) {
  */
 
 /**
- * Serves the built studio, opens it in headless Chromium and (by default) waits for the demo dataset.
- * @param {LaunchOptions} [options]
- * @returns {Promise<Studio>}
+ * Serves the built app and starts headless Chromium on it; `close` stops both (and empties `profile`).
+ * @param {{ port?: number, profile?: string, gpu?: (typeof GPU_MODES)[number], args?: string[], log?: (line: string) => void }} options
+ * @returns {Promise<{ context: import('@playwright/test').BrowserContext, url: string, close: () => Promise<void> }>}
  */
-export async function launchStudio({ port, profile, gpu = 'swiftshader', hash = '', waitForDemo = true, log = (line) => console.log(line) } = {}) {
-  const startedAt = Date.now();
+export async function serveInBrowser({ port, profile, gpu = 'swiftshader', args = [], log = (line) => console.log(line) }) {
   const server = await servePreview({ ...(port === undefined ? {} : { port }), log });
   log(`serving the studio at ${server.url}`);
   /** @type {import('@playwright/test').BrowserContext} */
@@ -56,7 +55,7 @@ export async function launchStudio({ port, profile, gpu = 'swiftshader', hash = 
   /** @type {() => Promise<void>} */
   let closeBrowser;
   try {
-    const options = { executablePath: chromiumPath(), headless: true, args: launchArgs(gpu) };
+    const options = { executablePath: chromiumPath(), headless: true, args: [...launchArgs(gpu), ...args] };
     if (profile) {
       rmSync(profile, { recursive: true, force: true });
       context = await chromium.launchPersistentContext(profile, { ...options, acceptDownloads: true });
@@ -75,12 +74,23 @@ export async function launchStudio({ port, profile, gpu = 'swiftshader', hash = 
     await server.close().catch(() => undefined);
     if (profile) rmSync(profile, { recursive: true, force: true });
   };
+  return { context, url: server.url, close };
+}
+
+/**
+ * Serves the built studio, opens it in headless Chromium and (by default) waits for the demo dataset.
+ * @param {LaunchOptions} [options]
+ * @returns {Promise<Studio>}
+ */
+export async function launchStudio({ port, profile, gpu = 'swiftshader', hash = '', waitForDemo = true, log = (line) => console.log(line) } = {}) {
+  const startedAt = Date.now();
+  const { context, url, close } = await serveInBrowser({ port, profile, gpu, log });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const studio = new StudioPage(page);
-    await studio.open(`${server.url}${hash}`);
+    await studio.open(`${url}${hash}`);
     if (waitForDemo) await studio.waitForDemo();
-    return { studio, page, context, url: server.url, startedAt, close };
+    return { studio, page, context, url, startedAt, close };
   } catch (err) {
     await close();
     throw err;

@@ -5,12 +5,10 @@
  */
 import * as tf from '../model/tf';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { Trainer } from '../train/trainer.core';
-import { resolveRunConfig, type RunConfig } from '../train/config';
-import { selectBackend } from '../train/backend';
+import type { RunConfig } from '../train/config';
 import { probeAdapter } from '../state/adapter';
-import { demoTables } from './demo-tables';
-import { startTimingPrograms, stopTimingPrograms } from '../model/kernels';
+import { isWebGpu, startTimingPrograms, stopTimingPrograms } from '../model/kernels';
+import { timedStep, trainerFor } from './runs';
 
 /** tfjs's name for the kernel of a tf.customGrad op: all of its time is the fused programs', listed by shader. */
 const CUSTOM_OP_KERNEL = 'forward';
@@ -55,10 +53,6 @@ export interface StepProfile {
   counts: WebGpuCounts | null;
   tensorsBefore: number;
   tensorsAfter: number;
-}
-
-function isWebGpu(b: tf.KernelBackend): b is WebGPUBackend {
-  return 'runWebGPUProgram' in b && 'queue' in b && 'device' in b;
 }
 
 /** Wraps the backend's entry points to count the work it hands the GPU; returns the counts and an undo. */
@@ -107,22 +101,12 @@ async function adapterName(): Promise<string> {
   return [vendor, architecture, description, software ? '(software)' : ''].filter((x) => x).join(' ');
 }
 
-async function timedStep(trainer: Trainer): Promise<number> {
-  const started = performance.now();
-  const loss = trainer.step();
-  await loss.data();
-  loss.dispose();
-  return performance.now() - started;
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Trains `warmup` steps (shader compilation, first uploads), then times `steps` and profiles one more. */
 export async function profileStep(partial: Partial<RunConfig>, { warmup = 2, steps = 3 } = {}): Promise<StepProfile> {
-  const config = resolveRunConfig({ ...partial, steps: warmup + steps + 2, probeSize: Math.min(partial.probeSize ?? 8, 8) });
-  const { backend } = await selectBackend(config.backend);
-  const { tables, tokenizer } = await demoTables();
-  const trainer = new Trainer(tables, config, tokenizer);
+  const trainer = await trainerFor({ ...partial, probeSize: Math.min(partial.probeSize ?? 8, 8) }, warmup + steps + 2);
+  const backend = tf.getBackend();
   try {
     for (let i = 0; i < warmup; i++) await timedStep(trainer);
     const tensorsBefore = tf.memory().numTensors;

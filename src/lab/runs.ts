@@ -17,8 +17,17 @@ async function setUp(partial: Partial<RunConfig>, steps: number): Promise<{ trai
   return { trainer: new Trainer(tables, config, tokenizer), tables };
 }
 
-async function trainerFor(partial: Partial<RunConfig>, steps: number): Promise<Trainer> {
+export async function trainerFor(partial: Partial<RunConfig>, steps: number): Promise<Trainer> {
   return (await setUp(partial, steps)).trainer;
+}
+
+/** One step with its loss read back (shader compilation included, on a first step); returns its milliseconds. */
+export async function timedStep(trainer: Trainer): Promise<number> {
+  const started = performance.now();
+  const loss = trainer.step();
+  await loss.data();
+  loss.dispose();
+  return performance.now() - started;
 }
 
 /** The loss of every step of the same run (same seed, same batches) under each kernel choice. */
@@ -59,11 +68,7 @@ export interface Throughput {
 export async function throughput(partial: Partial<RunConfig>, { warmup = 2, steps = 5 } = {}): Promise<Throughput> {
   const trainer = await trainerFor(partial, warmup + steps);
   try {
-    for (let i = 0; i < warmup; i++) {
-      const loss = trainer.step();
-      await loss.data();
-      loss.dispose();
-    }
+    for (let i = 0; i < warmup; i++) await timedStep(trainer);
     const tensorsBefore = tf.memory().numTensors;
     const started = performance.now();
     const losses: tf.Scalar[] = [];
@@ -152,10 +157,8 @@ export async function soak(partial: Partial<RunConfig>, steps: number, every = 1
   const started = performance.now();
   try {
     for (let s = 1; s <= steps; s++) {
-      const loss = trainer.step();
       // A read every step keeps the GPU queue short, as the studio's loop does every few steps.
-      await loss.data();
-      loss.dispose();
+      await timedStep(trainer);
       if (s === 1 || s % every === 0) sample(s);
     }
   } finally {

@@ -7,7 +7,7 @@
  * alone, as BERT fine-tuning does.
  */
 import * as tf from '../model/tf';
-import { adamInPlace, fusedBackend } from '../model/kernels';
+import { adamInPlace, fusedBackend, readCopy } from '../model/kernels';
 
 export interface AdamWSettings {
   beta1: number;
@@ -97,14 +97,8 @@ export class AdamW {
     const m = this.m.get(name);
     const v = this.v.get(name);
     if (!m || !v) throw new Error(`the optimizer has no weight ${name}`);
-    // GPU→CPU sync: only for checkpoints and project files. Copies are read: the fused update writes the moments in
-    // place, and a step taken while a read of the variable itself waits would leave that read's old values cached.
-    const [mc, vc] = tf.tidy(() => [m.mul(1), v.mul(1)]) as [tf.Tensor, tf.Tensor];
-    try {
-      return { first: { shape: m.shape.slice(), data: Float32Array.from(await mc.data()) }, second: { shape: v.shape.slice(), data: Float32Array.from(await vc.data()) } };
-    } finally {
-      tf.dispose([mc, vc]);
-    }
+    // GPU→CPU sync: only for checkpoints and project files; through copies, since the fused update writes in place.
+    return { first: { shape: m.shape.slice(), data: await readCopy(m) }, second: { shape: v.shape.slice(), data: await readCopy(v) } };
   }
 
   /** Sets the moments of one weight (shapes checked by the caller) . */

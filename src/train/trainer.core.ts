@@ -4,7 +4,7 @@
  */
 import * as tf from '../model/tf';
 import { createStudent } from '../model/students';
-import { useKernels } from '../model/kernels';
+import { readCopy, useKernels } from '../model/kernels';
 import type { Student } from '../model/students/student';
 import { SCRATCH, studentConfigFor } from './models';
 import type { HfModelDescription } from '../export/hf-layout';
@@ -104,15 +104,8 @@ export class Trainer {
 
   /** Everything needed to continue this run exactly: weights, Adam's state, the sampler's position. */
   async snapshot(): Promise<TrainerSnapshot> {
-    // A copy is read, not the variable: the fused AdamW writes weights in place (see AdamW.moments).
-    const read = async (t: tf.Tensor): Promise<TensorData> => {
-      const copy = tf.tidy(() => t.mul(1));
-      try {
-        return { shape: t.shape.slice(), data: Float32Array.from(await copy.data()) };
-      } finally {
-        copy.dispose();
-      }
-    };
+    // Through a copy: the fused AdamW writes weights in place (readCopy).
+    const read = async (t: tf.Tensor): Promise<TensorData> => ({ shape: t.shape.slice(), data: await readCopy(t) });
     const weights: NamedTensorData[] = [];
     const first: TensorData[] = [];
     const second: TensorData[] = [];

@@ -2,7 +2,7 @@
  * Fused WebGPU kernels for what the profile shows tfjs spending a training step on (`npm run bench:profile`), each
  * beside the stock tfjs ops it replaces; `useKernels('stock')`, or any backend but WebGPU, takes the stock ops.
  */
-export { KERNEL_CHOICES, kernelsInUse, useKernels, fusedBackend, type KernelChoice } from './webgpu';
+export { KERNEL_CHOICES, isWebGpu, kernelsInUse, readCopy, useKernels, fusedBackend, type KernelChoice } from './webgpu';
 export { layerNorm, stockLayerNorm } from './layer-norm';
 export { attentionProbs, stockAttentionProbs, MASK_PENALTY } from './attention';
 export { gelu, stockGelu } from './gelu';

@@ -23,7 +23,8 @@ export function kernelsInUse(): KernelChoice {
   return choice;
 }
 
-function isWebGpu(b: tf.KernelBackend): b is WebGPUBackend {
+/** Whether a tfjs backend is the WebGPU one (its programs, device and queue reachable). */
+export function isWebGpu(b: tf.KernelBackend): b is WebGPUBackend {
   return 'runWebGPUProgram' in b && 'queue' in b && 'device' in b;
 }
 
@@ -132,6 +133,20 @@ export function runProgram(b: WebGPUBackend, program: FlatProgram, inputs: tf.Te
 /** Whether the backend stores `t` as float32 (a cast of an int32 tensor keeps the int32 buffer: see TokenBatch). */
 export function storedAsFloat(b: WebGPUBackend, t: tf.Tensor): boolean {
   return b.tensorMap.get(t.dataId).dtype === 'float32';
+}
+
+/**
+ * A tensor's values read through a copy. The fused AdamW writes weights and moments in place; a step taken while a
+ * read of the variable itself waits would leave that read's old values cached on the CPU, so checkpoints and exports
+ * read a fresh tensor instead.
+ */
+export async function readCopy(t: tf.Tensor): Promise<Float32Array> {
+  const copy = tf.tidy(() => t.mul(1));
+  try {
+    return Float32Array.from(await copy.data());
+  } finally {
+    copy.dispose();
+  }
 }
 
 /**

@@ -12,8 +12,7 @@
 import * as tf from '../tf';
 import { CLASSIFIER, EMBEDDING_NAMES, layerNames, POOLER, PRE_CLASSIFIER, type HfDense, type HfDims, type HfModelType, type HfPooling, type HfWeight } from '../../export/hf-layout';
 import type { ParamSet } from './params';
-import { maskedMeanPool } from './transformer';
-import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, gelu as fusedGelu, layerNorm as fusedLayerNorm, linear as fusedLinear } from '../kernels';
+import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, gelu, layerNorm as fusedLayerNorm, linear as fusedLinear, maskedMeanPool, readCopy } from '../kernels';
 
 export interface BertSpec {
   type: HfModelType;
@@ -61,10 +60,8 @@ export function disposeInputs(inputs: BertInputs): void {
   tf.dispose([inputs.ids, inputs.mask, ...(inputs.types ? [inputs.types] : [])]);
 }
 
-/** GELU as `transformers`' "gelu": x · Φ(x) = x/2 · (1 + erf(x/√2)). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return fusedGelu(x);
-}
+/** GELU as `transformers`' "gelu": x · Φ(x) = x/2 · (1 + erf(x/√2)) (fused on WebGPU). */
+export { gelu };
 
 /** x [rows, in] · Wᵀ + b with W stored [out, in]. */
 function linear(params: ParamSet, name: string, x: tf.Tensor2D): tf.Tensor2D {
@@ -164,7 +161,7 @@ export async function readWeights(params: ParamSet, names: Iterable<string>): Pr
   const out = new Map<string, HfWeight>();
   for (const name of names) {
     const v = params.get(name);
-    out.set(name, { shape: [...v.shape], data: new Float32Array(await v.data()) });
+    out.set(name, { shape: [...v.shape], data: await readCopy(v) });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** A pre-norm transformer encoder over padded token batches. */
 import * as tf from '../tf';
 import type { ParamSet } from './params';
-import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, layerNorm as fusedLayerNorm, linear, maskedMeanPool as fusedMeanPool } from '../kernels';
+import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, layerNorm as fusedLayerNorm, linear } from '../kernels';
 
 export interface EncoderDims {
   vocabSize: number;
@@ -142,7 +142,5 @@ export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { id
   return finalNorm(params, prefix, runLayers(params, prefix, dims, embedTokens(params, prefix, dims, ids, 0, host), mask, 0, dims.layers));
 }
 
-/** Mean over the real (non-padding) positions: [n, length, d] -> [n, d]. */
-export function maskedMeanPool(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
-  return fusedMeanPool(states, mask);
-}
+/** Mean over the real (non-padding) positions: [n, length, d] -> [n, d] (fused on WebGPU). */
+export { maskedMeanPool } from '../kernels';
