@@ -65,6 +65,8 @@ export interface EvalReport {
   topSystem: string;
   /** Why the student has no row, when it has none. */
   studentNote: string;
+  /** What the student was (run, steps, start), for keeping its row beside later students'. */
+  studentLabel?: string;
   studentPairs: number;
   studentSeconds: number;
   bm25SecondsPerQuery: number;

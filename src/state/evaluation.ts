@@ -1,6 +1,6 @@
 /** The last evaluation: its progress while it runs, then its report. */
 import { createStore } from 'zustand/vanilla';
-import type { EvalPhase, EvalReport } from '../eval/rerank';
+import type { EvalPhase, EvalReport, SystemRow } from '../eval/rerank';
 import { onTrainerEvent, trainerClient } from './training';
 
 export interface EvaluationState {
@@ -12,6 +12,37 @@ export interface EvaluationState {
   depth: number;
   /** Also retrieve with the student over the whole collection (dot students). */
   dense: boolean;
+  /** The dataset the report is on. */
+  datasetId: string;
+  /**
+   * Students evaluated earlier on this dataset with the same settings (a browser run, a model brought back from
+   * PyTorch...), kept beside the current one: the last row of each, newest last.
+   */
+  earlier: EarlierStudent[];
+}
+
+export interface EarlierStudent {
+  label: string;
+  row: SystemRow;
+}
+
+/** How many earlier students the table keeps. */
+const KEEP_EARLIER = 6;
+
+/** The earlier students after `previous` gives way to `next`: same dataset and settings, one row per label. */
+export function keepEarlier(earlier: readonly EarlierStudent[], previous: EvalReport | null, next: EvalReport, sameDataset: boolean): EarlierStudent[] {
+  const comparable = (r: EvalReport | null) => r !== null && sameDataset && r.threshold === next.threshold && r.depth === next.depth && r.candidates === next.candidates;
+  const kept = comparable(previous) ? earlier.slice() : [];
+  const row = previous?.rows.find((r) => r.system === 'student');
+  if (comparable(previous) && row && previous?.studentLabel) kept.push({ label: previous.studentLabel, row });
+  // One row per label, the newest; the student evaluated now is shown as "student", not again here.
+  const byLabel = new Map<string, EarlierStudent>();
+  for (const e of kept) {
+    byLabel.delete(e.label);
+    byLabel.set(e.label, e);
+  }
+  if (next.studentLabel) byLabel.delete(next.studentLabel);
+  return [...byLabel.values()].slice(-KEEP_EARLIER);
 }
 
 export const evaluationStore = createStore<EvaluationState>()(() => ({
@@ -22,6 +53,8 @@ export const evaluationStore = createStore<EvaluationState>()(() => ({
   threshold: 1,
   depth: 100,
   dense: true,
+  datasetId: '',
+  earlier: [],
 }));
 
 onTrainerEvent((ev) => {
@@ -33,7 +66,9 @@ export async function runEvaluation(datasetId: string): Promise<void> {
   evaluationStore.setState({ state: 'running', error: '', progress: null });
   try {
     const report = await trainerClient().request({ type: 'evaluate', datasetId, threshold, depth, dense });
-    evaluationStore.setState({ state: 'done', report, progress: null });
+    const before = evaluationStore.getState();
+    const earlier = keepEarlier(before.earlier, before.report, report, before.datasetId === datasetId);
+    evaluationStore.setState({ state: 'done', report, progress: null, datasetId, earlier });
   } catch (err) {
     evaluationStore.setState({ state: 'error', error: err instanceof Error ? err.message : String(err), progress: null });
   }

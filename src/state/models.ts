@@ -8,7 +8,9 @@ import type { DatasetInfo } from '../data/store/schema';
 import type { EvalReport } from '../eval/rerank';
 import { download } from '../util/download';
 import { blobPart } from '../util/bytes';
-import { trainerClient } from './training';
+import { resetRunView, trainerClient, trainingStore } from './training';
+import type { RunConfig } from '../train/config';
+import { addRun, handoffRun } from './runs';
 
 export type { ModelInfo };
 
@@ -18,6 +20,8 @@ export interface ModelsState {
   importError: string;
   /** The model the last import stored. */
   imported: ModelInfo | null;
+  /** The PyTorch run that came with it (a handoff's output folder), if any. */
+  importedRun: { steps: number; device: string } | null;
   exportState: 'idle' | 'running' | 'done' | 'error';
   exportError: string;
 }
@@ -27,6 +31,7 @@ export const modelsStore = createStore<ModelsState>()(() => ({
   importState: 'idle',
   importError: '',
   imported: null,
+  importedRun: null,
   exportState: 'idle',
   exportError: '',
 }));
@@ -53,9 +58,11 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
   const { name, entries } = folderEntries(files);
   modelsStore.setState({ importState: 'running', importError: '' });
   try {
-    const info = await trainerClient().request({ type: 'import-model', name, files: entries });
+    const { info, history } = await trainerClient().request({ type: 'import-model', name, files: entries });
+    // The output of a handoff's train.py: its run joins the history beside the browser runs.
+    if (history) addRun(handoffRun(history, info, trainingStore.getState().datasetId || '', Date.now()));
     await refreshModels();
-    modelsStore.setState({ importState: 'done', imported: info });
+    modelsStore.setState({ importState: 'done', imported: info, importedRun: history ? { steps: history.steps, device: history.device } : null });
   } catch (err) {
     modelsStore.setState({ importState: 'error', importError: err instanceof Error ? err.message : String(err) });
   }
@@ -71,6 +78,16 @@ export async function modelVocabulary(id: string): Promise<string[]> {
   const model = await loadModel(id);
   if (!model) throw new Error(`model ${id} is no longer in the library`);
   return model.vocab;
+}
+
+/** Makes a library model the student as it is (no training), for evaluating or trying it. */
+export async function loadModelAsStudent(datasetId: string, modelId: string, config: Partial<RunConfig>): Promise<void> {
+  resetRunView({ datasetId });
+  try {
+    await trainerClient().request({ type: 'use-model', datasetId, modelId, config });
+  } catch (err) {
+    trainingStore.setState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 /** Downloads the current student as a Hugging Face folder (zip), its README naming the teacher files and metrics. */

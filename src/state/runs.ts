@@ -8,6 +8,8 @@ import type { Arch } from '../model/students/archs';
 import type { LossName } from '../train/loss-names';
 import { startTraining, trainingStore, type TrainingState } from './training';
 import { newId } from '../util/ids';
+import { lossPerStep, type HandoffHistory } from '../handoff/result';
+import type { ModelInfo } from '../data/store/models';
 
 export interface FinishedRun {
   id: string;
@@ -27,6 +29,10 @@ export interface FinishedRun {
   devEvals?: { step: number; mrr10: number; ndcg10: number }[];
   /** The grid this run belonged to, if any. */
   grid?: string;
+  /** Where it trained: the browser (absent), or PyTorch through a handoff, brought back with its output folder. */
+  source?: 'pytorch';
+  /** The model folder it came back in (PyTorch runs). */
+  modelName?: string;
 }
 
 export interface GridProgress {
@@ -50,8 +56,27 @@ const STORAGE_KEY = 'margin-studio.runs';
 /** Older runs are dropped beyond this many. */
 const KEEP_RUNS = 60;
 
-export function runLabel(r: Pick<FinishedRun, 'config'>): string {
-  return `${r.config.arch} · ${r.config.loss}`;
+export function runLabel(r: Pick<FinishedRun, 'config' | 'source' | 'backend'>): string {
+  return `${r.config.arch} · ${r.config.loss}${r.source === 'pytorch' ? ` · ${r.backend}` : ''}`;
+}
+
+/** A run a handoff's train.py made, as the history keeps runs: its losses per step from trainer_state.json. */
+export function handoffRun(h: HandoffHistory, model: Pick<ModelInfo, 'name' | 'parameters'>, datasetId: string, now: number): FinishedRun {
+  return {
+    id: newId('pytorch', now),
+    datasetId,
+    config: h.config,
+    endedAs: 'done',
+    finishedAt: now,
+    parameterCount: model.parameters,
+    triplesPerSecond: h.triplesPerSecond,
+    backend: `PyTorch on ${h.device}`,
+    losses: lossPerStep(h.points, h.steps),
+    teacher: null,
+    student: null,
+    source: 'pytorch',
+    modelName: model.name,
+  };
 }
 
 function loadRuns(): FinishedRun[] {

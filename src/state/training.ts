@@ -154,7 +154,8 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
     case 'checkpoint-failed':
       return { checkpointNote: `the checkpoint at step ${ev.step} could not be saved: ${ev.message}` };
     case 'eval-progress':
-      // Evaluation has a store of its own (state/evaluation.ts).
+    case 'handoff-progress':
+      // Evaluation and the handoff have stores of their own (state/evaluation.ts, state/handoff.ts).
       return {};
     default: {
       const unreachable: never = ev;

@@ -3,6 +3,14 @@ import { parseTrainerRequest } from './protocol';
 import { parseImportRequest } from '../data/import.protocol';
 
 describe('trainer protocol', () => {
+  it('checks export-handoff and use-model', () => {
+    expect(parseTrainerRequest({ id: 3, type: 'export-handoff', datasetId: 'd', from: 'current', wholeCollection: true })).toEqual({ id: 3, type: 'export-handoff', datasetId: 'd', from: 'current', wholeCollection: true });
+    expect(() => parseTrainerRequest({ id: 3, type: 'export-handoff', datasetId: 'd', from: 'elsewhere', wholeCollection: true })).toThrow(/from must be "start" or "current"/);
+    expect(() => parseTrainerRequest({ id: 3, type: 'export-handoff', datasetId: 'd', from: 'start' })).toThrow(/wholeCollection must be true or false/);
+    expect(parseTrainerRequest({ id: 4, type: 'use-model', datasetId: 'd', modelId: 'm', config: { queryLength: 8 } })).toEqual({ id: 4, type: 'use-model', datasetId: 'd', modelId: 'm', config: { queryLength: 8 } });
+    expect(() => parseTrainerRequest({ id: 4, type: 'use-model', datasetId: 'd', config: {} })).toThrow(/use-model needs a modelId/);
+  });
+
   it('accepts each known request', () => {
     expect(parseTrainerRequest({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } })).toEqual({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } });
     for (const type of ['pause', 'resume', 'stop']) expect(parseTrainerRequest({ id: 2, type })).toEqual({ id: 2, type });

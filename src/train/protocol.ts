@@ -8,6 +8,8 @@ import type { Project } from './project';
 import type { EvaluationRow } from '../export/hf';
 import type { TryResult } from '../eval/try';
 import type { ModelInfo } from './models';
+import type { HandoffHistory } from '../handoff/result';
+import type { HandoffCounts, HandoffProgress } from '../handoff/package';
 
 export type { ExportedWeights };
 
@@ -30,7 +32,14 @@ export type TrainerRequest =
   /** The current student as a Hugging Face folder, zipped; the page adds what the README should say. */
   | { id: number; type: 'export-hf'; teacherFiles: string[]; evaluation: EvaluationRow[] }
   /** Ranks the dataset's passages for a typed query with the current student. */
-  | { id: number; type: 'try'; datasetId: string; query: string };
+  | { id: number; type: 'try'; datasetId: string; query: string }
+  /** The current run as data + a sentence-transformers script, zipped, to continue on GPUs. */
+  | { id: number; type: 'export-handoff'; datasetId: string; from: HandoffStart; wholeCollection: boolean }
+  /** Makes a library model the current student as it is (no training), to evaluate or try it. */
+  | { id: number; type: 'use-model'; datasetId: string; modelId: string; config: Partial<RunConfig> };
+
+/** Where a handoff's train.py starts: the checkpoint the run began from, or the student as trained here. */
+export type HandoffStart = 'start' | 'current';
 
 export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 export type TfBackend = 'webgpu' | 'webgl' | 'cpu';
@@ -45,7 +54,10 @@ export interface TrainerResults {
   export: ExportedWeights;
   'export-project': Project;
   'load-weights': { ok: true };
-  'import-model': ModelInfo;
+  /** The stored model, and the run a handoff's train.py made when the folder is its output. */
+  'import-model': { info: ModelInfo; history: HandoffHistory | null };
+  'export-handoff': { fileName: string; zip: Blob; counts: HandoffCounts; missingPassages: number };
+  'use-model': { ok: true };
   'export-hf': { fileName: string; bytes: Uint8Array };
   try: TryResult;
 }
@@ -83,10 +95,11 @@ export type TrainerEvent =
     }
   | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array }
   | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number }
+  | { type: 'handoff-progress'; progress: HandoffProgress }
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try'] as const satisfies readonly (keyof TrainerResults)[];
+const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model'] as const satisfies readonly (keyof TrainerResults)[];
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -132,6 +145,19 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('try needs a datasetId');
       if (typeof msg.query !== 'string') throw new ProtocolError('try needs the query text');
       return { id: msg.id, type, datasetId: msg.datasetId, query: msg.query };
+    }
+    case 'export-handoff': {
+      if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('export-handoff needs a datasetId');
+      if (msg.from !== 'start' && msg.from !== 'current') throw new ProtocolError('export-handoff: from must be "start" or "current"');
+      if (typeof msg.wholeCollection !== 'boolean') throw new ProtocolError('export-handoff: wholeCollection must be true or false');
+      return { id: msg.id, type, datasetId: msg.datasetId, from: msg.from, wholeCollection: msg.wholeCollection };
+    }
+    case 'use-model': {
+      if (typeof msg.datasetId !== 'string' || msg.datasetId === '') throw new ProtocolError('use-model needs a datasetId');
+      if (typeof msg.modelId !== 'string' || msg.modelId === '') throw new ProtocolError('use-model needs a modelId');
+      const config = msg.config;
+      if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ProtocolError('use-model needs a config object');
+      return { id: msg.id, type, datasetId: msg.datasetId, modelId: msg.modelId, config: config as Partial<RunConfig> };
     }
     case 'pause':
     case 'resume':

@@ -4,7 +4,7 @@
  * messages into these calls and events into messages.
  */
 import { getDataset } from '../data/store/catalog';
-import { readTable } from '../data/store/dataset-db';
+import { forEachChunk, readTable } from '../data/store/dataset-db';
 import { EvalSession } from '../eval/session';
 import type { EvalReport } from '../eval/rerank';
 import { studentMetadata, type ExportedWeights } from '../export/metadata';
@@ -12,7 +12,13 @@ import type { NamedTensor } from '../export/safetensors';
 import { loadTokenizer, tokenizerInfo, vocabularyHash } from '../text/tokenizers';
 import { huggingFaceFolder, zipFolder, type EvaluationRow } from '../export/hf';
 import type { TryResult } from '../eval/try';
-import { importModelFolder, startFor, type ModelInfo } from './models';
+import { importModelFolder, startFor, startOf, type ModelInfo } from './models';
+import { loadModel } from '../data/store/models';
+import { folderPaths } from '../model/pretrained/folder';
+import { isTrainingLeftover, readHandoffHistory, RESULT_FILE, TRAINER_STATE, type HandoffHistory } from '../handoff/result';
+import { writeHandoff, type HandoffCounts, type HandoffModel } from '../handoff/package';
+import { startFolder } from '../handoff/model-folder';
+import { trainSettings } from '../handoff/mapping';
 import { huggingFaceDescription } from './hf-export';
 import { newId } from '../util/ids';
 import { selectBackend } from './backend';
@@ -20,7 +26,7 @@ import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Che
 import { resolveRunConfig, type RunConfig } from './config';
 import { useKernels } from '../model/kernels';
 import type { Project } from './project';
-import type { TfBackend, TrainerEvent } from './protocol';
+import type { HandoffStart, TfBackend, TrainerEvent } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
 
 type Emit = (ev: TrainerEvent, transfer?: Transferable[]) => void;
@@ -29,13 +35,19 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** What the current student is, for its row in the evaluation table beside earlier ones. */
+function studentLabel(trainer: Trainer, model: string | null): string {
+  const c = trainer.config;
+  return `${c.arch} · ${c.loss} · ${trainer.stepsDone} steps in the browser${model ? ` from ${model}` : ''}`;
+}
+
 export class TrainingSession {
   private loop: TrainingLoop | null = null;
   /** A run or a weights load is being prepared or running. */
   private busy = false;
   private evaluating = false;
   /** The student of the last run, kept after it ends so that it can be evaluated; replaced by the next run. */
-  private current: { trainer: Trainer; tokenizer: string; vocab?: string[]; history: number[]; runId: string; datasetId: string; model: string | null } | null = null;
+  private current: { trainer: Trainer; tokenizer: string; vocab?: string[]; history: number[]; runId: string; datasetId: string; model: string | null; label?: string } | null = null;
   private readonly evals = new EvalSession();
 
   constructor(private readonly emit: Emit) {}
@@ -178,7 +190,9 @@ export class TrainingSession {
           : info && current.tokenizer !== info.tokenizer
             ? { none: `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}` }
             : { model: current.trainer.model, lengths: current.trainer.config, arch: current.trainer.config.arch };
-      return await this.evals.evaluate(datasetId, options, student, (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }));
+      const report = await this.evals.evaluate(datasetId, options, student, (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }));
+      if (current) report.studentLabel = current.label ?? studentLabel(current.trainer, current.model);
+      return report;
     } finally {
       this.evaluating = false;
     }
@@ -225,11 +239,89 @@ export class TrainingSession {
     this.emit({ type: 'status', state: 'done', message: 'weights loaded from a file' });
   }
 
-  /** Reads a chosen model folder in this worker and stores it in the model library. */
-  async importModel(files: readonly { path: string; file: Blob }[], name: string): Promise<ModelInfo> {
+  /**
+   * Reads a chosen model folder in this worker and stores it in the model library. A folder a handoff's train.py
+   * wrote brings its run too (trainer_state.json, margin_studio.json); its checkpoints and optimizer states are
+   * skipped unread.
+   */
+  async importModel(files: readonly { path: string; file: Blob }[], name: string): Promise<{ info: ModelInfo; history: HandoffHistory | null }> {
     if (this.trainingNow) throw new Error('training is running: pause or stop it to import a model');
-    const read = await Promise.all(files.map(async (f) => ({ path: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) })));
-    return importModelFolder(read, name);
+    const wanted = files.filter((f) => !isTrainingLeftover(f.path));
+    const read = folderPaths(await Promise.all(wanted.map(async (f) => ({ path: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) }))));
+    const parsed = (file: string): unknown => {
+      const found = read.find((f) => f.path === file);
+      if (!found) return undefined;
+      try {
+        return JSON.parse(new TextDecoder().decode(found.bytes)) as unknown;
+      } catch (err) {
+        throw new Error(`${file}: not valid JSON (${errorText(err)})`);
+      }
+    };
+    // Checked before anything is stored: a malformed run refuses the whole folder.
+    const history = readHandoffHistory(parsed(TRAINER_STATE), parsed(RESULT_FILE));
+    const info = await importModelFolder(read, name);
+    return { info, history };
+  }
+
+  /** Makes a library model the current student as it is, on a dataset: evaluate or try it without training. */
+  async useModel(datasetId: string, modelId: string, partial: Partial<RunConfig>): Promise<void> {
+    if (this.busy || this.evaluating) throw new Error(this.busy ? 'a run is in progress; stop it first' : 'an evaluation is running; wait until it has finished');
+    this.busy = true;
+    try {
+      this.emit({ type: 'status', state: 'loading' });
+      const stored = await loadModel(modelId);
+      if (!stored) throw new Error(`model ${modelId} is no longer in the model library`);
+      const arch = stored.kind === 'cross-encoder' ? 'cat' : 'dot';
+      const config = resolveRunConfig({ ...partial, arch, start: modelId, pooling: stored.pooling, denseDim: 0 });
+      const { trainer, backend, note } = await this.prepareTrainer(datasetId, config, `dataset ${datasetId} does not exist`);
+      const runId = newId('model');
+      if (this.current) Object.assign(this.current, { runId, label: `${stored.name} (as imported)` });
+      this.emitReady(trainer, backend, note, runId);
+      const s = await trainer.probe();
+      this.emit({ type: 'probe', step: 0, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
+      this.emit({ type: 'status', state: 'done', message: `${stored.name} is the student, as imported (no training)` });
+    } catch (err) {
+      this.emit({ type: 'status', state: 'error', message: errorText(err) });
+      throw err;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * The current run handed off: the dataset's data as plain files, the model to continue from, train.py and its
+   * settings, in one zip streamed to a Blob (the browser keeps a large one on disk).
+   */
+  async exportHandoff(datasetId: string, from: HandoffStart, wholeCollection: boolean): Promise<{ fileName: string; zip: Blob; counts: HandoffCounts; missingPassages: number }> {
+    if (!this.current) throw new Error('no run has been trained since the page was opened: train the run to hand off (a few steps are enough), then export it');
+    if (this.trainingNow) throw new Error('training is running: pause or stop it to hand the run off');
+    const info = await getDataset(datasetId);
+    if (!info) throw new Error(`dataset ${datasetId} does not exist`);
+    if (info.status !== 'ready') throw new Error(`dataset "${info.name}" is still being imported`);
+    const { trainer, model: modelName } = this.current;
+    const config = trainer.config;
+    // Refused runs stop here, before any weight is read back from the GPU.
+    trainSettings(config, 0);
+    const summary = { baseModel: modelName, teacherFiles: (info.files ?? []).filter((f) => f.layout.startsWith('teacher')).map((f) => f.name), loss: config.loss, steps: trainer.stepsDone, learningRate: config.learningRate, evaluation: [] };
+    let model: HandoffModel;
+    if (from === 'current') {
+      const files = huggingFaceFolder(await huggingFaceDescription(trainer.model), summary);
+      model = { name: `${config.arch} student after ${trainer.stepsDone} steps from ${modelName ?? 'scratch'}`, source: 'current', files, addDense: 0 };
+    } else {
+      const stored = await loadModel(config.start);
+      if (!stored) throw new Error(`the run started from model ${config.start}, which is no longer in the model library; hand off the student as trained instead`);
+      model = { name: stored.name, source: 'start', ...startFolder(startOf(stored), config, { ...summary, steps: 0 }) };
+    }
+    const result = await writeHandoff({
+      dataset: info,
+      config,
+      stepsInBrowser: trainer.stepsDone,
+      model,
+      wholeCollection,
+      read: (table, visit) => forEachChunk(datasetId, table, visit),
+      progress: (progress) => this.emit({ type: 'handoff-progress', progress }),
+    });
+    return { fileName: result.fileName, zip: result.zip, counts: result.counts, missingPassages: result.missingPassages };
   }
 
   /** The student as a Hugging Face folder in a zip, with a README saying how it was trained. */

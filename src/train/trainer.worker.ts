@@ -65,6 +65,12 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       case 'try':
         answer(req, session.tryQuery(req.datasetId, req.query));
         return;
+      case 'export-handoff':
+        answer(req, session.exportHandoff(req.datasetId, req.from, req.wholeCollection));
+        return;
+      case 'use-model':
+        answer(req, session.useModel(req.datasetId, req.modelId, req.config).then(() => OK));
+        return;
       default: {
         const unreachable: never = req;
         throw new Error(`unhandled request ${JSON.stringify(unreachable)}`);

@@ -154,10 +154,39 @@ function modelWeights(config: ModelConfig, file: string, stored: Map<string, HfW
 
 function lowercaseOf(folder: Folder, root: string): boolean {
   const file = join(root, 'tokenizer_config.json');
-  if (!folder.has(file)) return true;
-  const flag = (folder.json(file) as Record<string, unknown>).do_lower_case;
-  // BertTokenizer lower-cases unless told not to.
-  return flag !== false;
+  const flag = folder.has(file) ? (folder.json(file) as Record<string, unknown>).do_lower_case : undefined;
+  if (typeof flag === 'boolean') return flag;
+  // A fast tokenizer alone keeps the flag in its normaliser; BertTokenizer lower-cases unless told not to.
+  const fast = join(root, 'tokenizer.json');
+  const normalizer = folder.has(fast) ? (folder.json(fast) as { normalizer?: { lowercase?: unknown } | null }).normalizer : null;
+  return normalizer?.lowercase !== false;
+}
+
+/**
+ * The WordPiece vocabulary: `vocab.txt`, or where a folder has only a fast tokenizer (transformers 5 saves no
+ * vocab.txt), the WordPiece model's token → id map in `tokenizer.json`, which must number the tokens 0..n-1.
+ */
+function vocabularyOf(folder: Folder, root: string): { vocab: string[]; vocabFile: string } {
+  const vocabFile = join(root, 'vocab.txt');
+  if (folder.has(vocabFile)) return { vocab: parseVocabText(folder.text(vocabFile), vocabFile), vocabFile };
+  const fast = join(root, 'tokenizer.json');
+  if (!folder.has(fast)) refuse(vocabFile, 'missing (and no tokenizer.json): the WordPiece vocabulary is needed to tokenize texts the way the model was trained');
+  const model = (folder.json(fast) as { model?: { type?: unknown; vocab?: unknown } }).model;
+  if (model?.type !== 'WordPiece') refuse(fast, `the tokenizer is ${JSON.stringify(model?.type ?? 'missing')}, not WordPiece: the studio tokenizes with BERT's WordPiece only`);
+  const map = model.vocab;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) refuse(fast, 'model.vocab is not a token → id map');
+  const tokens: string[] = [];
+  for (const [token, id] of Object.entries(map)) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) refuse(fast, `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, not a whole number`);
+    if (tokens[id] !== undefined) refuse(fast, `tokens ${JSON.stringify(tokens[id])} and ${JSON.stringify(token)} share id ${id}`);
+    tokens[id] = token;
+  }
+  for (let i = 0; i < tokens.length; i++) if (tokens[i] === undefined) refuse(fast, `no token has id ${i}: the ids must run from 0 to ${tokens.length - 1}`);
+  try {
+    return { vocab: parseVocabText(tokens.join('\n'), `${fast} (model.vocab)`), vocabFile: fast };
+  } catch (err) {
+    return refuse(fast, err instanceof Error ? err.message : String(err));
+  }
 }
 
 export function readPretrainedFolder(files: readonly FolderFile[]): PretrainedModel {
@@ -170,9 +199,7 @@ export function readPretrainedFolder(files: readonly FolderFile[]): PretrainedMo
   const sentence = readSentenceSettings(folder, (root) => configOf(root).dims.hidden);
   const root = sentence.transformerPath;
   const config = configOf(root);
-  const vocabFile = join(root, 'vocab.txt');
-  if (!folder.has(vocabFile)) refuse(vocabFile, 'missing: the WordPiece vocabulary is needed to tokenize texts the way the model was trained');
-  const vocab = parseVocabText(folder.text(vocabFile), vocabFile);
+  const { vocab, vocabFile } = vocabularyOf(folder, root);
   const { file, tensors } = checkpointTensors(folder, root);
   const { weights, ignored } = modelWeights(config, file, tensors);
   const rows = weights.get(`${EMBEDDING_NAMES.word}.weight`)?.shape[0];

@@ -25,6 +25,16 @@ export interface FolderAccess {
 }
 
 const MODULE = 'sentence_transformers.models.';
+
+/**
+ * A module's class from its `type`: sentence-transformers up to 5 writes `sentence_transformers.models.Pooling`,
+ * 6 writes where the class now lives (`sentence_transformers.base.modules.transformer.Transformer`,
+ * `sentence_transformers.sentence_transformer.modules.pooling.Pooling`, ...). Other packages' modules keep their type.
+ */
+export function moduleClass(type: string): string {
+  if (!type.startsWith('sentence_transformers.')) return type;
+  return type.slice(type.lastIndexOf('.') + 1);
+}
 const IDENTITY = 'torch.nn.modules.linear.Identity';
 const POOLING_MODES = ['cls_token', 'mean_tokens', 'max_tokens', 'mean_sqrt_len_tokens', 'weightedmean_tokens', 'lasttoken'] as const;
 
@@ -65,7 +75,8 @@ function poolingOf(folder: FolderAccess, path: string, hidden: number): HfPoolin
   if (on.length !== 1) refuse(file, `exactly one pooling mode must be on, found ${on.length ? on.join(' + ') : 'none'}`);
   const mode = on[0] as string;
   if (mode !== 'cls_token' && mode !== 'mean_tokens') refuse(file, `pooling ${mode} is not supported (cls_token or mean_tokens)`);
-  const width = c.word_embedding_dimension;
+  // sentence-transformers 6 calls it embedding_dimension.
+  const width = c.word_embedding_dimension ?? c.embedding_dimension;
   if (width !== undefined && width !== hidden) refuse(file, `word_embedding_dimension ${JSON.stringify(width)} is not the model's hidden size ${hidden}`);
   return mode === 'cls_token' ? 'cls' : 'mean';
 }
@@ -103,14 +114,14 @@ export function readSentenceSettings(folder: FolderAccess, hiddenOf: (transforme
   }
   const list = modules(folder.json('modules.json'));
   const [first, second, ...rest] = list;
-  if (first?.type !== `${MODULE}Transformer`) refuse('modules.json', `the first module must be ${MODULE}Transformer, found ${first?.type ?? 'none'}`);
-  if (second?.type !== `${MODULE}Pooling`) refuse('modules.json', `the second module must be ${MODULE}Pooling, found ${second?.type ?? 'none'}`);
+  if (!first || moduleClass(first.type) !== 'Transformer') refuse('modules.json', `the first module must be ${MODULE}Transformer, found ${first?.type ?? 'none'}`);
+  if (!second || moduleClass(second.type) !== 'Pooling') refuse('modules.json', `the second module must be ${MODULE}Pooling, found ${second?.type ?? 'none'}`);
   const hidden = hiddenOf(first.path);
   const settings: SentenceSettings = { transformerPath: first.path, pooling: poolingOf(folder, second.path, hidden), dense: null, normalize: false, fromSentenceTransformers: true };
   for (const [i, m] of rest.entries()) {
     if (settings.normalize) refuse('modules.json', `module ${m.type} after Normalize is not supported (Normalize must come last)`);
-    if (m.type === `${MODULE}Dense` && !settings.dense) settings.dense = denseOf(folder, m.path, hidden);
-    else if (m.type === `${MODULE}Normalize`) settings.normalize = true;
+    if (moduleClass(m.type) === 'Dense' && !settings.dense) settings.dense = denseOf(folder, m.path, hidden);
+    else if (moduleClass(m.type) === 'Normalize') settings.normalize = true;
     else refuse('modules.json', `module ${i + 2} (${m.type}) is not supported: the studio computes Transformer, Pooling, one Dense with identity activation, Normalize`);
   }
   return settings;

@@ -136,7 +136,29 @@ export function EvalPanel() {
                   data-queries={r.queries}
                   title={r.note}
                 >
-                  <td>{r.system}</td>
+                  <td>{r.system === 'student' && report.studentLabel ? `student: ${report.studentLabel}` : r.system}</td>
+                  <td>{fixed4(r.mrr10)}</td>
+                  <td>{fixed4(r.ndcg10)}</td>
+                  <td>{fixed4(r.recall100)}</td>
+                  <td>{fixed4(r.recall1000)}</td>
+                  <td>{fixed4(r.map)}</td>
+                  <td>{r.queries}</td>
+                </tr>
+              ))}
+              {s.earlier.map(({ label, row: r }) => (
+                <tr
+                  key={`earlier:${label}`}
+                  className="earlier"
+                  data-testid="eval-row"
+                  data-system={`earlier:${label}`}
+                  data-mrr10={fixed4(r.mrr10)}
+                  data-ndcg10={fixed4(r.ndcg10)}
+                  data-recall100={fixed4(r.recall100)}
+                  data-recall1000={fixed4(r.recall1000)}
+                  data-queries={r.queries}
+                  title="an earlier student, evaluated on this dataset with the same settings"
+                >
+                  <td>earlier: {label}</td>
                   <td>{fixed4(r.mrr10)}</td>
                   <td>{fixed4(r.ndcg10)}</td>
                   <td>{fixed4(r.recall100)}</td>

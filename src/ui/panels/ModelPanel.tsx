@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { importModelFiles, modelsStore, refreshModels, removeModel, type ModelInfo } from '../../state/models';
-import { configDraft, configDraftStore } from '../../state/config-draft';
+import { importModelFiles, modelsStore, refreshModels, removeModel, loadModelAsStudent, type ModelInfo } from '../../state/models';
+import { configDraft, configDraftStore, parseDraft } from '../../state/config-draft';
+import type { RunConfig } from '../../train/config';
+import { currentDataset, useActiveDatasetId, useRunActive } from '../train/hooks';
 import { activeDataset, datasetStore, retokenizeForModel } from '../../state/datasets';
 import { fineTuningSettings, fromScratchSettings, SCRATCH } from '../../train/models';
 import { fmt } from '../format';
@@ -79,9 +81,28 @@ function TokenizerMatch({ model }: { model: ModelInfo }) {
 }
 
 /** Pretrained checkpoints: import a Hugging Face folder, keep a library of them, and start a run from one. */
+/** A library model as the student, with the lengths and device settings of the run form (defaults if it is invalid). */
+function chooseAsStudent(modelId: string): void {
+  const dataset = currentDataset();
+  if (!dataset) return;
+  let settings: Partial<RunConfig> = {};
+  try {
+    const c = parseDraft(configDraftStore.getState().draft);
+    settings = { queryLength: c.queryLength, passageLength: c.passageLength, batchSize: c.batchSize, backend: c.backend, kernels: c.kernels, seed: c.seed, probeSize: c.probeSize };
+  } catch {
+    // The form does not parse: the model's own defaults.
+  }
+  void loadModelAsStudent(dataset.id, modelId, settings);
+}
+
 export function ModelPanel() {
   useEffect(() => void refreshModels(), []);
-  const { models, importState, importError, imported } = useStore(modelsStore, useShallow((s) => ({ models: s.models, importState: s.importState, importError: s.importError, imported: s.imported })));
+  const { models, importState, importError, imported, importedRun } = useStore(
+    modelsStore,
+    useShallow((s) => ({ models: s.models, importState: s.importState, importError: s.importError, imported: s.imported, importedRun: s.importedRun })),
+  );
+  const hasDataset = useActiveDatasetId() !== undefined;
+  const runBusy = useRunActive();
   const start = useStore(configDraftStore, (s) => s.draft.start ?? SCRATCH);
   const chosen = models.find((m) => m.id === start) ?? null;
   const shown = chosen ?? (importState === 'done' ? imported : null);
@@ -152,6 +173,12 @@ export function ModelPanel() {
           {importError}
         </p>
       )}
+      {importState === 'done' && importedRun && (
+        <p className="hint" data-testid="model-run-note" data-steps={importedRun.steps}>
+          The folder is a handoff&rsquo;s output: its PyTorch run ({importedRun.steps} steps on {importedRun.device}) joined Finished runs with its loss curve. Use it
+          as the student below to evaluate it beside the browser run.
+        </p>
+      )}
       {shown && <ModelSummary model={shown} />}
       {chosen && <TokenizerMatch model={chosen} />}
       {chosen && (
@@ -168,6 +195,15 @@ export function ModelPanel() {
             {models.map((m) => (
               <li key={m.id} data-testid="model-entry" data-model-id={m.id}>
                 {m.name} · {m.type} · {m.dims.layers}×{m.dims.hidden} · {fmt(m.bytes / 1e6)} MB{' '}
+                <button
+                  className="secondary"
+                  data-testid="model-use"
+                  disabled={!hasDataset || runBusy}
+                  title="make this model the student as it is (no training), to evaluate or try it beside trained students"
+                  onClick={() => chooseAsStudent(m.id)}
+                >
+                  Use as the student
+                </button>{' '}
                 <button className="secondary" data-testid="model-delete" onClick={() => void removeModel(m.id)} disabled={m.id === start}>
                   Delete
                 </button>

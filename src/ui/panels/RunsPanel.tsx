@@ -115,6 +115,7 @@ export function RunsPanel() {
                 data-triples-per-second={r.triplesPerSecond}
                 data-params={r.parameterCount}
                 data-grid={r.grid ?? ''}
+                data-source={r.source ?? 'browser'}
               >
                 <td>
                   <input type="checkbox" data-testid="run-compare" aria-label={`compare ${runLabel(r)}`} checked={compared.includes(r.id)} onChange={(e) => toggleCompared(r.id, e.target.checked)} />

@@ -5,6 +5,59 @@ import { exportProject, exportReport, exportStudent, type ExportFormat } from '.
 import { currentDataset, errorText } from './hooks';
 import { exportHuggingFace, modelsStore } from '../../state/models';
 import { evaluationStore } from '../../state/evaluation';
+import { exportHandoff, handoffStore, setHandoffOptions } from '../../state/handoff';
+import { ProgressBar } from '../ProgressBar';
+import { fmt } from '../format';
+
+/** Continue on GPUs: the run as data + a sentence-transformers script, with where it starts and how much collection. */
+function HandoffControls({ canExport }: { canExport: boolean }) {
+  const h = useStore(handoffStore);
+  const running = h.state === 'running';
+  return (
+    <div className="handoff" data-testid="handoff">
+      <span>Continue on GPUs:</span>
+      <label className="inline">
+        from{' '}
+        <select data-testid="handoff-start" value={h.from} disabled={running} onChange={(e) => setHandoffOptions({ from: e.target.value === 'current' ? 'current' : 'start' })}>
+          <option value="start">the checkpoint the run began from</option>
+          <option value="current">the student as trained here</option>
+        </select>
+      </label>
+      <label className="inline">
+        <input type="checkbox" data-testid="handoff-whole" checked={h.wholeCollection} disabled={running} onChange={(e) => setHandoffOptions({ wholeCollection: e.target.checked })} /> whole collection
+      </label>
+      <button
+        className="secondary"
+        data-testid="export-handoff"
+        data-state={h.state}
+        disabled={!canExport || running}
+        title="a zip with the data, the model, and train.py for sentence-transformers (one GPU, accelerate or torchrun)"
+        onClick={() => {
+          const dataset = currentDataset();
+          if (dataset) void exportHandoff(dataset.id);
+        }}
+      >
+        handoff (.zip)
+      </button>
+      {running && h.progress && (
+        <ProgressBar label={`writing ${h.progress.phase} (${fmt(h.progress.bytes / 1e6)} MB of zip so far)`} done={h.progress.done} total={h.progress.total} rate={h.progress.rate} unit={h.progress.phase === 'model' ? 'files' : 'rows'} testId="handoff-progress" />
+      )}
+      {h.state === 'done' && h.counts && (
+        <span className="hint" data-testid="handoff-summary" {...Object.fromEntries(Object.entries(h.counts).map(([k, v]) => [`data-${k.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`, v]))}>
+          {Object.entries(h.counts)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(' · ')}
+          {h.missingPassages > 0 && ` · ${h.missingPassages} passages the triples name are not in the collection`}
+        </span>
+      )}
+      {h.state === 'error' && (
+        <span className="error" role="alert" data-testid="handoff-error">
+          {h.error}
+        </span>
+      )}
+    </div>
+  );
+}
 
 /** Downloads of the student (safetensors, tfjs, project) and of the run report. */
 export function ExportRow() {
@@ -42,6 +95,7 @@ export function ExportRow() {
       >
         Hugging Face folder (.zip)
       </button>
+      <HandoffControls canExport={canExport} />
       {(error || hfError) && (
         <span className="error" data-testid="export-error">
           {error || hfError}
