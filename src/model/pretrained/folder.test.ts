@@ -128,7 +128,7 @@ describe('refusing folders the studio cannot compute exactly', () => {
   it('no config.json, no vocab.txt', () => {
     expect(read(withoutFile(bert, 'config.json'))).toThrow('config.json: missing: a Hugging Face model folder keeps its sizes in config.json');
     expect(read(withoutFile(fixtureFolder('distilbert-dot'), 'config.json'))).toThrow('config.json: missing');
-    expect(read(withoutFile(bert, 'vocab.txt'))).toThrow('vocab.txt: missing: the WordPiece vocabulary is needed');
+    expect(read(withoutFile(bert, 'vocab.txt'))).toThrow('vocab.txt: missing (and no tokenizer.json): the WordPiece vocabulary is needed');
   });
 
   it('a missing tensor, naming it and its expected shape', () => {
