@@ -75,6 +75,18 @@ describe("what a handoff's train.py brings back", () => {
     expect(model.dims).toMatchObject({ layers: 2, hidden: 32, heads: 4, vocabSize: vocab.length });
   });
 
+  it('reads a sentence-transformers 6 CrossEncoder folder (modules.json with the Transformer alone) and its run', () => {
+    const dir = fileURLToPath(new URL('../../e2e/fixtures/handoff-output-cat', import.meta.url));
+    const model = readPretrainedFolder(folderFiles(dir));
+    expect(model).toMatchObject({ type: 'bert', kind: 'cross-encoder', architecture: 'BertForSequenceClassification', lowercase: true });
+    expect(model.vocab).toEqual(parseVocabText(readFileSync(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder', 'vocab.txt'), 'utf8')));
+    const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown;
+    expect(readHandoffHistory(read('trainer_state.json'), read('margin_studio.json'))).toMatchObject({ config: { arch: 'cat', loss: 'margin-mse', steps: 10 }, steps: 10 });
+    // A bi-encoder whose pipeline stops at the Transformer has no vector to compare: refused, saying so.
+    const bi = folderFiles(OUTPUT).filter((f) => !isTrainingLeftover(f.path)).map((f) => (f.path === 'modules.json' ? { path: f.path, bytes: new TextEncoder().encode(JSON.stringify([{ idx: 0, name: '0', path: '', type: 'sentence_transformers.base.modules.transformer.Transformer' }])) } : f));
+    expect(() => readPretrainedFolder(bi)).toThrow(/modules.json: the Transformer is the only module, but BertModel is not a cross-encoder/);
+  });
+
   it('refuses a tokenizer.json whose ids have a gap, naming the file', () => {
     const files = folderFiles(OUTPUT).filter((f) => !isTrainingLeftover(f.path));
     const tok = JSON.parse(new TextDecoder().decode(files.find((f) => f.path === 'tokenizer.json')!.bytes)) as { model: { vocab: Record<string, number> } };

@@ -199,6 +199,9 @@ export function readPretrainedFolder(files: readonly FolderFile[]): PretrainedMo
   const sentence = readSentenceSettings(folder, (root) => configOf(root).dims.hidden);
   const root = sentence.transformerPath;
   const config = configOf(root);
+  if (sentence.transformerOnly && config.kind === 'bi-encoder') {
+    refuse('modules.json', `the Transformer is the only module, but ${config.architecture} is not a cross-encoder: a bi-encoder needs a Pooling module after it`);
+  }
   const { vocab, vocabFile } = vocabularyOf(folder, root);
   const { file, tensors } = checkpointTensors(folder, root);
   const { weights, ignored } = modelWeights(config, file, tensors);

@@ -11,7 +11,7 @@ const modules = (...types: string[]) => types.map((t, i) => ({ idx: i, name: Str
 
 describe('sentence-transformers settings', () => {
   it('are the defaults ([CLS] pooling, no projection) without modules.json', () => {
-    expect(readSentenceSettings(folder({}), () => 32)).toEqual({ transformerPath: '', pooling: 'cls', dense: null, normalize: false, fromSentenceTransformers: false });
+    expect(readSentenceSettings(folder({}), () => 32)).toEqual({ transformerPath: '', pooling: 'cls', dense: null, normalize: false, fromSentenceTransformers: false, transformerOnly: false });
   });
 
   it('read pooling from the flags or from an older single pooling_mode string', () => {

@@ -15,6 +15,8 @@ export interface SentenceSettings {
   normalize: boolean;
   /** True when a `modules.json` was read; otherwise pooling is the studio's default. */
   fromSentenceTransformers: boolean;
+  /** `modules.json` lists the Transformer alone: how sentence-transformers 6 saves a CrossEncoder. */
+  transformerOnly: boolean;
 }
 
 /** What the reader needs of the folder: parsed JSON files and the F32 tensors of a safetensors file. */
@@ -110,14 +112,15 @@ function denseOf(folder: FolderAccess, path: string, inputs: number): HfDense {
 /** The pipeline of `modules.json`, or the defaults when the folder has none. */
 export function readSentenceSettings(folder: FolderAccess, hiddenOf: (transformerPath: string) => number): SentenceSettings {
   if (!folder.has('modules.json')) {
-    return { transformerPath: '', pooling: DEFAULT_POOLING, dense: null, normalize: false, fromSentenceTransformers: false };
+    return { transformerPath: '', pooling: DEFAULT_POOLING, dense: null, normalize: false, fromSentenceTransformers: false, transformerOnly: false };
   }
   const list = modules(folder.json('modules.json'));
   const [first, second, ...rest] = list;
   if (!first || moduleClass(first.type) !== 'Transformer') refuse('modules.json', `the first module must be ${MODULE}Transformer, found ${first?.type ?? 'none'}`);
+  if (!second) return { transformerPath: first.path, pooling: DEFAULT_POOLING, dense: null, normalize: false, fromSentenceTransformers: true, transformerOnly: true };
   if (!second || moduleClass(second.type) !== 'Pooling') refuse('modules.json', `the second module must be ${MODULE}Pooling, found ${second?.type ?? 'none'}`);
   const hidden = hiddenOf(first.path);
-  const settings: SentenceSettings = { transformerPath: first.path, pooling: poolingOf(folder, second.path, hidden), dense: null, normalize: false, fromSentenceTransformers: true };
+  const settings: SentenceSettings = { transformerPath: first.path, pooling: poolingOf(folder, second.path, hidden), dense: null, normalize: false, fromSentenceTransformers: true, transformerOnly: false };
   for (const [i, m] of rest.entries()) {
     if (settings.normalize) refuse('modules.json', `module ${m.type} after Normalize is not supported (Normalize must come last)`);
     if (moduleClass(m.type) === 'Dense' && !settings.dense) settings.dense = denseOf(folder, m.path, hidden);
