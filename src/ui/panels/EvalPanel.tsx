@@ -2,7 +2,7 @@ import { useStore } from 'zustand';
 import { activeDataset, datasetStore } from '../../state/datasets';
 import { evaluationStore, runEvaluation } from '../../state/evaluation';
 import { trainingStore } from '../../state/training';
-import type { EvalReport } from '../../eval/rerank';
+import type { EvalReport, SystemRow } from '../../eval/rerank';
 import { fixed4 } from '../../eval/metrics';
 import { ProgressBar } from '../ProgressBar';
 
@@ -37,6 +37,31 @@ function PerQuery({ report }: { report: EvalReport }) {
         </details>
       ))}
     </details>
+  );
+}
+
+/** One system's row of the evaluation table; its metrics also as data attributes for tests and scripts. */
+function EvalRow({ system, label, row: r, title, className }: { system: string; label: string; row: SystemRow; title: string; className?: string }) {
+  return (
+    <tr
+      className={className}
+      data-testid="eval-row"
+      data-system={system}
+      data-mrr10={fixed4(r.mrr10)}
+      data-ndcg10={fixed4(r.ndcg10)}
+      data-recall100={fixed4(r.recall100)}
+      data-recall1000={fixed4(r.recall1000)}
+      data-queries={r.queries}
+      title={title}
+    >
+      <td>{label}</td>
+      <td>{fixed4(r.mrr10)}</td>
+      <td>{fixed4(r.ndcg10)}</td>
+      <td>{fixed4(r.recall100)}</td>
+      <td>{fixed4(r.recall1000)}</td>
+      <td>{fixed4(r.map)}</td>
+      <td>{r.queries}</td>
+    </tr>
   );
 }
 
@@ -125,47 +150,10 @@ export function EvalPanel() {
             </thead>
             <tbody>
               {report.rows.map((r) => (
-                <tr
-                  key={r.system}
-                  data-testid="eval-row"
-                  data-system={r.system}
-                  data-mrr10={fixed4(r.mrr10)}
-                  data-ndcg10={fixed4(r.ndcg10)}
-                  data-recall100={fixed4(r.recall100)}
-                  data-recall1000={fixed4(r.recall1000)}
-                  data-queries={r.queries}
-                  title={r.note}
-                >
-                  <td>{r.system === 'student' && report.studentLabel ? `student: ${report.studentLabel}` : r.system}</td>
-                  <td>{fixed4(r.mrr10)}</td>
-                  <td>{fixed4(r.ndcg10)}</td>
-                  <td>{fixed4(r.recall100)}</td>
-                  <td>{fixed4(r.recall1000)}</td>
-                  <td>{fixed4(r.map)}</td>
-                  <td>{r.queries}</td>
-                </tr>
+                <EvalRow key={r.system} system={r.system} label={r.system === 'student' && report.studentLabel ? `student: ${report.studentLabel}` : r.system} row={r} title={r.note} />
               ))}
-              {s.earlier.map(({ label, row: r }) => (
-                <tr
-                  key={`earlier:${label}`}
-                  className="earlier"
-                  data-testid="eval-row"
-                  data-system={`earlier:${label}`}
-                  data-mrr10={fixed4(r.mrr10)}
-                  data-ndcg10={fixed4(r.ndcg10)}
-                  data-recall100={fixed4(r.recall100)}
-                  data-recall1000={fixed4(r.recall1000)}
-                  data-queries={r.queries}
-                  title="an earlier student, evaluated on this dataset with the same settings"
-                >
-                  <td>earlier: {label}</td>
-                  <td>{fixed4(r.mrr10)}</td>
-                  <td>{fixed4(r.ndcg10)}</td>
-                  <td>{fixed4(r.recall100)}</td>
-                  <td>{fixed4(r.recall1000)}</td>
-                  <td>{fixed4(r.map)}</td>
-                  <td>{r.queries}</td>
-                </tr>
+              {s.earlier.map(({ label, row }) => (
+                <EvalRow key={`earlier:${label}`} system={`earlier:${label}`} label={`earlier: ${label}`} row={row} title="an earlier student, evaluated on this dataset with the same settings" className="earlier" />
               ))}
             </tbody>
           </table>
