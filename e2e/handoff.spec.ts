@@ -108,6 +108,8 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     await expect(earlier).toHaveCount(1);
     expect(Number(await earlier.getAttribute('data-mrr10'))).toBeCloseTo(browserMrr, 4);
     expect(Number(await student.getAttribute('data-queries'))).toBe(Number(await earlier.getAttribute('data-queries')));
+    const metrics = async (row: typeof student) => ['mrr10', 'ndcg10', 'recall100'].map(async (m) => `${m} ${await row.getAttribute(`data-${m}`)}`);
+    console.log(`browser run (6 steps): ${(await Promise.all(await metrics(earlier))).join(', ')}; PyTorch run (200 steps): ${(await Promise.all(await metrics(student))).join(', ')}`);
     rmSync(out, { recursive: true, force: true });
   });
 
