@@ -156,6 +156,24 @@ def check_data(run):
     return 0
 
 
+def id_rows(files, stamp, pointwise, mean, std):
+    """The triples whose texts are all present, as ids and (standardised) scores; `stamp` only keys the cache."""
+    del stamp
+    queries = {int(line.split("\t", 1)[0]) for line in open(files["queries"], encoding="utf-8") if line.strip()}
+    passages = {int(line.split("\t", 1)[0]) for line in open(files["collection"], encoding="utf-8") if line.strip()}
+    for pos, neg, qid, p, q in iter_triples(files["triples"]):
+        # Triples whose texts are missing are skipped (--check-data counts them).
+        if qid not in queries or p not in passages or q not in passages:
+            continue
+        pos, neg = (pos - mean) / std, (neg - mean) / std
+        if pointwise:
+            # Pointwise MSE: both passages of the triple as (query, passage, score) rows.
+            yield {"qid": qid, "pid": p, "score": pos}
+            yield {"qid": qid, "pid": q, "score": neg}
+        else:
+            yield {"qid": qid, "pos": p, "neg": q, "pos_score": pos, "neg_score": neg}
+
+
 def dropout_kwargs(model_dir, p):
     """The studio trains without dropout: the same probabilities, named as the model type names them."""
     with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
@@ -194,39 +212,6 @@ def train(args, run):
     triples_path = data_path(run, "triples")
     mean, std = teacher_scale(triples_path) if s["standardize_teacher"] else (0.0, 1.0)
 
-    def id_rows():
-        for pos, neg, qid, p, q in iter_triples(triples_path):
-            # Triples whose texts are missing are skipped (--check-data counts them).
-            if qid not in queries or p not in passages or q not in passages:
-                continue
-            pos, neg = (pos - mean) / std, (neg - mean) / std
-            if loss_name == "mse":
-                # Pointwise: both passages of the triple as (query, passage, score) rows.
-                yield {"qid": qid, "pid": p, "score": pos}
-                yield {"qid": qid, "pid": q, "score": neg}
-            else:
-                yield {"qid": qid, "pos": p, "neg": q, "pos_score": pos, "neg_score": neg}
-
-    # Ids on disk (an Arrow table in the datasets cache, memory-mapped), texts looked up batch by batch: 40M triples
-    # take about a gigabyte this way. The trainer's sampler shuffles every epoch with the run's seed.
-    if loss_name == "mse":
-        id_features = Features({"qid": Value("int64"), "pid": Value("int64"), "score": Value("float32")})
-    else:
-        id_features = Features({"qid": Value("int64"), "pos": Value("int64"), "neg": Value("int64"), "pos_score": Value("float32"), "neg_score": Value("float32")})
-    dataset = Dataset.from_generator(id_rows, features=id_features)
-
-    def texts(batch):
-        q = [queries[i] for i in batch["qid"]]
-        if loss_name == "mse":
-            return {"query": q, "passage": [passages[i] for i in batch["pid"]], "label": batch["score"]}
-        p = [passages[i] for i in batch["pos"]]
-        n = [passages[i] for i in batch["neg"]]
-        if loss_name == "margin-mse":
-            return {"query": q, "positive": p, "negative": n, "label": [a - b for a, b in zip(batch["pos_score"], batch["neg_score"])]}
-        return {"query": q, "docs": [[a, b] for a, b in zip(p, n)], "labels": [[1.0, 0.0] for _ in q]}
-
-    dataset = dataset.with_transform(texts)
-
     model_dir = os.path.join(HERE, run["model"]["folder"])
     config_kwargs = dropout_kwargs(model_dir, s["dropout"])
     trainer_args = dict(
@@ -250,6 +235,35 @@ def train(args, run):
         report_to="none",
     )
 
+    if world > 1 and not torch.cuda.is_available():
+        # Several processes without a GPU (a trial of the launch on a CPU): transformers needs gloo asked for.
+        trainer_args.update(use_cpu=True, ddp_backend="gloo")
+    training_args = (SentenceTransformerTrainingArguments if kind == "bi-encoder" else CrossEncoderTrainingArguments)(**trainer_args)
+
+    # Ids on disk (an Arrow table in the datasets cache, memory-mapped), texts looked up batch by batch: 40M triples
+    # take about a gigabyte this way. The trainer's sampler shuffles every epoch with the run's seed. The generator
+    # gets only file names, sizes and scalars, which is what datasets hashes to name (and reuse) its cache.
+    if loss_name == "mse":
+        id_features = Features({"qid": Value("int64"), "pid": Value("int64"), "score": Value("float32")})
+    else:
+        id_features = Features({"qid": Value("int64"), "pos": Value("int64"), "neg": Value("int64"), "pos_score": Value("float32"), "neg_score": Value("float32")})
+    files = {key: data_path(run, key) for key in ("triples", "queries", "collection")}
+    stamp = {key: [os.path.getsize(path), os.path.getmtime(path)] for key, path in files.items()}
+    with training_args.main_process_first(desc="reading the triples"):
+        dataset = Dataset.from_generator(id_rows, features=id_features, gen_kwargs={"files": files, "stamp": stamp, "pointwise": loss_name == "mse", "mean": mean, "std": std})
+
+    def texts(batch):
+        q = [queries[i] for i in batch["qid"]]
+        if loss_name == "mse":
+            return {"query": q, "passage": [passages[i] for i in batch["pid"]], "label": batch["score"]}
+        p = [passages[i] for i in batch["pos"]]
+        n = [passages[i] for i in batch["neg"]]
+        if loss_name == "margin-mse":
+            return {"query": q, "positive": p, "negative": n, "label": [a - b for a, b in zip(batch["pos_score"], batch["neg_score"])]}
+        return {"query": q, "docs": [[a, b] for a, b in zip(p, n)], "labels": [[1.0, 0.0] for _ in q]}
+
+    dataset = dataset.with_transform(texts)
+
     if kind == "bi-encoder":
         model = SentenceTransformer(model_dir, device="cpu", config_kwargs=config_kwargs)
         model.max_seq_length = s["max_seq_length"]
@@ -261,7 +275,7 @@ def train(args, run):
             dense = models.Dense(width(), s["add_dense"], bias=True, activation_function=torch.nn.Identity())
             model = SentenceTransformer(modules=mods[:at] + [dense] + mods[at:], device="cpu")
         loss = losses.MarginMSELoss(model)
-        trainer = SentenceTransformerTrainer(model=model, args=SentenceTransformerTrainingArguments(**trainer_args), train_dataset=dataset, loss=loss)
+        trainer = SentenceTransformerTrainer(model=model, args=training_args, train_dataset=dataset, loss=loss)
     else:
         model = CrossEncoder(model_dir, num_labels=1, max_length=s["max_seq_length"], device="cpu", config_kwargs=config_kwargs, activation_fn=torch.nn.Identity())
         if loss_name == "margin-mse":
@@ -270,7 +284,7 @@ def train(args, run):
             loss = ce_losses.MSELoss(model)
         else:
             loss = ce_losses.RankNetLoss(model, reduction_log="natural")
-        trainer = CrossEncoderTrainer(model=model, args=CrossEncoderTrainingArguments(**trainer_args), train_dataset=dataset, loss=loss)
+        trainer = CrossEncoderTrainer(model=model, args=training_args, train_dataset=dataset, loss=loss)
 
     started = time.time()
     trainer.train()
@@ -281,7 +295,7 @@ def train(args, run):
         model.save_pretrained(args.output)
         trainer.save_state()
         devices = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        where = f"{world} × {torch.cuda.get_device_name(0)}" if devices else "cpu"
+        where = f"{world} × {torch.cuda.get_device_name(0)}" if devices else (f"{world} × cpu" if world > 1 else "cpu")
         result = {"format": "margin-studio-handoff-result", "run": run, "steps": trainer.state.global_step, "seconds": round(time.time() - started, 1), "device": where}
         with open(os.path.join(args.output, "margin_studio.json"), "w", encoding="utf-8") as f:
             json.dump(result, f, indent=1)
