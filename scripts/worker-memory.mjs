@@ -97,6 +97,7 @@ export class WorkerMemory {
    * @param {number} ms
    */
   watch(ms) {
+    if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => void this.sample().catch(() => undefined), ms);
   }
 

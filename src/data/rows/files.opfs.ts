@@ -82,7 +82,13 @@ export async function trainingFolder(datasetId: string, version: string): Promis
       const file = await dir.getFileHandle(name, { create });
       const maker: SyncHandleMaker = file;
       // Readers share the file ('read-only' handles may be many); the builder has it to itself.
-      const handle = await maker.createSyncAccessHandle({ mode: create ? 'readwrite' : 'read-only' });
+      let handle: FileSystemSyncAccessHandle;
+      try {
+        handle = await maker.createSyncAccessHandle({ mode: create ? 'readwrite' : 'read-only' });
+      } catch (err) {
+        if (errorName(err) === 'NoModificationAllowedError') throw new Error(`the training file ${name} of dataset ${datasetId} is open elsewhere (another tab writing or reading it); wait for that run to end, or close the tab, and start again`);
+        throw err;
+      }
       if (create) handle.truncate(0);
       return new SyncFile(handle, name);
     },
