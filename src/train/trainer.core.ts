@@ -210,9 +210,11 @@ export class Trainer {
     }
   }
 
-  /** Releases the data source (the run has ended; the student stays for evaluation and export). */
+  /**
+   * Releases the data source (the run has ended; the student stays for evaluation and export). A prefetched batch
+   * stays, with the sampler's position before it, so that a project saved after a stop continues at the right triple.
+   */
   closeData(): void {
-    this.prefetched = null;
     this.data.close();
   }
 
