@@ -156,7 +156,8 @@ export function splitProbe(data: Pick<TrainingData, 'size' | 'forEachQid'>, prob
     else train[trainCount++] = i;
   });
   if (trainCount === 0) throw new Error('no training triples left after holding out the probe set');
-  return { train: train.slice(0, trainCount), probe: Int32Array.from(probe) };
+  // A view, not a copy: the probe set's few slots at the end are all it wastes (a copy would be 4 bytes a triple).
+  return { train: train.subarray(0, trainCount), probe: Int32Array.from(probe) };
 }
 
 /** Where a sampler is. `order` may be shared with the sampler (see BatchSampler.position). */

@@ -20,7 +20,18 @@ export async function ensureTrainingFiles(info: DatasetInfo, onProgress: BuildPr
     await removeOrphanTrainingFiles(new Set((await listDatasets()).map((d) => d.id))).catch(() => undefined);
     await removeTrainingFiles(info.id, version);
     const read: ChunkReader = (table, visit) => forEachChunk(info.id, table, visit);
-    manifest = await buildTrainingFiles(folder, read, info.counts, onProgress);
+    manifest = await buildTrainingFiles(folder, read, info.counts, onProgress, (bytes) => checkSpace(info, bytes));
   }
   return openTrainingFiles(folder, manifest);
+}
+
+/** Refuses a build the browser's storage quota cannot hold, saying how much it needs and how much is left. */
+async function checkSpace(info: DatasetInfo, bytes: number): Promise<void> {
+  const estimate = await navigator.storage.estimate?.().catch(() => null);
+  if (!estimate || estimate.quota === undefined || estimate.usage === undefined) return;
+  const free = estimate.quota - estimate.usage;
+  if (bytes > free) {
+    const mb = (n: number) => `${Math.ceil(n / 1e6).toLocaleString('en-US')} MB`;
+    throw new Error(`the training files of dataset "${info.name}" need about ${mb(bytes)}, and the browser allows this page only ${mb(free)} more; nothing was written. Delete datasets under Storage, or free disk space, and start again`);
+  }
 }

@@ -67,6 +67,19 @@ describe('training files', () => {
     expect(await readManifest(new MemoryFolder())).toBeNull();
   });
 
+  it('asks for the space the files need before writing any, and writes nothing when refused', async () => {
+    const folder = new MemoryFolder();
+    const asked: number[] = [];
+    const refuse = async (bytes: number) => {
+      asked.push(bytes);
+      throw new Error('no room');
+    };
+    await expect(buildTrainingFiles(folder, reader({ passages, queries, triples }), counts, undefined, refuse)).rejects.toThrow('no room');
+    // Passages: 3 rows of 4 (id) + 6 tokens × 2 bytes; queries: 2 rows of 4 + 3 × 2; triples: 5 records of 20 bytes.
+    expect(asked).toEqual([3 * (4 + 12) + 2 * (4 + 6) + 5 * 20]);
+    expect(await folder.list()).toEqual([]);
+  });
+
   it('removes everything it wrote when the disk fills up part-way', async () => {
     const folder = new MemoryFolder();
     let writes = 0;

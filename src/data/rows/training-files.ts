@@ -8,7 +8,7 @@ import type { TableColumns, TableName, TextColumns } from '../store/schema';
 import type { FileFolder } from './files';
 import { IdIndex } from './id-index';
 import { rowShapeFor, TokenRows, TokenRowWriter, type TokenRowsShape } from './token-rows';
-import { TripleRecords, TripleRecordWriter } from './triple-records';
+import { TRIPLE_RECORD_BYTES, TripleRecords, TripleRecordWriter } from './triple-records';
 
 export const PASSAGE_ROWS = 'passages.rows';
 export const QUERY_ROWS = 'queries.rows';
@@ -36,6 +36,11 @@ export interface BuildCounts {
   passages: number;
   queries: number;
   triples: number;
+}
+
+/** Bytes of a token-row file of this shape (its header aside). */
+function filesBytes(shape: TokenRowsShape): number {
+  return shape.rows * (4 + shape.width * shape.bytesPerToken);
 }
 
 /** First pass over a text table: its ids, and the width and token size its rows need. */
@@ -86,7 +91,13 @@ async function writeRows(read: ChunkReader, folder: FileFolder, table: 'passages
  * Builds the training files into an empty `folder`. On any failure (a full disk, a dataset changed meanwhile)
  * what was written is removed before the error goes on, so a folder is either complete or empty.
  */
-export async function buildTrainingFiles(folder: FileFolder, read: ChunkReader, counts: BuildCounts, onProgress: BuildProgress = () => undefined): Promise<TrainingManifest> {
+export async function buildTrainingFiles(
+  folder: FileFolder,
+  read: ChunkReader,
+  counts: BuildCounts,
+  onProgress: BuildProgress = () => undefined,
+  checkSpace: (bytes: number) => Promise<void> = async () => undefined,
+): Promise<TrainingManifest> {
   const total = 2 * counts.passages + 2 * counts.queries + counts.triples;
   let base = 0;
   const step = (phase: BuildPhase) => (rows: number) => onProgress(phase, base + rows, total);
@@ -95,6 +106,8 @@ export async function buildTrainingFiles(folder: FileFolder, read: ChunkReader, 
     base += passages.shape.rows;
     const queries = await measure(read, 'queries', counts.queries, step('measuring'));
     base += queries.shape.rows;
+    // Before the first byte is written: a build that cannot fit is refused, not cut off half-way.
+    await checkSpace(filesBytes(passages.shape) + filesBytes(queries.shape) + TRIPLE_RECORD_BYTES * counts.triples);
     let bytes = await writeRows(read, folder, 'passages', PASSAGE_ROWS, passages.shape, step('writing'));
     base += passages.shape.rows;
     bytes += await writeRows(read, folder, 'queries', QUERY_ROWS, queries.shape, step('writing'));
