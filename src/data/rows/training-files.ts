@@ -87,6 +87,30 @@ async function writeRows(read: ChunkReader, folder: FileFolder, table: 'passages
   }
 }
 
+/** The teacher triples as records of row numbers; those naming an id the dataset lacks are only counted. */
+async function writeTriples(read: ChunkReader, folder: FileFolder, passages: IdIndex, queries: IdIndex, progress: (rows: number) => void): Promise<{ triples: number; unresolved: number; bytes: number }> {
+  const file = await folder.open(TRIPLE_RECORDS, true);
+  try {
+    const writer = new TripleRecordWriter(file);
+    let seen = 0;
+    await read('triples', (t) => {
+      for (let i = 0; i < t.qid.length; i++) {
+        const q = queries.rowOf(t.qid[i] as number);
+        const p = passages.rowOf(t.pos[i] as number);
+        const m = passages.rowOf(t.neg[i] as number);
+        if (q < 0 || p < 0 || m < 0) writer.unresolved++;
+        else writer.add(q, p, m, t.posScore[i] as number, t.negScore[i] as number);
+      }
+      seen += t.qid.length;
+      progress(seen);
+    });
+    const triples = writer.finish();
+    return { triples, unresolved: writer.unresolved, bytes: file.size() };
+  } finally {
+    file.close();
+  }
+}
+
 /**
  * Builds the training files into an empty `folder`. On any failure (a full disk, a dataset changed meanwhile)
  * what was written is removed before the error goes on, so a folder is either complete or empty.
@@ -112,39 +136,18 @@ export async function buildTrainingFiles(
     base += passages.shape.rows;
     bytes += await writeRows(read, folder, 'queries', QUERY_ROWS, queries.shape, step('writing'));
     base += queries.shape.rows;
-    const passageIndex = IdIndex.build(passages.ids, 'passages');
-    const queryIndex = IdIndex.build(queries.ids, 'queries');
-    const file = await folder.open(TRIPLE_RECORDS, true);
-    let triples = 0;
+    const resolved = await writeTriples(read, folder, IdIndex.build(passages.ids, 'passages'), IdIndex.build(queries.ids, 'queries'), step('resolving'));
+    bytes += resolved.bytes;
+    const manifest: TrainingManifest = { format: MANIFEST_FORMAT, passages: passages.shape, queries: queries.shape, triples: resolved.triples, unresolved: resolved.unresolved, bytes };
+    // Last: a folder with a manifest is a finished build.
+    const out = await folder.open(MANIFEST, true);
     try {
-      const writer = new TripleRecordWriter(file);
-      let seen = 0;
-      await read('triples', (t) => {
-        for (let i = 0; i < t.qid.length; i++) {
-          const q = queryIndex.rowOf(t.qid[i] as number);
-          const p = passageIndex.rowOf(t.pos[i] as number);
-          const m = passageIndex.rowOf(t.neg[i] as number);
-          if (q < 0 || p < 0 || m < 0) writer.unresolved++;
-          else writer.add(q, p, m, t.posScore[i] as number, t.negScore[i] as number);
-        }
-        seen += t.qid.length;
-        step('resolving')(seen);
-      });
-      triples = writer.finish();
-      bytes += file.size();
-      const manifest: TrainingManifest = { format: MANIFEST_FORMAT, passages: passages.shape, queries: queries.shape, triples, unresolved: writer.unresolved, bytes };
-      file.close();
-      const out = await folder.open(MANIFEST, true);
-      try {
-        out.write(new TextEncoder().encode(JSON.stringify(manifest)), 0);
-        out.flush();
-      } finally {
-        out.close();
-      }
-      return manifest;
+      out.write(new TextEncoder().encode(JSON.stringify(manifest)), 0);
+      out.flush();
     } finally {
-      file.close();
+      out.close();
     }
+    return manifest;
   } catch (err) {
     for (const name of await folder.list().catch(() => [])) await folder.remove(name).catch(() => undefined);
     throw err;
