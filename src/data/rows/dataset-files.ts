@@ -31,7 +31,7 @@ async function checkSpace(info: DatasetInfo, bytes: number): Promise<void> {
   if (!estimate || estimate.quota === undefined || estimate.usage === undefined) return;
   const free = estimate.quota - estimate.usage;
   if (bytes > free) {
-    const mb = (n: number) => `${Math.ceil(n / 1e6).toLocaleString('en-US')} MB`;
+    const mb = (n: number) => `${(n / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
     throw new Error(`the training files of dataset "${info.name}" need about ${mb(bytes)}, and the browser allows this page only ${mb(free)} more; nothing was written. Delete datasets under Storage, or free disk space, and start again`);
   }
 }
