@@ -57,7 +57,8 @@ describe('splitProbe', () => {
     // Query q has q + 1 triples: 1, 2, ..., 10 (55 in all), interleaved.
     const qid: number[] = [];
     for (let round = 0; round < 10; round++) for (let q = 0; q < 10; q++) if (round <= q) qid.push(q);
-    const data = { size: qid.length, forEachQid: (visit: (q: number, i: number) => void) => qid.forEach(visit) };
+    // Query q sits in row 9 - q, so rows and ids run opposite ways.
+    const data = { size: qid.length, queryIds: Int32Array.from({ length: 10 }, (_, r) => 9 - r), scanQueryRows: (visit: (rows: Int32Array, first: number) => void) => visit(Int32Array.from(qid, (q) => 9 - q), 0) };
     const { train, probe } = splitProbe(data, 12, 3);
     expect(train.length + probe.length).toBe(55);
     expect(probe.length).toBeLessThanOrEqual(12);
@@ -72,5 +73,49 @@ describe('splitProbe', () => {
     expect([...side(wide.probe)].filter((q) => side(wide.train).has(q))).toEqual([]);
     expect(side(wide.train).size).toBe(1);
     expect(splitProbe(data, 12, 3)).toEqual({ train, probe });
+  });
+});
+
+/** The split as earlier versions computed it: distinct query ids sorted and shuffled, a list of triples per query. */
+function referenceSplit(qid: number[], probeSize: number, seed: number): { train: number[]; probe: number[] } {
+  const qids = [...new Set(qid)].sort((a, b) => a - b);
+  new Rng(seed ^ 0x5eed).shuffle(qids);
+  const perQuery = new Map<number, number[]>();
+  qid.forEach((q, i) => perQuery.set(q, [...(perQuery.get(q) ?? []), i]));
+  const probeQueries = new Set<number>();
+  let taken = 0;
+  for (const q of qids) {
+    if (taken >= probeSize || probeQueries.size >= qids.length - 1) break;
+    probeQueries.add(q);
+    taken += perQuery.get(q)?.length ?? 0;
+  }
+  const train: number[] = [];
+  const probe: number[] = [];
+  qid.forEach((q, i) => (probeQueries.has(q) && probe.length < probeSize ? probe : train).push(i));
+  return { train, probe };
+}
+
+describe('splitProbe by query rows', () => {
+  it('holds out the same triples as the split by query ids of earlier versions', () => {
+    const rng = new Rng(8);
+    // 60 queries with scattered ids in rows of a shuffled order; 500 triples, unevenly spread over them.
+    const ids = rng.shuffle(Array.from({ length: 60 }, (_, i) => 1000 + i * 37 - (i % 7) * 11));
+    const rowOf = new Map(ids.map((id, row) => [id, row]));
+    const qid = Array.from({ length: 500 }, () => ids[Math.floor(60 * rng.next() ** 2)] as number);
+    const rows = Int32Array.from(qid, (q) => rowOf.get(q) as number);
+    const data = {
+      size: qid.length,
+      queryIds: Int32Array.from(ids),
+      // In blocks, as the stored triples are scanned.
+      scanQueryRows: (visit: (rows: Int32Array, first: number) => void) => {
+        for (let first = 0; first < rows.length; first += 128) visit(rows.subarray(first, first + 128), first);
+      },
+    };
+    for (const [probeSize, seed] of [[16, 1], [64, 42], [200, 7], [1000, 3]] as const) {
+      const got = splitProbe(data, probeSize, seed);
+      const want = referenceSplit(qid, probeSize, seed);
+      expect(Array.from(got.probe)).toEqual(want.probe);
+      expect(Array.from(got.train)).toEqual(want.train);
+    }
   });
 });

@@ -47,7 +47,7 @@ describe('storedData: the training files, a batch at a time', () => {
       expect(whole.unresolved).toBe(2);
       const qids = (d: typeof whole) => {
         const out: number[] = [];
-        d.forEachQid((q, i) => (out[i] = q));
+        d.scanQueryRows((rows, first) => rows.forEach((r, k) => (out[first + k] = d.queryIds[r] as number)));
         return out;
       };
       expect(qids(stored)).toEqual(qids(whole));

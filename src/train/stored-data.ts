@@ -14,10 +14,9 @@ export function storedData(files: TrainingFiles, standardize: boolean): Training
   return {
     size: triples.size,
     unresolved: triples.unresolved,
-    forEachQid(visit) {
-      triples.scan((rows, first) => {
-        for (let k = 0; k < rows.queryRow.length; k++) visit(queryIds[rows.queryRow[k] as number] as number, first + k);
-      });
+    queryIds,
+    scanQueryRows(visit) {
+      triples.scan((rows, first) => visit(rows.queryRow, first));
     },
     batch(indices, queryLength, passageLength): Batch {
       if (closed) throw new Error('the training files were closed: this run has ended, start a new one');

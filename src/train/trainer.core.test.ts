@@ -187,7 +187,7 @@ describe('Trainer on the CPU backend', () => {
     expect(probes).toEqual([0, 20, 40]);
     const trainSet = new Set(trainer.trainIndices);
     const qidOf: number[] = [];
-    trainer.data.forEachQid((q, i) => (qidOf[i] = q));
+    trainer.data.scanQueryRows((rows, first) => rows.forEach((r, k) => (qidOf[first + k] = trainer.data.queryIds[r] as number)));
     const probeQids = new Set(qidOf.filter((_, i) => !trainSet.has(i)));
     expect(probeQids.size).toBeGreaterThan(0);
     for (const i of trainer.trainIndices) expect(probeQids.has(qidOf[i] as number)).toBe(false);
