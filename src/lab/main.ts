@@ -6,8 +6,9 @@ import { profileStep } from './profile';
 import { checkKernels } from './kernel-check';
 import { inferenceRate, lossesBothWays, soak, throughput } from './runs';
 import { trainingStepFlops } from './flops';
+import { dataPath } from './data-path.client';
 
-const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops };
+const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath };
 export type MarginLab = typeof lab;
 
 declare global {

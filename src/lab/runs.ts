@@ -5,16 +5,15 @@ import { resolveRunConfig, type RunConfig } from '../train/config';
 import { selectBackend } from '../train/backend';
 import { fusedDispatches, type KernelChoice } from '../model/kernels';
 import { demoTables } from './demo-tables';
-import { makeBatch, type TrainingTables } from '../train/batches';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { isVectorStudent } from '../model/students/student';
 
-async function setUp(partial: Partial<RunConfig>, steps: number): Promise<{ trainer: Trainer; tables: TrainingTables }> {
+async function setUp(partial: Partial<RunConfig>, steps: number): Promise<{ trainer: Trainer }> {
   const config = resolveRunConfig({ probeSize: 8, ...partial, steps: Math.max(steps, 1) });
   const { backend } = await selectBackend(config.backend);
   if (config.backend !== 'auto' && backend !== config.backend) throw new Error(`asked for ${config.backend}, got ${backend}`);
   const { tables, tokenizer } = await demoTables();
-  return { trainer: new Trainer(tables, config, tokenizer), tables };
+  return { trainer: new Trainer(tables, config, tokenizer) };
 }
 
 export async function trainerFor(partial: Partial<RunConfig>, steps: number): Promise<Trainer> {
@@ -107,10 +106,10 @@ export interface InferenceRate {
 
 /** Evaluation's two costs with the student's forward pass (no gradients): scoring pairs and encoding passages. */
 export async function inferenceRate(partial: Partial<RunConfig>, { batch = 64, reps = 4 } = {}): Promise<InferenceRate> {
-  const { trainer, tables } = await setUp(partial, 1);
+  const { trainer } = await setUp(partial, 1);
   const c = trainer.config;
   const indices = Array.from(trainer.trainIndices.subarray(0, batch));
-  const b = makeBatch(tables, trainer.triples, indices, c.queryLength, c.passageLength);
+  const b = trainer.data.batch(indices, c.queryLength, c.passageLength);
   const query = tokenBatch(b.query, b.size, c.queryLength);
   const passage = tokenBatch(b.pos, b.size, c.passageLength);
   const model = trainer.model;

@@ -1,6 +1,9 @@
 /**
- * Turning stored tables into fixed-shape batches of token ids. Pure TypeScript over typed arrays, so the
+ * Turning a dataset's triples into fixed-shape batches of token ids. Pure TypeScript over typed arrays, so the
  * sampling order is the same on every backend and can be tested without a GPU.
+ *
+ * Two sources give the same batches: the whole tables in memory (`tableData`: unit tests, the kernel lab) and the
+ * training files read a batch at a time (`storedData` in stored-data.ts: the studio's runs).
  */
 import { padTokens, rowIndex } from '../data/store/columns';
 import type { TextColumns, TripleColumns } from '../data/store/schema';
@@ -10,6 +13,35 @@ export interface TrainingTables {
   passages: TextColumns;
   queries: TextColumns;
   triples: TripleColumns;
+}
+
+export interface Batch {
+  size: number;
+  query: Int32Array;
+  pos: Int32Array;
+  neg: Int32Array;
+  teacherPos: Float32Array;
+  teacherNeg: Float32Array;
+}
+
+/** The usable triples of a dataset, wherever they are kept: what the trainer samples from. */
+export interface TrainingData {
+  /** Usable triples; they are numbered 0..size-1. */
+  readonly size: number;
+  /** Triples dropped because a query or passage id was not in the dataset. */
+  readonly unresolved: number;
+  /** The id of each query row (a row's id is unique among the rows triples use: a repeated id resolves to its last row). */
+  readonly queryIds: Int32Array;
+  /** Visits every usable triple's query row, in order, a block at a time: rows[k] is triple first + k's. */
+  scanQueryRows(visit: (rows: Int32Array, first: number) => void): void;
+  /** The triples at these indices as token-id matrices and teacher scores. */
+  batch(indices: ArrayLike<number>, queryLength: number, passageLength: number): Batch;
+  /** Releases files it holds open; a closed source makes no more batches. */
+  close(): void;
+}
+
+export function isTrainingData(x: TrainingTables | TrainingData): x is TrainingData {
+  return 'batch' in x;
 }
 
 /** Triples resolved to row numbers of the text tables; triples naming unknown ids are counted, not used. */
@@ -54,40 +86,26 @@ export function resolveTriples(t: TrainingTables): ResolvedTriples {
   };
 }
 
-/**
- * Splits triple indices into training and probe sets by query, so the probe histograms show queries the
- * student never trained on. At least one query stays on each side when there are two or more.
- */
-export function splitProbe(triples: ResolvedTriples, probeSize: number, seed: number): { train: Int32Array; probe: Int32Array } {
-  const qids = [...new Set(triples.qid)].sort((a, b) => a - b);
-  new Rng(seed ^ 0x5eed).shuffle(qids);
-  const perQuery = new Map<number, number[]>();
-  triples.qid.forEach((q, i) => {
-    const list = perQuery.get(q) ?? [];
-    list.push(i);
-    perQuery.set(q, list);
+/** Mean and standard deviation of the teacher's scores over all triples, positives and negatives together. */
+export function teacherMoments(scan: (visit: (pos: Float32Array, neg: Float32Array) => void) => void): { mean: number; std: number } {
+  let n = 0;
+  let sum = 0;
+  scan((pos, neg) => {
+    for (let i = 0; i < pos.length; i++) sum += (pos[i] as number) + (neg[i] as number);
+    n += 2 * pos.length;
   });
-  const probeQueries = new Set<number>();
-  let taken = 0;
-  for (const q of qids) {
-    if (taken >= probeSize || probeQueries.size >= qids.length - 1) break;
-    probeQueries.add(q);
-    taken += perQuery.get(q)?.length ?? 0;
-  }
-  const train: number[] = [];
-  const probe: number[] = [];
-  triples.qid.forEach((q, i) => (probeQueries.has(q) && probe.length < probeSize ? probe : train).push(i));
-  if (train.length === 0) throw new Error('no training triples left after holding out the probe set');
-  return { train: Int32Array.from(train), probe: Int32Array.from(probe) };
+  const mean = sum / n;
+  let sq = 0;
+  scan((pos, neg) => {
+    for (let i = 0; i < pos.length; i++) sq += ((pos[i] as number) - mean) ** 2 + ((neg[i] as number) - mean) ** 2;
+  });
+  return { mean, std: Math.sqrt(sq / n) || 1 };
 }
 
-export interface Batch {
-  size: number;
-  query: Int32Array;
-  pos: Int32Array;
-  neg: Int32Array;
-  teacherPos: Float32Array;
-  teacherNeg: Float32Array;
+/** Teacher scores z-scored over all training triples (positives and negatives together). */
+export function standardized(t: ResolvedTriples): ResolvedTriples {
+  const { mean, std } = teacherMoments((visit) => visit(t.posScore, t.negScore));
+  return { ...t, posScore: t.posScore.map((x) => (x - mean) / std), negScore: t.negScore.map((x) => (x - mean) / std) };
 }
 
 export function makeBatch(tables: TrainingTables, triples: ResolvedTriples, indices: ArrayLike<number>, queryLength: number, passageLength: number): Batch {
@@ -102,7 +120,77 @@ export function makeBatch(tables: TrainingTables, triples: ResolvedTriples, indi
   };
 }
 
-/** Epoch-wise shuffled sampling without replacement; its position is two integers and the generator state. */
+/** Whole tables in memory as a training source (for small data: tests, the kernel lab). */
+export function tableData(tables: TrainingTables, standardize: boolean): TrainingData {
+  const resolved = resolveTriples(tables);
+  const triples = standardize ? standardized(resolved) : resolved;
+  return {
+    size: triples.qid.length,
+    unresolved: triples.unresolved,
+    queryIds: tables.queries.id,
+    scanQueryRows: (visit) => visit(triples.queryRow, 0),
+    batch: (indices, queryLength, passageLength) => makeBatch(tables, triples, indices, queryLength, passageLength),
+    close: () => undefined,
+  };
+}
+
+/**
+ * Splits triple indices into training and probe sets by query, so the probe histograms show queries the
+ * student never trained on. At least one query stays on each side when there are two or more. Memory and time: a
+ * count per query row in a typed array and two passes over the triples' query rows (no Map of 40M updates), plus
+ * the training indices (4 bytes a triple).
+ */
+export function splitProbe(data: Pick<TrainingData, 'size' | 'queryIds' | 'scanQueryRows'>, probeSize: number, seed: number): { train: Int32Array; probe: Int32Array } {
+  const ids = data.queryIds;
+  const perRow = new Int32Array(ids.length);
+  data.scanQueryRows((rows) => {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k] as number;
+      perRow[row] = (perRow[row] as number) + 1;
+    }
+  });
+  // The queries triples use, in ascending id order, then shuffled: the permutation depends only on their number,
+  // so this is the order a shuffle of the sorted distinct query ids gives.
+  const used: number[] = [];
+  perRow.forEach((n, row) => n > 0 && used.push(row));
+  used.sort((a, b) => (ids[a] as number) - (ids[b] as number));
+  new Rng(seed ^ 0x5eed).shuffle(used);
+  const isProbe = new Uint8Array(ids.length);
+  let chosen = 0;
+  let taken = 0;
+  for (const row of used) {
+    if (taken >= probeSize || chosen >= used.length - 1) break;
+    isProbe[row] = 1;
+    chosen++;
+    taken += perRow[row] as number;
+  }
+  const train = new Int32Array(data.size);
+  let trainCount = 0;
+  const probe: number[] = [];
+  data.scanQueryRows((rows, first) => {
+    for (let k = 0; k < rows.length; k++) {
+      if (isProbe[rows[k] as number] === 1 && probe.length < probeSize) probe.push(first + k);
+      else train[trainCount++] = first + k;
+    }
+  });
+  if (trainCount === 0) throw new Error('no training triples left after holding out the probe set');
+  // A view, not a copy: the probe set's few slots at the end are all it wastes (a copy would be 4 bytes a triple).
+  return { train: train.subarray(0, trainCount), probe: Int32Array.from(probe) };
+}
+
+/** Where a sampler is. `order` may be shared with the sampler (see BatchSampler.position). */
+export interface SamplerState {
+  order: Int32Array;
+  cursor: number;
+  epoch: number;
+  rng: number;
+}
+
+/**
+ * Epoch-wise shuffled sampling without replacement: each epoch is a Fisher-Yates permutation of the training
+ * indices in an Int32Array (4 bytes a triple: 160 MB for 40M triples). Its position is two integers, the order and
+ * the generator state.
+ */
 export class BatchSampler {
   private order: Int32Array;
   private cursor = 0;
@@ -117,15 +205,21 @@ export class BatchSampler {
   }
 
   private shuffled(): Int32Array {
-    return Int32Array.from(this.rng.shuffle(Array.from(this.pool)));
+    // A new array each epoch, never shuffled in place: a position taken earlier (position()) stays valid.
+    return this.rng.shuffle(this.pool.slice());
   }
 
   /** Where the sampler is: its order for this epoch, the position in it, the epoch, the generator's state. */
-  state(): { order: Int32Array; cursor: number; epoch: number; rng: number } {
-    return { order: this.order.slice(), cursor: this.cursor, epoch: this.epoch, rng: this.rng.getState() };
+  state(): SamplerState {
+    return { ...this.position(), order: this.order.slice() };
   }
 
-  restore(s: { order: Int32Array; cursor: number; epoch: number; rng: number }): void {
+  /** Like state(), without copying the order: for keeping a position cheaply (the sampler never changes that array). */
+  position(): SamplerState {
+    return { order: this.order, cursor: this.cursor, epoch: this.epoch, rng: this.rng.getState() };
+  }
+
+  restore(s: SamplerState): void {
     if (s.order.length !== this.order.length) throw new Error(`the checkpoint's sampler holds ${s.order.length} triples, this dataset ${this.order.length}`);
     this.order = s.order.slice();
     this.cursor = s.cursor;

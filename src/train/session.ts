@@ -28,6 +28,8 @@ import { useKernels } from '../model/kernels';
 import type { Project } from './project';
 import type { HandoffStart, TfBackend, TrainerEvent } from './protocol';
 import { Trainer, TrainingLoop } from './trainer.core';
+import { trainingData } from './training-data';
+import type { DatasetInfo } from '../data/store/schema';
 
 type Emit = (ev: TrainerEvent, transfer?: Transferable[]) => void;
 
@@ -82,19 +84,25 @@ export class TrainingSession {
     return this.loop !== null && !this.loop.isPaused;
   }
 
-  /** A student for `config` on a dataset, made the current one; the dataset's tables come along. */
+  /** A student for `config` on a dataset, made the current one, reading the dataset through `trainingData`. */
   private async prepareTrainer(datasetId: string, config: RunConfig, missing: string) {
     const info = await getDataset(datasetId);
     if (!info) throw new Error(missing);
-    const [passages, queries, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'triples')]);
-    if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
+    if (info.counts.passages === 0 || info.counts.queries === 0 || info.counts.triples === 0) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
     const pretrained = await startFor(config, info);
     const { backend, note } = await selectBackend(config.backend);
+    const data = await trainingData(info, config, (text) => this.emit({ type: 'status', state: 'loading', message: text }));
     this.current?.trainer.dispose();
     this.current = null;
-    const trainer = new Trainer({ passages, queries, triples }, config, await tokenizerInfo(info.tokenizer, info.vocab), pretrained?.start);
+    let trainer: Trainer;
+    try {
+      trainer = new Trainer(data, config, await tokenizerInfo(info.tokenizer, info.vocab), pretrained?.start);
+    } catch (err) {
+      data.close();
+      throw err;
+    }
     this.current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}), history: [], runId: '', datasetId, model: pretrained?.model.name ?? null };
-    return { info, trainer, passages, queries, triples, backend, note };
+    return { info, trainer, backend, note };
   }
 
   private emitReady(trainer: Trainer, backend: TfBackend, note: string, runId: string, resumed?: { step: number; losses: Float32Array }): void {
@@ -109,7 +117,7 @@ export class TrainingSession {
         parameterCount: trainer.model.parameterCount(),
         trainTriples: trainer.trainIndices.length,
         probeTriples: trainer.probeBatch.size,
-        unresolvedTriples: trainer.triples.unresolved,
+        unresolvedTriples: trainer.data.unresolved,
         teacherProbePos,
         teacherProbeNeg,
         runId,
@@ -128,7 +136,18 @@ export class TrainingSession {
     const config = saved ? resolveRunConfig(saved.snapshot.config) : resolveRunConfig(partial);
     const datasetId = saved ? saved.datasetId : requestedDataset;
     const missing = saved ? `the dataset this run trained on (${datasetId}) no longer exists` : `dataset ${datasetId} does not exist`;
-    const { info, trainer, passages, queries, triples, backend, note } = await this.prepareTrainer(datasetId, config, missing);
+    const { info, trainer, backend, note } = await this.prepareTrainer(datasetId, config, missing);
+    try {
+      await this.train(info, trainer, backend, note, config, saved);
+    } finally {
+      // The student stays for evaluation and export; the files it read are released for the next run or a delete.
+      trainer.closeData();
+    }
+  }
+
+  private async train(info: DatasetInfo, trainer: Trainer, backend: TfBackend, note: string, config: RunConfig, saved: Checkpoint | undefined): Promise<void> {
+    const { emit } = this;
+    const datasetId = info.id;
     if (saved) await trainer.restore(saved.snapshot);
     const runId = saved?.runId ?? newId('run');
     /** Losses of every step so far, for checkpoints and project files. */
@@ -136,7 +155,7 @@ export class TrainingSession {
     if (this.current) Object.assign(this.current, { history, runId });
     this.emitReady(trainer, backend, note, runId, saved ? { step: saved.snapshot.stepsDone, losses: saved.losses.slice() } : undefined);
     const devNote = (text: string) => emit({ type: 'dev-eval', step: 0, mrr10: NaN, ndcg10: NaN, queries: 0, note: text });
-    const dev = config.evalEvery > 0 ? await this.evals.devEvaluator(datasetId, info.updatedAt, { passages, queries, triples }, trainer.model, config, devNote) : undefined;
+    const dev = config.evalEvery > 0 ? await this.devEvaluator(info, trainer, config, devNote) : undefined;
     const onCheckpoint = async (step: number) => {
       // A checkpoint that cannot be written is reported; the run goes on.
       try {
@@ -173,6 +192,16 @@ export class TrainingSession {
     } finally {
       this.loop = null;
     }
+  }
+
+  /**
+   * The dev-set check during training. It still reads the whole passage, query and triple tables (BM25 and the
+   * re-ranking hold them), so on a large collection it costs what the training data path saves: off by default.
+   */
+  private async devEvaluator(info: DatasetInfo, trainer: Trainer, config: RunConfig, onNote: (text: string) => void) {
+    const [passages, queries, triples] = await Promise.all([readTable(info.id, 'passages'), readTable(info.id, 'queries'), readTable(info.id, 'triples')]);
+    if (!passages || !queries || !triples) return undefined;
+    return this.evals.devEvaluator(info.id, info.updatedAt, { passages, queries, triples }, trainer.model, config, onNote);
   }
 
   async evaluate(datasetId: string, options: { threshold: number; depth: number; dense: boolean }): Promise<EvalReport> {
@@ -235,6 +264,8 @@ export class TrainingSession {
     if (this.current) this.current.runId = runId;
     this.emitReady(trainer, backend, note, runId);
     const s = await trainer.probe();
+    // Loaded weights are evaluated, not trained further: the files are not needed past the probe set.
+    trainer.closeData();
     this.emit({ type: 'probe', step: trainer.stepsDone, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
     this.emit({ type: 'status', state: 'done', message: 'weights loaded from a file' });
   }

@@ -11,7 +11,7 @@ import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
-import { BatchSampler, makeBatch, resolveTriples, splitProbe, type Batch, type ResolvedTriples, type TrainingTables } from './batches';
+import { BatchSampler, isTrainingData, splitProbe, tableData, type Batch, type SamplerState, type TrainingData, type TrainingTables } from './batches';
 import type { RunConfig } from './config';
 import { lossFunction, type LossFn } from './losses';
 import { AdamW, ADAMW_DEFAULTS } from './optimizer';
@@ -36,43 +36,39 @@ function toTensors(b: Batch, cfg: RunConfig): BatchTensors {
   };
 }
 
-/** Teacher scores z-scored over all training triples (positives and negatives together). */
-export function standardized(t: ResolvedTriples): ResolvedTriples {
-  const n = t.posScore.length * 2;
-  let sum = 0;
-  for (let i = 0; i < t.posScore.length; i++) sum += (t.posScore[i] as number) + (t.negScore[i] as number);
-  const mean = sum / n;
-  let sq = 0;
-  for (let i = 0; i < t.posScore.length; i++) sq += ((t.posScore[i] as number) - mean) ** 2 + ((t.negScore[i] as number) - mean) ** 2;
-  const std = Math.sqrt(sq / n) || 1;
-  return { ...t, posScore: t.posScore.map((x) => (x - mean) / std), negScore: t.negScore.map((x) => (x - mean) / std) };
-}
-
 export class Trainer {
   readonly model: Student;
-  readonly triples: ResolvedTriples;
+  /** Where the triples come from: whole tables in memory, or the training files read a batch at a time. */
+  readonly data: TrainingData;
   readonly trainIndices: Int32Array;
   readonly probeBatch: Batch;
   private readonly probeTensors: BatchTensors;
   private readonly optimizer: AdamW;
   private readonly sampler: BatchSampler;
   private readonly loss: LossFn;
+  /**
+   * The next step's batch, assembled while the GPU runs the step before, with the sampler's position before it was
+   * drawn (a checkpoint taken now must not skip it).
+   */
+  private prefetched: { batch: Batch; before: SamplerState } | null = null;
   stepsDone = 0;
 
-  /** @param start the checkpoint the student starts from (config.start names it), or none for random weights. */
+  /**
+   * @param source the dataset: its tables (standardised here when the config asks) or a TrainingData source.
+   * @param start the checkpoint the student starts from (config.start names it), or none for random weights.
+   */
   constructor(
-    private readonly tables: TrainingTables,
+    source: TrainingTables | TrainingData,
     readonly config: RunConfig,
     tokenizer: TokenizerInfo,
     start?: HfModelDescription | null,
   ) {
-    const resolved = resolveTriples(tables);
-    this.triples = config.standardizeTeacher ? standardized(resolved) : resolved;
+    this.data = isTrainingData(source) ? source : tableData(source, config.standardizeTeacher);
     this.loss = lossFunction(config.loss);
-    if (this.triples.qid.length < 2) throw new Error(`the dataset has ${this.triples.qid.length} usable training triples; at least 2 are needed`);
-    const split = splitProbe(this.triples, config.probeSize, config.seed);
+    if (this.data.size < 2) throw new Error(`the dataset has ${this.data.size} usable training triples; at least 2 are needed`);
+    const split = splitProbe(this.data, config.probeSize, config.seed);
     this.trainIndices = split.train;
-    this.probeBatch = makeBatch(tables, this.triples, split.probe, config.queryLength, config.passageLength);
+    this.probeBatch = this.data.batch(split.probe, config.queryLength, config.passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
     if (config.start !== SCRATCH && !start) throw new Error(`the run starts from model ${config.start}, which was not given to the trainer`);
     useKernels(config.kernels);
@@ -87,7 +83,8 @@ export class Trainer {
 
   /** One optimiser step. Returns the loss still on the device: the caller decides when to read it back. */
   step(): tf.Scalar {
-    const batch = makeBatch(this.tables, this.triples, this.sampler.next(), this.config.queryLength, this.config.passageLength);
+    const batch = this.prefetched?.batch ?? this.drawBatch();
+    this.prefetched = null;
     const lr = learningRateAt(this.config, this.stepsDone + 1);
     // The kernel choice is module state of the model layer: set it again in case another run changed it meanwhile.
     useKernels(this.config.kernels);
@@ -99,7 +96,22 @@ export class Trainer {
       }, lr);
     });
     this.stepsDone++;
+    // The step's kernels are queued, not finished: reading the next batch from storage now overlaps with them.
+    if (this.stepsDone < this.config.steps) {
+      const before = this.sampler.position();
+      this.prefetched = { batch: this.drawBatch(), before };
+    }
     return loss;
+  }
+
+  private drawBatch(): Batch {
+    return this.data.batch(this.sampler.next(), this.config.queryLength, this.config.passageLength);
+  }
+
+  /** The sampler's state as of the steps taken (a prefetched batch not yet trained on is not counted). */
+  private samplerState(): SamplerState {
+    const p = this.prefetched;
+    return p ? { ...p.before, order: p.before.order.slice() } : this.sampler.state();
   }
 
   /** Everything needed to continue this run exactly: weights, Adam's state, the sampler's position. */
@@ -116,7 +128,7 @@ export class Trainer {
       second.push(m.second);
     }
     const iter = this.optimizer.iterations;
-    return { config: this.config, stepsDone: this.stepsDone, sampler: this.sampler.state(), weights, optimizer: { iterations: iter, first, second } };
+    return { config: this.config, stepsDone: this.stepsDone, sampler: this.samplerState(), weights, optimizer: { iterations: iter, first, second } };
   }
 
   /**
@@ -159,6 +171,7 @@ export class Trainer {
     }
     this.optimizer.iterations = s.optimizer.iterations;
     this.sampler.restore(s.sampler);
+    this.prefetched = null;
     this.stepsDone = s.stepsDone;
   }
 
@@ -197,7 +210,16 @@ export class Trainer {
     }
   }
 
+  /**
+   * Releases the data source (the run has ended; the student stays for evaluation and export). A prefetched batch
+   * stays, with the sampler's position before it, so that a project saved after a stop continues at the right triple.
+   */
+  closeData(): void {
+    this.data.close();
+  }
+
   dispose(): void {
+    this.closeData();
     this.model.dispose();
     this.optimizer.dispose();
     const p = this.probeTensors;

@@ -35,12 +35,12 @@ export class Rng {
     return items[this.int(items.length)] as T;
   }
 
-  /** Fisher-Yates, in place. */
-  shuffle<T>(items: T[]): T[] {
+  /** Fisher-Yates, in place; arrays and typed arrays draw the same sequence, so either gives the same order. */
+  shuffle<A extends { length: number; [i: number]: unknown }>(items: A): A {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const tmp = items[i] as T;
-      items[i] = items[j] as T;
+      const tmp = items[i];
+      items[i] = items[j];
       items[j] = tmp;
     }
     return items;

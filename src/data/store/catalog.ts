@@ -1,6 +1,7 @@
 /** The list of datasets. Only a dataset whose status is `ready` may be opened for training. */
 import { CATALOG_DB, CATALOG_VERSION, datasetDbName, type DatasetInfo } from './schema';
 import { deleteDb, openDb, requestToPromise, transactionDone } from './idb';
+import { removeTrainingFiles } from '../rows/files.opfs';
 
 const STORE = 'datasets';
 
@@ -75,6 +76,7 @@ export async function deleteDataset(id: string): Promise<void> {
     s.delete(id);
   });
   await deleteDb(datasetDbName(id));
+  await removeTrainingFiles(id);
 }
 
 interface LockManagerLike {

@@ -3,7 +3,7 @@ import { SoftwareAdapterNote } from '../train/Adapter';
 import { ConfigError, ShareConfig } from '../train/ShareConfig';
 import { RunControls } from '../train/RunControls';
 import { GridForm, GridProgress } from '../train/GridForm';
-import { BackendNote, CheckpointStatus, TrainError, TrainProgress } from '../train/RunStatus';
+import { BackendNote, CheckpointStatus, TrainError, TrainPreparing, TrainProgress } from '../train/RunStatus';
 import { ResumeOffers } from '../train/ResumeOffers';
 import { ExportRow } from '../train/ExportRow';
 import { LoadWeights } from '../train/LoadWeights';
@@ -27,6 +27,7 @@ export function TrainPanel() {
       <GridProgress />
       <TrainError />
       <BackendNote />
+      <TrainPreparing />
       <TrainProgress />
       <ResumeOffers />
       <CheckpointStatus />

@@ -24,6 +24,17 @@ export function BackendNote() {
   );
 }
 
+/** What the worker is doing before the first step (the first run on a dataset writes its training files). */
+export function TrainPreparing() {
+  const message = useStore(trainingStore, (s) => (s.state === 'loading' ? s.message : ''));
+  if (!message) return null;
+  return (
+    <p className="hint" data-testid="train-preparing">
+      {message}
+    </p>
+  );
+}
+
 export function TrainProgress() {
   const p = useStore(trainingStore, useShallow((s) => ({ state: s.state, step: s.step, steps: s.config.steps, rate: s.stepsPerSecond })));
   if (p.state !== 'running' && p.state !== 'paused') return null;

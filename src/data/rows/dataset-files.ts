@@ -1,0 +1,37 @@
+/**
+ * A dataset's training files, built on first use: the first run on a dataset (or on a new version of it, after
+ * files were added) writes them from the stored chunks with progress; later runs open them at once.
+ */
+import { listDatasets } from '../store/catalog';
+import { forEachChunk } from '../store/dataset-db';
+import type { DatasetInfo } from '../store/schema';
+import { buildTrainingFiles, openTrainingFiles, readManifest, type BuildProgress, type ChunkReader, type TrainingFiles } from './training-files';
+import { removeOrphanTrainingFiles, removeTrainingFiles, trainingFolder } from './files.opfs';
+
+export { canUseTrainingFiles } from './files.opfs';
+
+export async function ensureTrainingFiles(info: DatasetInfo, onProgress: BuildProgress): Promise<TrainingFiles> {
+  if (info.status !== 'ready') throw new Error(`dataset "${info.name}" is not completely imported`);
+  const version = String(info.updatedAt);
+  const folder = await trainingFolder(info.id, version);
+  let manifest = await readManifest(folder);
+  if (!manifest) {
+    // Files of deleted datasets and of this dataset's older versions are dead weight on disk.
+    await removeOrphanTrainingFiles(new Set((await listDatasets()).map((d) => d.id))).catch(() => undefined);
+    await removeTrainingFiles(info.id, version);
+    const read: ChunkReader = (table, visit) => forEachChunk(info.id, table, visit);
+    manifest = await buildTrainingFiles(folder, read, info.counts, onProgress, (bytes) => checkSpace(info, bytes));
+  }
+  return openTrainingFiles(folder, manifest);
+}
+
+/** Refuses a build the browser's storage quota cannot hold, saying how much it needs and how much is left. */
+async function checkSpace(info: DatasetInfo, bytes: number): Promise<void> {
+  const estimate = await navigator.storage.estimate?.().catch(() => null);
+  if (!estimate || estimate.quota === undefined || estimate.usage === undefined) return;
+  const free = estimate.quota - estimate.usage;
+  if (bytes > free) {
+    const mb = (n: number) => `${(n / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
+    throw new Error(`the training files of dataset "${info.name}" need about ${mb(bytes)}, and the browser allows this page only ${mb(free)} more; nothing was written. Delete datasets under Storage, or free disk space, and start again`);
+  }
+}

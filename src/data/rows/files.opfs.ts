@@ -1,0 +1,130 @@
+/**
+ * Training files in the Origin Private File System, read and written through synchronous access handles (only
+ * dedicated workers have those: the training worker builds and reads them). One folder per dataset version:
+ * training-rows/<dataset id>/<version>/.
+ */
+import type { FileFolder, RandomAccessFile } from './files';
+
+const ROOT = 'training-rows';
+
+type AccessMode = 'readwrite' | 'read-only' | 'readwrite-unsafe';
+/** createSyncAccessHandle with its `mode` option, which TypeScript's DOM types do not list yet. */
+interface SyncHandleMaker {
+  createSyncAccessHandle(options?: { mode?: AccessMode }): Promise<FileSystemSyncAccessHandle>;
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error || err instanceof DOMException ? err.name : '';
+}
+
+function storageError(err: unknown, name: string): Error {
+  if (errorName(err) === 'QuotaExceededError') {
+    return new Error(`the browser's storage for this page is full while writing the training file ${name}; what was written was removed. Delete datasets under Storage, or free disk space, and start again`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+class SyncFile implements RandomAccessFile {
+  constructor(
+    private readonly handle: FileSystemSyncAccessHandle,
+    private readonly name: string,
+  ) {}
+
+  read(into: Uint8Array, at: number): number {
+    return this.handle.read(into, { at });
+  }
+
+  write(from: Uint8Array, at: number): void {
+    let written: number;
+    try {
+      written = this.handle.write(from, { at });
+    } catch (err) {
+      throw storageError(err, this.name);
+    }
+    if (written !== from.length) throw storageError(Object.assign(new Error('short write'), { name: 'QuotaExceededError' }), this.name);
+  }
+
+  size(): number {
+    return this.handle.getSize();
+  }
+
+  flush(): void {
+    this.handle.flush();
+  }
+
+  close(): void {
+    this.handle.close();
+  }
+}
+
+/** Whether this context can use the training files (a worker with OPFS sync access handles). */
+export function canUseTrainingFiles(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' && typeof FileSystemSyncAccessHandle !== 'undefined';
+}
+
+async function directory(path: readonly string[], create: boolean): Promise<FileSystemDirectoryHandle> {
+  let dir = await navigator.storage.getDirectory();
+  for (const part of path) dir = await dir.getDirectoryHandle(part, { create });
+  return dir;
+}
+
+async function entryNames(dir: FileSystemDirectoryHandle): Promise<string[]> {
+  const names: string[] = [];
+  for await (const name of dir.keys()) names.push(name);
+  return names;
+}
+
+/** The folder of one version of a dataset's training files, created if need be. */
+export async function trainingFolder(datasetId: string, version: string): Promise<FileFolder> {
+  const dir = await directory([ROOT, datasetId, version], true);
+  return {
+    async open(name, create) {
+      const file = await dir.getFileHandle(name, { create });
+      const maker: SyncHandleMaker = file;
+      // Readers share the file ('read-only' handles may be many); the builder has it to itself.
+      let handle: FileSystemSyncAccessHandle;
+      try {
+        handle = await maker.createSyncAccessHandle({ mode: create ? 'readwrite' : 'read-only' });
+      } catch (err) {
+        if (errorName(err) === 'NoModificationAllowedError') throw new Error(`the training file ${name} of dataset ${datasetId} is open elsewhere (another tab writing or reading it); wait for that run to end, or close the tab, and start again`);
+        throw err;
+      }
+      if (create) handle.truncate(0);
+      return new SyncFile(handle, name);
+    },
+    list: () => entryNames(dir),
+    async remove(name) {
+      await dir.removeEntry(name);
+    },
+  };
+}
+
+/**
+ * Removes a dataset's training files, or (with `keepVersion`) every version but that one. Best effort: a file a
+ * running trainer holds open cannot be removed now, and goes at the next clean-up (`removeOrphanTrainingFiles`).
+ */
+export async function removeTrainingFiles(datasetId: string, keepVersion?: string): Promise<void> {
+  if (!canUseOpfs()) return;
+  try {
+    const root = await directory([ROOT], true);
+    if (keepVersion === undefined) {
+      await root.removeEntry(datasetId, { recursive: true });
+      return;
+    }
+    const dir = await root.getDirectoryHandle(datasetId, { create: true });
+    for (const name of await entryNames(dir)) if (name !== keepVersion) await dir.removeEntry(name, { recursive: true }).catch(() => undefined);
+  } catch {
+    // Not there, or in use: nothing to do now.
+  }
+}
+
+/** Removes the training files of datasets that no longer exist. */
+export async function removeOrphanTrainingFiles(existing: ReadonlySet<string>): Promise<void> {
+  if (!canUseOpfs()) return;
+  const root = await directory([ROOT], true);
+  for (const name of await entryNames(root)) if (!existing.has(name)) await root.removeEntry(name, { recursive: true }).catch(() => undefined);
+}
+
+function canUseOpfs(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
+}
