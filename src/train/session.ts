@@ -309,6 +309,8 @@ export class TrainingSession {
       if (this.current) Object.assign(this.current, { runId, label: `${stored.name} (as imported)` });
       this.emitReady(trainer, backend, note, runId);
       const s = await trainer.probe();
+      // Evaluated and tried, not trained: the training files are not needed past the probe set.
+      trainer.closeData();
       this.emit({ type: 'probe', step: 0, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
       this.emit({ type: 'status', state: 'done', message: `${stored.name} is the student, as imported (no training)` });
     } catch (err) {
