@@ -44,6 +44,13 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     await studio.startTraining();
     await studio.waitForState('done', 300_000);
 
+    // The first run wrote the dataset's training files; the storage panel lists them beside its tables (each
+    // triple is a 20-byte record there, so they take at least that much).
+    const teacherLines = rows('msmarco-sample/teacher-ids.tsv').length;
+    await expect
+      .poll(async () => Math.max(0, ...(await page.getByTestId('storage-row').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-training-bytes')))))), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(teacherLines * 20);
+
     const [zip] = await studio.downloads('export-handoff');
     const path = join(out, zip!.suggestedFilename());
     await zip!.saveAs(path);

@@ -1,4 +1,5 @@
 /** Datasets in the catalog, the active one, the state of the last import, and the browser's storage. */
+import { trainingFileBytes } from '../data/rows/dataset-files';
 import { createStore } from 'zustand/vanilla';
 import { createImportClient, type ImportClient } from '../data/import.client';
 import type { ImportProgress } from '../data/import.core';
@@ -17,6 +18,8 @@ export interface StorageUse {
   usage: number;
   quota: number;
   persisted: boolean;
+  /** Bytes of each dataset's training files (token rows, triple records, id indexes), by dataset id. */
+  trainingBytes: Record<string, number>;
 }
 
 export interface DatasetState {
@@ -127,8 +130,13 @@ async function refresh(): Promise<DatasetInfo[]> {
 export async function refreshStorage(): Promise<void> {
   const storage = navigator.storage;
   if (!storage?.estimate) return;
-  const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([storage.estimate(), storage.persisted?.() ?? Promise.resolve(false)]);
-  datasetStore.setState({ storage: { usage, quota, persisted } });
+  const [{ usage = 0, quota = 0 }, persisted, training] = await Promise.all([
+    storage.estimate(),
+    storage.persisted?.() ?? Promise.resolve(false),
+    // The training files are the studio's own too; unreadable (another tab writing) counts as none for now.
+    trainingFileBytes().catch(() => new Map<string, number>()),
+  ]);
+  datasetStore.setState({ storage: { usage, quota, persisted, trainingBytes: Object.fromEntries(training) } });
 }
 
 type ImportRequest = () => Promise<ImportResult>;

@@ -8,7 +8,7 @@ import type { DatasetInfo } from '../store/schema';
 import { buildTrainingFiles, openTrainingFiles, readManifest, type BuildProgress, type ChunkReader, type TrainingFiles } from './training-files';
 import { removeOrphanTrainingFiles, removeTrainingFiles, trainingFolder } from './files.opfs';
 
-export { canUseTrainingFiles } from './files.opfs';
+export { canUseTrainingFiles, trainingFileBytes } from './files.opfs';
 
 export async function ensureTrainingFiles(info: DatasetInfo, onProgress: BuildProgress): Promise<TrainingFiles> {
   if (info.status !== 'ready') throw new Error(`dataset "${info.name}" is not completely imported`);

@@ -128,3 +128,29 @@ export async function removeOrphanTrainingFiles(existing: ReadonlySet<string>): 
 function canUseOpfs(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
 }
+
+/** Bytes of training files on disk per dataset (every version), for the storage panel; empty without OPFS. */
+export async function trainingFileBytes(): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (!canUseOpfs()) return sizes;
+  const root = await directory([ROOT], true);
+  const subfolders = async (dir: FileSystemDirectoryHandle) => {
+    const out: FileSystemDirectoryHandle[] = [];
+    for (const name of await entryNames(dir)) {
+      const sub = await dir.getDirectoryHandle(name).catch(() => null);
+      if (sub) out.push(sub);
+    }
+    return out;
+  };
+  for (const dataset of await subfolders(root)) {
+    let bytes = 0;
+    for (const version of await subfolders(dataset)) {
+      for (const name of await entryNames(version)) {
+        const file = await version.getFileHandle(name).catch(() => null);
+        if (file) bytes += (await file.getFile()).size;
+      }
+    }
+    sizes.set(dataset.name, bytes);
+  }
+  return sizes;
+}

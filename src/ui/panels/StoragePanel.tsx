@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { datasetStore, removeDataset, refreshStorage } from '../../state/datasets';
 import { fmt } from '../format';
+import { trainingStore } from '../../state/training';
 
 function mb(bytes: number): string {
   return `${fmt(bytes / 1e6)} MB`;
@@ -14,6 +15,11 @@ export function StoragePanel() {
   const importing = useStore(datasetStore, (s) => s.importState === 'running');
   const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState('');
+  // A first run writes the dataset's training files: show them once it is under way.
+  const training = useStore(trainingStore, (s) => s.state);
+  useEffect(() => {
+    if (training === 'running' || training === 'done') void refreshStorage();
+  }, [training]);
   return (
     <section className="panel" aria-labelledby="storage-title" data-testid="storage-panel">
       <h2 id="storage-title">Storage</h2>
@@ -30,19 +36,21 @@ export function StoragePanel() {
           <tr>
             <th>dataset</th>
             <th>rows</th>
-            <th>size</th>
+            <th title="IndexedDB: the texts, their token ids, the triples, qrels and runs, as imported">stored tables</th>
+            <th title="the Origin Private File System: fixed-width token rows, triple records and id indexes, written on the first Train">training files</th>
             <th />
           </tr>
         </thead>
         <tbody>
           {datasets.map((d) => (
-            <tr key={d.id} data-testid="storage-row" data-dataset={d.id} data-bytes={d.bytes}>
+            <tr key={d.id} data-testid="storage-row" data-dataset={d.id} data-bytes={d.bytes} data-training-bytes={storage?.trainingBytes[d.id] ?? 0}>
               <td>
                 {d.name}
                 <div className="hint">{new Date(d.createdAt).toLocaleString()}</div>
               </td>
               <td>{Object.values(d.counts).reduce((a, b) => a + b, 0)}</td>
               <td>{mb(d.bytes)}</td>
+              <td>{storage?.trainingBytes[d.id] ? mb(storage.trainingBytes[d.id] as number) : '–'}</td>
               <td>
                 {confirming === d.id ? (
                   <button
