@@ -126,13 +126,17 @@ function sentenceTransformerFiles(model: HfModelDescription, maxLength: number):
   return [json('modules.json', modules), ...files];
 }
 
-/** The whole folder: config, weights, tokenizer, sentence-transformers modules (bi-encoders) and the model card. */
-export function huggingFaceFolder(model: HfModelDescription, summary: TrainingSummary): HfFile[] {
+/**
+ * The whole folder: config, weights, tokenizer, sentence-transformers modules (bi-encoders, unless
+ * `sentenceTransformers` is false: a plain transformers folder, e.g. a checkpoint a CrossEncoder will load) and the
+ * model card.
+ */
+export function huggingFaceFolder(model: HfModelDescription, summary: TrainingSummary, { sentenceTransformers = true } = {}): HfFile[] {
   if (model.vocab.length !== model.dims.vocabSize) throw new Error(`cannot export: the vocabulary has ${model.vocab.length} tokens, the model ${model.dims.vocabSize} embeddings`);
   const maxLength = model.maxSeqLength ?? Math.min(model.dims.maxPositions, 512);
   // `format: pt` is required: transformers refuses safetensors metadata without a format it knows.
   const files = [json('config.json', modelConfig(model)), { path: 'model.safetensors', bytes: writeSafetensors(modelTensors(model), { format: 'pt' }) }, ...tokenizerFiles(model, maxLength)];
-  if (model.kind === 'bi-encoder') files.push(...sentenceTransformerFiles(model, maxLength));
+  if (model.kind === 'bi-encoder' && sentenceTransformers) files.push(...sentenceTransformerFiles(model, maxLength));
   files.push(text('README.md', modelCard(model, summary)));
   return files;
 }

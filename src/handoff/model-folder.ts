@@ -7,9 +7,6 @@ import { huggingFaceFolder, type HfFile, type TrainingSummary } from '../export/
 import { weightSpecs, type HfModelDescription } from '../export/hf-layout';
 import type { RunConfig } from '../train/config';
 
-/** sentence-transformers' own files: a CrossEncoder must not find a bi-encoder pipeline in its folder. */
-const SENTENCE_FILES = /^(modules\.json|sentence_bert_config\.json|config_sentence_transformers\.json|\d+_(Pooling|Dense|Normalize)\/)/;
-
 export function startFolder(start: HfModelDescription, config: RunConfig, summary: TrainingSummary): { files: HfFile[]; addDense: number } {
   if (config.arch === 'dot') {
     // A bi-encoder with the run's pooling; a cross-encoder checkpoint gives its encoder (its head is not used).
@@ -19,7 +16,7 @@ export function startFolder(start: HfModelDescription, config: RunConfig, summar
     const addDense = config.denseDim > 0 && !bi.dense ? config.denseDim : 0;
     return { files: huggingFaceFolder(bi, summary), addDense };
   }
-  // cat: the checkpoint as transformers saved it; CrossEncoder adds a head where the checkpoint has none.
-  const files = huggingFaceFolder(start, summary).filter((f) => !SENTENCE_FILES.test(f.path));
-  return { files, addDense: 0 };
+  // cat: the checkpoint as transformers saved it, with no bi-encoder pipeline for a CrossEncoder to trip on; it adds
+  // a head where the checkpoint has none.
+  return { files: huggingFaceFolder(start, summary, { sentenceTransformers: false }), addDense: 0 };
 }
