@@ -1,7 +1,5 @@
 // IndexedDB in Node for isolation; the browser test (e2e/handoff.spec.ts) exports through Chromium's own.
 import 'fake-indexeddb/auto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importFiles } from '../data/import.core';
@@ -9,7 +7,8 @@ import { forEachChunk } from '../data/store/dataset-db';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from '../train/config';
 import { LOSSES } from '../train/loss-names';
 import { ARCHS } from '../model/students/archs';
-import { FIXTURES, fixtureBytes, fixtureFile, runFromTeacher, textFile } from '../testing/fixtures';
+import { fixtureFolder } from '../model/pretrained/testing';
+import { fixtureBytes, fixtureFile, runFromTeacher, textFile } from '../testing/fixtures';
 import { fieldFates, HandoffRefused, trainSettings } from './mapping';
 import { writeHandoff, type HandoffInput } from './package';
 import { float32Text, qrelLines, runLines, textLines, tripleLines } from './tables';
@@ -126,15 +125,6 @@ describe('the data written back as plain files', () => {
   });
 });
 
-/** The files of a model folder as they are on disk. */
-function folderFiles(dir: string, prefix = ''): { path: string; bytes: Uint8Array }[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) return folderFiles(full, `${prefix}${name}/`);
-    return [{ path: `${prefix}${name}`, bytes: new Uint8Array(readFileSync(full)) }];
-  });
-}
-
 function lines(relative: string): string[][] {
   return fixtureBytes(relative).toString('utf8').trimEnd().split('\n').map((l) => l.split('\t'));
 }
@@ -151,7 +141,7 @@ function inputFor(info: Awaited<ReturnType<typeof sampleDataset>>, over: Partial
     dataset: info,
     config: pretrained({ arch: 'dot', steps: 120, batchSize: 8 }),
     stepsInBrowser: 20,
-    model: { name: 'bert-dot', source: 'start', files: folderFiles(join(FIXTURES, 'hf-tiny', 'bert-dot')), addDense: 0 },
+    model: { name: 'bert-dot', source: 'start', files: fixtureFolder('bert-dot'), addDense: 0 },
     wholeCollection: false,
     read,
     now: new Date(Date.UTC(2026, 11, 2)),
@@ -196,7 +186,7 @@ describe('the handoff zip of the MS MARCO sample', () => {
     expect(result.missingPassages).toBe(0);
 
     // The model folder as it was, train.py as shipped, and the settings train.py reads.
-    for (const f of folderFiles(join(FIXTURES, 'hf-tiny', 'bert-dot'))) expect(files[`${root}/model/${f.path}`]).toEqual(f.bytes);
+    for (const f of fixtureFolder('bert-dot')) expect(files[`${root}/model/${f.path}`]).toEqual(f.bytes);
     expect(text('train.py')).toBe(TRAIN_PY);
     const run = JSON.parse(text('run.json')) as { format: string; train: { kind: string; max_steps: number }; data: { counts: unknown }; studio_config: RunConfig; not_carried: Record<string, string> };
     expect(run.format).toBe('margin-studio-handoff');

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readPretrainedFolder } from '../model/pretrained/folder';
+import { fixtureFolder, folderFiles } from '../model/pretrained/testing';
 import { FIXTURES } from '../testing/fixtures';
 import { parseVocabText } from '../text/wordpiece';
 import { isTrainingLeftover, lossPerStep, readHandoffHistory, trainerLosses } from './result';
@@ -16,13 +17,6 @@ import { resolveRunConfig } from '../train/config';
  */
 const OUTPUT = fileURLToPath(new URL('../../e2e/fixtures/handoff-output', import.meta.url));
 
-function folderFiles(dir: string, prefix = ''): { path: string; bytes: Uint8Array }[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) return folderFiles(full, `${prefix}${name}/`);
-    return [{ path: `${prefix}${name}`, bytes: new Uint8Array(readFileSync(full)) }];
-  });
-}
 const json = (file: string): unknown => JSON.parse(readFileSync(join(OUTPUT, file), 'utf8'));
 
 describe("what a handoff's train.py brings back", () => {
@@ -97,7 +91,7 @@ describe("what a handoff's train.py brings back", () => {
 });
 
 describe('the model folder a handoff starts from', () => {
-  const start = readPretrainedFolder(folderFiles(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder')));
+  const start = readPretrainedFolder(fixtureFolder('bert-cross-encoder'));
   const summary = { baseModel: 'x', teacherFiles: [], loss: 'margin-mse', steps: 0, learningRate: 1e-5, evaluation: [] };
 
   it('writes a cross-encoder checkpoint as a bi-encoder with the run pooling for dot, and the Dense to add', () => {
@@ -109,7 +103,7 @@ describe('the model folder a handoff starts from', () => {
   });
 
   it('writes a plain transformers folder for cat, without sentence-transformers modules', () => {
-    const bi = readPretrainedFolder(folderFiles(join(FIXTURES, 'hf-tiny', 'bert-dot')));
+    const bi = readPretrainedFolder(fixtureFolder('bert-dot'));
     const { files } = startFolder(bi, resolveRunConfig({ start: 'm', arch: 'cat' }), summary);
     expect(files.map((f) => f.path)).not.toContain('modules.json');
     expect(files.some((f) => f.path.startsWith('1_Pooling/'))).toBe(false);

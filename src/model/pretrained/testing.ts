@@ -17,7 +17,11 @@ function listFiles(dir: string): string[] {
 
 /** The fixture's files, paths relative to its folder; `root` puts them under a leading folder, as a folder picker does. */
 export function fixtureFolder(name: HfFixture, root = ''): FolderFile[] {
-  const dir = join(FIXTURES, 'hf-tiny', name);
+  return folderFiles(join(FIXTURES, 'hf-tiny', name), root);
+}
+
+/** Any folder's files as the reader takes them (paths relative to `dir`, sorted). */
+export function folderFiles(dir: string, root = ''): FolderFile[] {
   return listFiles(dir)
     .sort()
     .map((path) => ({ path: (root ? `${root}/` : '') + relative(dir, path).split('\\').join('/'), bytes: new Uint8Array(readFileSync(path)) }));
