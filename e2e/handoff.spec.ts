@@ -14,11 +14,6 @@ const OUTPUT = fileURLToPath(new URL('./fixtures/handoff-output', import.meta.ur
 
 const rows = (relative: string) => readFileSync(join(FIXTURES, relative), 'utf8').trimEnd().split('\n').map((l) => l.split('\t'));
 
-async function importModel(page: Page, folder: string): Promise<void> {
-  await page.getByTestId('import-model').setInputFiles(folder);
-  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-}
-
 async function evaluate(page: Page): Promise<void> {
   await page.getByTestId('eval-run').click();
   await expect(page.getByTestId('eval-state')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
@@ -33,9 +28,8 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     await studio.open();
     await studio.waitForDemo();
     await studio.importFiles(SAMPLE);
-    await importModel(page, join(FIXTURES, 'hf-tiny', 'bert-dot'));
-    const select = page.getByTestId('model-select');
-    await select.selectOption((await select.locator('option', { hasText: /^bert-dot / }).last().getAttribute('value')) as string);
+    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-dot'));
+    await studio.chooseModel('bert-dot');
     await page.getByTestId('model-tokenize').click();
     await expect(page.getByTestId('import-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 
@@ -97,7 +91,7 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     const browserMrr = Number(await page.locator('[data-testid="eval-row"][data-system="student"]').getAttribute('data-mrr10'));
     expect(Number.isFinite(browserMrr)).toBe(true);
 
-    await importModel(page, OUTPUT);
+    await studio.importModel(OUTPUT);
     await expect(page.getByTestId('model-run-note')).toHaveAttribute('data-steps', '200');
     const pytorchRun = page.locator('[data-testid="run-row"][data-source="pytorch"]');
     await expect(pytorchRun).toHaveCount(1);

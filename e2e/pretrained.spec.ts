@@ -11,20 +11,6 @@ const SAMPLE = ['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv']
 /** A query of msmarco-sample (qid 1000): "try" shows the teacher's scores and grades for its passages. */
 const QUERY = readFileSync(join(FIXTURES, 'msmarco-sample', 'queries.tsv'), 'utf8').split('\n')[0]!.split('\t')[1]!;
 
-async function importModel(page: Page, folder: string, state: 'done' | 'error' = 'done'): Promise<void> {
-  await page.getByTestId('import-model').setInputFiles(folder);
-  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', state, { timeout: 60_000 });
-}
-
-/** Picks the stored model named `name` as the start (the select's option text begins with the name). */
-async function chooseModel(page: Page, name: string): Promise<string> {
-  const select = page.getByTestId('model-select');
-  const value = await select.locator('option', { hasText: new RegExp(`^${name} `) }).last().getAttribute('value');
-  if (!value) throw new Error(`no stored model ${name}`);
-  await select.selectOption(value);
-  return value;
-}
-
 async function tryTop(page: Page, query: string): Promise<{ pid: number; score: number; teacher: string; grade: string }[]> {
   await page.getByTestId('try-query').fill(query);
   await page.getByTestId('try-run').click();
@@ -68,8 +54,8 @@ async function train(studio: StudioPage, page: Page, fields: Record<string, stri
  * so that it becomes the current student) and checks that it ranks the query as the student it came from did.
  */
 async function expectSameScoresReimported(studio: StudioPage, page: Page, folder: string, arch: 'dot' | 'cat', before: Awaited<ReturnType<typeof tryTop>>): Promise<void> {
-  await importModel(page, folder);
-  await chooseModel(page, 'exported');
+  await studio.importModel(folder);
+  await studio.chooseModel('exported');
   await train(studio, page, { 'arch-select': arch, 'config-steps': 1, 'config-learning-rate': 1e-12 });
   const after = await tryTop(page, QUERY);
   expect(after.map((h) => h.pid)).toEqual(before.map((h) => h.pid));
@@ -85,13 +71,13 @@ test.describe('a pretrained start', () => {
     await studio.open();
     await studio.waitForDemo();
     await studio.importFiles(SAMPLE);
-    await importModel(page, join(FIXTURES, 'hf-tiny', 'bert-dot'));
+    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-dot'));
     const summary = page.getByTestId('model-summary');
     await expect(summary).toHaveAttribute('data-type', 'bert');
     for (const [k, v] of Object.entries({ layers: '2', hidden: '32', heads: '4', vocab: '2500', pooling: 'mean' })) await expect(summary).toHaveAttribute(`data-${k}`, v);
     expect(Number(await summary.getAttribute('data-params'))).toBeGreaterThan(100_000);
 
-    await chooseModel(page, 'bert-dot');
+    await studio.chooseModel('bert-dot');
     // Fine-tuning settings come with the choice, and the schedule is drawn.
     expect(Number(await studio.field('config-learning-rate'))).toBeCloseTo(7e-6, 12);
     await expect(page.getByTestId('schedule-chart')).toHaveAttribute('data-schedule', 'linear');
@@ -136,9 +122,9 @@ test.describe('a pretrained start', () => {
     await studio.open();
     await studio.waitForDemo();
     await studio.importFiles(SAMPLE);
-    await importModel(page, join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
+    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
     await expect(page.getByTestId('model-summary')).toHaveAttribute('data-pooling', '');
-    await chooseModel(page, 'bert-cross-encoder');
+    await studio.chooseModel('bert-cross-encoder');
     if ((await page.getByTestId('model-tokens').getAttribute('data-match')) === 'false') {
       await page.getByTestId('model-tokenize').click();
       await expect(page.getByTestId('model-tokens')).toHaveAttribute('data-match', 'true', { timeout: 120_000 });
@@ -167,7 +153,7 @@ test.describe('a pretrained start', () => {
     const binOnly = join(dir, 'bin-only');
     cpSync(join(FIXTURES, 'hf-tiny', 'distilbert-dot'), binOnly, { recursive: true });
     renameSync(join(binOnly, 'model.safetensors'), join(binOnly, 'pytorch_model.bin'));
-    await importModel(page, binOnly, 'error');
+    await studio.importModel(binOnly, 'error');
     await expect(page.getByTestId('model-error')).toContainText('pytorch_model.bin');
     await expect(page.getByTestId('model-error')).toContainText('safetensors');
 
@@ -175,12 +161,12 @@ test.describe('a pretrained start', () => {
     cpSync(join(FIXTURES, 'hf-tiny', 'distilbert-dot'), roberta, { recursive: true });
     const config = JSON.parse(readFileSync(join(roberta, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(roberta, 'config.json'), JSON.stringify({ ...config, model_type: 'roberta' }));
-    await importModel(page, roberta, 'error');
+    await studio.importModel(roberta, 'error');
     await expect(page.getByTestId('model-error')).toContainText('config.json');
     await expect(page.getByTestId('model-error')).toContainText('roberta');
     expect(await options()).toBe(1);
 
-    await importModel(page, join(FIXTURES, 'hf-tiny', 'distilbert-dot'));
+    await studio.importModel(join(FIXTURES, 'hf-tiny', 'distilbert-dot'));
     await expect(page.getByTestId('model-summary')).toHaveAttribute('data-type', 'distilbert');
     await expect(page.getByTestId('model-summary')).toHaveAttribute('data-pooling', 'cls');
     expect(await options()).toBe(2);

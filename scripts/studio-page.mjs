@@ -173,6 +173,33 @@ export class StudioPage {
   }
 
   /**
+   * Imports a Hugging Face model folder through `import-model` and waits for that import (not an earlier one) to end.
+   * @param {string} folder
+   * @param {'done' | 'error'} [expected]
+   * @param {number} [timeout]
+   * @returns {Promise<string>} the page's message when it refused the folder, else ''
+   */
+  async importModel(folder, expected = 'done', timeout = 60_000) {
+    const { state } = await stateRound(this.page, 'model-status', () => this.byTestId('import-model').setInputFiles(folder), { through: 'running', ends: ['done', 'error'], timeout });
+    const error = state === 'error' ? await this.text('model-error') : '';
+    if (state !== expected) throw new Error(`model import of ${folder} ended in ${state}, not ${expected}${error ? `: ${error}` : ''}`);
+    return error;
+  }
+
+  /**
+   * Picks the stored model named `name` as the start (the select's option text begins with the name).
+   * @param {string} name
+   * @returns {Promise<string>} the model's id
+   */
+  async chooseModel(name) {
+    const select = this.byTestId('model-select');
+    const value = await select.locator('option', { hasText: new RegExp(`^${name} `) }).last().getAttribute('value');
+    if (!value) throw new Error(`no stored model ${name}`);
+    await select.selectOption(value);
+    return value;
+  }
+
+  /**
    * The per-file reports of the active dataset's import (file-report rows).
    * @returns {Promise<{ file: string, layout: string, lines: number, rejected: number, missing: number, seconds: number }[]>}
    */
