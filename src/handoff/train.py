@@ -113,14 +113,20 @@ def count_lines(path, fields, sep=None):
     return count
 
 
-def teacher_scale(path):
-    """Mean and population standard deviation over both scores of every triple (the studio's standardisation)."""
+def teacher_scale(path, queries, passages):
+    """Mean and population standard deviation over both scores of every triple trained on, as the studio
+    standardises: triples whose texts are missing are left out here too."""
+    def scores():
+        for pos, neg, qid, p, q in iter_triples(path):
+            if qid in queries and p in passages and q in passages:
+                yield pos, neg
+
     n, total, squares = 0, 0.0, 0.0
-    for pos, neg, *_ in iter_triples(path):
+    for pos, neg in scores():
         n += 2
         total += pos + neg
     mean = total / max(n, 1)
-    for pos, neg, *_ in iter_triples(path):
+    for pos, neg in scores():
         squares += (pos - mean) ** 2 + (neg - mean) ** 2
     std = math.sqrt(squares / max(n, 1)) or 1.0
     return mean, std
@@ -210,7 +216,7 @@ def train(args, run):
     queries = read_texts(data_path(run, "queries"))
     passages = read_texts(data_path(run, "collection"))
     triples_path = data_path(run, "triples")
-    mean, std = teacher_scale(triples_path) if s["standardize_teacher"] else (0.0, 1.0)
+    mean, std = teacher_scale(triples_path, queries, passages) if s["standardize_teacher"] else (0.0, 1.0)
 
     model_dir = os.path.join(HERE, run["model"]["folder"])
     config_kwargs = dropout_kwargs(model_dir, s["dropout"])
