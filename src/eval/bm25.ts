@@ -21,17 +21,55 @@ export function bm25Terms(text: string): Int32Array {
   return tokenize(text, { kind: 'hash-words', buckets: BM25_BUCKETS });
 }
 
-export interface Bm25Index {
+/**
+ * What scoring reads: the collection's statistics and each term's postings, wherever they are kept (in memory
+ * here, in files for collections too large for memory: bm25-files.ts).
+ */
+export interface Bm25Searchable {
   /** Document count. */
   n: number;
   avgdl: number;
   docLen: Uint32Array;
+  k1: number;
+  b: number;
+  /** Documents holding the term. */
+  df(term: number): number;
+  /** The term's postings: documents (row numbers, ascending) and the term's count in each. */
+  postings(term: number): { docs: Uint32Array; tfs: Uint16Array };
+}
+
+export interface Bm25Index extends Bm25Searchable {
   /** Postings of term t: postDoc/postTf[termStart[t] .. termStart[t + 1]). Docs are row numbers. */
   termStart: Uint32Array;
   postDoc: Uint32Array;
   postTf: Uint16Array;
-  k1: number;
-  b: number;
+}
+
+/** A document's distinct terms, ascending, and how often each occurs (counts capped at 65,535). */
+export function termCounts(terms: Int32Array): { terms: Int32Array; counts: Uint16Array } {
+  const sorted = terms.slice().sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+  const out = new Int32Array(distinct);
+  const counts = new Uint16Array(distinct);
+  let k = -1;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) out[++k] = sorted[i] as number;
+    counts[k] = Math.min(65535, (counts[k] as number) + 1);
+  }
+  return { terms: out, counts };
+}
+
+/** The in-memory index over arrays: postings of term t at [termStart[t], termStart[t + 1]). */
+export function bm25Index(parts: { n: number; avgdl: number; docLen: Uint32Array; termStart: Uint32Array; postDoc: Uint32Array; postTf: Uint16Array; k1?: number; b?: number }): Bm25Index {
+  const { termStart, postDoc, postTf } = parts;
+  return {
+    ...parts,
+    k1: parts.k1 ?? BM25_K1,
+    b: parts.b ?? BM25_B,
+    df: (t) => (termStart[t + 1] as number) - (termStart[t] as number),
+    postings: (t) => ({ docs: postDoc.subarray(termStart[t], termStart[t + 1]), tfs: postTf.subarray(termStart[t], termStart[t + 1]) }),
+  };
 }
 
 /** Builds the index from each document's terms (`termsOf(row)`), in two passes over compact per-document runs. */
@@ -43,21 +81,13 @@ export function buildBm25Index(n: number, termsOf: (row: number) => Int32Array, 
   const tfs: Uint16Array[] = new Array(n);
   let total = 0;
   for (let d = 0; d < n; d++) {
-    const terms = termsOf(d).slice().sort();
+    const terms = termsOf(d);
     docLen[d] = terms.length;
     total += terms.length;
-    const u: number[] = [];
-    const c: number[] = [];
-    for (let i = 0; i < terms.length; i++) {
-      if (i > 0 && terms[i] === terms[i - 1]) c[c.length - 1] = Math.min(65535, (c[c.length - 1] as number) + 1);
-      else {
-        u.push(terms[i] as number);
-        c.push(1);
-        df[terms[i] as number] = (df[terms[i] as number] as number) + 1;
-      }
-    }
-    uniq[d] = Int32Array.from(u);
-    tfs[d] = Uint16Array.from(c);
+    const c = termCounts(terms);
+    for (let i = 0; i < c.terms.length; i++) df[c.terms[i] as number] = (df[c.terms[i] as number] as number) + 1;
+    uniq[d] = c.terms;
+    tfs[d] = c.counts;
   }
   const termStart = new Uint32Array(vocab + 1);
   for (let t = 0; t < vocab; t++) termStart[t + 1] = (termStart[t] as number) + (df[t] as number);
@@ -74,32 +104,34 @@ export function buildBm25Index(n: number, termsOf: (row: number) => Int32Array, 
       postTf[at] = c[i] as number;
     }
   }
-  return { n, avgdl: n ? total / n : 0, docLen, termStart, postDoc, postTf, k1, b };
+  return bm25Index({ n, avgdl: n ? total / n : 0, docLen, termStart, postDoc, postTf, k1, b });
 }
 
-export function idf(index: Bm25Index, term: number): number {
-  const df = (index.termStart[term + 1] as number) - (index.termStart[term] as number);
+export function idf(index: Bm25Searchable, term: number): number {
+  const df = index.df(term);
   return Math.log(1 + (index.n - df + 0.5) / (df + 0.5));
 }
 
 /** Scores of every document for a query (0 for documents sharing no term). */
-export function scoreAll(index: Bm25Index, queryTerms: ArrayLike<number>, acc: Float32Array = new Float32Array(index.n)): Float32Array {
+export function scoreAll(index: Bm25Searchable, queryTerms: ArrayLike<number>, acc: Float32Array = new Float32Array(index.n)): Float32Array {
   acc.fill(0);
-  const { k1, b, avgdl } = index;
+  const { k1, b, avgdl, docLen } = index;
   for (let i = 0; i < queryTerms.length; i++) {
     const t = queryTerms[i] as number;
+    if (index.df(t) === 0) continue;
     const w = idf(index, t);
-    for (let p = index.termStart[t] as number, end = index.termStart[t + 1] as number; p < end; p++) {
-      const d = index.postDoc[p] as number;
-      const tf = index.postTf[p] as number;
-      acc[d] = (acc[d] as number) + (w * tf) / (tf + k1 * (1 - b + (b * (index.docLen[d] as number)) / avgdl));
+    const { docs, tfs } = index.postings(t);
+    for (let p = 0; p < docs.length; p++) {
+      const d = docs[p] as number;
+      const tf = tfs[p] as number;
+      acc[d] = (acc[d] as number) + (w * tf) / (tf + k1 * (1 - b + (b * (docLen[d] as number)) / avgdl));
     }
   }
   return acc;
 }
 
 /** The k best documents (rows) for a query, best first; documents sharing no term with the query are left out. */
-export function topK(index: Bm25Index, queryTerms: ArrayLike<number>, k: number, acc?: Float32Array): { rows: Int32Array; scores: Float32Array } {
+export function topK(index: Bm25Searchable, queryTerms: ArrayLike<number>, k: number, acc?: Float32Array): { rows: Int32Array; scores: Float32Array } {
   const scores = scoreAll(index, queryTerms, acc);
   // A min-heap of the best k (score, row) seen so far.
   const heapScore = new Float32Array(k);

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { importFiles } from '../data/import.core';
 import { readTable } from '../data/store/dataset-db';
 import { fixtureFile, parseRunText as parseRun, runFromTeacher, textFile } from '../testing/fixtures';
-import { evaluateReranking, type EvalTables, type Scorer } from './rerank';
+import { bm25IndexOf, evaluateReranking, teacherScores, type EvalTables, type Scorer } from './rerank';
+import { tableCollection } from './collection';
+import type { Bm25Index } from './bm25';
 import { evaluateRun, qrelsFrom, rank, round4, type Run } from './metrics';
 
 let imports = 0;
-async function sampleTables(): Promise<EvalTables> {
+async function sampleTables(): Promise<EvalTables & { bm25: Bm25Index }> {
   const files = ['collection.tsv', 'queries.tsv', 'qrels.tsv', 'teacher-ids.tsv'].map((n) => ({ file: fixtureFile(`msmarco-sample/${n}`) }));
   files.push({ file: textFile('teacher.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher')) });
   files.push({ file: textFile('random.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'random', 7)) });
@@ -20,13 +22,13 @@ async function sampleTables(): Promise<EvalTables> {
     readTable(info.id, 'candidates'),
     readTable(info.id, 'triples'),
   ]);
-  return { passages: passages!, queries: queries!, qrels: qrels!, candidates, triples, runs: info.runs ?? [] };
+  return { passages: tableCollection(passages!), queries: queries!, qrels: qrels!, candidates, teacher: teacherScores(triples), runs: info.runs ?? [], bm25: bm25IndexOf(passages!) };
 }
 
 describe('evaluateReranking on the MS MARCO sample', () => {
   it('gives each run the metrics of the run as written, and the teacher beats random scores', async () => {
     const t = await sampleTables();
-    const report = await evaluateReranking(t, { threshold: 1, depth: 100 }, null, () => undefined);
+    const report = await evaluateReranking(t, { threshold: 1, depth: 100 }, null, () => undefined, t.bm25);
     expect(report.rows.map((r) => r.system)).toEqual(['bm25', 'teacher', 'run:teacher.run', 'run:random.run']);
     expect(report.devQueries).toBe(10);
     expect(report.candidates).toBe('run:teacher.run');
@@ -51,8 +53,8 @@ describe('evaluateReranking on the MS MARCO sample', () => {
   it('scores the student on the candidates it was given', async () => {
     const t = await sampleTables();
     // A "student" that scores each pair by the passage id: its ranking is id order, descending.
-    const scorer: Scorer = async (_q, p) => Float32Array.from(p, (row) => t.passages.id[row] as number);
-    const report = await evaluateReranking(t, { threshold: 1, depth: 100 }, scorer, () => undefined);
+    const scorer: Scorer = async (_q, p) => Float32Array.from(p, (row) => t.passages.idOf(row));
+    const report = await evaluateReranking(t, { threshold: 1, depth: 100 }, scorer, () => undefined, t.bm25);
     expect(report.rows[0]!.system).toBe('student');
     expect(report.studentPairs).toBe(260);
     const byId: Run = new Map();
@@ -65,10 +67,10 @@ describe('evaluateReranking on the MS MARCO sample', () => {
     const t = await sampleTables();
     const seen: number[][] = [];
     const scorer: Scorer = async (_q, p) => {
-      seen.push(Array.from(p.subarray(0, 5), (row) => t.passages.id[row] as number));
+      seen.push(Array.from(p.subarray(0, 5), (row) => t.passages.idOf(row)));
       return new Float32Array(p.length);
     };
-    const report = await evaluateReranking(t, { threshold: 1, depth: 5 }, scorer, () => undefined);
+    const report = await evaluateReranking(t, { threshold: 1, depth: 5 }, scorer, () => undefined, t.bm25);
     expect(report.studentPairs).toBe(50);
     // The first query's five best teacher-scored passages, best first, equal scores broken as trec_eval does.
     const firstQuery = parseRun(runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher')).get(1000)!;

@@ -6,17 +6,22 @@
  */
 import { rowIndex, textAt } from '../data/store/columns';
 import type { CandidateColumns, QrelColumns, TextColumns, TripleColumns } from '../data/store/schema';
-import { bm25Terms, buildBm25Index, topK, type Bm25Index } from './bm25';
+import { bm25Terms, buildBm25Index, topK, type Bm25Index, type Bm25Searchable } from './bm25';
+import type { Collection } from './collection';
 import { evaluateRun, qrelsFrom, rank, round4, type Qrels, type Run, type RunMetrics } from './metrics';
 
 export interface EvalTables {
-  passages: TextColumns;
+  passages: Collection;
   queries: TextColumns;
   qrels: QrelColumns;
   candidates: CandidateColumns | null;
-  triples: TripleColumns | null;
+  /** The teacher's scores of the dev queries' passages (those of other queries are not needed). */
+  teacher: TeacherScores;
   runs: readonly string[];
 }
+
+/** Teacher scores by query id, then passage id. */
+export type TeacherScores = Map<number, Map<number, number>>;
 
 export interface EvalOptions {
   /** Grade at which a document counts as relevant for MRR, recall and MAP. */
@@ -30,7 +35,7 @@ const PER_QUERY_LIMIT = 500;
 const TOP_SHOWN = 10;
 
 export type Scorer = (queryRows: Int32Array, passageRows: Int32Array, onProgress: (done: number, total: number) => void) => Promise<Float32Array>;
-export type EvalPhase = 'indexing' | 'bm25' | 'scoring' | 'metrics' | 'encoding' | 'searching';
+export type EvalPhase = 'preparing' | 'indexing' | 'merging' | 'teacher' | 'bm25' | 'scoring' | 'metrics' | 'encoding' | 'searching';
 
 export interface SystemRow {
   /** `student`, `bm25`, `teacher`, or `run:` and the run file's name. */
@@ -98,7 +103,7 @@ export function devQueries(t: Pick<EvalTables, 'queries' | 'qrels'>, threshold: 
 
 /** Metrics of a dense run given as passage rows per dev query. */
 export function denseMetrics(t: Pick<EvalTables, 'passages' | 'qrels'>, dev: readonly number[], hits: readonly { rows: Int32Array; scores: Float32Array }[], threshold: number): Pick<DenseResult, 'mrr10' | 'ndcg10' | 'recall100' | 'recall1000' | 'queries'> {
-  const run: Run = new Map(dev.map((q, i) => [q, { pids: Array.from((hits[i] as { rows: Int32Array }).rows, (r) => t.passages.id[r] as number), scores: (hits[i] as { scores: Float32Array }).scores }]));
+  const run: Run = new Map(dev.map((q, i) => [q, { pids: Array.from((hits[i] as { rows: Int32Array }).rows, (r) => t.passages.idOf(r)), scores: (hits[i] as { scores: Float32Array }).scores }]));
   const m = evaluateRun(run, qrelsFrom(t.qrels), threshold);
   return { mrr10: round4(m.mrr10), ndcg10: round4(m.ndcg10), recall100: round4(m.recall100), recall1000: round4(m.recall1000), queries: m.queries };
 }
@@ -131,19 +136,27 @@ function runLists(c: CandidateColumns, run: number): Map<number, { pids: number[
   return lists;
 }
 
-export function teacherScores(triples: TripleColumns | null): Map<number, Map<number, number>> {
-  const out = new Map<number, Map<number, number>>();
-  if (!triples) return out;
+/**
+ * Adds the teacher scores of `triples` (one chunk of the table, visited in order) to `out`, for the queries in
+ * `wanted` only when it is given; a (query, passage) pair keeps the first score seen.
+ */
+export function addTeacherScores(out: TeacherScores, triples: TripleColumns, wanted?: ReadonlySet<number>): TeacherScores {
   const put = (q: number, p: number, s: number) => {
     let m = out.get(q);
     if (!m) out.set(q, (m = new Map()));
     if (!m.has(p)) m.set(p, s);
   };
   for (let i = 0; i < triples.qid.length; i++) {
-    put(triples.qid[i] as number, triples.pos[i] as number, triples.posScore[i] as number);
-    put(triples.qid[i] as number, triples.neg[i] as number, triples.negScore[i] as number);
+    const q = triples.qid[i] as number;
+    if (wanted && !wanted.has(q)) continue;
+    put(q, triples.pos[i] as number, triples.posScore[i] as number);
+    put(q, triples.neg[i] as number, triples.negScore[i] as number);
   }
   return out;
+}
+
+export function teacherScores(triples: TripleColumns | null, wanted?: ReadonlySet<number>): TeacherScores {
+  return triples ? addTeacherScores(new Map(), triples, wanted) : new Map();
 }
 
 function row(system: string, m: RunMetrics, note = ''): SystemRow {
@@ -156,22 +169,20 @@ export async function evaluateReranking(
   opts: EvalOptions,
   scorer: Scorer | null,
   onProgress: (phase: EvalPhase, done: number, total: number) => void,
-  index?: Bm25Index,
+  bm25: Bm25Searchable,
   studentNote = 'no student has been trained in this session',
 ): Promise<EvalReport> {
   const qrels: Qrels = qrelsFrom(t.qrels);
   const qRow = rowIndex(t.queries.id);
-  const pRow = rowIndex(t.passages.id);
   const dev = devQueries(t, opts.threshold);
   if (dev.length === 0) throw new Error('no dev queries: the dataset needs qrels with a relevant passage for queries whose text it holds');
 
-  const bm25 = index ?? bm25IndexOf(t.passages, (d, n) => onProgress('indexing', d, n));
   const bm25Run: Run = new Map();
   const bm25Started = performance.now();
   const acc = new Float32Array(bm25.n);
   dev.forEach((q, i) => {
     const hits = topK(bm25, bm25Terms(textAt(t.queries, qRow.get(q) as number)), BM25_DEPTH, acc);
-    bm25Run.set(q, { pids: Array.from(hits.rows, (r) => t.passages.id[r] as number), scores: hits.scores });
+    bm25Run.set(q, { pids: Array.from(hits.rows, (r) => t.passages.idOf(r)), scores: hits.scores });
     if (i % 20 === 0) onProgress('bm25', i, dev.length);
   });
   const bm25SecondsPerQuery = (performance.now() - bm25Started) / 1000 / dev.length;
@@ -190,7 +201,7 @@ export async function evaluateReranking(
     } else {
       pids = Array.from((bm25Run.get(q) as { pids: ArrayLike<number> }).pids);
     }
-    candidates.set(q, pids.filter((p) => pRow.has(p)).slice(0, opts.depth));
+    candidates.set(q, pids.filter((p) => t.passages.rowOf(p) >= 0).slice(0, opts.depth));
   }
 
   const rows: SystemRow[] = [];
@@ -204,7 +215,7 @@ export async function evaluateReranking(
     const ps: number[] = [];
     for (const [q, pids] of candidates) for (const p of pids) {
       qs.push(qRow.get(q) as number);
-      ps.push(pRow.get(p) as number);
+      ps.push(t.passages.rowOf(p));
     }
     const started = performance.now();
     const scores = await scorer(Int32Array.from(qs), Int32Array.from(ps), (d, n) => onProgress('scoring', d, n));
@@ -228,7 +239,7 @@ export async function evaluateReranking(
   shown ??= { system: 'bm25', run: bm25Run };
   rows.push(row('bm25', bm25Metrics, `k1 0.9, b 0.4, top ${BM25_DEPTH} of the collection`));
 
-  const teacher = teacherScores(t.triples);
+  const teacher = t.teacher;
   const teacherRun: Run = new Map();
   let scored = 0;
   let total = 0;
@@ -258,19 +269,22 @@ export async function evaluateReranking(
     });
   }
 
-  const perQuery: PerQueryRow[] = dev.slice(0, PER_QUERY_LIMIT).map((q) => {
+  // The shown system's top documents per query, their texts read together (from storage, for a large collection).
+  const shownRun = shown.run;
+  const tops = dev.slice(0, PER_QUERY_LIMIT).map((q) => {
+    const entry = shownRun.get(q);
+    return entry ? rank(entry.pids, entry.scores).slice(0, TOP_SHOWN) : [];
+  });
+  const shownRows = [...new Set(tops.flat().map((pid) => t.passages.rowOf(pid)).filter((r) => r >= 0))];
+  const texts = new Map((await t.passages.texts(shownRows)).map((text, i) => [shownRows[i] as number, text.slice(0, 400)]));
+  const perQuery: PerQueryRow[] = dev.slice(0, PER_QUERY_LIMIT).map((q, i) => {
     const values: PerQueryRow['values'] = {};
     for (const [system, m] of results) {
       const v = m.perQuery.find((p) => p.qid === q);
       if (v) values[system] = { rr10: round4(v.rr10), ndcg10: round4(v.ndcg10) };
     }
-    const entry = shown.run.get(q);
     const judged = qrels.get(q) as Map<number, number>;
-    const top = entry
-      ? rank(entry.pids, entry.scores)
-          .slice(0, TOP_SHOWN)
-          .map((pid) => ({ pid, grade: judged.get(pid) ?? 0, text: pRow.has(pid) ? textAt(t.passages, pRow.get(pid) as number).slice(0, 400) : '' }))
-      : [];
+    const top = (tops[i] as number[]).map((pid) => ({ pid, grade: judged.get(pid) ?? 0, text: texts.get(t.passages.rowOf(pid)) ?? '' }));
     return { qid: q, query: textAt(t.queries, qRow.get(q) as number), values, top };
   });
   return {

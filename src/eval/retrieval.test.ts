@@ -5,6 +5,7 @@ import { DotStudent } from '../model/students/dot';
 import { padTokens, textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { tokenBatch } from '../model/layers/transformer';
+import { tableCollection } from './collection';
 import { encodeRows, searchTopK, SEARCH_CHUNK } from './retrieval';
 import { Rng } from '../util/random';
 
@@ -39,7 +40,7 @@ describe('dense retrieval', () => {
     );
     const model = new DotStudent({ queryLength: 8, passageLength: 12, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 1);
     const rows = Int32Array.from([149, 0, 77, 130]);
-    const vectors = await encodeRows(model, cols, Int32Array.from({ length: 150 }, (_, i) => i), 12);
+    const vectors = await encodeRows(model, tableCollection(cols), Int32Array.from({ length: 150 }, (_, i) => i), 12);
     const direct = tf.tidy(() => model.embed(tokenBatch(padTokens(cols, rows, 12), rows.length, 12)));
     const expected = (await direct.data()) as Float32Array;
     direct.dispose();

@@ -6,8 +6,7 @@
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
 import type { VectorStudent } from '../model/students/student';
-import type { TextColumns } from '../data/store/schema';
-import { padTokens } from '../data/store/columns';
+import type { TokenSource } from './collection';
 
 export const ENCODE_BATCH = 128;
 export const SEARCH_CHUNK = 8192;
@@ -15,7 +14,7 @@ export const SEARCH_CHUNK = 8192;
 /** Vectors of the given rows, [rows.length × hidden], row-major. */
 export async function encodeRows(
   model: VectorStudent,
-  cols: TextColumns,
+  source: TokenSource,
   rows: Int32Array,
   length: number,
   onProgress: (done: number, total: number) => void = () => undefined,
@@ -24,7 +23,7 @@ export async function encodeRows(
   const out = new Float32Array(rows.length * hidden);
   for (let at = 0; at < rows.length; at += ENCODE_BATCH) {
     const part = rows.subarray(at, Math.min(rows.length, at + ENCODE_BATCH));
-    const vectors = tf.tidy(() => model.embed(tokenBatch(padTokens(cols, part, length), part.length, length)));
+    const vectors = tf.tidy(() => model.embed(tokenBatch(source.padded(part, length), part.length, length)));
     // GPU→CPU sync: once per batch of passages; the vectors are needed on the CPU to be searched in chunks.
     out.set((await vectors.data()) as Float32Array, at * hidden);
     vectors.dispose();

@@ -6,6 +6,7 @@ import { padTokens, textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { tokenBatch } from '../model/layers/transformer';
 import { scorePairs, SCORE_BATCH } from './score';
+import { tableCollection } from './collection';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -24,7 +25,7 @@ describe('scorePairs', () => {
     const pRows = Int32Array.from({ length: n }, (_, i) => (i * 7) % 40);
     const before = tf.memory().numTensors;
     const progress: number[] = [];
-    const scores = await scorePairs(model, { queries, passages }, qRows, pRows, { queryLength: 6, passageLength: 10 }, (d) => progress.push(d));
+    const scores = await scorePairs(model, { queries: tableCollection(queries), passages: tableCollection(passages) }, qRows, pRows, { queryLength: 6, passageLength: 10 }, (d) => progress.push(d));
     expect(tf.memory().numTensors).toBe(before);
     expect(progress.at(-1)).toBe(n);
     for (const i of [0, 63, 64, 511, 512, n - 1]) {

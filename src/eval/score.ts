@@ -5,8 +5,7 @@
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
 import type { Student } from '../model/students/student';
-import type { TextColumns } from '../data/store/schema';
-import { padTokens } from '../data/store/columns';
+import type { TokenSource } from './collection';
 
 export const SCORE_BATCH = 64;
 const BATCHES_PER_READBACK = 8;
@@ -18,7 +17,7 @@ export interface PairLengths {
 
 export async function scorePairs(
   model: Pick<Student, 'scorePairs'>,
-  tables: { queries: TextColumns; passages: TextColumns },
+  tables: { queries: TokenSource; passages: TokenSource },
   queryRows: Int32Array,
   passageRows: Int32Array,
   lengths: PairLengths,
@@ -43,8 +42,8 @@ export async function scorePairs(
     const q = queryRows.subarray(at, end);
     const p = passageRows.subarray(at, end);
     const scores = tf.tidy(() => {
-      const query = tokenBatch(padTokens(tables.queries, q, lengths.queryLength), q.length, lengths.queryLength);
-      const passage = tokenBatch(padTokens(tables.passages, p, lengths.passageLength), p.length, lengths.passageLength);
+      const query = tokenBatch(tables.queries.padded(q, lengths.queryLength), q.length, lengths.queryLength);
+      const passage = tokenBatch(tables.passages.padded(p, lengths.passageLength), p.length, lengths.passageLength);
       return model.scorePairs(query, passage);
     });
     pending.push({ at, scores });

@@ -1,18 +1,20 @@
 /**
- * Evaluation as the training worker runs it: the dataset's tables read from storage, a BM25 index kept while the
- * dataset is unchanged, the student re-ranking candidates (and, for a dot student, retrieving from the whole
- * collection), and the periodic dev-set check during training. No worker API here: the worker calls this.
+ * Evaluation as the training worker runs it: the dataset read through `openEvalData` (token rows, a BM25 index in
+ * files and texts fetched only for what is shown, for a collection of any size), kept open while the dataset is
+ * unchanged; the student re-ranking candidates (and, for a dot student, retrieving from the whole collection); and
+ * the periodic dev-set check during training. No worker API here: the worker calls this.
  */
 import { getDataset } from '../data/store/catalog';
 import { readTable } from '../data/store/dataset-db';
-import { rowIndex } from '../data/store/columns';
-import type { TextColumns, TripleColumns } from '../data/store/schema';
+import type { QrelColumns } from '../data/store/schema';
 import { isVectorStudent, type Student } from '../model/students/student';
-import type { Bm25Index } from './bm25';
-import { BM25_DEPTH, bm25IndexOf, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type Scorer } from './rerank';
+import type { Collection, TokenSource } from './collection';
+import { dataKey, openEvalData, type EvalData } from './eval-data';
+import { BM25_DEPTH, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type EvalTables, type Scorer } from './rerank';
 import { encodeRows, searchTopK } from './retrieval';
 import { scorePairs, type PairLengths } from './score';
-import { PassageVectorCache, tryStudent, type TryResult, type TryTables } from './try';
+import { PassageVectorCache, tryStudent, type TryResult } from './try';
+import { tableCollection } from './collection';
 
 /** The student under evaluation: its model, the lengths it reads, and why there is none when there is none. */
 export type StudentUnderTest = { model: Student; lengths: PairLengths; arch: string } | { none: string };
@@ -25,21 +27,61 @@ export interface DevEvalResult {
   note: string;
 }
 
+type ProgressWithRate = (phase: EvalPhase, done: number, total: number, rate: number) => void;
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Scores (query, passage) rows of these tables with a student. */
-function studentScorer(model: Student, lengths: PairLengths, tables: { queries: TextColumns; passages: TextColumns }): Scorer {
+/** Scores (query, passage) rows with a student. */
+function studentScorer(model: Student, lengths: PairLengths, tables: { queries: TokenSource; passages: TokenSource }): Scorer {
   return (q, p, onProgress) => scorePairs(model, tables, q, p, lengths, onProgress);
 }
 
+/**
+ * Progress with each phase's own rate: the clock and the count start again when the phase changes, so a phase
+ * that resumes part-way (a collection partly encoded before) is not credited with the earlier work.
+ */
+export function phaseProgress(onProgress: ProgressWithRate, now: () => number = () => performance.now()): (phase: EvalPhase, done: number, total: number) => void {
+  let phase: EvalPhase | null = null;
+  let started = 0;
+  let base = 0;
+  return (p, done, total) => {
+    const t = now();
+    if (p !== phase) {
+      phase = p;
+      started = t;
+      base = done;
+    }
+    const seconds = (t - started) / 1000;
+    onProgress(p, done, total, seconds > 0 ? (done - base) / seconds : 0);
+  };
+}
+
 export class EvalSession {
-  /** BM25 index of the last dataset version evaluated, kept while the dataset is unchanged. */
-  private bm25Cache: { key: string; index: Bm25Index } | null = null;
-  /** The tables "try the student" reads, kept while the dataset is unchanged: one query must not reread them. */
-  private tryTables: { key: string; tables: TryTables } | null = null;
+  /** The last dataset version read, kept open while it is unchanged. */
+  private data: EvalData | null = null;
+  /** Its qrels, for "try the student" (small: a line per judged pair). */
+  private qrels: { key: string; qrels: QrelColumns | null } | null = null;
   private readonly vectors = new PassageVectorCache();
+
+  /** The evaluation data of a dataset's current version, opened (the training files built if need be) once. */
+  private async dataFor(datasetId: string, onProgress?: (phase: EvalPhase, done: number, total: number) => void): Promise<EvalData> {
+    const info = await getDataset(datasetId);
+    if (!info) throw new Error(`dataset ${datasetId} does not exist`);
+    if (this.data?.key === dataKey(info)) return this.data;
+    // Another version's files are released first: an open handle keeps them from being removed.
+    this.data?.close();
+    this.data = null;
+    this.data = await openEvalData(info, onProgress);
+    return this.data;
+  }
+
+  /** Releases the files the session holds open (a dataset about to be deleted, the worker closing). */
+  release(): void {
+    this.data?.close();
+    this.data = null;
+  }
 
   /**
    * Ranks the dataset's passages for a typed query with the student (`weightsKey` changes whenever its weights do,
@@ -50,69 +92,51 @@ export class EvalSession {
     text: string,
     student: { model: Student; lengths: PairLengths; weightsKey: string },
     tokenize: (text: string) => Int32Array,
-    onProgress: (phase: EvalPhase, done: number, total: number, rate: number) => void,
+    onProgress: ProgressWithRate,
   ): Promise<TryResult> {
-    const info = await getDataset(datasetId);
-    if (!info) throw new Error(`dataset ${datasetId} does not exist`);
-    const key = `${datasetId}@${info.updatedAt}`;
-    if (this.tryTables?.key !== key) {
-      this.tryTables = null;
-      const [passages, queries, qrels, triples] = await Promise.all([readTable(datasetId, 'passages'), readTable(datasetId, 'queries'), readTable(datasetId, 'qrels'), readTable(datasetId, 'triples')]);
-      if (!passages || !queries) throw new Error(`dataset "${info.name}" has no passages to rank`);
-      this.tryTables = { key, tables: { passages, queries, qrels, triples } };
-    }
-    const tables = this.tryTables.tables;
-    const started = performance.now();
-    const progress = (phase: EvalPhase) => (done: number, total: number) => {
-      const seconds = (performance.now() - started) / 1000;
-      onProgress(phase, done, total, seconds > 0 ? done / seconds : 0);
-    };
+    const progress = phaseProgress(onProgress);
+    const data = await this.dataFor(datasetId, progress);
+    if (this.qrels?.key !== data.key) this.qrels = { key: data.key, qrels: await readTable(datasetId, 'qrels') };
+    const qrels = this.qrels.qrels;
     return tryStudent(
       text,
-      tables,
+      { passages: data.passages, queries: data.queries, qrels, teacherFor: async (qid) => (await data.teacher(new Set([qid]))).get(qid) },
       student.model,
       student.lengths,
       tokenize,
-      () => this.bm25For(datasetId, info.updatedAt, tables.passages, progress('indexing')).index,
-      (model) => this.vectors.get(`${key}|${student.weightsKey}`, model, tables.passages, student.lengths.passageLength, progress('encoding')),
+      async () => (await data.bm25(progress)).index,
+      (model) => this.vectors.get(`${data.key}|${student.weightsKey}`, model, data.passages, student.lengths.passageLength, (d, n) => progress('encoding', d, n)),
     );
-  }
-
-  /** The BM25 index of one version of a dataset, built once and reused until the dataset changes. */
-  private bm25For(datasetId: string, version: number, passages: TextColumns, onProgress?: (done: number, total: number) => void): { index: Bm25Index; seconds: number } {
-    const key = `${datasetId}@${version}`;
-    if (this.bm25Cache?.key === key) return { index: this.bm25Cache.index, seconds: 0 };
-    this.bm25Cache = null;
-    const started = performance.now();
-    this.bm25Cache = { key, index: bm25IndexOf(passages, onProgress) };
-    return { index: this.bm25Cache.index, seconds: (performance.now() - started) / 1000 };
   }
 
   /**
    * The periodic dev-set check during training: the student re-ranks the dataset's candidates for its dev queries
    * (the first run, or BM25's top 100). Datasets that cannot be evaluated get a note instead (`onNote`), once.
+   * The BM25 index is built here, before the first step, when the dataset has none yet (`onStatus` says so).
    */
   async devEvaluator(
     datasetId: string,
-    version: number,
-    tables: { passages: TextColumns; queries: TextColumns; triples: TripleColumns },
     model: Student,
     lengths: PairLengths,
     onNote: (note: string) => void,
+    onStatus: (text: string) => void = () => undefined,
   ): Promise<((step: number) => Promise<DevEvalResult | null>) | undefined> {
-    const { passages, queries, triples } = tables;
     const [qrels, candidates, info] = await Promise.all([readTable(datasetId, 'qrels'), readTable(datasetId, 'candidates'), getDataset(datasetId)]);
     if (!qrels) {
       onNote('this dataset has no qrels, so there is nothing to evaluate during training');
       return undefined;
     }
+    const status = (phase: EvalPhase, done: number, total: number) => onStatus(`preparing the dev check (once per dataset): ${phase === 'preparing' ? 'token rows' : 'BM25 index'} ${Math.floor((100 * done) / Math.max(1, total))}%`);
+    const data = await this.dataFor(datasetId, status);
+    const { queries, passages } = data;
     if (devQueries({ queries, qrels }, 1).length === 0) {
       onNote('no query with a relevant passage in the qrels has its text in this dataset, so there is nothing to evaluate during training');
       return undefined;
     }
-    const { index } = this.bm25For(datasetId, version, passages);
-    const all = { passages, queries, qrels, candidates, triples, runs: info?.runs ?? [] };
-    const scorer = studentScorer(model, lengths, { queries, passages });
+    const { index } = await data.bm25(status);
+    // The dev check shows the student's row only: the teacher's scores are not read.
+    const all: EvalTables = { passages, queries, qrels, candidates, teacher: new Map(), runs: info?.runs ?? [] };
+    const scorer = studentScorer(model, lengths, { queries: tableCollection(queries), passages });
     return async (step) => {
       // A failed check must not end the training run: it is reported beside the chart instead.
       try {
@@ -131,27 +155,21 @@ export class EvalSession {
     datasetId: string,
     options: { threshold: number; depth: number; dense: boolean },
     student: StudentUnderTest,
-    onProgress: (phase: EvalPhase, done: number, total: number, rate: number) => void,
+    onProgress: ProgressWithRate,
   ): Promise<EvalReport> {
     const { threshold, depth, dense } = options;
-    const info = await getDataset(datasetId);
-    if (!info) throw new Error(`dataset ${datasetId} does not exist`);
-    const [passages, queries, qrels, candidates, triples] = await Promise.all([
-      readTable(datasetId, 'passages'),
-      readTable(datasetId, 'queries'),
-      readTable(datasetId, 'qrels'),
-      readTable(datasetId, 'candidates'),
-      readTable(datasetId, 'triples'),
-    ]);
-    if (!passages || !queries || !qrels) throw new Error(`dataset "${info.name}" needs passages, queries and qrels to be evaluated`);
-    const scorer = 'none' in student ? null : studentScorer(student.model, student.lengths, { queries, passages });
-    const started = performance.now();
-    const progress = (phase: EvalPhase, done: number, total: number) => {
-      const seconds = (performance.now() - started) / 1000;
-      onProgress(phase, done, total, seconds > 0 ? done / seconds : 0);
-    };
-    const bm25 = this.bm25For(datasetId, info.updatedAt, passages, (d, n) => progress('indexing', d, n));
-    const tables = { passages, queries, qrels, candidates, triples, runs: info.runs ?? [] };
+    const progress = phaseProgress(onProgress);
+    const data = await this.dataFor(datasetId, progress);
+    const { info, passages, queries } = data;
+    const [qrels, candidates] = await Promise.all([readTable(datasetId, 'qrels'), readTable(datasetId, 'candidates')]);
+    if (!qrels) throw new Error(`dataset "${info.name}" needs passages, queries and qrels to be evaluated`);
+    const queryTokens = tableCollection(queries);
+    const scorer = 'none' in student ? null : studentScorer(student.model, student.lengths, { queries: queryTokens, passages });
+    const bm25 = await data.bm25(progress);
+    const dev = devQueries({ queries, qrels }, threshold);
+    progress('teacher', 0, 1);
+    const teacher = await data.teacher(new Set(dev));
+    const tables: EvalTables = { passages, queries, qrels, candidates, teacher, runs: info.runs ?? [] };
     const report = await evaluateReranking(tables, { threshold, depth }, scorer, progress, bm25.index, 'none' in student ? student.none : undefined);
     report.bm25IndexSeconds = bm25.seconds;
     if (!dense || 'none' in student) return report;
@@ -160,13 +178,11 @@ export class EvalSession {
       return report;
     }
     const model = student.model;
-    const all = Int32Array.from({ length: passages.id.length }, (_, i) => i);
+    const all = Int32Array.from({ length: passages.size }, (_, i) => i);
     const t0 = performance.now();
     const vectors = await encodeRows(model, passages, all, student.lengths.passageLength, (d, n) => progress('encoding', d, n));
     const encodeSeconds = (performance.now() - t0) / 1000;
-    const dev = devQueries({ queries, qrels }, threshold);
-    const qRow = rowIndex(queries.id);
-    const queryVectors = await encodeRows(model, queries, Int32Array.from(dev, (q) => qRow.get(q) as number), student.lengths.queryLength);
+    const queryVectors = await encodeRows(model, queryTokens, Int32Array.from(dev, (q) => queryRow(queryTokens, q)), student.lengths.queryLength);
     const t1 = performance.now();
     progress('searching', 0, 1);
     const hits = await searchTopK(queryVectors, vectors, model.vectorSize, BM25_DEPTH);
@@ -174,4 +190,10 @@ export class EvalSession {
     report.dense = { ...denseMetrics({ passages, qrels }, dev, hits, threshold), passages: all.length, encodeSeconds, searchSeconds };
     return report;
   }
+}
+
+function queryRow(queries: Collection, qid: number): number {
+  const row = queries.rowOf(qid);
+  if (row < 0) throw new Error(`query ${qid} has no text in this dataset`);
+  return row;
 }

@@ -5,12 +5,12 @@
  * knows them for a query of the same text.
  */
 import { padTokens, textAt, textColumns } from '../data/store/columns';
-import type { QrelColumns, TextColumns, TripleColumns } from '../data/store/schema';
+import type { QrelColumns, TextColumns } from '../data/store/schema';
 import { isVectorStudent, type Student, type VectorStudent } from '../model/students/student';
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
-import { bm25Terms, topK, type Bm25Index } from './bm25';
-import { teacherScores } from './rerank';
+import { bm25Terms, topK, type Bm25Searchable } from './bm25';
+import { tableCollection, type Collection } from './collection';
 import { encodeRows, searchTopK } from './retrieval';
 import { scorePairs, type PairLengths } from './score';
 
@@ -39,10 +39,11 @@ export interface TryResult {
 }
 
 export interface TryTables {
-  passages: TextColumns;
+  passages: Collection;
   queries: TextColumns;
   qrels: QrelColumns | null;
-  triples: TripleColumns | null;
+  /** The teacher's scores of one query's passages, by passage id. */
+  teacherFor(qid: number): Promise<Map<number, number> | undefined>;
 }
 
 const normal = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -58,10 +59,10 @@ export function queryWithText(queries: TextColumns, text: string): number | null
 export class PassageVectorCache {
   private entry: { key: string; vectors: Float32Array } | null = null;
 
-  async get(key: string, model: VectorStudent, passages: TextColumns, length: number, onProgress: (done: number, total: number) => void): Promise<Float32Array> {
+  async get(key: string, model: VectorStudent, passages: Collection, length: number, onProgress: (done: number, total: number) => void): Promise<Float32Array> {
     if (this.entry?.key === key) return this.entry.vectors;
     this.entry = null;
-    const all = Int32Array.from({ length: passages.id.length }, (_, i) => i);
+    const all = Int32Array.from({ length: passages.size }, (_, i) => i);
     const vectors = await encodeRows(model, passages, all, length, onProgress);
     this.entry = { key, vectors };
     return vectors;
@@ -74,7 +75,7 @@ export async function tryStudent(
   model: Student,
   lengths: PairLengths,
   tokenize: (text: string) => Int32Array,
-  bm25: () => Bm25Index,
+  bm25: () => Promise<Bm25Searchable>,
   vectors: (model: VectorStudent) => Promise<Float32Array>,
 ): Promise<TryResult> {
   const started = performance.now();
@@ -95,23 +96,24 @@ export async function tryStudent(
     const [hit] = await searchTopK(q, all, model.vectorSize, TRY_TOP);
     rows = hit?.rows ?? new Int32Array(0);
     scores = hit?.scores ?? new Float32Array(0);
-    scored = tables.passages.id.length;
+    scored = tables.passages.size;
   } else {
     method = 'rerank';
-    const candidates = topK(bm25(), bm25Terms(text), RERANK_DEPTH).rows;
-    const pairs = await scorePairs(model, { queries: query, passages: tables.passages }, new Int32Array(candidates.length), candidates, lengths);
+    const candidates = topK(await bm25(), bm25Terms(text), RERANK_DEPTH).rows;
+    const pairs = await scorePairs(model, { queries: tableCollection(query), passages: tables.passages }, new Int32Array(candidates.length), candidates, lengths);
     const order = Array.from(pairs.keys()).sort((a, b) => (pairs[b] as number) - (pairs[a] as number)).slice(0, TRY_TOP);
     rows = Int32Array.from(order, (i) => candidates[i] as number);
     scores = Float32Array.from(order, (i) => pairs[i] as number);
     scored = candidates.length;
   }
   const qid = queryWithText(tables.queries, text);
-  const teacher = qid === null ? undefined : teacherScores(tables.triples).get(qid);
+  const teacher = qid === null ? undefined : await tables.teacherFor(qid);
   const grades = new Map<number, number>();
   if (qid !== null && tables.qrels) for (let i = 0; i < tables.qrels.qid.length; i++) if (tables.qrels.qid[i] === qid) grades.set(tables.qrels.pid[i] as number, tables.qrels.grade[i] as number);
+  const texts = await tables.passages.texts(Array.from(rows));
   const hits: TryHit[] = Array.from(rows, (row, i) => {
-    const pid = tables.passages.id[row] as number;
-    return { pid, score: scores[i] as number, text: textAt(tables.passages, row), teacher: teacher?.get(pid) ?? null, grade: grades.get(pid) ?? null };
+    const pid = tables.passages.idOf(row);
+    return { pid, score: scores[i] as number, text: texts[i] as string, teacher: teacher?.get(pid) ?? null, grade: grades.get(pid) ?? null };
   });
   return { query: text, method, qid, hits, scored, seconds: (performance.now() - started) / 1000 };
 }

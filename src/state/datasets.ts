@@ -11,6 +11,7 @@ import type { Layout } from '../data/formats/layouts';
 import type { TokenizerChoice } from '../text/tokenizers';
 import { DEFAULT_DEMO_OPTIONS } from '../data/demo/generator';
 import { loadModel } from '../data/store/models';
+import { releaseTrainerFiles } from './training';
 
 export type ImportState = 'idle' | 'running' | 'done' | 'error';
 
@@ -266,6 +267,8 @@ export async function cancelImport(): Promise<void> {
 }
 
 export async function removeDataset(id: string): Promise<void> {
+  // Open files cannot be removed: the worker that evaluates closes the dataset's first.
+  await releaseTrainerFiles().catch(() => undefined);
   await deleteDataset(id);
   await refresh();
 }

@@ -203,6 +203,11 @@ function onEvent(ev: TrainerEvent): void {
 
 let client: TrainerClient | null = null;
 /** The one training worker: it holds the student, so evaluation goes through it too. */
+/** Asks the training worker, if there is one, to close the dataset files its evaluation keeps open. */
+export async function releaseTrainerFiles(): Promise<void> {
+  await client?.request({ type: 'release-files' });
+}
+
 export function trainerClient(): TrainerClient {
   client ??= createTrainerClient((message) => {
     trainingStore.setState({ state: 'error', message: `The training worker stopped unexpectedly (${message}). Resume the run from its last checkpoint, or start a new one.` });

@@ -13,7 +13,7 @@ describe('trainer protocol', () => {
 
   it('accepts each known request', () => {
     expect(parseTrainerRequest({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } })).toEqual({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } });
-    for (const type of ['pause', 'resume', 'stop']) expect(parseTrainerRequest({ id: 2, type })).toEqual({ id: 2, type });
+    for (const type of ['pause', 'resume', 'stop', 'release-files']) expect(parseTrainerRequest({ id: 2, type })).toEqual({ id: 2, type });
   });
 
   it.each([

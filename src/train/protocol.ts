@@ -36,7 +36,9 @@ export type TrainerRequest =
   /** The current run as data + a sentence-transformers script, zipped, to continue on GPUs. */
   | { id: number; type: 'export-handoff'; datasetId: string; from: HandoffStart; wholeCollection: boolean }
   /** Makes a library model the current student as it is (no training), to evaluate or try it. */
-  | { id: number; type: 'use-model'; datasetId: string; modelId: string; config: Partial<RunConfig> };
+  | { id: number; type: 'use-model'; datasetId: string; modelId: string; config: Partial<RunConfig> }
+  /** Closes the dataset files evaluation keeps open, so that a dataset can be deleted with them. */
+  | { id: number; type: 'release-files' };
 
 /** Where a handoff's train.py starts: the checkpoint the run began from, or the student as trained here. */
 export type HandoffStart = 'start' | 'current';
@@ -60,6 +62,7 @@ export interface TrainerResults {
   'use-model': { ok: true };
   'export-hf': { fileName: string; bytes: Uint8Array };
   try: TryResult;
+  'release-files': { ok: true };
 }
 
 export type TrainerEvent =
@@ -99,7 +102,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model'] as const satisfies readonly (keyof TrainerResults)[];
+const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model', 'release-files'] as const satisfies readonly (keyof TrainerResults)[];
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -164,6 +167,7 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
     case 'stop':
     case 'export':
     case 'export-project':
+    case 'release-files':
       return { id: msg.id, type };
     default: {
       const unreachable: never = type;

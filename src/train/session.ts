@@ -4,7 +4,7 @@
  * messages into these calls and events into messages.
  */
 import { getDataset } from '../data/store/catalog';
-import { forEachChunk, readTable } from '../data/store/dataset-db';
+import { forEachChunk } from '../data/store/dataset-db';
 import { EvalSession } from '../eval/session';
 import type { EvalReport } from '../eval/rerank';
 import { studentMetadata, type ExportedWeights } from '../export/metadata';
@@ -194,14 +194,14 @@ export class TrainingSession {
     }
   }
 
-  /**
-   * The dev-set check during training. It still reads the whole passage, query and triple tables (BM25 and the
-   * re-ranking hold them), so on a large collection it costs what the training data path saves: off by default.
-   */
+  /** The dev-set check during training: the evaluation data and BM25 index of the dataset, kept between checks. */
   private async devEvaluator(info: DatasetInfo, trainer: Trainer, config: RunConfig, onNote: (text: string) => void) {
-    const [passages, queries, triples] = await Promise.all([readTable(info.id, 'passages'), readTable(info.id, 'queries'), readTable(info.id, 'triples')]);
-    if (!passages || !queries || !triples) return undefined;
-    return this.evals.devEvaluator(info.id, info.updatedAt, { passages, queries, triples }, trainer.model, config, onNote);
+    return this.evals.devEvaluator(info.id, trainer.model, config, onNote, (text) => this.emit({ type: 'status', state: 'loading', message: text }));
+  }
+
+  /** Closes the dataset files evaluation holds open (before the dataset is deleted). */
+  releaseFiles(): void {
+    this.evals.release();
   }
 
   async evaluate(datasetId: string, options: { threshold: number; depth: number; dense: boolean }): Promise<EvalReport> {

@@ -8,6 +8,7 @@ import { resolveRunConfig } from './config';
 import { Trainer, TrainingLoop } from './trainer.core';
 import { standardized, type TrainingTables } from './batches';
 import { scorePairs } from '../eval/score';
+import { tableCollection } from '../eval/collection';
 import { ARCHS } from '../model/students/archs';
 
 const BUCKETS = 512;
@@ -300,7 +301,7 @@ describe('Trainer on the CPU backend', () => {
       onEvaluate: async (step) => {
         evaluated.push(step);
         expect(trainer.stepsDone).toBe(step);
-        const scores = await scorePairs(trainer.model, tables, Int32Array.of(0, 1), Int32Array.of(0, 1), small);
+        const scores = await scorePairs(trainer.model, { queries: tableCollection(tables.queries), passages: tableCollection(tables.passages) }, Int32Array.of(0, 1), Int32Array.of(0, 1), small);
         expect(scores.every(Number.isFinite)).toBe(true);
       },
     });

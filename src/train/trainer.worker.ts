@@ -71,6 +71,10 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       case 'use-model':
         answer(req, session.useModel(req.datasetId, req.modelId, req.config).then(() => OK));
         return;
+      case 'release-files':
+        session.releaseFiles();
+        respond.result(req, OK);
+        return;
       default: {
         const unreachable: never = req;
         throw new Error(`unhandled request ${JSON.stringify(unreachable)}`);

@@ -45,6 +45,8 @@ describe('training files', () => {
     expect(last).toBe(15);
     // The longest passage has 6 words, the longest query 3; the ids are small, so 16-bit tokens.
     expect(manifest).toMatchObject({ passages: { rows: 3, width: 6, bytesPerToken: 2 }, queries: { rows: 2, width: 3, bytesPerToken: 2 }, triples: 3, unresolved: 2 });
+    // Where each row's text is stored: passages in chunks of 2 and 1 rows, queries in one chunk.
+    expect(manifest.chunkRows).toEqual({ passages: [2, 1], queries: [2] });
     expect(await readManifest(folder)).toEqual(manifest);
     const files = await openTrainingFiles(folder, manifest);
     expect(Array.from(files.passages.ids())).toEqual([10, 30, 20]);
@@ -80,8 +82,10 @@ describe('training files', () => {
     expect(await folder.list()).toEqual([]);
   });
 
-  it('removes everything it wrote when the disk fills up part-way', async () => {
+  it('removes everything it wrote when the disk fills up part-way, and only that', async () => {
     const folder = new MemoryFolder();
+    // Another index of the same dataset version (BM25's), which a failed build of the training files must keep.
+    (await folder.open('bm25.index', true)).write(Uint8Array.of(1, 2, 3), 0);
     let writes = 0;
     // The tenth write fails as a full disk does.
     const open = folder.open.bind(folder);
@@ -103,7 +107,7 @@ describe('training files', () => {
     const many = { ...triples[0]!, qid: new Int32Array(40000).fill(5), pos: new Int32Array(40000).fill(10), neg: new Int32Array(40000).fill(20), posScore: new Float32Array(40000), negScore: new Float32Array(40000) };
     await expect(buildTrainingFiles(folder, reader({ passages, queries, triples: [many] }), { ...counts, triples: 40000 })).rejects.toThrow('quota');
     expect(writes).toBe(10);
-    expect(await folder.list()).toEqual([]);
+    expect(await folder.list()).toEqual(['bm25.index']);
     expect(folder.files.has(MANIFEST)).toBe(false);
   });
 });

@@ -14,7 +14,9 @@ export const PASSAGE_ROWS = 'passages.rows';
 export const QUERY_ROWS = 'queries.rows';
 export const TRIPLE_RECORDS = 'triples.records';
 export const MANIFEST = 'manifest.json';
-const MANIFEST_FORMAT = 1;
+const TRAINING_FILES = [PASSAGE_ROWS, QUERY_ROWS, TRIPLE_RECORDS, MANIFEST];
+/** 2: with the rows of each stored chunk (where a row's text is). */
+const MANIFEST_FORMAT = 2;
 
 export interface TrainingManifest {
   format: number;
@@ -24,6 +26,8 @@ export interface TrainingManifest {
   unresolved: number;
   /** Bytes of the three data files. */
   bytes: number;
+  /** Rows of each stored chunk of the text tables, in order: which chunk holds a row's text. */
+  chunkRows: { passages: number[]; queries: number[] };
 }
 
 /** Streams one table of the dataset a chunk at a time (`forEachChunk` bound to a dataset). */
@@ -44,14 +48,16 @@ function filesBytes(shape: TokenRowsShape): number {
 }
 
 /** First pass over a text table: its ids, and the width and token size its rows need. */
-async function measure(read: ChunkReader, table: 'passages' | 'queries', expected: number, progress: (rows: number) => void): Promise<{ ids: Int32Array; shape: TokenRowsShape }> {
+async function measure(read: ChunkReader, table: 'passages' | 'queries', expected: number, progress: (rows: number) => void): Promise<{ ids: Int32Array; shape: TokenRowsShape; chunkRows: number[] }> {
   let ids = new Int32Array(expected);
+  const chunkRows: number[] = [];
   let rows = 0;
   let longest = 0;
   let smallest = 0;
   let largest = 0;
   await read(table, (cols: TextColumns) => {
     const n = cols.id.length;
+    chunkRows.push(n);
     if (rows + n > ids.length) {
       const grown = new Int32Array(Math.max(rows + n, ids.length * 2));
       grown.set(ids.subarray(0, rows));
@@ -67,7 +73,7 @@ async function measure(read: ChunkReader, table: 'passages' | 'queries', expecte
     rows += n;
     progress(rows);
   });
-  return { ids: ids.length === rows ? ids : ids.slice(0, rows), shape: rowShapeFor(rows, longest, smallest, largest) };
+  return { ids: ids.length === rows ? ids : ids.slice(0, rows), shape: rowShapeFor(rows, longest, smallest, largest), chunkRows };
 }
 
 async function writeRows(read: ChunkReader, folder: FileFolder, table: 'passages' | 'queries', name: string, shape: TokenRowsShape, progress: (rows: number) => void): Promise<number> {
@@ -138,7 +144,15 @@ export async function buildTrainingFiles(
     base += queries.shape.rows;
     const resolved = await writeTriples(read, folder, IdIndex.build(passages.ids, 'passages'), IdIndex.build(queries.ids, 'queries'), step('resolving'));
     bytes += resolved.bytes;
-    const manifest: TrainingManifest = { format: MANIFEST_FORMAT, passages: passages.shape, queries: queries.shape, triples: resolved.triples, unresolved: resolved.unresolved, bytes };
+    const manifest: TrainingManifest = {
+      format: MANIFEST_FORMAT,
+      passages: passages.shape,
+      queries: queries.shape,
+      triples: resolved.triples,
+      unresolved: resolved.unresolved,
+      bytes,
+      chunkRows: { passages: passages.chunkRows, queries: queries.chunkRows },
+    };
     // Last: a folder with a manifest is a finished build.
     const out = await folder.open(MANIFEST, true);
     try {
@@ -149,7 +163,8 @@ export async function buildTrainingFiles(
     }
     return manifest;
   } catch (err) {
-    for (const name of await folder.list().catch(() => [])) await folder.remove(name).catch(() => undefined);
+    // Only its own files: the folder also keeps other indexes of the same dataset version (BM25, passage vectors).
+    for (const name of await folder.list().catch(() => [])) if (TRAINING_FILES.includes(name)) await folder.remove(name).catch(() => undefined);
     throw err;
   }
 }

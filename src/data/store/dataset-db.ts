@@ -312,11 +312,16 @@ export async function readTable<T extends TableName>(id: string, table: T): Prom
 }
 
 /** The first chunk of a table, for showing sample rows without reading the whole table. */
-export async function readFirstChunk<T extends TableName>(id: string, table: T): Promise<TableColumns[T] | null> {
+export function readFirstChunk<T extends TableName>(id: string, table: T): Promise<TableColumns[T] | null> {
+  return readChunk(id, table, 0);
+}
+
+/** Chunk `index` of a table (null when there is none), for reading a few rows without the whole table. */
+export async function readChunk<T extends TableName>(id: string, table: T, index: number): Promise<TableColumns[T] | null> {
   const db = await openDatasetDb(id);
   try {
     const tx = db.transaction(CHUNKS, 'readonly');
-    const chunk = (await requestToPromise(tx.objectStore(CHUNKS).get([table, 0]))) as Chunk<T> | undefined;
+    const chunk = (await requestToPromise(tx.objectStore(CHUNKS).get([table, index]))) as Chunk<T> | undefined;
     return chunk?.columns ?? null;
   } finally {
     db.close();

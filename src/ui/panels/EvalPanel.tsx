@@ -7,13 +7,28 @@ import { fixed4 } from '../../eval/metrics';
 import { ProgressBar } from '../ProgressBar';
 
 const PHASES = {
-  indexing: 'Indexing the collection for BM25',
+  preparing: 'Writing the token rows (once per dataset)',
+  indexing: 'Indexing the collection for BM25 (once per dataset)',
+  merging: 'Merging the BM25 index',
+  teacher: "Reading the teacher's scores",
   bm25: 'BM25 retrieval',
   scoring: 'Student scoring candidates',
   metrics: 'Computing metrics',
   encoding: 'Encoding the collection with the student',
   searching: 'Exact top-1000 search',
 } as const;
+
+const UNITS: Record<keyof typeof PHASES, string> = {
+  preparing: 'rows',
+  indexing: 'passages',
+  merging: 'terms',
+  teacher: 'chunks',
+  bm25: 'queries',
+  scoring: 'pairs',
+  metrics: 'steps',
+  encoding: 'passages',
+  searching: 'passages',
+};
 
 
 function PerQuery({ report }: { report: EvalReport }) {
@@ -106,7 +121,7 @@ export function EvalPanel() {
       </div>
       {dataset && dataset.counts.qrels === 0 && <p className="hint">This dataset has no qrels: import a qrels file to evaluate on it.</p>}
       {trainingBusy && <p className="hint">Pause or stop training to evaluate the student.</p>}
-      {running && s.progress && <ProgressBar label={PHASES[s.progress.phase]} done={s.progress.done} total={s.progress.total} rate={s.progress.rate} unit={s.progress.phase === 'scoring' ? 'pairs' : 'items'} testId="eval-progress" />}
+      {running && s.progress && <ProgressBar label={PHASES[s.progress.phase]} done={s.progress.done} total={s.progress.total} rate={s.progress.rate} unit={UNITS[s.progress.phase]} testId="eval-progress" />}
       {s.state === 'error' && (
         <p className="error" role="alert" data-testid="eval-error">
           {s.error}

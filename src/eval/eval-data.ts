@@ -1,0 +1,113 @@
+/**
+ * A dataset as evaluation reads it, in the training worker. With the Origin Private File System (every current
+ * browser's dedicated workers): the passages are the training files' token rows (texts fetched from the stored
+ * chunks only for the passages shown), BM25 is an index in files built once per dataset version, and the teacher's
+ * scores are read from the stored triples a chunk at a time, keeping only the queries asked for. Memory is then a
+ * few bytes a passage, whatever the collection's size. Elsewhere (no OPFS), the whole tables, as before.
+ */
+import { canUseTrainingFiles, checkSpace, datasetFolder, ensureTrainingFiles } from '../data/rows/dataset-files';
+import type { FileFolder } from '../data/rows/files';
+import { forEachChunk, readChunk, readTable } from '../data/store/dataset-db';
+import type { DatasetInfo, TextColumns } from '../data/store/schema';
+import type { Bm25Searchable } from './bm25';
+import { buildBm25Files, openBm25Files, readBm25Manifest, type Bm25Files } from './bm25-files';
+import { storedCollection, tableCollection, type Collection } from './collection';
+import { addTeacherScores, bm25IndexOf, teacherScores, type EvalPhase, type TeacherScores } from './rerank';
+
+export type DataProgress = (phase: EvalPhase, done: number, total: number) => void;
+
+export interface EvalData {
+  /** The dataset version this is: `<id>@<updatedAt>`. */
+  readonly key: string;
+  readonly info: DatasetInfo;
+  readonly passages: Collection;
+  readonly queries: TextColumns;
+  /** Where this dataset version's files are (null without OPFS): indexes that outlive the tab go there. */
+  readonly folder: FileFolder | null;
+  /** The BM25 index, built on first use (into files, once per dataset version), and the seconds building took (0 when it was built before). */
+  bm25(onProgress?: DataProgress): Promise<{ index: Bm25Searchable; seconds: number }>;
+  /** The teacher's scores of these queries' passages. */
+  teacher(qids: ReadonlySet<number>): Promise<TeacherScores>;
+  close(): void;
+}
+
+export function dataKey(info: DatasetInfo): string {
+  return `${info.id}@${info.updatedAt}`;
+}
+
+export async function openEvalData(info: DatasetInfo, onProgress: DataProgress = () => undefined): Promise<EvalData> {
+  if (info.status !== 'ready') throw new Error(`dataset "${info.name}" is not completely imported`);
+  const queries = await readTable(info.id, 'queries');
+  if (!queries || info.counts.passages === 0) throw new Error(`dataset "${info.name}" has no passages or no queries to evaluate with`);
+  return canUseTrainingFiles() ? storedEvalData(info, queries, onProgress) : tableEvalData(info, queries);
+}
+
+async function tableEvalData(info: DatasetInfo, queries: TextColumns): Promise<EvalData> {
+  const passages = await readTable(info.id, 'passages');
+  if (!passages) throw new Error(`dataset "${info.name}" has no passages`);
+  let built: Bm25Searchable | null = null;
+  return {
+    key: dataKey(info),
+    info,
+    passages: tableCollection(passages),
+    queries,
+    folder: null,
+    async bm25(onProgress = () => undefined) {
+      if (built) return { index: built, seconds: 0 };
+      const started = performance.now();
+      built = bm25IndexOf(passages, (d, n) => onProgress('indexing', d, n));
+      return { index: built, seconds: (performance.now() - started) / 1000 };
+    },
+    async teacher(qids) {
+      return teacherScores(await readTable(info.id, 'triples'), qids);
+    },
+    close: () => undefined,
+  };
+}
+
+async function storedEvalData(info: DatasetInfo, queries: TextColumns, onProgress: DataProgress): Promise<EvalData> {
+  const files = await ensureTrainingFiles(info, (_phase, done, total) => onProgress('preparing', done, total));
+  const folder = await datasetFolder(info);
+  let passages: Collection;
+  try {
+    passages = storedCollection(files.passages, files.manifest.chunkRows.passages, async (k) => {
+      const chunk = await readChunk(info.id, 'passages', k);
+      if (!chunk) throw new Error(`dataset "${info.name}" has no stored passage chunk ${k}; it changed since its files were built`);
+      return chunk;
+    });
+  } catch (err) {
+    files.close();
+    throw err;
+  }
+  let bm25: Bm25Files | null = null;
+  return {
+    key: dataKey(info),
+    info,
+    passages,
+    queries,
+    folder,
+    async bm25(progress = () => undefined) {
+      if (bm25) return { index: bm25, seconds: 0 };
+      const started = performance.now();
+      const existing = await readBm25Manifest(folder);
+      const manifest =
+        existing ??
+        (await buildBm25Files(folder, (visit) => forEachChunk(info.id, 'passages', visit), info.counts.passages, {
+          onProgress: (phase, done, total) => progress(phase === 'indexing' ? 'indexing' : 'merging', done, total),
+          checkSpace: (bytes) => checkSpace(info, bytes, 'the BM25 index'),
+        }));
+      bm25 = await openBm25Files(folder, manifest);
+      // An index opened from its files was built before: no build time for this evaluation.
+      return { index: bm25, seconds: existing ? 0 : (performance.now() - started) / 1000 };
+    },
+    async teacher(qids) {
+      const out: TeacherScores = new Map();
+      if (qids.size > 0) await forEachChunk(info.id, 'triples', (t) => void addTeacherScores(out, t, qids));
+      return out;
+    },
+    close() {
+      files.close();
+      bm25?.close();
+    },
+  };
+}
