@@ -1,12 +1,15 @@
 /**
  * Dense retrieval for the `dot` student: every passage encoded once, then an exact top-k by chunked matrix products
- * (queries × a chunk of passage vectors on the device, top-k per chunk, merged on the CPU). Exact, not approximate:
- * the figure is the model's, not an index's.
+ * (queries × a chunk of passage vectors on the device, top-k per chunk, merged on the CPU: vector-search.ts). Exact,
+ * not approximate: the figure is the model's, not an index's. Collections too large for memory are encoded to a
+ * vector file instead (vectors.ts: encodeToFile with embedRows, then searchFileOnDevice).
  */
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
 import type { VectorStudent } from '../model/students/student';
 import type { TokenSource } from './collection';
+import { searchVectors, vectorsInMemory, type ChunkTopK, type Hits } from './vector-search';
+import { searchFile, type Embed, type VectorFile } from './vectors';
 
 export const ENCODE_BATCH = 128;
 export const SEARCH_CHUNK = 8192;
@@ -32,44 +35,67 @@ export async function encodeRows(
   return out;
 }
 
-/** Exact top-k passage rows by dot product for each query vector; best first. */
-export async function searchTopK(queries: Float32Array, passages: Float32Array, hidden: number, k: number): Promise<{ rows: Int32Array; scores: Float32Array }[]> {
-  const m = queries.length / hidden;
-  const n = passages.length / hidden;
-  const best = Array.from({ length: m }, () => ({ rows: [] as number[], scores: [] as number[] }));
-  const q = tf.tensor2d(queries, [m, hidden]);
-  try {
-    for (let at = 0; at < n; at += SEARCH_CHUNK) {
-      const c = Math.min(SEARCH_CHUNK, n - at);
-      const kk = Math.min(k, c);
-      const { values, indices } = tf.tidy(() => {
-        const p = tf.tensor2d(passages.subarray(at * hidden, (at + c) * hidden), [c, hidden]);
-        return tf.topk(tf.matMul(q, p, false, true), kk);
-      });
-      // GPU→CPU sync: once per chunk of passages.
-      const [v, i] = await Promise.all([values.data(), indices.data()]);
-      values.dispose();
-      indices.dispose();
-      for (let r = 0; r < m; r++) {
-        const b = best[r] as { rows: number[]; scores: number[] };
-        for (let j = 0; j < kk; j++) {
-          b.rows.push(at + (i[r * kk + j] as number));
-          b.scores.push(v[r * kk + j] as number);
-        }
-        if (b.rows.length > 4 * k) trim(b, k);
-      }
+/**
+ * A chunkTopK on the tfjs backend: one matMul and tf.topk per chunk, the m × chunk scores on the device. The queries
+ * go up once, on the first chunk, and stay until `dispose`; a search with other queries replaces them.
+ */
+export function deviceChunkTopK(): { topK: ChunkTopK; dispose(): void } {
+  let held: { from: Float32Array; tensor: tf.Tensor2D } | null = null;
+  const topK: ChunkTopK = async (queries, m, chunk, c, dim, k) => {
+    if (held?.from !== queries) {
+      held?.tensor.dispose();
+      held = { from: queries, tensor: tf.tensor2d(queries, [m, dim]) };
     }
-  } finally {
-    q.dispose();
-  }
-  return best.map((b) => {
-    trim(b, k);
-    return { rows: Int32Array.from(b.rows), scores: Float32Array.from(b.scores) };
-  });
+    const q = held.tensor;
+    const { values, indices } = tf.tidy(() => tf.topk(tf.matMul(q, tf.tensor2d(chunk, [c, dim]), false, true), k));
+    // GPU→CPU sync: once per chunk of passages.
+    const [v, i] = await Promise.all([values.data(), indices.data()]);
+    values.dispose();
+    indices.dispose();
+    return { values: v as Float32Array, indices: i as Int32Array };
+  };
+  return {
+    topK,
+    dispose: () => {
+      held?.tensor.dispose();
+      held = null;
+    },
+  };
 }
 
-function trim(b: { rows: number[]; scores: number[] }, k: number): void {
-  const order = b.rows.map((_, i) => i).sort((x, y) => (b.scores[y] as number) - (b.scores[x] as number) || (b.rows[x] as number) - (b.rows[y] as number)).slice(0, k);
-  b.rows = order.map((i) => b.rows[i] as number);
-  b.scores = order.map((i) => b.scores[i] as number);
+/** Exact top-k passage rows by dot product for each query vector; best first. */
+export async function searchTopK(queries: Float32Array, passages: Float32Array, hidden: number, k: number): Promise<Hits[]> {
+  const device = deviceChunkTopK();
+  try {
+    return await searchVectors(vectorsInMemory(passages, hidden), queries, k, device.topK, SEARCH_CHUNK);
+  } finally {
+    device.dispose();
+  }
+}
+
+/** searchTopK over a vector file on disk: the same chunks and device top-k, a chunk read from the file at a time. */
+export async function searchFileOnDevice(vectors: VectorFile, queries: Float32Array, k: number): Promise<Hits[]> {
+  const device = deviceChunkTopK();
+  try {
+    return await searchFile(vectors, queries, k, device.topK, SEARCH_CHUNK);
+  } finally {
+    device.dispose();
+  }
+}
+
+/**
+ * An `embed` for encodeToFile: passage rows [from, to) of a collection (token rows on disk, or a table), padded or
+ * cut to `length` tokens, through the student.
+ */
+export function embedRows(model: VectorStudent, passages: TokenSource, length: number): Embed {
+  return async (from, to) => {
+    const rows = Int32Array.from({ length: to - from }, (_, i) => from + i);
+    const vectors = tf.tidy(() => model.embed(tokenBatch(passages.padded(rows, length), rows.length, length)));
+    try {
+      // GPU→CPU sync: once per batch of passages, to be written to the vector file.
+      return (await vectors.data()) as Float32Array;
+    } finally {
+      vectors.dispose();
+    }
+  };
 }

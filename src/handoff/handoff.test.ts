@@ -196,7 +196,7 @@ describe('the handoff zip of the MS MARCO sample', () => {
     expect(Object.keys(run.not_carried)).toEqual(expect.arrayContaining(['probeEvery', 'kernels', 'backend', 'evalEvery']));
     expect(text('README.md')).toContain('torchrun --nproc_per_node');
     expect(text('requirements.txt')).toMatch(/^sentence-transformers==\d+\.\d+\.\d+$/m);
-  });
+  }, 60_000);
 
   it('writes the whole collection when asked', async () => {
     const info = await sampleDataset();

@@ -74,23 +74,29 @@ async function entryNames(dir: FileSystemDirectoryHandle): Promise<string[]> {
   return names;
 }
 
+/** Readers share a file ('read-only' handles may be many); a writer ('readwrite') has it to itself. */
+async function syncHandle(dir: FileSystemDirectoryHandle, name: string, mode: 'readwrite' | 'read-only', datasetId: string): Promise<FileSystemSyncAccessHandle> {
+  const file = await dir.getFileHandle(name, { create: mode === 'readwrite' });
+  const maker: SyncHandleMaker = file;
+  try {
+    return await maker.createSyncAccessHandle({ mode });
+  } catch (err) {
+    if (errorName(err) === 'NoModificationAllowedError') throw new Error(`the training file ${name} of dataset ${datasetId} is open elsewhere (another tab writing or reading it); wait for that run to end, or close the tab, and start again`);
+    throw err;
+  }
+}
+
 /** The folder of one version of a dataset's training files, created if need be. */
 export async function trainingFolder(datasetId: string, version: string): Promise<FileFolder> {
   const dir = await directory([ROOT, datasetId, version], true);
   return {
     async open(name, create) {
-      const file = await dir.getFileHandle(name, { create });
-      const maker: SyncHandleMaker = file;
-      // Readers share the file ('read-only' handles may be many); the builder has it to itself.
-      let handle: FileSystemSyncAccessHandle;
-      try {
-        handle = await maker.createSyncAccessHandle({ mode: create ? 'readwrite' : 'read-only' });
-      } catch (err) {
-        if (errorName(err) === 'NoModificationAllowedError') throw new Error(`the training file ${name} of dataset ${datasetId} is open elsewhere (another tab writing or reading it); wait for that run to end, or close the tab, and start again`);
-        throw err;
-      }
+      const handle = await syncHandle(dir, name, create ? 'readwrite' : 'read-only', datasetId);
       if (create) handle.truncate(0);
       return new SyncFile(handle, name);
+    },
+    async openForUpdate(name) {
+      return new SyncFile(await syncHandle(dir, name, 'readwrite', datasetId), name);
     },
     list: () => entryNames(dir),
     async remove(name) {

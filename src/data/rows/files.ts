@@ -19,6 +19,11 @@ export interface RandomAccessFile {
 export interface FileFolder {
   /** Opens a file for reading, or (with `create`) creates or empties one for writing. */
   open(name: string, create: boolean): Promise<RandomAccessFile>;
+  /**
+   * Opens a file for reading and writing with its bytes kept (created empty if missing): for files written over
+   * several sessions, such as vectors resumed after the tab closed. Holds the file as a writer does.
+   */
+  openForUpdate(name: string): Promise<RandomAccessFile>;
   /** Names of the files in the folder. */
   list(): Promise<string[]>;
   remove(name: string): Promise<void>;
@@ -86,6 +91,16 @@ export class MemoryFolder implements FileFolder {
     const reader = new MemoryFile();
     reader.write(file.contents(), 0);
     return reader;
+  }
+
+  async openForUpdate(name: string): Promise<RandomAccessFile> {
+    const held = this.files.get(name);
+    // One writer at a time, as OPFS allows one 'readwrite' handle: a second is a bug the caller should hear of.
+    if (held && !held.closed) throw new Error(`file ${name} is open for writing elsewhere`);
+    const file = new MemoryFile();
+    if (held) file.write(held.contents(), 0);
+    this.files.set(name, file);
+    return file;
   }
 
   async list(): Promise<string[]> {
