@@ -90,6 +90,9 @@ export interface DenseResult {
   recall1000: number;
   queries: number;
   passages: number;
+  /** Passages encoded by this evaluation, and those whose vectors an earlier one (finished or cut off) left. */
+  encoded: number;
+  reused: number;
   encodeSeconds: number;
   searchSeconds: number;
 }

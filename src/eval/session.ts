@@ -7,17 +7,18 @@
 import { getDataset } from '../data/store/catalog';
 import { readTable } from '../data/store/dataset-db';
 import type { QrelColumns } from '../data/store/schema';
-import { isVectorStudent, type Student } from '../model/students/student';
+import { isVectorStudent, type Student, type VectorStudent } from '../model/students/student';
 import type { Collection, TokenSource } from './collection';
 import { dataKey, openEvalData, type EvalData } from './eval-data';
 import { BM25_DEPTH, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type EvalTables, type Scorer } from './rerank';
-import { encodeRows, searchTopK } from './retrieval';
+import { encodeRows } from './retrieval';
 import { scorePairs, type PairLengths } from './score';
-import { PassageVectorCache, tryStudent, type TryResult } from './try';
+import { tryStudent, type TryResult } from './try';
 import { tableCollection } from './collection';
+import { PassageVectors, weightsFingerprint } from './passage-vectors';
 
 /** The student under evaluation: its model, the lengths it reads, and why there is none when there is none. */
-export type StudentUnderTest = { model: Student; lengths: PairLengths; arch: string } | { none: string };
+export type StudentUnderTest = { model: Student; lengths: PairLengths; arch: string; weightsKey: string } | { none: string };
 
 export interface DevEvalResult {
   step: number;
@@ -63,7 +64,17 @@ export class EvalSession {
   private data: EvalData | null = null;
   /** Its qrels, for "try the student" (small: a line per judged pair). */
   private qrels: { key: string; qrels: QrelColumns | null } | null = null;
-  private readonly vectors = new PassageVectorCache();
+  private readonly vectors = new PassageVectors();
+  /** The weights' fingerprint of the last student state asked about (reading the weights back costs a sync). */
+  private fingerprint: { model: Student; weightsKey: string; value: string } | null = null;
+
+  /** A name for the student's weights as they are now: `weightsKey` changes whenever they do. */
+  private async studentKey(model: VectorStudent, weightsKey: string, arch: string): Promise<string> {
+    if (this.fingerprint?.model !== model || this.fingerprint.weightsKey !== weightsKey) {
+      this.fingerprint = { model, weightsKey, value: await weightsFingerprint(model) };
+    }
+    return `${arch}:${this.fingerprint.value}`;
+  }
 
   /** The evaluation data of a dataset's current version, opened (the training files built if need be) once. */
   private async dataFor(datasetId: string, onProgress?: (phase: EvalPhase, done: number, total: number) => void): Promise<EvalData> {
@@ -71,6 +82,7 @@ export class EvalSession {
     if (!info) throw new Error(`dataset ${datasetId} does not exist`);
     if (this.data?.key === dataKey(info)) return this.data;
     // Another version's files are released first: an open handle keeps them from being removed.
+    this.vectors.release();
     this.data?.close();
     this.data = null;
     this.data = await openEvalData(info, onProgress);
@@ -79,6 +91,7 @@ export class EvalSession {
 
   /** Releases the files the session holds open (a dataset about to be deleted, the worker closing). */
   release(): void {
+    this.vectors.release();
     this.data?.close();
     this.data = null;
   }
@@ -90,7 +103,7 @@ export class EvalSession {
   async tryQuery(
     datasetId: string,
     text: string,
-    student: { model: Student; lengths: PairLengths; weightsKey: string },
+    student: { model: Student; lengths: PairLengths; weightsKey: string; arch: string },
     tokenize: (text: string) => Int32Array,
     onProgress: ProgressWithRate,
   ): Promise<TryResult> {
@@ -105,7 +118,11 @@ export class EvalSession {
       student.lengths,
       tokenize,
       async () => (await data.bm25(progress)).index,
-      (model) => this.vectors.get(`${data.key}|${student.weightsKey}`, model, data.passages, student.lengths.passageLength, (d, n) => progress('encoding', d, n)),
+      async (model, query, k) => {
+        const key = await this.studentKey(model, student.weightsKey, student.arch);
+        const found = await this.vectors.search(data, model, key, student.lengths.passageLength, query, k, progress);
+        return found.hits[0] ?? { rows: new Int32Array(0), scores: new Float32Array(0) };
+      },
     );
   }
 
@@ -178,16 +195,17 @@ export class EvalSession {
       return report;
     }
     const model = student.model;
-    const all = Int32Array.from({ length: passages.size }, (_, i) => i);
-    const t0 = performance.now();
-    const vectors = await encodeRows(model, passages, all, student.lengths.passageLength, (d, n) => progress('encoding', d, n));
-    const encodeSeconds = (performance.now() - t0) / 1000;
     const queryVectors = await encodeRows(model, queryTokens, Int32Array.from(dev, (q) => queryRow(queryTokens, q)), student.lengths.queryLength);
-    const t1 = performance.now();
-    progress('searching', 0, 1);
-    const hits = await searchTopK(queryVectors, vectors, model.vectorSize, BM25_DEPTH);
-    const searchSeconds = (performance.now() - t1) / 1000;
-    report.dense = { ...denseMetrics({ passages, qrels }, dev, hits, threshold), passages: all.length, encodeSeconds, searchSeconds };
+    const key = await this.studentKey(model, student.weightsKey, student.arch);
+    const found = await this.vectors.search(data, model, key, student.lengths.passageLength, queryVectors, BM25_DEPTH, progress);
+    report.dense = {
+      ...denseMetrics({ passages, qrels }, dev, found.hits, threshold),
+      passages: passages.size,
+      encoded: found.encoded,
+      reused: found.reused,
+      encodeSeconds: found.encodeSeconds,
+      searchSeconds: found.searchSeconds,
+    };
     return report;
   }
 }

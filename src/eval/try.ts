@@ -11,7 +11,6 @@ import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
 import { bm25Terms, topK, type Bm25Searchable } from './bm25';
 import { tableCollection, type Collection } from './collection';
-import { encodeRows, searchTopK } from './retrieval';
 import { scorePairs, type PairLengths } from './score';
 
 export const TRY_TOP = 10;
@@ -55,20 +54,6 @@ export function queryWithText(queries: TextColumns, text: string): number | null
   return null;
 }
 
-/** Passage vectors of one student state, kept until the weights (or the dataset) change. */
-export class PassageVectorCache {
-  private entry: { key: string; vectors: Float32Array } | null = null;
-
-  async get(key: string, model: VectorStudent, passages: Collection, length: number, onProgress: (done: number, total: number) => void): Promise<Float32Array> {
-    if (this.entry?.key === key) return this.entry.vectors;
-    this.entry = null;
-    const all = Int32Array.from({ length: passages.size }, (_, i) => i);
-    const vectors = await encodeRows(model, passages, all, length, onProgress);
-    this.entry = { key, vectors };
-    return vectors;
-  }
-}
-
 export async function tryStudent(
   text: string,
   tables: TryTables,
@@ -76,7 +61,8 @@ export async function tryStudent(
   lengths: PairLengths,
   tokenize: (text: string) => Int32Array,
   bm25: () => Promise<Bm25Searchable>,
-  vectors: (model: VectorStudent) => Promise<Float32Array>,
+  /** The passages nearest to a query vector (the collection encoded first, where this student has no vectors). */
+  dense: (model: VectorStudent, query: Float32Array, k: number) => Promise<{ rows: Int32Array; scores: Float32Array }>,
 ): Promise<TryResult> {
   const started = performance.now();
   if (text.trim() === '') throw new Error('type a query to rank the passages for');
@@ -88,14 +74,13 @@ export async function tryStudent(
   let scored: number;
   if (isVectorStudent(model)) {
     method = 'dense';
-    const all = await vectors(model);
     const qv = tf.tidy(() => model.embed(tokenBatch(padTokens(query, [0], lengths.queryLength), 1, lengths.queryLength)));
     // GPU→CPU sync: one query vector.
     const q = Float32Array.from(await qv.data());
     qv.dispose();
-    const [hit] = await searchTopK(q, all, model.vectorSize, TRY_TOP);
-    rows = hit?.rows ?? new Int32Array(0);
-    scores = hit?.scores ?? new Float32Array(0);
+    const hit = await dense(model, q, TRY_TOP);
+    rows = hit.rows;
+    scores = hit.scores;
     scored = tables.passages.size;
   } else {
     method = 'rerank';

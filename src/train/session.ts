@@ -218,7 +218,7 @@ export class TrainingSession {
           ? { none: 'no student has been trained since the page was opened' }
           : info && current.tokenizer !== info.tokenizer
             ? { none: `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}` }
-            : { model: current.trainer.model, lengths: current.trainer.config, arch: current.trainer.config.arch };
+            : { model: current.trainer.model, lengths: current.trainer.config, arch: current.trainer.config.arch, weightsKey: `${current.runId}@${current.trainer.stepsDone}` };
       const report = await this.evals.evaluate(datasetId, options, student, (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }));
       if (current) report.studentLabel = current.label ?? studentLabel(current.trainer, current.model);
       return report;
@@ -396,7 +396,7 @@ export class TrainingSession {
       return await this.evals.tryQuery(
         datasetId,
         text,
-        { model: trainer.model, lengths: trainer.config, weightsKey: `${runId}@${trainer.stepsDone}` },
+        { model: trainer.model, lengths: trainer.config, weightsKey: `${runId}@${trainer.stepsDone}`, arch: trainer.config.arch },
         (t) => textTokenizer.tokenize(t),
         (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }),
       );

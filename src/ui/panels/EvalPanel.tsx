@@ -173,11 +173,14 @@ export function EvalPanel() {
             </tbody>
           </table>
           {report.dense && (
-            <div className="dense" data-testid="dense-row" data-mrr10={fixed4(report.dense.mrr10)} data-recall1000={fixed4(report.dense.recall1000)} data-queries={report.dense.queries}>
+            <div className="dense" data-testid="dense-row" data-mrr10={fixed4(report.dense.mrr10)} data-recall1000={fixed4(report.dense.recall1000)} data-queries={report.dense.queries} data-encoded={report.dense.encoded} data-reused={report.dense.reused}>
               <h3>Dense retrieval (student, whole collection)</h3>
               <p className="hint">
                 MRR@10 {fixed4(report.dense.mrr10)} · nDCG@10 {fixed4(report.dense.ndcg10)} · R@100 {fixed4(report.dense.recall100)} · R@1000 {fixed4(report.dense.recall1000)} over {report.dense.queries} queries.
-                Encoded {report.dense.passages} passages in {report.dense.encodeSeconds.toFixed(1)} s ({Math.round(report.dense.passages / Math.max(report.dense.encodeSeconds, 1e-6))} passages/s); exact search {report.dense.searchSeconds.toFixed(2)} s.
+                {report.dense.encoded > 0
+                  ? `Encoded ${report.dense.encoded} passages in ${report.dense.encodeSeconds.toFixed(1)} s (${Math.round(report.dense.encoded / Math.max(report.dense.encodeSeconds, 1e-6))} passages/s)${report.dense.reused > 0 ? `, resuming after the ${report.dense.reused} an earlier evaluation had encoded` : ''}`
+                  : `The ${report.dense.passages} passage vectors of this student were already encoded`}
+                ; exact search {report.dense.searchSeconds.toFixed(2)} s.
               </p>
             </div>
           )}

@@ -1,0 +1,102 @@
+/**
+ * The student's passage vectors for dense retrieval (evaluation and "try the student"), encoded once per student
+ * state and dataset version. With a dataset folder (OPFS) they go to a vector file: bounded memory, and an encoding
+ * cut off by a closed tab resumes where it stopped the next time the same student is evaluated. Without one they are
+ * kept in memory (small datasets). The key of the vectors is a fingerprint of the weights themselves, so two
+ * students never share vectors by accident and the same weights reloaded later find theirs.
+ */
+import type { VectorStudent } from '../model/students/student';
+import type { Collection } from './collection';
+import type { EvalData } from './eval-data';
+import { ENCODE_BATCH, embedRows, encodeRows, searchFileOnDevice, searchTopK } from './retrieval';
+import type { Hits } from './vector-search';
+import { encodeToFile, type VectorFile } from './vectors';
+
+/** FNV-1a over the bytes of every weight, in two lanes (64 bits together), with each weight's name and shape. */
+export async function weightsFingerprint(model: Pick<VectorStudent, 'params'>): Promise<string> {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  const mix = (bytes: Uint8Array) => {
+    for (let i = 0; i < bytes.length; i++) {
+      a = Math.imul(a ^ (bytes[i] as number), 0x01000193);
+      b = Math.imul(b ^ (bytes[i] as number), 0x01000193) ^ (b >>> 15);
+    }
+  };
+  const text = new TextEncoder();
+  for (const [name, v] of model.params.vars) {
+    mix(text.encode(`${name}:${v.shape.join('x')};`));
+    // GPU→CPU sync: once per weight, once per student state (the session keeps the result).
+    const data = (await v.data()) as Float32Array;
+    mix(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+export interface DenseSearch {
+  hits: Hits[];
+  /** Seconds encoding took in this call (0 when the vectors were there). */
+  encodeSeconds: number;
+  /** Passages encoded by this call, and those taken from an earlier (finished or cut-off) encoding. */
+  encoded: number;
+  reused: number;
+  searchSeconds: number;
+}
+
+export class PassageVectors {
+  private held: { key: string; file: VectorFile | null; memory: Float32Array | null } | null = null;
+
+  /**
+   * Exact top-k passages for each query vector, encoding the collection first where this student state has no
+   * vectors yet. `key` names the student state (its weights' fingerprint and passage length).
+   */
+  async search(
+    data: Pick<EvalData, 'key' | 'folder' | 'passages'>,
+    model: VectorStudent,
+    studentKey: string,
+    passageLength: number,
+    queries: Float32Array,
+    k: number,
+    onProgress: (phase: 'encoding' | 'searching', done: number, total: number) => void,
+  ): Promise<DenseSearch> {
+    const key = `${data.key}|${studentKey}|p${passageLength}`;
+    const passages: Collection = data.passages;
+    let encoded = 0;
+    let reused = 0;
+    let encodeSeconds = 0;
+    if (this.held?.key !== key) {
+      this.release();
+      const started = performance.now();
+      if (data.folder) {
+        let from = -1;
+        const file = await encodeToFile(data.folder, { key, rows: passages.size, dim: model.vectorSize, batch: ENCODE_BATCH }, embedRows(model, passages, passageLength), (done, total, resumedFrom) => {
+          from = resumedFrom;
+          onProgress('encoding', done, total);
+        });
+        reused = from < 0 ? passages.size : from;
+        encoded = passages.size - reused;
+        this.held = { key, file, memory: null };
+      } else {
+        const all = Int32Array.from({ length: passages.size }, (_, i) => i);
+        const memory = await encodeRows(model, passages, all, passageLength, (d, n) => onProgress('encoding', d, n));
+        encoded = passages.size;
+        this.held = { key, file: null, memory };
+      }
+      encodeSeconds = encoded > 0 ? (performance.now() - started) / 1000 : 0;
+    } else {
+      reused = passages.size;
+    }
+    const held = this.held;
+    if (!held) throw new Error('the passage vectors were released while being searched');
+    const started = performance.now();
+    onProgress('searching', 0, 1);
+    const hits = held.file ? await searchFileOnDevice(held.file, queries, k) : await searchTopK(queries, held.memory ?? new Float32Array(0), model.vectorSize, k);
+    onProgress('searching', 1, 1);
+    return { hits, encodeSeconds, encoded, reused, searchSeconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Closes the vector file it holds (another student's vectors are coming, or the dataset is going). */
+  release(): void {
+    this.held?.file?.close();
+    this.held = null;
+  }
+}
