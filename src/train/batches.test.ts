@@ -45,6 +45,39 @@ describe('BatchSampler', () => {
     expect(Array.from(b.next())).toEqual(next);
   });
 
+  it('holds a state of a few numbers, not the order, and makes the order again from them', () => {
+    const a = new BatchSampler(pool, 8, new Rng(5));
+    for (let i = 0; i < 20; i++) a.next(); // into the second epoch
+    const saved = a.state();
+    expect(Object.keys(saved).sort()).toEqual(['cursor', 'epoch', 'pool', 'rng', 'shuffle', 'size']);
+    expect(JSON.parse(JSON.stringify(saved))).toEqual(saved);
+    const expected = Array.from({ length: 40 }, () => Array.from(a.next()));
+    const b = new BatchSampler(pool, 8, new Rng(77));
+    b.restore(JSON.parse(JSON.stringify(saved)));
+    expect(Array.from({ length: 40 }, () => Array.from(b.next()))).toEqual(expected);
+  });
+
+  it('still continues from an old state that carries the order itself', () => {
+    const a = new BatchSampler(pool, 8, new Rng(6));
+    for (let i = 0; i < 3; i++) a.next();
+    // What an old checkpoint held: this epoch's order as the batches so far and to come show it.
+    const probe = new BatchSampler(pool, 8, new Rng(6));
+    const state = probe.state();
+    const order = Int32Array.from(Array.from({ length: Math.ceil(pool.length / 8) }, () => Array.from(probe.next())).flat().slice(0, pool.length));
+    const old = { ...state, shuffle: -1, cursor: 24, order };
+    delete old.pool;
+    const expected = Array.from({ length: 30 }, () => Array.from(a.next()));
+    const b = new BatchSampler(pool, 8, new Rng(1));
+    b.restore(old);
+    expect(Array.from({ length: 30 }, () => Array.from(b.next()))).toEqual(expected);
+  });
+
+  it('refuses a state made from another pool of the same size', () => {
+    const a = new BatchSampler(pool, 8, new Rng(1));
+    const shifted = new BatchSampler(pool.map((x) => x + 1), 8, new Rng(1));
+    expect(() => a.restore(shifted.state())).toThrow("the checkpoint's sampler drew from another set of training triples");
+  });
+
   it('refuses a state made for another number of triples', () => {
     const a = new BatchSampler(pool, 8, new Rng(1));
     const other = new BatchSampler(pool.subarray(0, 50), 8, new Rng(1));

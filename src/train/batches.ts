@@ -178,22 +178,47 @@ export function splitProbe(data: Pick<TrainingData, 'size' | 'queryIds' | 'scanQ
   return { train: train.subarray(0, trainCount), probe: Int32Array.from(probe) };
 }
 
-/** Where a sampler is. `order` may be shared with the sampler (see BatchSampler.position). */
+/**
+ * Where a sampler is: the generator's state before this epoch's shuffle (the order is made again from it, so a
+ * checkpoint holds a few numbers, not 4 bytes a triple), the pool's size, the position in the epoch, the epoch and
+ * the generator's state now. `order` is the epoch's order itself, as checkpoints and project files written before
+ * this held it; it is still read.
+ */
 export interface SamplerState {
-  order: Int32Array;
+  shuffle: number;
+  size: number;
+  /** A checksum of the pool the order is made from (absent in old checkpoints, which carry the order). */
+  pool?: number;
   cursor: number;
   epoch: number;
   rng: number;
+  order?: Int32Array;
+}
+
+/** A position-weighted sum of the pool's indices (mod 2^32): equal pools, equal sums; a changed split, another. */
+export function poolChecksum(pool: Int32Array): number {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < pool.length; i++) {
+    a = (a + (pool[i] as number) + 1) >>> 0;
+    b = (b + a) >>> 0;
+  }
+  return ((b << 16) ^ a) >>> 0;
 }
 
 /**
  * Epoch-wise shuffled sampling without replacement: each epoch is a Fisher-Yates permutation of the training
- * indices in an Int32Array (4 bytes a triple: 160 MB for 40M triples). Its position is two integers, the order and
- * the generator state.
+ * indices in an Int32Array (4 bytes a triple: 160 MB for 40M triples, in memory only). Its position is a few
+ * integers: the generator's state before the epoch's shuffle, from which the order is made again, and where it is.
  */
 export class BatchSampler {
   private order: Int32Array;
+  /** The generator's state before this epoch's shuffle; -1 for an order restored from an old checkpoint. */
+  private shuffleState = -1;
+  /** An order restored as it was stored (old checkpoints), kept in the state until the epoch ends. */
+  private storedOrder: Int32Array | null = null;
   private cursor = 0;
+  private readonly poolSum: number;
   epoch = 0;
 
   constructor(
@@ -201,27 +226,42 @@ export class BatchSampler {
     private readonly batchSize: number,
     private readonly rng: Rng,
   ) {
+    this.poolSum = poolChecksum(pool);
     this.order = this.shuffled();
   }
 
   private shuffled(): Int32Array {
-    // A new array each epoch, never shuffled in place: a position taken earlier (position()) stays valid.
+    this.shuffleState = this.rng.getState();
+    this.storedOrder = null;
+    // A new array each epoch, never shuffled in place.
     return this.rng.shuffle(this.pool.slice());
   }
 
-  /** Where the sampler is: its order for this epoch, the position in it, the epoch, the generator's state. */
+  /** Where the sampler is: a few numbers (the order is made again from them on restore). */
   state(): SamplerState {
-    return { ...this.position(), order: this.order.slice() };
+    const s: SamplerState = { shuffle: this.shuffleState, size: this.pool.length, pool: this.poolSum, cursor: this.cursor, epoch: this.epoch, rng: this.rng.getState() };
+    if (this.storedOrder) s.order = this.storedOrder;
+    return s;
   }
 
-  /** Like state(), without copying the order: for keeping a position cheaply (the sampler never changes that array). */
+  /** The same as state(): kept as the name for taking a position before a batch is drawn ahead. */
   position(): SamplerState {
-    return { order: this.order, cursor: this.cursor, epoch: this.epoch, rng: this.rng.getState() };
+    return this.state();
   }
 
   restore(s: SamplerState): void {
-    if (s.order.length !== this.order.length) throw new Error(`the checkpoint's sampler holds ${s.order.length} triples, this dataset ${this.order.length}`);
-    this.order = s.order.slice();
+    if (s.order) {
+      if (s.order.length !== this.pool.length) throw new Error(`the checkpoint's sampler holds ${s.order.length} triples, this dataset ${this.pool.length}`);
+      this.order = s.order.slice();
+      this.shuffleState = -1;
+      this.storedOrder = this.order;
+    } else {
+      if (s.size !== this.pool.length) throw new Error(`the checkpoint's sampler holds ${s.size} triples, this dataset ${this.pool.length}`);
+      // The order is made again from the pool: it must be the pool the checkpoint's run drew from.
+      if (s.pool !== undefined && s.pool !== this.poolSum) throw new Error("the checkpoint's sampler drew from another set of training triples (another probe split or dataset version); it cannot continue here");
+      this.rng.setState(s.shuffle);
+      this.order = this.shuffled();
+    }
     this.cursor = s.cursor;
     this.epoch = s.epoch;
     this.rng.setState(s.rng);

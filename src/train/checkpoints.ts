@@ -1,10 +1,11 @@
 /**
  * Training checkpoints in IndexedDB: everything a run needs to continue exactly where it was (weights, Adam's
- * moments and step count, the sampler's order, position and generator state, the config and the loss history).
+ * moments and step count, the sampler's shuffle state, position and generator state, the config and the loss history).
  * One record per run, replaced at each checkpoint; finished runs keep theirs until pruned.
  */
 import { openDb, requestToPromise, transactionDone } from '../data/store/idb';
 import type { RunConfig } from './config';
+import type { SamplerState } from './batches';
 
 const DB = 'margin-studio-checkpoints';
 const STORE = 'checkpoints';
@@ -24,7 +25,7 @@ export interface NamedTensorData extends TensorData {
 export interface TrainerSnapshot {
   config: RunConfig;
   stepsDone: number;
-  sampler: { order: Int32Array; cursor: number; epoch: number; rng: number };
+  sampler: SamplerState;
   /** The student's weights by name. */
   weights: NamedTensorData[];
   /** Adam: steps taken and the first and second moments of each weight, in the order of `weights`. */
@@ -65,7 +66,7 @@ async function withStore<T>(mode: IDBTransactionMode, work: (store: IDBObjectSto
 export function checkpointBytes(c: Pick<Checkpoint, 'losses' | 'snapshot'>): number {
   const sum = (ts: TensorData[]) => ts.reduce((n, t) => n + t.data.byteLength, 0);
   const s = c.snapshot;
-  return sum(s.weights) + sum(s.optimizer.first) + sum(s.optimizer.second) + s.sampler.order.byteLength + c.losses.byteLength;
+  return sum(s.weights) + sum(s.optimizer.first) + sum(s.optimizer.second) + (s.sampler.order?.byteLength ?? 0) + c.losses.byteLength;
 }
 
 export async function saveCheckpoint(c: Checkpoint): Promise<void> {

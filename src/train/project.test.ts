@@ -7,7 +7,7 @@ const project: Project = {
   snapshot: {
     config: { ...DEFAULT_RUN_CONFIG, arch: 'prett', seed: 4 },
     stepsDone: 3,
-    sampler: { order: Int32Array.of(2, 0, 1), cursor: 1, epoch: 2, rng: 987654321 },
+    sampler: { shuffle: 4242, size: 3, pool: 99, cursor: 1, epoch: 2, rng: 987654321 },
     weights: [
       { name: 'encoder/lnf_b', shape: [2], data: Float32Array.of(1, -1) },
       { name: 'head/w', shape: [1, 2], data: Float32Array.of(0.5, 0.25) },
@@ -36,7 +36,7 @@ describe('project files', () => {
     const back = readProject(writeProject(project), 'p.msproject');
     expect(back.snapshot.config).toEqual(project.snapshot.config);
     expect(back.snapshot.stepsDone).toBe(3);
-    expect(back.snapshot.sampler).toEqual({ ...project.snapshot.sampler, order: Int32Array.of(2, 0, 1) });
+    expect(back.snapshot.sampler).toEqual(project.snapshot.sampler);
     expect(back.snapshot.weights.map((w) => w.name)).toEqual(['encoder/lnf_b', 'head/w']);
     expect(values(back.snapshot.weights)).toEqual([[1, -1], [0.5, 0.25]]);
     expect(back.snapshot.optimizer.iterations).toBe(3);
@@ -47,6 +47,17 @@ describe('project files', () => {
     expect(back.snapshot.optimizer.second.map((w) => w.shape)).toEqual([[2], [1, 2]]);
     expect(Array.from(back.losses)).toEqual([3, 2, 1]);
     expect(back.tokenizer).toBe(project.tokenizer);
+  });
+
+  it('reads project files that carry the epoch order (written before the sampler was compact), and writes it back', () => {
+    const old: Project = { ...project, snapshot: { ...project.snapshot, sampler: { shuffle: -1, size: 3, cursor: 1, epoch: 2, rng: 987654321, order: Int32Array.of(2, 0, 1) } } };
+    const bytes = writeProject(old);
+    expect(readSafetensors(bytes, 'old.msproject').tensors.map((t) => t.name)).toContain('sampler/order');
+    expect(readProject(bytes, 'old.msproject').snapshot.sampler).toEqual(old.snapshot.sampler);
+    // Without the order, the metadata must have the shuffle state.
+    const { tensors, metadata } = readSafetensors(writeProject(project), 'p.msproject');
+    const broken = writeSafetensors(tensors, { ...metadata, sampler: JSON.stringify({ cursor: 1, epoch: 2, rng: 5 }) });
+    expect(() => readProject(broken, 'b.msproject')).toThrow("b.msproject: the metadata's sampler has neither the epoch's order nor its shuffle state");
   });
 
   it('stores each weight under its own name', () => {

@@ -27,7 +27,8 @@ export function writeProject(p: Project): Uint8Array {
     ...s.weights.map((w) => f32(`weights/${w.name}`, w)),
     ...s.optimizer.first.map((m, i) => f32(`adam/m/${i}`, m)),
     ...s.optimizer.second.map((v, i) => f32(`adam/v/${i}`, v)),
-    { name: 'sampler/order', dtype: 'I32', shape: [s.sampler.order.length], data: s.sampler.order },
+    // An order restored from an old checkpoint is carried as it is; otherwise the sampler's numbers make it again.
+    ...(s.sampler.order ? [{ name: 'sampler/order', dtype: 'I32' as const, shape: [s.sampler.order.length], data: s.sampler.order }] : []),
     { name: 'losses', dtype: 'F32', shape: [p.losses.length], data: p.losses },
   ];
   return writeSafetensors(tensors, {
@@ -35,7 +36,7 @@ export function writeProject(p: Project): Uint8Array {
     run: JSON.stringify(s.config),
     steps: String(s.stepsDone),
     iterations: String(s.optimizer.iterations),
-    sampler: JSON.stringify({ cursor: s.sampler.cursor, epoch: s.sampler.epoch, rng: s.sampler.rng }),
+    sampler: JSON.stringify({ shuffle: s.sampler.shuffle, size: s.sampler.size, pool: s.sampler.pool, cursor: s.sampler.cursor, epoch: s.sampler.epoch, rng: s.sampler.rng }),
     tokenizer: p.tokenizer,
     weights: JSON.stringify(names),
   });
@@ -62,7 +63,7 @@ export function readProject(bytes: Uint8Array, fileName: string): Project {
   }
   const names = parse<string[]>('weights');
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) fail("the metadata's weights is not a list of names");
-  const sampler = parse<{ cursor: number; epoch: number; rng: number }>('sampler');
+  const sampler = parse<{ shuffle?: number; size?: number; pool?: number; cursor: number; epoch: number; rng: number }>('sampler');
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const take = (name: string): TensorData => {
     const t = byName.get(name);
@@ -77,8 +78,10 @@ export function readProject(bytes: Uint8Array, fileName: string): Project {
   const first = moments('m');
   const second = moments('v');
   if (first.length !== second.length || (first.length !== 0 && first.length !== names.length)) fail(`Adam's moments (${first.length} and ${second.length}) do not match the ${names.length} weights`);
+  // Project files before v1's compact sampler carry the epoch's order; newer ones the numbers that make it.
   const order = byName.get('sampler/order');
-  if (!order || order.dtype !== 'I32') fail('tensor sampler/order is missing');
+  if (order && order.dtype !== 'I32') fail('tensor sampler/order is not int32');
+  if (!order && !(Number.isInteger(sampler.shuffle) && Number.isInteger(sampler.size))) fail("the metadata's sampler has neither the epoch's order nor its shuffle state");
   const steps = Number(metadata.steps);
   const iterations = Number(metadata.iterations);
   if (!Number.isInteger(steps) || steps < 0 || !Number.isInteger(iterations) || iterations < 0) fail('the metadata has no valid step count');
@@ -89,7 +92,15 @@ export function readProject(bytes: Uint8Array, fileName: string): Project {
     snapshot: {
       config,
       stepsDone: steps,
-      sampler: { order: (order as NamedTensor).data as Int32Array, cursor: sampler.cursor, epoch: sampler.epoch, rng: sampler.rng },
+      sampler: {
+        shuffle: sampler.shuffle ?? -1,
+        size: sampler.size ?? order?.shape[0] ?? 0,
+        ...(sampler.pool === undefined ? {} : { pool: sampler.pool }),
+        cursor: sampler.cursor,
+        epoch: sampler.epoch,
+        rng: sampler.rng,
+        ...(order ? { order: order.data as Int32Array } : {}),
+      },
       weights: names.map((name): NamedTensorData => ({ name, ...take(`weights/${name}`) })),
       optimizer: { iterations, first, second },
     },

@@ -136,6 +136,8 @@ export class TrainingSession {
     const config = saved ? resolveRunConfig(saved.snapshot.config) : resolveRunConfig(partial);
     const datasetId = saved ? saved.datasetId : requestedDataset;
     const missing = saved ? `the dataset this run trained on (${datasetId}) no longer exists` : `dataset ${datasetId} does not exist`;
+    // Files evaluation held open would keep a replaced version of a dataset from being removed by this run's build.
+    this.evals.release();
     const { info, trainer, backend, note } = await this.prepareTrainer(datasetId, config, missing);
     try {
       await this.train(info, trainer, backend, note, config, saved);

@@ -62,10 +62,10 @@ describe('Trainer on the CPU backend', () => {
     expect(snapshot.optimizer.iterations).toBe(5);
     expect(snapshot.optimizer.first).toHaveLength(snapshot.weights.length);
 
-    // A fresh trainer (a reloaded page) starts from other weights until it restores the snapshot. The snapshot's
-    // weights (and their moments) are handed over in reverse order: they are matched by name, not by position.
+    // A fresh trainer (a reloaded page) starts from its initial weights until it restores the snapshot. The
+    // snapshot's weights (and their moments) are handed over in reverse order: matched by name, not by position.
     const tensorsBefore = tf.memory().numTensors;
-    const second = new Trainer(demoTables(), { ...cfg, seed: 1234 }, TOKENIZER);
+    const second = new Trainer(demoTables(), cfg, TOKENIZER);
     const { first: m, second: v } = snapshot.optimizer;
     await second.restore({ ...snapshot, config: cfg, weights: snapshot.weights.slice().reverse(), optimizer: { ...snapshot.optimizer, first: m.slice().reverse(), second: v.slice().reverse() } });
     const after = await lossesOf(second, 12);

@@ -111,7 +111,7 @@ export class Trainer {
   /** The sampler's state as of the steps taken (a prefetched batch not yet trained on is not counted). */
   private samplerState(): SamplerState {
     const p = this.prefetched;
-    return p ? { ...p.before, order: p.before.order.slice() } : this.sampler.state();
+    return p ? p.before : this.sampler.state();
   }
 
   /** Everything needed to continue this run exactly: weights, Adam's state, the sampler's position. */
