@@ -384,8 +384,14 @@ export interface Bm25Files extends Bm25Searchable {
   close(): void;
 }
 
+/**
+ * Postings read last, kept up to a byte budget, the longest-unused dropped first: queries share their frequent
+ * words ("what", "the", "of" are in millions of MS MARCO passages), whose postings are the costliest reads.
+ */
+export const POSTINGS_CACHE_BYTES = 256 << 20;
+
 /** Opens a finished index: the passage lengths and term starts read now, the postings when a term is scored. */
-export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest): Promise<Bm25Files> {
+export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest, cacheBytes = POSTINGS_CACHE_BYTES): Promise<Bm25Files> {
   const file = await folder.open(BM25_INDEX, false);
   try {
     const head = new Uint8Array(HEADER_BYTES);
@@ -401,6 +407,8 @@ export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest):
     const termStart = new Uint32Array(vocab + 1);
     readExactly(file, bytesOf(termStart), at.termStart, BM25_INDEX);
     const totalTerms = view.getFloat64(24, true);
+    const cache = new Map<number, { docs: Uint32Array; tfs: Uint16Array }>();
+    let cached = 0;
     return {
       n: documents,
       avgdl: documents ? totalTerms / documents : 0,
@@ -409,15 +417,36 @@ export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest):
       b: view.getFloat64(40, true),
       df: (t) => (termStart[t + 1] as number) - (termStart[t] as number),
       postings(t) {
+        const hit = cache.get(t);
+        if (hit) {
+          // Most recently used last: a Map keeps insertion order.
+          cache.delete(t);
+          cache.set(t, hit);
+          return hit;
+        }
         const from = termStart[t] as number;
         const count = (termStart[t + 1] as number) - from;
         const docs = new Uint32Array(count);
         const tfs = new Uint16Array(count);
         readExactly(file, bytesOf(docs), at.docs + 4 * from, BM25_INDEX);
         readExactly(file, bytesOf(tfs), at.tfs + 2 * from, BM25_INDEX);
-        return { docs, tfs };
+        const entry = { docs, tfs };
+        const bytes = 6 * count;
+        if (bytes <= cacheBytes / 4) {
+          cache.set(t, entry);
+          cached += bytes;
+          for (const [old, e] of cache) {
+            if (cached <= cacheBytes) break;
+            cache.delete(old);
+            cached -= 6 * e.docs.length;
+          }
+        }
+        return entry;
       },
-      close: () => file.close(),
+      close() {
+        cache.clear();
+        file.close();
+      },
     };
   } catch (err) {
     file.close();
