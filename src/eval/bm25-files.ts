@@ -19,7 +19,7 @@
  */
 import type { TextColumns } from '../data/store/schema';
 import { textAt } from '../data/store/columns';
-import { readExactly, type FileFolder, type RandomAccessFile } from '../data/rows/files';
+import { readExactly, readJsonFile, writeJsonFile, type FileFolder, type RandomAccessFile } from '../data/rows/files';
 import { BM25_B, BM25_BUCKETS, BM25_K1, bm25Terms, termCounts, type Bm25Searchable } from './bm25';
 
 export const BM25_INDEX = 'bm25.index';
@@ -358,13 +358,7 @@ export async function buildBm25Files(folder: FileFolder, chunks: PassageChunks, 
     for (const name of segments) await folder.remove(name);
     const manifest: Bm25Manifest = { format: FORMAT, documents, vocab, postings, bytes: at.end };
     // Last: a folder with a manifest holds a finished index.
-    const file = await folder.open(BM25_MANIFEST, true);
-    try {
-      file.write(new TextEncoder().encode(JSON.stringify(manifest)), 0);
-      file.flush();
-    } finally {
-      file.close();
-    }
+    await writeJsonFile(folder, BM25_MANIFEST, manifest);
     return manifest;
   } catch (err) {
     await removeBm25Files(folder);
@@ -374,16 +368,8 @@ export async function buildBm25Files(folder: FileFolder, chunks: PassageChunks, 
 
 /** The manifest of a finished index in `folder`, or null. */
 export async function readBm25Manifest(folder: FileFolder): Promise<Bm25Manifest | null> {
-  if (!(await folder.list()).includes(BM25_MANIFEST)) return null;
-  const file = await folder.open(BM25_MANIFEST, false);
-  try {
-    const bytes = new Uint8Array(file.size());
-    file.read(bytes, 0);
-    const manifest = JSON.parse(new TextDecoder().decode(bytes)) as Bm25Manifest;
-    return manifest.format === FORMAT ? manifest : null;
-  } finally {
-    file.close();
-  }
+  const manifest = (await readJsonFile(folder, BM25_MANIFEST)) as Bm25Manifest | null;
+  return manifest?.format === FORMAT ? manifest : null;
 }
 
 export interface Bm25Files extends Bm25Searchable {

@@ -1,14 +1,14 @@
 // IndexedDB in Node for isolation; the browser tests run the same evaluation in the training worker, on OPFS.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { importFiles } from '../data/import.core';
-import { forEachChunk, readChunk, readTable } from '../data/store/dataset-db';
+import { forEachChunk, readChunk } from '../data/store/dataset-db';
 import { padTokens, textColumns } from '../data/store/columns';
 import type { TextColumns } from '../data/store/schema';
 import { MemoryFolder } from '../data/rows/files';
 import { buildTrainingFiles, openTrainingFiles, type ChunkReader } from '../data/rows/training-files';
 import { TokenRowWriter, TokenRows, rowShapeFor } from '../data/rows/token-rows';
-import { fixtureFile, runFromTeacher, textFile } from '../testing/fixtures';
+import { runFromTeacher, textFile } from '../testing/fixtures';
+import { importMsmarcoSample } from '../testing/sample-dataset';
 import { buildBm25Files, openBm25Files } from './bm25-files';
 import { storedCollection, tableCollection } from './collection';
 import { addTeacherScores, bm25IndexOf, devQueries, evaluateReranking, teacherScores, type Scorer, type TeacherScores } from './rerank';
@@ -66,17 +66,8 @@ describe('a collection read from token rows and stored chunks', () => {
 
 describe('evaluation from the files equals evaluation from the whole tables (MS MARCO sample)', () => {
   it('gives the same report: BM25 from its files, passages from token rows, the teacher read chunk by chunk', async () => {
-    const files = ['collection.tsv', 'queries.tsv', 'qrels.tsv', 'teacher-ids.tsv'].map((n) => ({ file: fixtureFile(`msmarco-sample/${n}`) }));
-    files.push({ file: textFile('teacher.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher')) });
-    const info = await importFiles(files, { id: 'eval-files-sample' }, () => undefined, { cancelled: false });
-    const [passages, queries, qrels, candidates, triples] = await Promise.all([
-      readTable(info.id, 'passages'),
-      readTable(info.id, 'queries'),
-      readTable(info.id, 'qrels'),
-      readTable(info.id, 'candidates'),
-      readTable(info.id, 'triples'),
-    ]);
-    const dev = new Set(devQueries({ queries: queries!, qrels: qrels! }, 1));
+    const { info, passages, queries, qrels, candidates, triples } = await importMsmarcoSample('eval-files-sample', [textFile('teacher.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher'))]);
+    const dev = new Set(devQueries({ queries: queries, qrels: qrels }, 1));
     const folder = new MemoryFolder();
     const read: ChunkReader = (table, visit) => forEachChunk(info.id, table, visit);
     const manifest = await buildTrainingFiles(folder, read, info.counts);
@@ -86,7 +77,7 @@ describe('evaluation from the files equals evaluation from the whole tables (MS 
     const teacher: TeacherScores = new Map();
     await forEachChunk(info.id, 'triples', (t) => void addTeacherScores(teacher, t, dev));
 
-    const table = tableCollection(passages!);
+    const table = tableCollection(passages);
     // A "student" that reads the tokens it is given: each pair scores the sum of its passage's first 8 token ids.
     const scorerOf =
       (source: typeof table): Scorer =>
@@ -94,9 +85,9 @@ describe('evaluation from the files equals evaluation from the whole tables (MS 
         const m = source.padded(p, 8);
         return Float32Array.from(p, (_, i) => m.subarray(i * 8, i * 8 + 8).reduce((s, x) => s + x, 0));
       };
-    const common = { queries: queries!, qrels: qrels!, candidates, runs: info.runs ?? [] };
+    const common = { queries: queries, qrels: qrels, candidates, runs: info.runs ?? [] };
     const fromFiles = await evaluateReranking({ ...common, passages: stored, teacher }, { threshold: 1, depth: 50 }, scorerOf(stored), () => undefined, bm25);
-    const fromTables = await evaluateReranking({ ...common, passages: table, teacher: teacherScores(triples) }, { threshold: 1, depth: 50 }, scorerOf(table), () => undefined, bm25IndexOf(passages!));
+    const fromTables = await evaluateReranking({ ...common, passages: table, teacher: teacherScores(triples) }, { threshold: 1, depth: 50 }, scorerOf(table), () => undefined, bm25IndexOf(passages));
     const { bm25SecondsPerQuery: _a, studentSeconds: _b, ...a } = fromFiles;
     const { bm25SecondsPerQuery: _c, studentSeconds: _d, ...b } = fromTables;
     expect(a).toEqual(b);

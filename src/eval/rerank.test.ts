@@ -1,9 +1,8 @@
 // IndexedDB in Node for isolation; the browser test runs the same evaluation in the training worker.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { importFiles } from '../data/import.core';
-import { readTable } from '../data/store/dataset-db';
-import { fixtureFile, parseRunText as parseRun, runFromTeacher, textFile } from '../testing/fixtures';
+import { parseRunText as parseRun, runFromTeacher, textFile } from '../testing/fixtures';
+import { importMsmarcoSample } from '../testing/sample-dataset';
 import { bm25IndexOf, evaluateReranking, teacherScores, type EvalTables, type Scorer } from './rerank';
 import { tableCollection } from './collection';
 import type { Bm25Index } from './bm25';
@@ -11,18 +10,9 @@ import { evaluateRun, qrelsFrom, rank, round4, type Run } from './metrics';
 
 let imports = 0;
 async function sampleTables(): Promise<EvalTables & { bm25: Bm25Index }> {
-  const files = ['collection.tsv', 'queries.tsv', 'qrels.tsv', 'teacher-ids.tsv'].map((n) => ({ file: fixtureFile(`msmarco-sample/${n}`) }));
-  files.push({ file: textFile('teacher.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher')) });
-  files.push({ file: textFile('random.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'random', 7)) });
-  const info = await importFiles(files, { id: `eval-sample-${imports++}` }, () => undefined, { cancelled: false });
-  const [passages, queries, qrels, candidates, triples] = await Promise.all([
-    readTable(info.id, 'passages'),
-    readTable(info.id, 'queries'),
-    readTable(info.id, 'qrels'),
-    readTable(info.id, 'candidates'),
-    readTable(info.id, 'triples'),
-  ]);
-  return { passages: tableCollection(passages!), queries: queries!, qrels: qrels!, candidates, teacher: teacherScores(triples), runs: info.runs ?? [], bm25: bm25IndexOf(passages!) };
+  const runs = [textFile('teacher.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher')), textFile('random.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'random', 7))];
+  const t = await importMsmarcoSample(`eval-sample-${imports++}`, runs);
+  return { passages: tableCollection(t.passages), queries: t.queries, qrels: t.qrels, candidates: t.candidates, teacher: teacherScores(t.triples), runs: t.info.runs ?? [], bm25: bm25IndexOf(t.passages) };
 }
 
 describe('evaluateReranking on the MS MARCO sample', () => {

@@ -117,3 +117,27 @@ export function readExactly(file: RandomAccessFile, into: Uint8Array, at: number
   const n = file.read(into, at);
   if (n !== into.length) throw new Error(`${what}: wanted ${into.length} bytes at byte ${at}, the file ended after ${n}; the file is damaged or was cut short`);
 }
+
+/** Writes a small JSON file (a manifest), flushed: written last, it marks a finished build. */
+export async function writeJsonFile(folder: FileFolder, name: string, value: unknown): Promise<void> {
+  const file = await folder.open(name, true);
+  try {
+    file.write(new TextEncoder().encode(JSON.stringify(value)), 0);
+    file.flush();
+  } finally {
+    file.close();
+  }
+}
+
+/** A small JSON file's value, or null when the folder has no such file. */
+export async function readJsonFile(folder: FileFolder, name: string): Promise<unknown> {
+  if (!(await folder.list()).includes(name)) return null;
+  const file = await folder.open(name, false);
+  try {
+    const bytes = new Uint8Array(file.size());
+    readExactly(file, bytes, 0, name);
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } finally {
+    file.close();
+  }
+}

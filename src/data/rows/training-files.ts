@@ -5,7 +5,7 @@
  * (8 bytes per passage and query), never a table.
  */
 import type { TableColumns, TableName, TextColumns } from '../store/schema';
-import type { FileFolder } from './files';
+import { readJsonFile, writeJsonFile, type FileFolder } from './files';
 import { IdIndex } from './id-index';
 import { rowShapeFor, TokenRows, TokenRowWriter, type TokenRowsShape } from './token-rows';
 import { TRIPLE_RECORD_BYTES, TripleRecords, TripleRecordWriter } from './triple-records';
@@ -154,13 +154,7 @@ export async function buildTrainingFiles(
       chunkRows: { passages: passages.chunkRows, queries: queries.chunkRows },
     };
     // Last: a folder with a manifest is a finished build.
-    const out = await folder.open(MANIFEST, true);
-    try {
-      out.write(new TextEncoder().encode(JSON.stringify(manifest)), 0);
-      out.flush();
-    } finally {
-      out.close();
-    }
+    await writeJsonFile(folder, MANIFEST, manifest);
     return manifest;
   } catch (err) {
     // Only its own files: the folder also keeps other indexes of the same dataset version (BM25, passage vectors).
@@ -171,16 +165,8 @@ export async function buildTrainingFiles(
 
 /** The manifest of a finished folder, or null when the folder holds no finished build. */
 export async function readManifest(folder: FileFolder): Promise<TrainingManifest | null> {
-  if (!(await folder.list()).includes(MANIFEST)) return null;
-  const file = await folder.open(MANIFEST, false);
-  try {
-    const bytes = new Uint8Array(file.size());
-    file.read(bytes, 0);
-    const manifest = JSON.parse(new TextDecoder().decode(bytes)) as TrainingManifest;
-    return manifest.format === MANIFEST_FORMAT ? manifest : null;
-  } finally {
-    file.close();
-  }
+  const manifest = (await readJsonFile(folder, MANIFEST)) as TrainingManifest | null;
+  return manifest?.format === MANIFEST_FORMAT ? manifest : null;
 }
 
 /** The open files of a finished build; `close()` releases them (an open handle keeps others from deleting them). */
