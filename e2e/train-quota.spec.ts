@@ -37,7 +37,7 @@ test('a quota error while the training files are written leaves none of them beh
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: (usage ?? 0) + 10_000 });
   await studio.byTestId('train-start').click();
   await studio.waitForState('error');
-  await expect(studio.byTestId('train-error')).toContainText(/^the browser's storage for this page is full while writing the training file passages\.rows; what was written was removed/);
+  await expect(studio.byTestId('train-error')).toContainText(/^the browser's storage for this page is full while writing the dataset file passages\.rows; what was written was removed/);
   expect(await trainingFiles(page, dataset)).toEqual([]);
 
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });

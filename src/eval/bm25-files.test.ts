@@ -103,14 +103,26 @@ describe('BM25 postings in files', () => {
     };
     await expect(buildBm25Files(folder, failing, passages.length, { segmentPostings: 200 })).rejects.toThrow('the tab is closing');
     expect(await folder.list()).toEqual([]);
+    // The space is asked for after the first chunk, before any segment is written.
+    const filesWhenAsked: string[][] = [];
     await expect(
       buildBm25Files(folder, reader, passages.length, {
+        segmentPostings: 200,
         checkSpace: async (bytes) => {
+          filesWhenAsked.push(await folder.list());
           throw new Error(`needs ${bytes} bytes`);
         },
       }),
     ).rejects.toThrow(/needs \d+ bytes/);
+    expect(filesWhenAsked).toEqual([[]]);
     expect(await folder.list()).toEqual([]);
+    // Asked twice when there is room: an estimate first, then the index's exact size before the merge.
+    const asked: number[] = [];
+    const manifest = await buildBm25Files(folder, reader, passages.length, { segmentPostings: 200, checkSpace: async (bytes) => void asked.push(bytes) });
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toBe(manifest.bytes);
+    expect(asked[0]).toBeGreaterThan(manifest.bytes);
+    for (const name of await folder.list()) await folder.remove(name);
     await expect(buildBm25Files(folder, reader, passages.length + 1)).rejects.toThrow(`the collection has ${passages.length} passages, its dataset lists ${passages.length + 1}`);
     expect(await readBm25Manifest(folder)).toBeNull();
   });

@@ -278,9 +278,25 @@ export async function buildBm25Files(folder: FileFolder, chunks: PassageChunks, 
     const df = new Uint32Array(vocab);
     const block = new Block(Math.max(1, options.segmentPostings ?? SEGMENT_POSTINGS), vocab);
     const segments: string[] = [];
+    let row = 0;
+    let totalTerms = 0;
+    let postingsSoFar = 0;
+    let estimated = false;
+    /**
+     * Before the first segment is written: the space the segments and the index will take, estimated from the
+     * postings per passage so far (with a margin), is asked for. The exact size is asked for again before merging.
+     */
+    const estimate = async () => {
+      if (estimated || row === 0) return;
+      estimated = true;
+      const postings = Math.ceil((1.25 * (postingsSoFar + block.size) * documents) / row);
+      await options.checkSpace?.(layout(documents, vocab, postings).end + 6 * postings);
+    };
     const flush = async () => {
       if (block.size === 0) return;
+      await estimate();
       const name = `${SEGMENT_PREFIX}${segments.length}`;
+      postingsSoFar += block.size;
       const file = await folder.open(name, true);
       try {
         block.write(file);
@@ -289,8 +305,6 @@ export async function buildBm25Files(folder: FileFolder, chunks: PassageChunks, 
       }
       segments.push(name);
     };
-    let row = 0;
-    let totalTerms = 0;
     await chunks(async (cols) => {
       for (let r = 0; r < cols.id.length; r++, row++) {
         if (row >= documents) throw new Error(`the collection has more than the ${documents} passages its dataset lists; it changed while being indexed`);
@@ -307,6 +321,7 @@ export async function buildBm25Files(folder: FileFolder, chunks: PassageChunks, 
         block.add(row, c.terms, c.counts);
       }
       progress('indexing', row, documents);
+      await estimate();
     });
     if (row !== documents) throw new Error(`the collection has ${row} passages, its dataset lists ${documents}; it changed while being indexed`);
     await flush();

@@ -19,7 +19,7 @@ function errorName(err: unknown): string {
 
 function storageError(err: unknown, name: string): Error {
   if (errorName(err) === 'QuotaExceededError') {
-    return new Error(`the browser's storage for this page is full while writing the training file ${name}; what was written was removed. Delete datasets under Storage, or free disk space, and start again`);
+    return new Error(`the browser's storage for this page is full while writing the dataset file ${name}; what was written was removed. Delete datasets under Storage, or free disk space, and start again`);
   }
   return err instanceof Error ? err : new Error(String(err));
 }
