@@ -1,6 +1,7 @@
 /**
- * Training on a collection too big to read whole: a generated MS MARCO-shaped dataset imported through the page,
- * trained with the worker's memory (JS heap and array buffers, through the DevTools protocol) sampled all along.
+ * Training and evaluating on a collection too big to read whole: a generated MS MARCO-shaped dataset imported
+ * through the page, trained, then evaluated (BM25 over the whole collection, its index built into files), with the
+ * worker's memory (JS heap and array buffers, through the DevTools protocol) sampled all along.
  * The whole-table path held every passage's text and tokens in the worker; this one reads token rows a batch at a
  * time. Measured on 150,000 passages: the whole-table path grew the worker by 164 MB (3.6 times the texts' 45 MB);
  * this one by 30 MB, most of it chunks read while the files are written and not yet collected. The bound is what
@@ -18,6 +19,8 @@ import { Rng } from '../src/util/random';
 const PASSAGES = Number(process.env.SCALE_PASSAGES ?? 300_000);
 const QUERIES = 5_000;
 const TRIPLES = 20_000;
+/** Queries with a relevant passage in the qrels: what evaluation ranks the collection for. */
+const DEV = 20;
 
 /** Words made of syllables, so the word-piece tokenizer sees a realistic mix of whole words and pieces. */
 function words(rng: Rng, n: number): string {
@@ -41,10 +44,11 @@ async function generate(dir: string): Promise<{ files: string[]; tableBytes: num
   await writeFile(join(dir, 'queries.tsv'), Array.from({ length: QUERIES }, (_, q) => `${1_000_000 + q}\t${words(rng, 3 + rng.int(5))}`).join('\n') + '\n');
   const triples = Array.from({ length: TRIPLES }, () => `${(10 + rng.next() * 5).toFixed(3)}\t${(rng.next() * 5).toFixed(3)}\t${1_000_000 + rng.int(QUERIES)}\t${rng.int(PASSAGES)}\t${rng.int(PASSAGES)}`);
   await writeFile(join(dir, 'teacher-ids.tsv'), triples.join('\n') + '\n');
-  return { files: ['collection.tsv', 'queries.tsv', 'teacher-ids.tsv'].map((f) => join(dir, f)), tableBytes };
+  await writeFile(join(dir, 'qrels.tsv'), Array.from({ length: DEV }, (_, q) => `${1_000_000 + q}\t0\t${rng.int(PASSAGES)}\t1`).join('\n') + '\n');
+  return { files: ['collection.tsv', 'queries.tsv', 'teacher-ids.tsv', 'qrels.tsv'].map((f) => join(dir, f)), tableBytes };
 }
 
-test('trains on a large generated collection with the worker holding token rows, not the tables', async ({ page }) => {
+test('trains and evaluates on a large generated collection with the worker holding token rows and files, not the tables', async ({ page }) => {
   const dir = await mkdtemp(join(tmpdir(), 'margin-scale-'));
   try {
     const { files, tableBytes } = await generate(dir);
@@ -90,7 +94,21 @@ test('trains on a large generated collection with the worker holding token rows,
     console.log(`worker memory after the run, garbage collected: ${(after.total / 1e6).toFixed(1)} MB`);
     expect(after.total - before.total).toBeLessThan(tableBytes / 10);
 
-    // The token rows are in the Origin Private File System, in a folder of this dataset's.
+    // Evaluation ranks the whole collection with BM25 (its index built into files), the student re-ranking its top
+    // 5, without the tables either.
+    await memory.collectGarbage();
+    const beforeEval = await memory.sample();
+    memory.peak = beforeEval.total;
+    memory.watch(100);
+    const rows = await studio.evaluate({ depth: 5, dense: false, timeout: 300_000 });
+    const evalPeak = memory.stop();
+    console.log(`worker memory while evaluating: ${(beforeEval.total / 1e6).toFixed(1)} MB before, peak ${(evalPeak / 1e6).toFixed(1)} MB`);
+    expect(rows.map((r) => r.system)).toEqual(['student', 'bm25']);
+    expect(rows.every((r) => r.queries === DEV)).toBe(true);
+    expect((await studio.evalTiming()).bm25IndexSeconds).toBeGreaterThan(0);
+    expect(evalPeak - beforeEval.total).toBeLessThan(tableBytes);
+
+    // The token rows and the BM25 index are in the Origin Private File System, in a folder of this dataset's.
     const stored = await page.evaluate(async (id) => {
       const root = await navigator.storage.getDirectory();
       const rows = await root.getDirectoryHandle('training-rows');
@@ -101,9 +119,9 @@ test('trains on a large generated collection with the worker holding token rows,
       }
       return names.sort();
     }, dataset);
-    expect(stored).toEqual(['manifest.json', 'passages.rows', 'queries.rows', 'triples.records']);
+    expect(stored).toEqual(['bm25.index', 'bm25.json', 'manifest.json', 'passages.rows', 'queries.rows', 'triples.records']);
 
-    // Deleting the dataset removes its training files too.
+    // Deleting the dataset removes its files too (evaluation holds them open until then).
     await studio.deleteDataset(dataset);
     const left = await page.evaluate(async (id) => {
       const rows = await (await navigator.storage.getDirectory()).getDirectoryHandle('training-rows');

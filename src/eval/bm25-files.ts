@@ -30,11 +30,14 @@ const INDEX_MAGIC = 0x4d42534d; // "MSBM"
 const SEGMENT_MAGIC = 0x5342534d; // "MSBS"
 const HEADER_BYTES = 64;
 const SEGMENT_HEADER_BYTES = 16;
-/** Postings per block before it is sorted and written: about 16 bytes each while building (128 MB). */
-export const SEGMENT_POSTINGS = 1 << 23;
+/**
+ * Postings per block before it is sorted and written: 16 bytes each while building (32 MB), whatever the
+ * collection's size; MS MARCO's 350M postings make about 170 segments.
+ */
+export const SEGMENT_POSTINGS = 1 << 21;
 const IO_BUFFER = 1 << 20;
-/** Each segment is read through four buffers while merging: 1 MB per segment, about 45 MB at MS MARCO's size. */
-const READ_BUFFER = 256 << 10;
+/** Each segment is read through four buffers while merging: 256 KB per segment, about 45 MB at MS MARCO's size. */
+const READ_BUFFER = 64 << 10;
 
 export interface Bm25Manifest {
   format: number;
@@ -392,13 +395,15 @@ export interface Bm25Files extends Bm25Searchable {
 }
 
 /**
- * Postings read last, kept up to a byte budget, the longest-unused dropped first: queries share their frequent
- * words ("what", "the", "of" are in millions of MS MARCO passages), whose postings are the costliest reads.
+ * Postings read last, kept up to a byte budget (16 bytes a passage, at most 256 MB), the longest-unused dropped
+ * first: queries share their frequent words ("what", "the", "of" are in millions of MS MARCO passages), whose
+ * postings are the costliest reads.
  */
 export const POSTINGS_CACHE_BYTES = 256 << 20;
+const CACHE_BYTES_PER_PASSAGE = 16;
 
 /** Opens a finished index: the passage lengths and term starts read now, the postings when a term is scored. */
-export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest, cacheBytes = POSTINGS_CACHE_BYTES): Promise<Bm25Files> {
+export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest, cacheBytes = Math.min(POSTINGS_CACHE_BYTES, CACHE_BYTES_PER_PASSAGE * manifest.documents)): Promise<Bm25Files> {
   const file = await folder.open(BM25_INDEX, false);
   try {
     const head = new Uint8Array(HEADER_BYTES);
