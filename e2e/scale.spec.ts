@@ -6,7 +6,8 @@
  * time. Measured on 150,000 passages: the whole-table path grew the worker by 164 MB (3.6 times the texts' 45 MB);
  * this one by 30 MB, most of it chunks read while the files are written and not yet collected. The bound is what
  * the passage table's columns hold at the least (the texts' bytes and 4 bytes a token, at least one token a word),
- * which the whole-table path exceeds by reading them alone.
+ * which the whole-table path exceeds by reading them alone. Evaluating on 300,000 passages (building BM25's index into
+ * files, 32 MB blocks of postings and a 16 MB table of document frequencies) grew the worker by 100 MB at its peak.
  */
 import { expect, test } from '@playwright/test';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
