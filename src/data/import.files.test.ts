@@ -388,6 +388,24 @@ describe('tokenizers at import', () => {
     expect((await listDatasets()).length).toBe(before);
   });
 
+  it('stores the same texts and token ids whether a passage is read as ASCII bytes or decoded, across chunk ends', async () => {
+    // The NQ sample mixes ASCII passages (tokenized from their bytes) with accented ones (decoded first); repeated so
+    // that the table spans several chunks.
+    const lines = fixtureBytes('nq-sample/collection.tsv').toString('utf8').trimEnd().split('\n');
+    const texts = Array.from({ length: 1200 }, (_, i) => (lines[i % lines.length] as string).split('\t')[1] as string);
+    const file = textFile('collection.tsv', texts.map((t, i) => `${i}\t${t}\n`).join(''));
+    const info = await importFiles([{ file }], { id: `bytes-${nextId++}` }, () => undefined, { cancelled: false });
+    const passages = (await readTable(info.id, 'passages'))!;
+    expect(passages.id.length).toBe(1200);
+    expect(texts.some((t) => /[^\x00-\x7f]/.test(t))).toBe(true);
+    const spec = { kind: 'hash-words' as const, buckets: 8192 };
+    for (let r = 0; r < passages.id.length; r++) {
+      expect(textAt(passages, r)).toBe(texts[r]);
+      expect(Array.from(tokensAt(passages, r))).toEqual(Array.from(tokenize(texts[r] as string, spec)));
+    }
+    expect(info.bytes).toBeGreaterThan(256 * 1024);
+  });
+
   it('hash-grams splits unspaced scripts into character trigrams and stays equal to hash-words on English', async () => {
     const info = await importFiles([{ file: textFile('queries.tsv', '1\t北京大学 in Beijing\n2\tplain english words\n') }], { id: `grams-${nextId++}`, tokenizer: 'hash-grams' }, () => undefined, { cancelled: false });
     expect(info.tokenizer).toBe('hash-grams-v1:8192');
