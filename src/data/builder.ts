@@ -15,18 +15,11 @@ export interface BuiltChunk {
   columns: TableColumns[TableName];
 }
 
-/*
- * Chunks are kept under about half a megabyte. Chromium's allocator maps every block above about 1 MB afresh from
- * the system and returns it when freed, so each larger chunk, and each of the buffers IndexedDB copies it through
- * while storing it, page-faults in new memory: at 4 MB chunks `put()` stored 45-55 MB/s on the 2-core machine,
- * at half a megabyte 150-180 MB/s (a worker storing chunk-shaped values, nothing else). Fewer, larger transactions
- * still group them (DatasetWriter).
- */
-/** Numeric tables: this many rows a chunk (about 330 KB of triples). */
-export const NUMERIC_CHUNK_ROWS = 16_384;
+/** Numeric tables: this many rows a chunk (about 1.3 MB of triples). */
+export const NUMERIC_CHUNK_ROWS = 65_536;
 /** Text tables: a chunk closes at this many rows or this many text bytes, whichever comes first. */
 export const TEXT_CHUNK_ROWS = 8_192;
-export const TEXT_CHUNK_BYTES = 256 * 1024;
+export const TEXT_CHUNK_BYTES = 4 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
