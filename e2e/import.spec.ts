@@ -50,8 +50,15 @@ test('every layout of the MS MARCO sample gives the same dataset', async ({ page
   }
   expect(ids.size).toBe(selections.length);
   await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-qrels', '0');
-  // Demo plus four imports, each listed with its size.
+  // Demo plus four imports, each listed with its size, split into its parts.
   await expect(studio.byTestId('storage-row')).toHaveCount(5);
+  for (const id of ids) {
+    const row = await storageRow(page, id);
+    expect(row.text, `texts of ${id}`).toBeGreaterThan(0);
+    expect(row.token, `token ids of ${id}`).toBeGreaterThan(0);
+    expect(row.triple).toBe(250 * 20);
+    expect(row.text + row.token + row.triple + row.qrel + row.candidate).toBe(row.bytes);
+  }
 
   // The imported data trains: a few small steps on the JSONL dataset, now the active one.
   await studio.configure({ 'config-steps': 4, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 3 });
@@ -59,8 +66,36 @@ test('every layout of the MS MARCO sample gives the same dataset', async ({ page
   await studio.waitForState('done');
   expect(Number(await studio.byTestId('train-step').textContent())).toBe(4);
   expect(Number.isFinite(Number(await studio.byTestId('train-loss').textContent()))).toBe(true);
+  // The run wrote the dataset's training files: token rows and triple records, adding up to their total.
+  const active = (await studio.byTestId('dataset-summary').getAttribute('data-dataset')) ?? '';
+  await expect.poll(async () => (await storageRow(page, active)).training, { timeout: 20_000 }).toBeGreaterThan(0);
+  const files = await storageRow(page, active);
+  expect(files.tokenRow).toBeGreaterThan(0);
+  expect(files.tripleRecord).toBeGreaterThan(0);
+  expect(files.tokenRow + files.tripleRecord + files.bm25 + files.vector + files.otherFile).toBe(files.training);
+  await expect(studio.byTestId('storage-legend')).toContainText('token ids');
   expect(errors).toEqual([]);
 });
+
+/** A dataset's bytes as its storage row states them, by part (`data-*-bytes`, absent ones as NaN). */
+async function storageRow(page: import('@playwright/test').Page, id: string) {
+  const row = page.locator(`[data-testid="storage-row"][data-dataset="${id}"]`);
+  const n = async (name: string) => Number(await row.getAttribute(`data-${name}`));
+  return {
+    bytes: await n('bytes'),
+    text: await n('text-bytes'),
+    token: await n('token-bytes'),
+    triple: await n('triple-bytes'),
+    qrel: await n('qrel-bytes'),
+    candidate: await n('candidate-bytes'),
+    training: await n('training-bytes'),
+    tokenRow: await n('token-row-bytes'),
+    tripleRecord: await n('triple-record-bytes'),
+    bm25: await n('bm25-bytes'),
+    vector: await n('vector-bytes'),
+    otherFile: await n('other-file-bytes'),
+  };
+}
 
 test('a malformed file shows file, line and reason, and changes nothing', async ({ page }, info) => {
   const studio = new StudioPage(page);

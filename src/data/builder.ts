@@ -22,8 +22,16 @@ export const TEXT_CHUNK_ROWS = 8_192;
 export const TEXT_CHUNK_BYTES = 4 * 1024 * 1024;
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
-class Growable<A extends Int32Array | Uint8Array> {
+/** How a builder turns texts into token ids: `TextTokenizer` (text/tokenizers.ts) is one. */
+export interface RowTokenizer {
+  tokenize(text: string): Int32Array;
+  /** Ids of an ASCII text's bytes written into `out` from `at`; -1 when a byte is not ASCII. */
+  tokenizeAscii?(bytes: Uint8Array, start: number, end: number, out: Int32Array, at: number): number;
+}
+
+class Growable<A extends Int32Array | Uint32Array | Uint8Array> {
   length = 0;
   constructor(
     public data: A,
@@ -47,20 +55,46 @@ class TextChunkBuilder {
   private ids = new Growable(new Int32Array(1024), (n) => new Int32Array(n));
   private tokens = new Growable(new Int32Array(65536), (n) => new Int32Array(n));
   private text = new Growable(new Uint8Array(1 << 20), (n) => new Uint8Array(n));
-  private tokEnds: number[] = [];
-  private textEnds: number[] = [];
+  private tokEnds = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
+  private textEnds = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
 
   add(id: number, bytes: Uint8Array, tokens: Int32Array): void {
-    this.ids.reserve(1);
-    this.ids.data[this.ids.length++] = id;
     this.tokens.reserve(tokens.length);
     this.tokens.data.set(tokens, this.tokens.length);
     this.tokens.length += tokens.length;
-    this.text.reserve(bytes.length);
-    this.text.data.set(bytes, this.text.length);
-    this.text.length += bytes.length;
-    this.tokEnds.push(this.tokens.length);
-    this.textEnds.push(this.text.length);
+    this.addRow(id, bytes, 0, bytes.length);
+  }
+
+  /**
+   * A text as a range of UTF-8 bytes (checked by the caller), tokenized straight into the chunk where the tokenizer
+   * can read ASCII bytes: no string, no per-row array. Anything else is decoded and takes `tokenize`.
+   */
+  addBytes(id: number, buf: Uint8Array, start: number, end: number, tokenizer: RowTokenizer): void {
+    let n = -1;
+    if (tokenizer.tokenizeAscii) {
+      this.tokens.reserve(((end - start) >> 1) + 1);
+      n = tokenizer.tokenizeAscii(buf, start, end, this.tokens.data, this.tokens.length);
+    }
+    if (n >= 0) {
+      this.tokens.length += n;
+      this.addRow(id, buf, start, end);
+    } else {
+      this.add(id, buf.subarray(start, end), tokenizer.tokenize(decoder.decode(buf.subarray(start, end))));
+    }
+  }
+
+  /** The row's id and text, after its tokens. */
+  private addRow(id: number, buf: Uint8Array, start: number, end: number): void {
+    this.ids.reserve(1);
+    this.ids.data[this.ids.length++] = id;
+    const bytes = end - start;
+    this.text.reserve(bytes);
+    this.text.data.set(start === 0 && end === buf.length ? buf : buf.subarray(start, end), this.text.length);
+    this.text.length += bytes;
+    this.tokEnds.reserve(1);
+    this.tokEnds.data[this.tokEnds.length++] = this.tokens.length;
+    this.textEnds.reserve(1);
+    this.textEnds.data[this.textEnds.length++] = this.text.length;
     this.rows++;
   }
 
@@ -70,11 +104,11 @@ class TextChunkBuilder {
 
   take(): TextColumns {
     const tokOffsets = new Uint32Array(this.rows + 1);
-    tokOffsets.set(this.tokEnds, 1);
+    tokOffsets.set(this.tokEnds.data.subarray(0, this.rows), 1);
     const textOffsets = new Uint32Array(this.rows + 1);
-    textOffsets.set(this.textEnds, 1);
-    this.tokEnds = [];
-    this.textEnds = [];
+    textOffsets.set(this.textEnds.data.subarray(0, this.rows), 1);
+    this.tokEnds.length = 0;
+    this.textEnds.length = 0;
     this.rows = 0;
     return { id: this.ids.take(), tokOffsets, tokens: this.tokens.take(), textOffsets, text: this.text.take() };
   }
@@ -149,7 +183,7 @@ export class DatasetBuilder {
    *   teacher files should not pay.
    */
   constructor(
-    private readonly tokenize: (text: string) => Int32Array,
+    private readonly tokenizer: RowTokenizer,
     private readonly onChunk: (chunk: BuiltChunk) => void,
     { teacher, indexTexts = true }: { teacher?: TeacherSummary | undefined; indexTexts?: boolean } = {},
   ) {
@@ -179,6 +213,22 @@ export class DatasetBuilder {
       if (!this.byText[table].has(key)) this.byText[table].set(key, id);
     }
     this.store(table, id, text, bytes);
+    return true;
+  }
+
+  /**
+   * `addText` for a text given as a range of UTF-8 bytes the caller has checked (valid, not blank): the fast path
+   * for collections, where decoding each passage into a string cost more than tokenizing it.
+   */
+  addTextBytes(table: TextTable, id: number, buf: Uint8Array, start: number, end: number): boolean {
+    if (!this.ids[table].add(id)) return false;
+    if (this.indexTexts) {
+      const key = hashBytes(buf, start, end);
+      if (!this.byText[table].has(key)) this.byText[table].set(key, id);
+    }
+    const t = this.texts[table];
+    t.addBytes(id, buf, start, end, this.tokenizer);
+    this.stored(table);
     return true;
   }
 
@@ -245,8 +295,12 @@ export class DatasetBuilder {
   }
 
   private store(table: TextTable, id: number, text: string, bytes: Uint8Array): void {
+    this.texts[table].add(id, bytes, this.tokenizer.tokenize(text));
+    this.stored(table);
+  }
+
+  private stored(table: TextTable): void {
     const t = this.texts[table];
-    t.add(id, bytes, this.tokenize(text));
     this.counts[table]++;
     if (t.full) this.onChunk({ table, rows: t.rows, columns: t.take() });
   }

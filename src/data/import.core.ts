@@ -79,7 +79,7 @@ export async function importDemo(
     tokenizer: textTokenizer.id,
     lock,
   });
-  const builder = new DatasetBuilder((text) => textTokenizer.tokenize(text), (chunk) => writer.enqueue(chunk), { indexTexts: false });
+  const builder = new DatasetBuilder(textTokenizer, (chunk) => writer.enqueue(chunk), { indexTexts: false });
   try {
     let done = 0;
     /** Rows between checks for a cancel and waits for storage. */
@@ -147,7 +147,7 @@ export async function retokenizeDataset(
   const total = source.counts.passages + source.counts.queries;
   if (total === 0) throw new ImportError(`dataset "${source.name}" has no texts to tokenize`);
   const writer = await DatasetWriter.create({ id: options.id, name: options.name, source: source.source, tokenizer: tokenizer.id, vocab: [...vocab], lock: options.lock });
-  const builder = new DatasetBuilder((text) => tokenizer.tokenize(text), (chunk) => writer.enqueue(chunk), { indexTexts: false });
+  const builder = new DatasetBuilder(tokenizer, (chunk) => writer.enqueue(chunk), { indexTexts: false });
   const started = now();
   let done = 0;
   let lastProgress = 0;
@@ -360,7 +360,7 @@ export async function importFiles(
     writer = await DatasetWriter.create({ id: options.id, name: options.name ?? defaultName(plan), source: 'files', tokenizer: tokenizer.id, lock: options.lock, ...(vocab ? { vocab } : {}) });
   }
   const indexTexts = plan.some((f) => f.layout === 'teacher-text' || f.layout === 'teacher-jsonl');
-  const builder = new DatasetBuilder((text) => tokenizer.tokenize(text), (chunk) => writer.enqueue(chunk), { teacher: writer.previous?.teacher, indexTexts });
+  const builder = new DatasetBuilder(tokenizer, (chunk) => writer.enqueue(chunk), { teacher: writer.previous?.teacher, indexTexts });
   const reports: FileReportData[] = [];
   const runs = [...(writer.previous?.runs ?? [])];
   const started = now();

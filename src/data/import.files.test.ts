@@ -2,10 +2,11 @@
 import 'fake-indexeddb/auto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { TEXT_CHUNK_ROWS } from './builder';
 import { importFiles, ImportCancelled, ImportError, storageWarning, type FileSpec } from './import.core';
 import { listDatasets } from './store/catalog';
-import { DatasetWriter, readTable, recoverUnfinishedDatasets } from './store/dataset-db';
-import { getDataset } from './store/catalog';
+import { DatasetWriter, forEachChunk, readTable, recoverUnfinishedDatasets } from './store/dataset-db';
+import { getDataset, putDataset } from './store/catalog';
 import { textAt, tokensAt } from './store/columns';
 import { bertBaseUncasedVocab, WordPieceTokenizer } from '../text/wordpiece';
 import { hashWord, tokenize } from '../text/hashing';
@@ -227,6 +228,50 @@ describe('malformed input', () => {
   });
 });
 
+describe("a dataset's stored bytes by part", () => {
+  /** Bytes of the given columns over every stored chunk of a table, read back from IndexedDB. */
+  async function storedBytes(id: string, table: 'passages' | 'queries', columns: readonly ('id' | 'text' | 'textOffsets' | 'tokens' | 'tokOffsets')[]) {
+    let n = 0;
+    await forEachChunk(id, table, (c) => {
+      for (const name of columns) n += c[name].byteLength;
+    });
+    return n;
+  }
+
+  it('splits the texts from their token ids and the other tables, adding up to the total', async () => {
+    const info = await run(spec(...['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv'].map((n) => `msmarco-sample/${n}`)));
+    const parts = info.parts!;
+    const text = (await storedBytes(info.id, 'passages', ['id', 'text', 'textOffsets'])) + (await storedBytes(info.id, 'queries', ['id', 'text', 'textOffsets']));
+    const tokens = (await storedBytes(info.id, 'passages', ['tokens', 'tokOffsets'])) + (await storedBytes(info.id, 'queries', ['tokens', 'tokOffsets']));
+    expect(parts.text).toBe(text);
+    expect(parts.tokens).toBe(tokens);
+    // 250 triples of three ids and two float scores; 10 qrels of three ints.
+    expect(parts).toMatchObject({ triples: 250 * 20, qrels: 10 * 12, candidates: 0 });
+    expect(parts.text).toBeGreaterThan(parts.tokens);
+    expect(parts.text + parts.tokens + parts.triples + parts.qrels + parts.candidates).toBe(info.bytes);
+    expect((await getDataset(info.id))?.parts).toEqual(parts);
+  });
+
+  it('adds the parts of files added later, and returns to the earlier parts when an addition is refused', async () => {
+    const base = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv'));
+    expect(base.parts).toMatchObject({ triples: 0 });
+    const info = await importFiles(spec('msmarco-sample/teacher-ids.tsv'), { id: base.id, append: true }, () => undefined, { cancelled: false });
+    expect(info.parts).toEqual({ ...base.parts, triples: 250 * 20 });
+    const bad = textFile('more.tsv', '96.5\t90.25\t1000\t5000\t5001\n96.5\tninety\t1000\t5000\t5002\n');
+    await expect(importFiles([{ file: bad }], { id: base.id, append: true }, () => undefined, { cancelled: false })).rejects.toThrow(/more\.tsv/);
+    expect((await getDataset(base.id))?.parts).toEqual(info.parts);
+  });
+
+  it('keeps only the total for a dataset stored before parts were counted, files added to it included', async () => {
+    const base = await run(spec('msmarco-sample/collection.tsv', 'msmarco-sample/queries.tsv'));
+    const { parts: _parts, ...old } = base;
+    await putDataset(old);
+    const info = await importFiles(spec('msmarco-sample/teacher-ids.tsv'), { id: base.id, append: true }, () => undefined, { cancelled: false });
+    expect(info).not.toHaveProperty('parts');
+    expect(info.bytes).toBe(base.bytes + 250 * 20);
+  });
+});
+
 describe('adding files to a dataset', () => {
   const add = (id: string, files: FileSpec[], threshold?: number) =>
     importFiles(files, { id, append: true, ...(threshold === undefined ? {} : { threshold }) }, () => undefined, { cancelled: false });
@@ -386,6 +431,27 @@ describe('tokenizers at import', () => {
     );
     await expect(importFiles([{ file: textFile('vocab.txt', vocabText) }], { id: `onlyvocab-${nextId++}` }, () => undefined, { cancelled: false })).rejects.toThrow(/is a vocabulary; choose it together with the texts/);
     expect((await listDatasets()).length).toBe(before);
+  });
+
+  it('stores the same texts and token ids whether a passage is read as ASCII bytes or decoded, across chunk ends', async () => {
+    // The NQ sample mixes ASCII passages (tokenized from their bytes) with accented ones (decoded first); repeated so
+    // that the table spans several chunks.
+    const lines = fixtureBytes('nq-sample/collection.tsv').toString('utf8').trimEnd().split('\n');
+    const rows = TEXT_CHUNK_ROWS + 800;
+    const texts = Array.from({ length: rows }, (_, i) => (lines[i % lines.length] as string).split('\t')[1] as string);
+    const file = textFile('collection.tsv', texts.map((t, i) => `${i}\t${t}\n`).join(''));
+    const info = await importFiles([{ file }], { id: `bytes-${nextId++}` }, () => undefined, { cancelled: false });
+    const passages = (await readTable(info.id, 'passages'))!;
+    expect(passages.id.length).toBe(rows);
+    expect(texts.some((t) => /[^\x00-\x7f]/.test(t))).toBe(true);
+    const spec = { kind: 'hash-words' as const, buckets: 8192 };
+    for (let r = 0; r < passages.id.length; r++) {
+      expect(textAt(passages, r)).toBe(texts[r]);
+      expect(Array.from(tokensAt(passages, r))).toEqual(Array.from(tokenize(texts[r] as string, spec)));
+    }
+    let chunks = 0;
+    await forEachChunk(info.id, 'passages', () => void chunks++);
+    expect(chunks).toBeGreaterThan(1);
   });
 
   it('hash-grams splits unspaced scripts into character trigrams and stays equal to hash-words on English', async () => {

@@ -1,5 +1,6 @@
 /** Datasets in the catalog, the active one, the state of the last import, and the browser's storage. */
 import { trainingFileBytes } from '../data/rows/dataset-files';
+import type { TrainingFileBytes } from '../data/rows/file-kinds';
 import { createStore } from 'zustand/vanilla';
 import { createImportClient, type ImportClient } from '../data/import.client';
 import type { ImportProgress } from '../data/import.core';
@@ -19,8 +20,8 @@ export interface StorageUse {
   usage: number;
   quota: number;
   persisted: boolean;
-  /** Bytes of each dataset's training files (token rows, triple records, id indexes), by dataset id. */
-  trainingBytes: Record<string, number>;
+  /** Bytes of each dataset's training files by kind (token rows, triple records, BM25 index, ...), by dataset id. */
+  trainingFiles: Record<string, TrainingFileBytes>;
 }
 
 export interface DatasetState {
@@ -135,9 +136,9 @@ export async function refreshStorage(): Promise<void> {
     storage.estimate(),
     storage.persisted?.() ?? Promise.resolve(false),
     // The training files are the studio's own too; unreadable (another tab writing) counts as none for now.
-    trainingFileBytes().catch(() => new Map<string, number>()),
+    trainingFileBytes().catch(() => new Map<string, TrainingFileBytes>()),
   ]);
-  datasetStore.setState({ storage: { usage, quota, persisted, trainingBytes: Object.fromEntries(training) } });
+  datasetStore.setState({ storage: { usage, quota, persisted, trainingFiles: Object.fromEntries(training) } });
 }
 
 type ImportRequest = () => Promise<ImportResult>;

@@ -46,10 +46,14 @@ export function hashWord(word: string, buckets: number): number {
   return FIRST_WORD_ID + ((h >>> 0) % (buckets - FIRST_WORD_ID));
 }
 
-export function tokenize(text: string, spec: HashingTokenizerSpec): Int32Array {
-  if (!Number.isInteger(spec.buckets) || spec.buckets <= FIRST_WORD_ID) {
-    throw new Error(`hashing tokenizer: buckets must be an integer above ${FIRST_WORD_ID}, got ${spec.buckets}`);
+function checkBuckets(buckets: number): void {
+  if (!Number.isInteger(buckets) || buckets <= FIRST_WORD_ID) {
+    throw new Error(`hashing tokenizer: buckets must be an integer above ${FIRST_WORD_ID}, got ${buckets}`);
   }
+}
+
+export function tokenize(text: string, spec: HashingTokenizerSpec): Int32Array {
+  checkBuckets(spec.buckets);
   return tokenizeAscii(text, spec.buckets) ?? tokenizeAnyText(text, spec);
 }
 
@@ -88,6 +92,39 @@ function tokenizeAscii(text: string, buckets: number): Int32Array | null {
   }
   if (inWord) out[n++] = FIRST_WORD_ID + ((h >>> 0) % span);
   return out.slice(0, n);
+}
+
+/**
+ * `tokenizeAscii` over UTF-8 bytes, writing into `out` from `at`: the importer's path for collections, which never
+ * decodes an ASCII line into a string nor allocates per row. `out` needs room for `((end - start) >> 1) + 1` ids
+ * (a word takes a byte and the separator after it). Returns how many ids it wrote, or -1 at the first byte that is
+ * not ASCII (the caller then decodes the text and takes the general path).
+ */
+export function tokenizeAsciiBytes(buf: Uint8Array, start: number, end: number, buckets: number, out: Int32Array, at: number): number {
+  checkBuckets(buckets);
+  let n = at;
+  let h = 0;
+  let inWord = false;
+  const span = buckets - FIRST_WORD_ID;
+  for (let i = start; i < end; i++) {
+    let c = buf[i] as number;
+    if (c >= 128) return -1;
+    if (isAsciiWordChar(c)) {
+      if (c <= 90 && c >= 65) c += 32;
+      if (!inWord) {
+        h = 0x811c9dc5;
+        inWord = true;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    } else if (c === 39 && inWord && i + 1 < end && isAsciiWordChar(buf[i + 1] as number)) {
+      h = Math.imul(h ^ c, 0x01000193);
+    } else if (inWord) {
+      out[n++] = FIRST_WORD_ID + ((h >>> 0) % span);
+      inWord = false;
+    }
+  }
+  if (inWord) out[n++] = FIRST_WORD_ID + ((h >>> 0) % span);
+  return n - at;
 }
 
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;

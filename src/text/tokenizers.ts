@@ -3,7 +3,7 @@
  * that produced its token ids (and, for a vocabulary the user imported, the vocabulary itself), so training,
  * evaluation and later additions rebuild exactly that tokenizer.
  */
-import { CLS_ID, parseHashingTokenizerId, SEP_ID, tokenize as hashTokenize, tokenizerId as hashingId } from './hashing';
+import { CLS_ID, parseHashingTokenizerId, SEP_ID, tokenize as hashTokenize, tokenizeAsciiBytes, tokenizerId as hashingId } from './hashing';
 import { bertBaseUncasedVocab, WordPieceTokenizer } from './wordpiece';
 
 export const TOKENIZER_CHOICES = ['hash-words', 'hash-grams', 'bert-base-uncased'] as const;
@@ -32,6 +32,12 @@ export interface TokenizerInfo {
 export interface TextTokenizer extends TokenizerInfo {
   /** Token ids of a text, without special tokens; padding (id 0) never occurs. */
   tokenize(text: string): Int32Array;
+  /**
+   * The same ids for an ASCII text given as bytes, written into `out` from `at` (room for `((end - start) >> 1) + 1`
+   * ids); returns how many, or -1 when a byte is not ASCII. Only where it is much cheaper than decoding and
+   * `tokenize` (the hashing tokenizers); importers fall back to `tokenize` without it.
+   */
+  tokenizeAscii?(bytes: Uint8Array, start: number, end: number, out: Int32Array, at: number): number;
 }
 
 export function isTokenizerChoice(value: unknown): value is TokenizerChoice {
@@ -62,7 +68,17 @@ function wordPiece(id: string, vocab: readonly string[]): TextTokenizer {
 /** Rebuilds the tokenizer a stored id names; `vocab` is the dataset's own vocabulary where it has one. */
 export async function loadTokenizer(id: string, vocab?: readonly string[]): Promise<TextTokenizer> {
   const hashing = parseHashingTokenizerId(id);
-  if (hashing) return { id, vocabSize: hashing.buckets, cls: CLS_ID, sep: SEP_ID, tokenize: (text) => hashTokenize(text, hashing) };
+  if (hashing) {
+    const { buckets } = hashing;
+    return {
+      id,
+      vocabSize: buckets,
+      cls: CLS_ID,
+      sep: SEP_ID,
+      tokenize: (text) => hashTokenize(text, hashing),
+      tokenizeAscii: (bytes, start, end, out, at) => tokenizeAsciiBytes(bytes, start, end, buckets, out, at),
+    };
+  }
   if (id === BERT_BASE_ID) return wordPiece(id, await bertBaseUncasedVocab());
   if (id.startsWith('wordpiece-v1:file-')) {
     if (!vocab) throw new Error(`the tokenizer ${id} needs the vocabulary imported with the dataset, and the dataset has none`);

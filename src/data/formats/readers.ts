@@ -126,6 +126,24 @@ function text(ctx: Ctx, buf: Uint8Array, s: number, e: number, line: number, wha
   return t;
 }
 
+const ASCII_TEXT = 0;
+const ASCII_BLANK = 1;
+const NOT_ASCII = 2;
+
+/**
+ * Whether bytes are ASCII, and then whether they are blank as `String.prototype.trim` sees it (tab, line breaks,
+ * vertical tab, form feed and space are its only ASCII white space).
+ */
+function asciiKind(buf: Uint8Array, s: number, e: number): typeof ASCII_TEXT | typeof ASCII_BLANK | typeof NOT_ASCII {
+  let blank = true;
+  for (let i = s; i < e; i++) {
+    const c = buf[i] as number;
+    if (c >= 128) return NOT_ASCII;
+    if (blank && c !== 32 && (c < 9 || c > 13)) blank = false;
+  }
+  return blank ? ASCII_BLANK : ASCII_TEXT;
+}
+
 /** Counts a stored row, and what it names that the dataset lacks. */
 function stored(ctx: Ctx, line: number, missing: string | null): void {
   ctx.report.data.rows++;
@@ -193,9 +211,20 @@ function idText(ctx: Ctx, table: TextTable): LineReader {
     ends[0] = tab;
     const key = id(ctx, buf, 0, line, `${what} id`);
     if (key < 0) return;
-    const t = text(ctx, buf, tab + 1, e, line, `${what} text`);
-    if (t === null) return;
-    if (!ctx.builder.addText(table, key, t, buf.subarray(tab + 1, e))) {
+    const kind = asciiKind(buf, tab + 1, e);
+    let added: boolean;
+    if (kind === ASCII_BLANK) {
+      ctx.report.reject(line, REASONS.emptyText, `${what} text is empty`);
+      return;
+    } else if (kind === ASCII_TEXT) {
+      // Most collections are ASCII: valid UTF-8 as they stand, tokenized from the bytes without a string.
+      added = ctx.builder.addTextBytes(table, key, buf, tab + 1, e);
+    } else {
+      const t = text(ctx, buf, tab + 1, e, line, `${what} text`);
+      if (t === null) return;
+      added = ctx.builder.addText(table, key, t, buf.subarray(tab + 1, e));
+    }
+    if (!added) {
       ctx.report.reject(line, REASONS.duplicate, `${what} id ${key} appears earlier`);
       return;
     }

@@ -3,6 +3,7 @@
  * dedicated workers have those: the training worker builds and reads them). One folder per dataset version:
  * training-rows/<dataset id>/<version>/.
  */
+import { emptyTrainingFileBytes, trainingFileKind, type TrainingFileBytes } from './file-kinds';
 import type { FileFolder, RandomAccessFile } from './files';
 
 const ROOT = 'training-rows';
@@ -135,9 +136,9 @@ function canUseOpfs(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
 }
 
-/** Bytes of training files on disk per dataset (every version), for the storage panel; empty without OPFS. */
-export async function trainingFileBytes(): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
+/** Bytes of training files on disk per dataset (every version) by kind, for the storage panel; empty without OPFS. */
+export async function trainingFileBytes(): Promise<Map<string, TrainingFileBytes>> {
+  const sizes = new Map<string, TrainingFileBytes>();
   if (!canUseOpfs()) return sizes;
   const root = await directory([ROOT], true);
   const subfolders = async (dir: FileSystemDirectoryHandle) => {
@@ -149,11 +150,11 @@ export async function trainingFileBytes(): Promise<Map<string, number>> {
     return out;
   };
   for (const dataset of await subfolders(root)) {
-    let bytes = 0;
+    const bytes = emptyTrainingFileBytes();
     for (const version of await subfolders(dataset)) {
       for (const name of await entryNames(version)) {
         const file = await version.getFileHandle(name).catch(() => null);
-        if (file) bytes += (await file.getFile()).size;
+        if (file) bytes[trainingFileKind(name)] += (await file.getFile()).size;
       }
     }
     sizes.set(dataset.name, bytes);

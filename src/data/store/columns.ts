@@ -1,5 +1,5 @@
 /** Building, measuring and joining columnar chunks. Pure functions over typed arrays. */
-import type { TableColumns, TableName, TextColumns } from './schema';
+import type { PartBytes, TableColumns, TableName, TextColumns } from './schema';
 
 type AnyColumns = TableColumns[TableName];
 type TypedArray = Int32Array | Uint32Array | Float32Array | Float64Array | Uint8Array;
@@ -55,6 +55,17 @@ export function rowIndex(ids: Int32Array): Map<number, number> {
 
 export function chunkBytes(columns: AnyColumns): number {
   return Object.values(columns).reduce((sum: number, col: TypedArray) => sum + col.byteLength, 0);
+}
+
+/** Adds a chunk's bytes to `parts`: a text table's columns split between its texts and its token ids. */
+export function addChunkParts(parts: PartBytes, table: TableName, columns: AnyColumns): void {
+  if (table === 'passages' || table === 'queries') {
+    const c = columns as TextColumns;
+    parts.tokens += c.tokens.byteLength + c.tokOffsets.byteLength;
+    parts.text += c.text.byteLength + c.textOffsets.byteLength + c.id.byteLength;
+  } else {
+    parts[table] += chunkBytes(columns);
+  }
 }
 
 function isOffsets(name: string): boolean {

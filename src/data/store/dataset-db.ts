@@ -6,13 +6,15 @@ import {
   TABLES,
   datasetDbName,
   emptyCounts,
+  emptyParts,
   type Chunk,
   type DatasetInfo,
   type DatasetSnapshot,
+  type PartBytes,
   type TableColumns,
   type TableName,
 } from './schema';
-import { chunkBytes, concatChunks } from './columns';
+import { addChunkParts, chunkBytes, concatChunks } from './columns';
 
 const CHUNKS = 'chunks';
 
@@ -84,7 +86,7 @@ export class DatasetWriter {
       const reopened = await updateDataset(id, (info) => {
         if (!info) throw new Error(`dataset ${id} does not exist`);
         if (info.status !== 'ready') throw new Error(`dataset ${info.name} is busy: another import is writing to it`);
-        const rollback: DatasetSnapshot = { counts: info.counts, bytes: info.bytes, chunks, files: info.files, teacher: info.teacher, runs: info.runs };
+        const rollback: DatasetSnapshot = { counts: info.counts, bytes: info.bytes, ...(info.parts ? { parts: info.parts } : {}), chunks, files: info.files, teacher: info.teacher, runs: info.runs };
         return { ...info, status: 'importing', updatedAt: Date.now(), rollback, ...(lock ? { lock } : {}) };
       });
       return new DatasetWriter(db, reopened);
@@ -102,7 +104,7 @@ export class DatasetWriter {
   static async create(spec: NewDataset): Promise<DatasetWriter> {
     const now = Date.now();
     const { lock, ...rest } = spec;
-    const info: DatasetInfo = { ...rest, ...(lock ? { lock } : {}), status: 'importing', createdAt: now, updatedAt: now, counts: emptyCounts(), bytes: 0 };
+    const info: DatasetInfo = { ...rest, ...(lock ? { lock } : {}), status: 'importing', createdAt: now, updatedAt: now, counts: emptyCounts(), bytes: 0, parts: emptyParts() };
     await putDataset(info);
     try {
       return new DatasetWriter(await openDatasetDb(spec.id), info);
@@ -145,9 +147,10 @@ export class DatasetWriter {
     const tx = this.db.transaction(CHUNKS, 'readwrite', { durability: 'relaxed' });
     const store = tx.objectStore(CHUNKS);
     const rows = emptyCounts();
+    const parts = emptyParts();
     let bytes = 0;
     const done = transactionDone(tx)
-      .then(() => this.committed(rows, bytes))
+      .then(() => this.committed(rows, bytes, parts))
       .catch((err: unknown) => {
         this.failure ??= err;
       });
@@ -158,6 +161,7 @@ export class DatasetWriter {
         store.put(record);
         rows[c.table] += c.rows;
         bytes += chunkBytes(c.columns);
+        addChunkParts(parts, c.table, c.columns);
       }
     } catch (err) {
       // A put can fail at once (quota, a value that cannot be cloned): the transaction is abandoned and the error
@@ -208,10 +212,14 @@ export class DatasetWriter {
     else await deleteDataset(this.info.id);
   }
 
-  private async committed(rows: Record<TableName, number>, bytes: number): Promise<void> {
+  private async committed(rows: Record<TableName, number>, bytes: number, parts: PartBytes): Promise<void> {
     const counts = { ...this.info.counts };
     for (const t of Object.keys(rows) as TableName[]) counts[t] += rows[t];
-    this.info = { ...this.info, counts, bytes: this.info.bytes + bytes, updatedAt: Date.now() };
+    // A dataset stored before parts were counted keeps only its total: a split of the new chunks alone would mislead.
+    const before = this.info.parts;
+    const sum = before ? { ...before } : undefined;
+    if (sum) for (const p of Object.keys(parts) as (keyof PartBytes)[]) sum[p] += parts[p];
+    this.info = { ...this.info, counts, bytes: this.info.bytes + bytes, ...(sum ? { parts: sum } : {}), updatedAt: Date.now() };
     if (this.info.updatedAt - this.lastHeartbeat >= HEARTBEAT_MS) {
       this.lastHeartbeat = this.info.updatedAt;
       const info = this.info;
@@ -243,13 +251,14 @@ export async function rollBackDataset(info: DatasetInfo): Promise<void> {
   } finally {
     db.close();
   }
-  const { rollback: _snap, lock: _lock, files: _files, teacher: _teacher, runs: _runs, ...rest } = info;
+  const { rollback: _snap, lock: _lock, files: _files, teacher: _teacher, runs: _runs, parts: _parts, ...rest } = info;
   await updateDataset(info.id, (now) => {
     if (!now || now.status !== 'importing') throw new Error(`dataset ${info.name} changed while it was being rolled back`);
     return {
       ...rest,
       counts: snap.counts,
       bytes: snap.bytes,
+      ...(snap.parts ? { parts: snap.parts } : {}),
       ...(snap.files ? { files: snap.files } : {}),
       ...(snap.teacher ? { teacher: snap.teacher } : {}),
       ...(snap.runs ? { runs: snap.runs } : {}),

@@ -63,6 +63,14 @@ export interface Chunk<T extends TableName = TableName> {
 
 export type TableCounts = Record<TableName, number>;
 
+/**
+ * What a dataset's stored bytes are made of: `text` is the texts with their offsets and ids, `tokens` their token
+ * ids with offsets; the other tables whole.
+ */
+export const STORED_PARTS = ['text', 'tokens', 'triples', 'qrels', 'candidates'] as const;
+export type StoredPart = (typeof STORED_PARTS)[number];
+export type PartBytes = Record<StoredPart, number>;
+
 export type DatasetStatus = 'importing' | 'ready';
 
 export interface DatasetInfo {
@@ -78,6 +86,8 @@ export interface DatasetInfo {
   counts: TableCounts;
   /** Bytes of column data stored (not IndexedDB's own overhead). */
   bytes: number;
+  /** `bytes` by part, counted as chunks are written; absent for datasets imported before parts were counted. */
+  parts?: PartBytes;
   /** Which tokenizer produced the stored token ids, e.g. `hash-words-v1:8192`. */
   tokenizer: string;
   /** The WordPiece vocabulary imported with the dataset (a `vocab.txt`), when its tokenizer is not built in. */
@@ -95,6 +105,7 @@ export interface DatasetInfo {
 export interface DatasetSnapshot {
   counts: TableCounts;
   bytes: number;
+  parts?: PartBytes;
   /** Chunks per table; chunks numbered from here on belong to the unfinished addition. */
   chunks: TableCounts;
   files?: FileReportData[];
@@ -104,6 +115,10 @@ export interface DatasetSnapshot {
 
 export function emptyCounts(): TableCounts {
   return { passages: 0, queries: 0, triples: 0, qrels: 0, candidates: 0 };
+}
+
+export function emptyParts(): PartBytes {
+  return { text: 0, tokens: 0, triples: 0, qrels: 0, candidates: 0 };
 }
 
 export function datasetDbName(id: string): string {

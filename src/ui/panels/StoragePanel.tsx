@@ -1,14 +1,20 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { datasetStore, removeDataset, refreshStorage } from '../../state/datasets';
 import { fmt } from '../format';
 import { trainingStore } from '../../state/training';
+import { totalBytes } from '../../data/rows/file-kinds';
+import { partAttributes, PartsBar, PartsLegend } from './StorageParts';
 
 function mb(bytes: number): string {
   return `${fmt(bytes / 1e6)} MB`;
 }
 
-/** Datasets with their size on disk, and the browser's quota; deleting takes two clicks. */
+/**
+ * Datasets with their size on disk, what it is made of, and the browser's quota; deleting takes two clicks. Each
+ * `storage-row` carries its bytes as `data-bytes` (IndexedDB), `data-training-bytes` (training files) and one
+ * attribute per part (see `partAttributes`).
+ */
 export function StoragePanel() {
   const datasets = useStore(datasetStore, (s) => s.datasets);
   const storage = useStore(datasetStore, (s) => s.storage);
@@ -42,38 +48,50 @@ export function StoragePanel() {
           </tr>
         </thead>
         <tbody>
-          {datasets.map((d) => (
-            <tr key={d.id} data-testid="storage-row" data-dataset={d.id} data-bytes={d.bytes} data-training-bytes={storage?.trainingBytes[d.id] ?? 0}>
-              <td>
-                {d.name}
-                <div className="hint">{new Date(d.createdAt).toLocaleString()}</div>
-              </td>
-              <td>{Object.values(d.counts).reduce((a, b) => a + b, 0)}</td>
-              <td>{mb(d.bytes)}</td>
-              <td>{storage?.trainingBytes[d.id] ? mb(storage.trainingBytes[d.id] as number) : '–'}</td>
-              <td>
-                {confirming === d.id ? (
-                  <button
-                    className="danger"
-                    data-testid="storage-delete-confirm"
-                    disabled={importing}
-                    onClick={() => {
-                      setConfirming(null);
-                      removeDataset(d.id).catch((err: unknown) => setError(`could not delete ${d.name}: ${err instanceof Error ? err.message : String(err)}`));
-                    }}
-                  >
-                    Delete for good
-                  </button>
-                ) : (
-                  <button className="secondary" data-testid="storage-delete" disabled={importing} onClick={() => setConfirming(d.id)}>
-                    Delete
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
+          {datasets.map((d) => {
+            const files = storage?.trainingFiles[d.id];
+            const training = files ? totalBytes(files) : 0;
+            return (
+              <Fragment key={d.id}>
+                <tr data-testid="storage-row" data-dataset={d.id} data-bytes={d.bytes} data-training-bytes={training} {...partAttributes(d, files)}>
+                  <td>
+                    {d.name}
+                    <div className="hint">{new Date(d.createdAt).toLocaleString()}</div>
+                  </td>
+                  <td>{Object.values(d.counts).reduce((a, b) => a + b, 0)}</td>
+                  <td>{mb(d.bytes)}</td>
+                  <td>{training > 0 ? mb(training) : '–'}</td>
+                  <td>
+                    {confirming === d.id ? (
+                      <button
+                        className="danger"
+                        data-testid="storage-delete-confirm"
+                        disabled={importing}
+                        onClick={() => {
+                          setConfirming(null);
+                          removeDataset(d.id).catch((err: unknown) => setError(`could not delete ${d.name}: ${err instanceof Error ? err.message : String(err)}`));
+                        }}
+                      >
+                        Delete for good
+                      </button>
+                    ) : (
+                      <button className="secondary" data-testid="storage-delete" disabled={importing} onClick={() => setConfirming(d.id)}>
+                        Delete
+                      </button>
+                    )}
+                  </td>
+                </tr>
+                <tr className="parts-row">
+                  <td colSpan={5}>
+                    <PartsBar dataset={d} files={files} />
+                  </td>
+                </tr>
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
+      <PartsLegend datasets={datasets} files={storage?.trainingFiles} />
       {error && <p className="error">{error}</p>}
     </section>
   );
