@@ -28,6 +28,8 @@ export interface EvalData {
   bm25(onProgress?: DataProgress): Promise<{ index: Bm25Searchable; seconds: number }>;
   /** The teacher's scores of these queries' passages. */
   teacher(qids: ReadonlySet<number>): Promise<TeacherScores>;
+  /** Refuses (throws, saying what needs how much) a file the browser's storage cannot hold. */
+  checkSpace(bytes: number, what: string): Promise<void>;
   close(): void;
 }
 
@@ -61,6 +63,7 @@ async function tableEvalData(info: DatasetInfo, queries: TextColumns): Promise<E
     async teacher(qids) {
       return teacherScores(await readTable(info.id, 'triples'), qids);
     },
+    checkSpace: async () => undefined,
     close: () => undefined,
   };
 }
@@ -105,6 +108,7 @@ async function storedEvalData(info: DatasetInfo, queries: TextColumns, onProgres
       if (qids.size > 0) await forEachChunk(info.id, 'triples', (t) => void addTeacherScores(out, t, qids));
       return out;
     },
+    checkSpace: (bytes, what) => checkSpace(info, bytes, what),
     close() {
       files.close();
       bm25?.close();

@@ -34,11 +34,14 @@ describe('passage vectors for dense retrieval', () => {
     const model = student(3);
     const queries = Float32Array.from({ length: 3 * model.vectorSize }, (_, i) => Math.sin(i));
     const expected = await searchTopK(queries, await encodeRows(model, passages, Int32Array.from({ length: 300 }, (_, i) => i), 10), model.vectorSize, 20);
-    const data = { key: 'dataset@1', folder: new MemoryFolder(), passages };
+    const asked: number[] = [];
+    const data = { key: 'dataset@1', folder: new MemoryFolder(), passages, checkSpace: async (bytes: number) => void asked.push(bytes) };
     const vectors = new PassageVectors();
     const phases = new Set<string>();
     const first = await vectors.search(data, model, 'dot:abc', 10, queries, 20, (phase) => phases.add(phase));
     expect(first).toMatchObject({ encoded: 300, reused: 0 });
+    // The space was asked for first: 300 vectors of 4-byte floats and the header.
+    expect(asked).toEqual([300 * model.vectorSize * 4 + 288]);
     expect([...phases]).toEqual(['encoding', 'searching']);
     first.hits.forEach((h, q) => {
       expect(Array.from(h.rows)).toEqual(Array.from(expected[q]!.rows));
@@ -54,6 +57,11 @@ describe('passage vectors for dense retrieval', () => {
     later.release();
     expect(await later.search(data, model, 'dot:def', 10, queries, 20, () => undefined)).toMatchObject({ encoded: 300, reused: 0 });
     later.release();
+    // Refused space: nothing is written, and the vectors of the earlier student stay as they were.
+    const before = data.folder.files.get('vectors.f32')!.contents();
+    const refusing = { ...data, checkSpace: async (bytes: number) => Promise.reject(new Error(`the passage vectors need ${bytes} bytes`)) };
+    await expect(later.search(refusing, model, 'dot:ghi', 10, queries, 20, () => undefined)).rejects.toThrow(`the passage vectors need ${300 * model.vectorSize * 4 + 288} bytes`);
+    expect(data.folder.files.get('vectors.f32')!.contents()).toEqual(before);
     model.dispose();
   });
 });

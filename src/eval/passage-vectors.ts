@@ -50,7 +50,7 @@ export class PassageVectors {
    * vectors yet. `key` names the student state (its weights' fingerprint and passage length).
    */
   async search(
-    data: Pick<EvalData, 'key' | 'folder' | 'passages'>,
+    data: Pick<EvalData, 'key' | 'folder' | 'passages' | 'checkSpace'>,
     model: VectorStudent,
     studentKey: string,
     passageLength: number,
@@ -68,7 +68,8 @@ export class PassageVectors {
       const started = performance.now();
       if (data.folder) {
         let from = -1;
-        const file = await encodeToFile(data.folder, { key, rows: passages.size, dim: model.vectorSize, batch: ENCODE_BATCH }, embedRows(model, passages, passageLength), (done, total, resumedFrom) => {
+        const spec = { key, rows: passages.size, dim: model.vectorSize, batch: ENCODE_BATCH, checkSpace: (bytes: number) => data.checkSpace(bytes, 'the passage vectors') };
+        const file = await encodeToFile(data.folder, spec, embedRows(model, passages, passageLength), (done, total, resumedFrom) => {
           from = resumedFrom;
           onProgress('encoding', done, total);
         });

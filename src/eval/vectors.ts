@@ -106,6 +106,8 @@ export interface EncodeSpec {
   markEveryMs?: number;
   /** The clock markEveryMs is measured on, in milliseconds: performance.now unless given. */
   now?: () => number;
+  /** Refuses (throws) when the browser cannot store this many more bytes; asked before anything is written. */
+  checkSpace?: (bytes: number) => Promise<void>;
 }
 
 /** Vectors of rows [from, to): (to − from) × dim floats, row-major. */
@@ -160,6 +162,8 @@ export async function encodeToFile(folder: FileFolder, spec: EncodeSpec, embed: 
   let marked = 0;
   try {
     const resumable = resumableRows(file, spec, name);
+    // What is still to be written, before a byte of it is (a file of another key is left as it was when refused).
+    await spec.checkSpace?.(vectorBytes(rows - (resumable ?? 0), dim) + (resumable === null ? HEADER_BYTES : 0));
     if (resumable === null) {
       file.close();
       file = await folder.open(name, true);
