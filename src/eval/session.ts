@@ -8,13 +8,12 @@ import { getDataset } from '../data/store/catalog';
 import { readTable } from '../data/store/dataset-db';
 import type { QrelColumns } from '../data/store/schema';
 import { isVectorStudent, type Student, type VectorStudent } from '../model/students/student';
-import type { Collection, TokenSource } from './collection';
+import { tableCollection, type Collection, type TokenSource } from './collection';
 import { dataKey, openEvalData, type EvalData } from './eval-data';
 import { BM25_DEPTH, denseMetrics, devQueries, evaluateReranking, type EvalPhase, type EvalReport, type EvalTables, type Scorer } from './rerank';
 import { encodeRows } from './retrieval';
 import { scorePairs, type PairLengths } from './score';
 import { tryStudent, type TryResult } from './try';
-import { tableCollection } from './collection';
 import { PassageVectors, weightsFingerprint } from './passage-vectors';
 
 /** The student under evaluation: its model, the lengths it reads, and why there is none when there is none. */
@@ -82,9 +81,7 @@ export class EvalSession {
     if (!info) throw new Error(`dataset ${datasetId} does not exist`);
     if (this.data?.key === dataKey(info)) return this.data;
     // Another version's files are released first: an open handle keeps them from being removed.
-    this.vectors.release();
-    this.data?.close();
-    this.data = null;
+    this.release();
     this.data = await openEvalData(info, onProgress);
     return this.data;
   }

@@ -34,11 +34,11 @@ describe('BatchSampler', () => {
     expect(b.epoch).toBe(a.epoch);
   });
 
-  it('keeps a position (without copying the order) that stays valid after the next reshuffle', () => {
+  it('keeps a state that stays valid after the next reshuffle', () => {
     const a = new BatchSampler(pool, 50, new Rng(2));
     a.next();
     a.next();
-    const before = a.position();
+    const before = a.state();
     const next = Array.from(a.next()); // crosses into epoch 1: a new order array
     const b = new BatchSampler(pool, 50, new Rng(0));
     b.restore(before);

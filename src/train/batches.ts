@@ -237,16 +237,14 @@ export class BatchSampler {
     return this.rng.shuffle(this.pool.slice());
   }
 
-  /** Where the sampler is: a few numbers (the order is made again from them on restore). */
+  /**
+   * Where the sampler is: a few numbers (the order is made again from them on restore), cheap enough to take before
+   * every batch drawn ahead.
+   */
   state(): SamplerState {
     const s: SamplerState = { shuffle: this.shuffleState, size: this.pool.length, pool: this.poolSum, cursor: this.cursor, epoch: this.epoch, rng: this.rng.getState() };
     if (this.storedOrder) s.order = this.storedOrder;
     return s;
-  }
-
-  /** The same as state(): kept as the name for taking a position before a batch is drawn ahead. */
-  position(): SamplerState {
-    return this.state();
   }
 
   restore(s: SamplerState): void {

@@ -98,7 +98,7 @@ export class Trainer {
     this.stepsDone++;
     // The step's kernels are queued, not finished: reading the next batch from storage now overlaps with them.
     if (this.stepsDone < this.config.steps) {
-      const before = this.sampler.position();
+      const before = this.sampler.state();
       this.prefetched = { batch: this.drawBatch(), before };
     }
     return loss;
