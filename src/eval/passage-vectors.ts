@@ -10,7 +10,7 @@ import type { Collection } from './collection';
 import type { EvalData } from './eval-data';
 import { ENCODE_BATCH, embedRows, encodeRows, searchFileOnDevice, searchTopK } from './retrieval';
 import type { Hits } from './vector-search';
-import { encodeToFile, type VectorFile } from './vectors';
+import { encodeToFile } from './vectors';
 
 /** FNV-1a over the bytes of every weight, in two lanes (64 bits together), with each weight's name and shape. */
 export async function weightsFingerprint(model: Pick<VectorStudent, 'params'>): Promise<string> {
@@ -43,7 +43,8 @@ export interface DenseSearch {
 }
 
 export class PassageVectors {
-  private held: { key: string; file: VectorFile | null; memory: Float32Array | null } | null = null;
+  /** The vectors of one student state: searched from their file, or from memory without a dataset folder. */
+  private held: { key: string; search(queries: Float32Array, k: number): Promise<Hits[]>; close(): void } | null = null;
 
   /**
    * Exact top-k passages for each query vector, encoding the collection first where this student state has no
@@ -75,12 +76,12 @@ export class PassageVectors {
         });
         reused = from < 0 ? passages.size : from;
         encoded = passages.size - reused;
-        this.held = { key, file, memory: null };
+        this.held = { key, search: (q, kk) => searchFileOnDevice(file, q, kk), close: () => file.close() };
       } else {
         const all = Int32Array.from({ length: passages.size }, (_, i) => i);
         const memory = await encodeRows(model, passages, all, passageLength, (d, n) => onProgress('encoding', d, n));
         encoded = passages.size;
-        this.held = { key, file: null, memory };
+        this.held = { key, search: (q, kk) => searchTopK(q, memory, model.vectorSize, kk), close: () => undefined };
       }
       encodeSeconds = encoded > 0 ? (performance.now() - started) / 1000 : 0;
     } else {
@@ -90,14 +91,14 @@ export class PassageVectors {
     if (!held) throw new Error('the passage vectors were released while being searched');
     const started = performance.now();
     onProgress('searching', 0, 1);
-    const hits = held.file ? await searchFileOnDevice(held.file, queries, k) : await searchTopK(queries, held.memory ?? new Float32Array(0), model.vectorSize, k);
+    const hits = await held.search(queries, k);
     onProgress('searching', 1, 1);
     return { hits, encodeSeconds, encoded, reused, searchSeconds: (performance.now() - started) / 1000 };
   }
 
   /** Closes the vector file it holds (another student's vectors are coming, or the dataset is going). */
   release(): void {
-    this.held?.file?.close();
+    this.held?.close();
     this.held = null;
   }
 }
