@@ -147,6 +147,7 @@ export function fieldFates(config: RunConfig): Record<keyof RunConfig, FieldFate
     seed: s('seed and data_seed'),
     steps: s('max_steps (--max-steps overrides)'),
     batchSize: s('the global batch: per_device_train_batch_size = batch size / number of processes'),
+    microBatch: s('gradient_accumulation_steps = batch size / micro-batch (per process)'),
     learningRate: s('learning_rate'),
     warmupSteps: s('warmup_steps'),
     schedule: s('lr_scheduler_type (constant, constant_with_warmup or linear)'),

@@ -21,6 +21,11 @@ export interface RunConfig extends StudentSizes {
   /** Training steps before the run ends by itself. */
   steps: number;
   batchSize: number;
+  /**
+   * Triples run through the student at once; gradients accumulate over batchSize ÷ microBatch micro-batches before
+   * each optimiser step (the same update as the whole batch at once). 0: the whole batch at once.
+   */
+  microBatch: number;
   /** The peak learning rate (after warm-up). */
   learningRate: number;
   /** Steps of linear warm-up from 0 to `learningRate`. */
@@ -60,6 +65,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   seed: 42,
   steps: 1000,
   batchSize: 32,
+  microBatch: 0,
   learningRate: 2e-3,
   warmupSteps: 0,
   schedule: 'constant',
@@ -91,6 +97,7 @@ const LIMITS: Record<Exclude<keyof RunConfig, 'arch' | 'start' | 'pooling' | 'ba
   warmupSteps: [0, 10_000_000],
   denseDim: [0, 4096],
   batchSize: [1, 4096],
+  microBatch: [0, 4096],
   queryLength: [1, 512],
   passageLength: [1, 512],
   hidden: [2, 2048],
@@ -119,6 +126,7 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
   if (!(typeof cfg.weightDecay === 'number' && cfg.weightDecay >= 0 && cfg.weightDecay < 1)) throw new Error(`run config: weightDecay must be in [0, 1), got ${cfg.weightDecay}`);
   if (!(typeof cfg.clipNorm === 'number' && cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) throw new Error(`run config: clipNorm must be 0 (off) or a positive number, got ${cfg.clipNorm}`);
   if (typeof cfg.start !== 'string' || cfg.start === '') throw new Error(`run config: start must be "scratch" or a model id, got ${String(cfg.start)}`);
+  if (cfg.microBatch > 0 && cfg.batchSize % cfg.microBatch !== 0) throw new Error(`run config: microBatch (${cfg.microBatch}) must divide batchSize (${cfg.batchSize}); 0 runs the whole batch at once`);
   if (!ARCHS.includes(cfg.arch)) throw new Error(`run config: arch must be one of ${ARCHS.join(', ')}, got ${String(cfg.arch)}`);
   if (!POOLINGS.includes(cfg.pooling)) throw new Error(`run config: pooling must be one of ${POOLINGS.join(', ')}, got ${String(cfg.pooling)}`);
   if (cfg.arch === 'cat' && cfg.layers < 1) throw new Error('run config: the cat student needs layers of at least 1 (with none, its [CLS] never sees the passage)');
@@ -129,4 +137,14 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
   // On a checkpoint, hidden size and heads are the checkpoint's (checked when it is read).
   if (cfg.start === 'scratch' && cfg.hidden % cfg.heads !== 0) throw new Error(`run config: hidden (${cfg.hidden}) must be divisible by heads (${cfg.heads})`);
   return cfg;
+}
+
+/** Triples per micro-batch: the whole batch when microBatch is 0. */
+export function microBatchOf(cfg: Pick<RunConfig, 'batchSize' | 'microBatch'>): number {
+  return cfg.microBatch > 0 ? cfg.microBatch : cfg.batchSize;
+}
+
+/** Micro-batches per optimiser step. */
+export function accumulationSteps(cfg: Pick<RunConfig, 'batchSize' | 'microBatch'>): number {
+  return cfg.batchSize / microBatchOf(cfg);
 }
