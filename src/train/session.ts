@@ -279,20 +279,20 @@ export class TrainingSession {
    */
   async importModel(files: readonly { path: string; file: Blob }[], name: string): Promise<{ info: ModelInfo; history: HandoffHistory | null }> {
     if (this.trainingNow) throw new Error('training is running: pause or stop it to import a model');
-    const wanted = files.filter((f) => !isTrainingLeftover(f.path));
-    const read = folderPaths(await Promise.all(wanted.map(async (f) => ({ path: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) }))));
-    const parsed = (file: string): unknown => {
-      const found = read.find((f) => f.path === file);
+    // The files stay Blobs: only configs and headers are read whole, the weights tensor by tensor as they are stored.
+    const wanted = folderPaths(files.filter((f) => !isTrainingLeftover(f.path)));
+    const parsed = async (file: string): Promise<unknown> => {
+      const found = wanted.find((f) => f.path === file);
       if (!found) return undefined;
       try {
-        return JSON.parse(new TextDecoder().decode(found.bytes)) as unknown;
+        return JSON.parse(await found.file.text()) as unknown;
       } catch (err) {
         throw new Error(`${file}: not valid JSON (${errorText(err)})`);
       }
     };
     // Checked before anything is stored: a malformed run refuses the whole folder.
-    const history = readHandoffHistory(parsed(TRAINER_STATE), parsed(RESULT_FILE));
-    const info = await importModelFolder(read, name);
+    const history = readHandoffHistory(await parsed(TRAINER_STATE), await parsed(RESULT_FILE));
+    const info = await importModelFolder(wanted, name);
     return { info, history };
   }
 
