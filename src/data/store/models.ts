@@ -171,7 +171,7 @@ function extraBytes(contents: Pick<ModelContents, 'vocab' | 'dense'>): number {
  */
 export async function storeModel(info: ModelInfo, contents: ModelContents, estimate: () => Promise<SpaceEstimate | null> = storageEstimate): Promise<void> {
   const need = info.bytes + extraBytes(contents);
-  await ensureSpace(need, `the model "${info.name}" needs`, 'Delete models or datasets, or free disk space, and import again');
+  await ensureSpace(need, `the model "${info.name}" needs`, 'Delete models or datasets, or free disk space, and import again', estimate);
   await exclusively(() =>
     withDb(async (db) => {
       await sweepLeftovers(db);

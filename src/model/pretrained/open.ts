@@ -23,12 +23,13 @@ async function headerOf(path: string, file: Blob) {
   return readSafetensorsHeader(await bytesOf(file.slice(0, 8 + n)), file.size, path, { skipUnsupported: true });
 }
 
-export async function openPretrainedFolder(files: readonly FolderBlob[]): Promise<PretrainedLayout> {
+/** `readWholeBytes`: safetensors files larger than this are read tensor by tensor (a test sets it to 0). */
+export async function openPretrainedFolder(files: readonly FolderBlob[], readWholeBytes = READ_WHOLE_BYTES): Promise<PretrainedLayout> {
   const whole: FolderFile[] = [];
   const unread: UnreadFile[] = [];
   for (const { path, file } of folderPaths(files)) {
     if (path.endsWith('.safetensors')) {
-      if (file.size <= READ_WHOLE_BYTES) whole.push({ path, bytes: await bytesOf(file) });
+      if (file.size <= readWholeBytes) whole.push({ path, bytes: await bytesOf(file) });
       else unread.push({ path, file, header: await headerOf(path, file) });
     } else if (TEXT.test(path)) {
       whole.push({ path, bytes: await bytesOf(file) });
