@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { StudioPage } from '../scripts/studio-page.mjs';
-import { DISTILBERT_BASE, parameterCount, writeModelFolder } from './model-folders';
+import { BERT_BASE, DISTILBERT_BASE, parameterCount, writeModelFolder, type FolderShape } from './model-folders';
 import { sampleMemory } from './process-memory';
 
 const PARAMETERS = parameterCount(DISTILBERT_BASE);
@@ -38,6 +38,29 @@ test.describe('the model library at real size', () => {
   test.setTimeout(600_000);
   let dir = '';
 
+  /** Generates the folder, imports it through the page's folder input with the memory sampled, and removes it from disk. */
+  async function importMeasured(studio: StudioPage, page: Page, name: string, shape: FolderShape, dtype: 'F32' | 'F16'): Promise<void> {
+    const folder = join(dir, name);
+    const fileBytes = writeModelFolder(folder, shape, dtype);
+    const started = Date.now();
+    const memory = sampleMemory();
+    let peaks;
+    try {
+      await studio.importModel(folder, 'done', 480_000);
+    } finally {
+      peaks = memory.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `${name}: ${parameterCount(shape).toLocaleString('en-US')} parameters, model.safetensors ${(fileBytes / 1e6).toFixed(1)} MB, imported in ${seconds.toFixed(1)} s; ` +
+        `peak RSS during the import: renderer (page + worker) ${peaks.rendererMb} MB (${peaks.rendererStartMb} MB when it began), all of this test's Chromium processes together ${peaks.totalMb} MB; ` +
+        `per process kind ${JSON.stringify(peaks.byKindMb)} (${peaks.samples} samples)`,
+    );
+    expect(peaks.rendererMb).toBeLessThan(RENDERER_LIMIT_MB);
+    await expect(page.getByTestId('model-summary')).toHaveAttribute('data-params', String(parameterCount(shape)));
+  }
+
   test.beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'margin-model-size-'));
   });
@@ -55,25 +78,7 @@ test.describe('the model library at real size', () => {
 
     for (const dtype of ['F32', 'F16'] as const) {
       const name = `distilbert-base-${dtype.toLowerCase()}`;
-      const folder = join(dir, name);
-      const fileBytes = writeModelFolder(folder, DISTILBERT_BASE, dtype);
-      const started = Date.now();
-      const memory = sampleMemory();
-      let peaks;
-      try {
-        await studio.importModel(folder, 'done', 480_000);
-      } finally {
-        peaks = memory.stop();
-      }
-      const seconds = (Date.now() - started) / 1000;
-      console.log(
-        `${name}: ${PARAMETERS.toLocaleString('en-US')} parameters, model.safetensors ${(fileBytes / 1e6).toFixed(1)} MB, imported in ${seconds.toFixed(1)} s; ` +
-          `peak RSS during the import: renderer (page + worker) ${peaks.rendererMb} MB (${peaks.rendererStartMb} MB when it began), all of this test's Chromium processes together ${peaks.totalMb} MB; ` +
-          `per process kind ${JSON.stringify(peaks.byKindMb)} (${peaks.samples} samples)`,
-      );
-      rmSync(folder, { recursive: true, force: true });
-      expect(peaks.rendererMb).toBeLessThan(RENDERER_LIMIT_MB);
-
+      await importMeasured(studio, page, name, DISTILBERT_BASE, dtype);
       const summary = page.getByTestId('model-summary');
       await expect(summary).toHaveAttribute('data-type', 'distilbert');
       for (const [k, v] of Object.entries({ layers: '6', hidden: '768', heads: '12', vocab: '30522' })) await expect(summary).toHaveAttribute(`data-${k}`, v);
@@ -96,6 +101,20 @@ test.describe('the model library at real size', () => {
     // Freed: back to where it was, give or take a tenth of one model (the store's own bookkeeping).
     const after = await usageDropsTo(page, before + 0.1 * stored);
     console.log(`storage usage after deleting both: ${(after / 1e6).toFixed(1)} MB`);
+  });
+
+  test('a BERT-base folder (110M, 440 MB of F32) imports with the page under 1 GB and deletes with its storage freed', async ({ page }) => {
+    const studio = new StudioPage(page);
+    await studio.open();
+    await studio.waitForDemo();
+    const before = await usage(page);
+    await importMeasured(studio, page, 'bert-base', BERT_BASE, 'F32');
+    await expect(page.getByTestId('model-summary')).toHaveAttribute('data-layers', '12');
+    expect((await usage(page)) - before).toBeGreaterThan(0.9 * parameterCount(BERT_BASE) * 4);
+    await openLibrary(page);
+    await entry(page, 'bert-base').getByTestId('model-delete').click();
+    await expect(entry(page, 'bert-base')).toHaveCount(0);
+    await usageDropsTo(page, before + 0.05 * parameterCount(BERT_BASE) * 4);
   });
 
   test('a store that cannot take the model says so in words and keeps nothing of it', async ({ page, baseURL }) => {
