@@ -94,6 +94,14 @@ test.describe('the model library at real size', () => {
     await openLibrary(page);
     for (const name of ['distilbert-base-f32', 'distilbert-base-f16']) await expect(entry(page, name)).toHaveCount(1);
 
+    // Read back whole from its chunks: "Use as the student" loads the stored model in the worker, then refuses the
+    // demo dataset's hashing tokens (the model reads WordPiece ids); the refusal is only reached after a full read.
+    const reading = sampleMemory();
+    await entry(page, 'distilbert-base-f32').getByTestId('model-use').click();
+    await expect(page.getByTestId('train-error')).toContainText('token ids, but distilbert-base-f32 reads', { timeout: 120_000 });
+    const read = reading.stop();
+    console.log(`loading distilbert-base-f32 back from its chunks: renderer peak ${read.rendererMb} MB (${read.rendererStartMb} MB when it began)`);
+
     for (const name of ['distilbert-base-f32', 'distilbert-base-f16']) {
       await entry(page, name).getByTestId('model-delete').click();
       await expect(entry(page, name)).toHaveCount(0);

@@ -13,7 +13,7 @@ import { loadTokenizer, tokenizerInfo, vocabularyHash } from '../text/tokenizers
 import { huggingFaceFolder, zipFolder, type EvaluationRow } from '../export/hf';
 import type { TryResult } from '../eval/try';
 import { importModelFolder, startFor, startOf, type ModelInfo } from './models';
-import { loadModel } from '../data/store/models';
+import { getModelInfo, loadModel } from '../data/store/models';
 import { folderPaths } from '../model/pretrained/folder';
 import { isTrainingLeftover, readHandoffHistory, RESULT_FILE, TRAINER_STATE, type HandoffHistory } from '../handoff/result';
 import { writeHandoff, type HandoffCounts, type HandoffModel } from '../handoff/package';
@@ -302,7 +302,8 @@ export class TrainingSession {
     this.busy = true;
     try {
       this.emit({ type: 'status', state: 'loading' });
-      const stored = await loadModel(modelId);
+      // The list entry is enough here; the weights are read once, by prepareTrainer's startFor.
+      const stored = await getModelInfo(modelId);
       if (!stored) throw new Error(`model ${modelId} is no longer in the model library`);
       const arch = stored.kind === 'cross-encoder' ? 'cat' : 'dot';
       const config = resolveRunConfig({ ...partial, arch, start: modelId, pooling: stored.pooling, denseDim: 0 });

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteDb, openDb, requestToPromise, transactionDone } from './idb';
-import { CHUNK_FLOATS, deleteModel, listModels, loadModel, loadModelVocab, storeModel, type ModelInfo, type NamedWeight } from './models';
+import { CHUNK_FLOATS, deleteModel, getModelInfo, listModels, loadModel, loadModelVocab, storeModel, type ModelInfo, type NamedWeight } from './models';
 
 const DB = 'margin-studio-models';
 
@@ -72,6 +72,8 @@ describe('the model library in chunks', () => {
     expect(back?.vocab).toEqual(VOCAB);
     expect(await loadModelVocab('m1')).toEqual(VOCAB);
     expect((await listModels()).map((m) => m.id)).toEqual(['m1']);
+    expect(await getModelInfo('m1')).toMatchObject({ id: 'm1', parameters: CHUNK_FLOATS + 12, bytes: 4 * (CHUNK_FLOATS + 12) });
+    expect(await getModelInfo('gone')).toBeUndefined();
   });
 
   it('deletes every chunk with the model, and leaves other models whole', async () => {

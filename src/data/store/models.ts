@@ -274,6 +274,11 @@ export async function loadModel(id: string): Promise<StoredModel | undefined> {
   });
 }
 
+/** A stored model's list entry alone (its name, kind, pooling, sizes), without its vocabulary or weights. */
+export async function getModelInfo(id: string): Promise<ModelInfo | undefined> {
+  return withDb((db) => requestToPromise(db.transaction(LIST).objectStore(LIST).get(id) as IDBRequest<ModelInfo | undefined>));
+}
+
 /** A stored model's vocabulary alone, without reading its weights (tokenizing a dataset for it). */
 export async function loadModelVocab(id: string): Promise<string[] | undefined> {
   return withDb(async (db) => {
