@@ -22,14 +22,15 @@ describe('opening a folder without reading its weights whole', () => {
     }
   });
 
-  it('widens F16 tensors when each is read, and says how the folder stored them', async () => {
-    const half = editTensors(fixtureFolder('distilbert-dot'), 'model.safetensors', (ts) => ts.map((t) => ({ ...t, stored: 'F16' as const })));
+  it.each(['F16', 'BF16'] as const)('widens %s tensors when each is read, and says how the folder stored them', async (dtype) => {
+    const half = editTensors(fixtureFolder('distilbert-dot'), 'model.safetensors', (ts) => ts.map((t) => ({ ...t, stored: dtype })));
     const lazy = await openPretrainedFolder(folderBlobs(half), 0);
-    expect(lazy.storedAs).toBe('F16');
+    expect(lazy.storedAs).toBe(dtype);
     const values = await lazy.weights.get(EMB)!.read();
     const original = readPretrainedFolder(fixtureFolder('distilbert-dot')).weights.get(EMB)!.data;
-    // Each value is the F16 nearest the original, widened exactly: within half a unit in the last of 11 bits.
-    for (let i = 0; i < 200; i++) expect(Math.abs((values[i] as number) - (original[i] as number))).toBeLessThanOrEqual(Math.abs(original[i] as number) * 2 ** -11 + 2 ** -25);
+    // Each value is the nearest of the format (11 significant bits for F16, 8 for BF16), widened exactly.
+    const bits = dtype === 'F16' ? 11 : 8;
+    for (let i = 0; i < 200; i++) expect(Math.abs((values[i] as number) - (original[i] as number))).toBeLessThanOrEqual(Math.abs(original[i] as number) * 2 ** -bits + 2 ** -25);
     // The same widening as reading the file whole (export/safetensors.test.ts checks it bit by bit).
     expect(Array.from(values)).toEqual(Array.from(readPretrainedFolder(half).weights.get(EMB)!.data));
   });
