@@ -139,7 +139,16 @@ export class Folder implements FolderAccess {
         }
         const stored = e.stored;
         this.halves.add(stored);
-        const read = async () => decodeFloatTensor(new Uint8Array(await file.slice(e.begin, e.end).arrayBuffer()), stored, e.shape, `${path}: tensor ${e.name}`);
+        const read = async () => {
+          let bytes: ArrayBuffer;
+          try {
+            bytes = await file.slice(e.begin, e.end).arrayBuffer();
+          } catch (err) {
+            // The browser's own words (NotReadableError) do not say which file, or why it might be.
+            return refuse(path, `tensor ${e.name} could not be read (was the file changed or moved after it was chosen?): ${err instanceof Error ? err.message : String(err)}`);
+          }
+          return decodeFloatTensor(new Uint8Array(bytes), stored, e.shape, `${path}: tensor ${e.name}`);
+        };
         out.set(e.name, { shape: e.shape, stored, data: null, read });
       }
       return out;

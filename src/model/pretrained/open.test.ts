@@ -35,6 +35,18 @@ describe('opening a folder without reading its weights whole', () => {
     expect(Array.from(values)).toEqual(Array.from(readPretrainedFolder(half).weights.get(EMB)!.data));
   });
 
+  it('names the file and the tensor when the file cannot be read any more (changed or moved after it was chosen)', async () => {
+    const files = folderBlobs(fixtureFolder('distilbert-dot'));
+    const st = files.find((f) => f.path === 'model.safetensors')!;
+    const real = st.file;
+    let slices = 0;
+    // The header's two reads succeed; later reads fail as Chromium's do for a file that changed on disk.
+    const gone = { size: real.size, slice: (a: number, b: number) => (++slices <= 2 ? real.slice(a, b) : { arrayBuffer: () => Promise.reject(new DOMException('The requested file could not be read', 'NotReadableError')) }) };
+    st.file = gone as unknown as Blob;
+    const lazy = await openPretrainedFolder(files, 0);
+    await expect(lazy.weights.get(EMB)!.read()).rejects.toThrow(`model.safetensors: tensor ${EMB} could not be read (was the file changed or moved after it was chosen?): The requested file could not be read`);
+  });
+
   it('refuses a damaged large checkpoint from its header, naming the file', async () => {
     const files = fixtureFolder('bert-dot');
     const st = files.find((f) => f.path === 'model.safetensors')!.bytes;
