@@ -157,32 +157,56 @@ export function writeSafetensors(tensors: readonly NamedTensor[], metadata: Reco
   return out;
 }
 
-/** Reads and checks a whole file; every problem is a SafetensorsError naming what is wrong. */
-export function readSafetensors(bytes: Uint8Array, fileName = 'the file', options: ReadOptions = {}): SafetensorsFile {
+/** Where one tensor's bytes lie: `begin` and `end` count from the file's first byte, not from the data's. */
+export interface TensorEntry {
+  name: string;
+  stored: SafetensorsDtype | HalfDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsHeader {
+  /** The tensors of dtypes this reader holds, in the header's order. */
+  entries: TensorEntry[];
+  metadata: Record<string, string>;
+  skipped: { name: string; dtype: string; shape: number[] }[];
+}
+
+/** The header's length from a file's first 8 bytes (checked against the limit), so a reader can fetch just the header. */
+export function headerLength(first: Uint8Array, fileSize: number, fileName = 'the file'): number {
+  if (fileSize < 8 || first.length < 8) throw new SafetensorsError(`${fileName}: ${fileSize} bytes is too short for a safetensors file (an 8-byte header length comes first)`);
+  const declared = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (declared > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(`${fileName}: the header length ${declared} is over the ${MAX_HEADER_BYTES}-byte limit: not a safetensors file, or a damaged one`);
+  const n = Number(declared);
+  if (8 + n > fileSize) throw new SafetensorsError(`${fileName}: the header length ${n} runs past the end of the file (${fileSize} bytes)`);
+  return n;
+}
+
+/**
+ * Parses and checks a header against the file's size without reading any tensor: `start` holds at least the file's
+ * first 8 + N bytes. Every tensor's span is checked (its size from shape and dtype, no overlaps, no gaps).
+ */
+export function readSafetensorsHeader(start: Uint8Array, fileSize: number, fileName = 'the file', options: ReadOptions = {}): SafetensorsHeader {
   const fail = (why: string): never => {
     throw new SafetensorsError(`${fileName}: ${why}`);
   };
-  if (bytes.length < 8) fail(`${bytes.length} bytes is too short for a safetensors file (an 8-byte header length comes first)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const declared = view.getBigUint64(0, true);
-  if (declared > BigInt(MAX_HEADER_BYTES)) fail(`the header length ${declared} is over the ${MAX_HEADER_BYTES}-byte limit: not a safetensors file, or a damaged one`);
-  const n = Number(declared);
-  if (8 + n > bytes.length) fail(`the header length ${n} runs past the end of the file (${bytes.length} bytes)`);
+  const n = headerLength(start, fileSize, fileName);
+  if (start.length < 8 + n) fail(`only ${start.length} of the header's ${8 + n} bytes were given`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(start.subarray(8, 8 + n)));
   } catch (err) {
     fail(`the header is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
-  const entries = header as Record<string, unknown>;
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileSize - dataStart;
   const metadata: Record<string, string> = {};
-  const tensors: NamedTensor[] = [];
+  const entries: TensorEntry[] = [];
   const spans: [number, number, string][] = [];
   const skipped: { name: string; dtype: string; shape: number[] }[] = [];
-  for (const [name, value] of Object.entries(entries)) {
+  for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('__metadata__ is not an object');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -208,7 +232,7 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'the file', option
     const stored = dtype as SafetensorsDtype | HalfDtype;
     const size = elements(shape as number[]) * BYTES[stored];
     if (end - begin !== size) fail(`tensor ${name}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${size} bytes, data_offsets give ${end - begin}`);
-    tensors.push(decodeTensor(view, dataStart + begin, name, stored, shape as number[]));
+    entries.push({ name, stored, shape: shape as number[], begin: dataStart + begin, end: dataStart + end });
   }
   spans.sort((a, b) => a[0] - b[0]);
   let covered = 0;
@@ -218,7 +242,25 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'the file', option
     covered = end;
   }
   if (covered !== dataLength) fail(`${dataLength - covered} bytes after the last tensor belong to no tensor`);
+  return { entries, metadata, skipped };
+}
+
+/** Reads and checks a whole file; every problem is a SafetensorsError naming what is wrong. */
+export function readSafetensors(bytes: Uint8Array, fileName = 'the file', options: ReadOptions = {}): SafetensorsFile {
+  const { entries, metadata, skipped } = readSafetensorsHeader(bytes, bytes.length, fileName, options);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tensors = entries.map((e) => decodeTensor(view, e.begin, e.name, e.stored, e.shape));
   return options.skipUnsupported ? { tensors, metadata, skipped } : { tensors, metadata };
+}
+
+/**
+ * One tensor's values from its bytes alone (as a reader that fetches tensor by tensor has them), half precision
+ * widened to float32. Only float tensors: the model's weights.
+ */
+export function decodeFloatTensor(bytes: Uint8Array, stored: 'F32' | HalfDtype, shape: number[], name = 'the tensor'): Float32Array {
+  const size = elements(shape) * BYTES[stored];
+  if (bytes.length !== size) throw new SafetensorsError(`${name}: ${bytes.length} bytes read, its shape [${shape.join(', ')}] of ${stored} needs ${size}`);
+  return decodeTensor(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, name, stored, shape).data as Float32Array;
 }
 
 function decodeTensor(view: DataView, at: number, name: string, stored: SafetensorsDtype | HalfDtype, shape: number[]): NamedTensor {

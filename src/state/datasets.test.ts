@@ -49,7 +49,7 @@ const worker = vi.hoisted(() => {
 vi.mock('../data/import.client', () => ({ createImportClient: () => ({ request: worker.request, terminate: () => undefined }) }));
 vi.mock('../data/store/catalog', () => ({ listDatasets: () => Promise.resolve(worker.datasets.slice()), deleteDataset: () => Promise.resolve() }));
 vi.mock('../data/store/dataset-db', () => ({ recoverUnfinishedDatasets: () => Promise.resolve([]) }));
-vi.mock('../data/store/models', () => ({ loadModel: (id: string) => Promise.resolve(id === 'model-1' ? { id, vocab: ['[PAD]', '[UNK]', 'hello'] } : undefined) }));
+vi.mock('../data/store/models', () => ({ loadModelVocab: (id: string) => Promise.resolve(id === 'model-1' ? ['[PAD]', '[UNK]', 'hello'] : undefined) }));
 
 const memory = new Map<string, string>();
 Object.assign(globalThis, {

@@ -11,7 +11,7 @@ import type { DatasetInfo } from '../data/store/schema';
 import type { Layout } from '../data/formats/layouts';
 import type { TokenizerChoice } from '../text/tokenizers';
 import { DEFAULT_DEMO_OPTIONS } from '../data/demo/generator';
-import { loadModel } from '../data/store/models';
+import { loadModelVocab } from '../data/store/models';
 import { releaseTrainerFiles } from './training';
 
 export type ImportState = 'idle' | 'running' | 'done' | 'error';
@@ -251,9 +251,9 @@ export async function retokenizeForModel(dataset: Pick<DatasetInfo, 'id' | 'name
   }
   let vocab: string[];
   try {
-    const stored = await loadModel(model.id);
+    const stored = await loadModelVocab(model.id);
     if (!stored) throw new Error(`the model ${model.name} is no longer in the library`);
-    vocab = stored.vocab;
+    vocab = stored;
   } catch (err) {
     datasetStore.setState({ importState: 'error', importError: `${label}: ${err instanceof Error ? err.message : String(err)}`, progress: null });
     return;

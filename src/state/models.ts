@@ -3,7 +3,7 @@
  * student's export as a Hugging Face folder. Reading and checking a folder happens in the training worker.
  */
 import { createStore } from 'zustand/vanilla';
-import { deleteModel, listModels, loadModel, type ModelInfo } from '../data/store/models';
+import { deleteModel, listModels, loadModelVocab, type ModelInfo } from '../data/store/models';
 import type { DatasetInfo } from '../data/store/schema';
 import type { EvalReport } from '../eval/rerank';
 import { download } from '../util/download';
@@ -75,9 +75,9 @@ export async function removeModel(id: string): Promise<void> {
 
 /** The vocabulary of a stored model, for tokenizing a dataset again. */
 export async function modelVocabulary(id: string): Promise<string[]> {
-  const model = await loadModel(id);
-  if (!model) throw new Error(`model ${id} is no longer in the library`);
-  return model.vocab;
+  const vocab = await loadModelVocab(id);
+  if (!vocab) throw new Error(`model ${id} is no longer in the library`);
+  return vocab;
 }
 
 /** Makes a library model the student as it is (no training), for evaluating or trying it. */

@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
-import { fixtureFolder, editJson } from '../model/pretrained/testing';
+import { fixtureFolder, editJson, folderBlobs } from '../model/pretrained/testing';
 import { deleteModel, listModels, loadModel } from '../data/store/models';
 import { textColumns } from '../data/store/columns';
 import { fixtureBytes } from '../testing/fixtures';
@@ -14,7 +14,7 @@ import { Trainer } from './trainer.core';
 
 describe('the model library', () => {
   it('stores an imported folder whole and lists it with what the page shows', async () => {
-    const info = await importModelFolder(fixtureFolder('bert-dot', 'bert-dot'), 'bert-dot');
+    const info = await importModelFolder(folderBlobs(fixtureFolder('bert-dot', 'bert-dot')), 'bert-dot');
     expect(info).toMatchObject({ name: 'bert-dot', type: 'bert', kind: 'bi-encoder', architecture: 'BertModel', pooling: 'mean', lowercase: true, denseOut: null });
     expect(info.dims).toMatchObject({ layers: 2, hidden: 32, heads: 4, ffn: 64, vocabSize: 2500, maxPositions: 128 });
     expect(info.bytes).toBe(info.parameters * 4);
@@ -30,12 +30,12 @@ describe('the model library', () => {
   it('refuses a cased model and stores nothing', async () => {
     const before = (await listModels()).length;
     const cased = editJson(fixtureFolder('bert-dot'), 'tokenizer_config.json', (j) => (j.do_lower_case = false));
-    await expect(importModelFolder(cased, 'cased')).rejects.toThrow('tokenizer_config.json: do_lower_case is false');
+    await expect(importModelFolder(folderBlobs(cased), 'cased')).rejects.toThrow('tokenizer_config.json: do_lower_case is false');
     expect(await listModels()).toHaveLength(before);
   });
 
   it('refuses to start a run on a dataset tokenized otherwise, and lengths over the position table', async () => {
-    const info = await importModelFolder(fixtureFolder('bert-cross-encoder'), 'ce');
+    const info = await importModelFolder(folderBlobs(fixtureFolder('bert-cross-encoder')), 'ce');
     const config = resolveRunConfig({ arch: 'cat', start: info.id, queryLength: 16, passageLength: 45 });
     await expect(startFor(config, { name: 'demo', tokenizer: 'hash-words-v1:8192' })).rejects.toThrow('the dataset "demo" holds hash-words-v1:8192 token ids, but ce reads');
     await expect(startFor({ ...config, passageLength: 120 }, { name: 'ok', tokenizer: info.tokenizer })).rejects.toThrow("over the model's 128");
@@ -61,7 +61,7 @@ describe('training on a pretrained start (CPU backend)', () => {
   });
 
   it('takes sizes from the checkpoint, trains a few Margin-MSE steps, and snapshots by the library names', async () => {
-    const info = await importModelFolder(fixtureFolder('bert-dot'), 'bert-dot');
+    const info = await importModelFolder(folderBlobs(fixtureFolder('bert-dot')), 'bert-dot');
     const stored = await loadModel(info.id);
     const tok = tokenizerForVocab(stored!.vocab);
     const rows = (file: string) => fixtureBytes(`msmarco-sample/${file}`).toString('utf8').trimEnd().split('\n').map((l) => l.split('\t'));

@@ -4,11 +4,12 @@
  * the student's sizes on it.
  */
 import type { HfModelDescription } from '../export/hf-layout';
-import { readPretrainedFolder, type FolderFile, type PretrainedModel } from '../model/pretrained/folder';
+import type { FolderBlob, PretrainedLayout } from '../model/pretrained/folder';
+import { openPretrainedFolder } from '../model/pretrained/open';
 import { checkLengths } from '../model/pretrained/sequences';
 import { PretrainedFolderError } from '../model/pretrained/config';
 import type { StudentConfig } from '../model/students/config';
-import { deleteModel, listModels, loadModel, saveModel, type ModelInfo, type StoredModel } from '../data/store/models';
+import { deleteModel, listModels, loadModel, storeModel, type ModelInfo, type NamedWeight, type StoredModel } from '../data/store/models';
 import { parseVocabText } from '../text/wordpiece';
 import { vocabTokenizerId, type TokenizerInfo } from '../text/tokenizers';
 import { newId } from '../util/ids';
@@ -20,19 +21,24 @@ export { deleteModel, listModels, type ModelInfo };
 /** The start a run config names: `scratch`, or a stored model's id. */
 export const SCRATCH = 'scratch';
 
-function parameterCount(model: PretrainedModel): number {
+function parameterCount(model: PretrainedLayout): number {
   let n = 0;
-  for (const w of model.weights.values()) n += w.data.length;
+  for (const w of model.weights.values()) n += w.shape.reduce((a, b) => a * b, 1);
   if (model.dense) n += model.dense.weight.data.length + (model.dense.bias?.data.length ?? 0);
   return n;
 }
 
+/** The checkpoint's weights one at a time, each read from its file (half precision widened) as it is wanted. */
+async function* weightsOf(model: PretrainedLayout): AsyncGenerator<NamedWeight> {
+  for (const [name, ref] of model.weights) yield { name, shape: ref.shape, data: ref.data ?? (await ref.read()) };
+}
+
 /**
  * Reads a chosen folder, checks what the studio needs beyond what the reader checks (a vocabulary it tokenizes the
- * same way), and stores it in the library; nothing is stored when anything is refused.
+ * same way), and stores it in the library tensor by tensor; nothing is stored when anything is refused.
  */
-export async function importModelFolder(files: readonly FolderFile[], name: string): Promise<ModelInfo> {
-  const model = readPretrainedFolder(files);
+export async function importModelFolder(files: readonly FolderBlob[], name: string): Promise<ModelInfo> {
+  const model = await openPretrainedFolder(files);
   if (!model.lowercase) {
     throw new PretrainedFolderError('tokenizer_config.json: do_lower_case is false (a cased model); the studio tokenizes BERT WordPiece lower-cased only, so its token ids would not be the ones this model was trained on');
   }
@@ -42,16 +48,17 @@ export async function importModelFolder(files: readonly FolderFile[], name: stri
   } catch (err) {
     throw new PretrainedFolderError(err instanceof Error ? err.message : String(err));
   }
-  const stored: StoredModel = {
+  const parameters = parameterCount(model);
+  const info: ModelInfo = {
     id: newId('model'),
     name,
     addedAt: Date.now(),
-    bytes: parameterCount(model) * 4,
+    bytes: parameters * 4,
     type: model.type,
     kind: model.kind,
     architecture: model.architecture,
     dims: model.dims,
-    parameters: parameterCount(model),
+    parameters,
     pooling: model.pooling,
     normalize: model.normalize,
     denseOut: model.dense ? (model.dense.weight.shape[0] as number) : null,
@@ -59,12 +66,8 @@ export async function importModelFolder(files: readonly FolderFile[], name: stri
     maxSeqLength: model.maxSeqLength,
     tokenizer: vocabTokenizerId(model.vocab),
     storedAs: model.storedAs,
-    vocab: [...model.vocab],
-    weights: [...model.weights].map(([wName, w]) => ({ name: wName, shape: w.shape, data: w.data })),
-    dense: model.dense,
   };
-  await saveModel(stored);
-  const { vocab: _v, weights: _w, dense: _d, ...info } = stored;
+  await storeModel(info, { vocab: [...model.vocab], dense: model.dense, weights: weightsOf(model) });
   return info;
 }
 
@@ -137,4 +140,4 @@ export function fromScratchSettings(): Partial<RunConfig> {
   return { start, learningRate, warmupSteps, schedule, weightDecay, clipNorm };
 }
 
-export type { FolderFile };
+export type { FolderBlob };

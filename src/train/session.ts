@@ -13,7 +13,7 @@ import { loadTokenizer, tokenizerInfo, vocabularyHash } from '../text/tokenizers
 import { huggingFaceFolder, zipFolder, type EvaluationRow } from '../export/hf';
 import type { TryResult } from '../eval/try';
 import { importModelFolder, startFor, startOf, type ModelInfo } from './models';
-import { loadModel } from '../data/store/models';
+import { getModelInfo, loadModel } from '../data/store/models';
 import { folderPaths } from '../model/pretrained/folder';
 import { isTrainingLeftover, readHandoffHistory, RESULT_FILE, TRAINER_STATE, type HandoffHistory } from '../handoff/result';
 import { writeHandoff, type HandoffCounts, type HandoffModel } from '../handoff/package';
@@ -279,20 +279,20 @@ export class TrainingSession {
    */
   async importModel(files: readonly { path: string; file: Blob }[], name: string): Promise<{ info: ModelInfo; history: HandoffHistory | null }> {
     if (this.trainingNow) throw new Error('training is running: pause or stop it to import a model');
-    const wanted = files.filter((f) => !isTrainingLeftover(f.path));
-    const read = folderPaths(await Promise.all(wanted.map(async (f) => ({ path: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) }))));
-    const parsed = (file: string): unknown => {
-      const found = read.find((f) => f.path === file);
+    // The files stay Blobs: only configs and headers are read whole, the weights tensor by tensor as they are stored.
+    const wanted = folderPaths(files.filter((f) => !isTrainingLeftover(f.path)));
+    const parsed = async (file: string): Promise<unknown> => {
+      const found = wanted.find((f) => f.path === file);
       if (!found) return undefined;
       try {
-        return JSON.parse(new TextDecoder().decode(found.bytes)) as unknown;
+        return JSON.parse(await found.file.text()) as unknown;
       } catch (err) {
         throw new Error(`${file}: not valid JSON (${errorText(err)})`);
       }
     };
     // Checked before anything is stored: a malformed run refuses the whole folder.
-    const history = readHandoffHistory(parsed(TRAINER_STATE), parsed(RESULT_FILE));
-    const info = await importModelFolder(read, name);
+    const history = readHandoffHistory(await parsed(TRAINER_STATE), await parsed(RESULT_FILE));
+    const info = await importModelFolder(wanted, name);
     return { info, history };
   }
 
@@ -302,7 +302,8 @@ export class TrainingSession {
     this.busy = true;
     try {
       this.emit({ type: 'status', state: 'loading' });
-      const stored = await loadModel(modelId);
+      // The list entry is enough here; the weights are read once, by prepareTrainer's startFor.
+      const stored = await getModelInfo(modelId);
       if (!stored) throw new Error(`model ${modelId} is no longer in the model library`);
       const arch = stored.kind === 'cross-encoder' ? 'cat' : 'dot';
       const config = resolveRunConfig({ ...partial, arch, start: modelId, pooling: stored.pooling, denseDim: 0 });

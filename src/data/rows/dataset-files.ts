@@ -8,6 +8,7 @@ import type { DatasetInfo } from '../store/schema';
 import { buildTrainingFiles, openTrainingFiles, readManifest, type BuildProgress, type ChunkReader, type TrainingFiles } from './training-files';
 import { removeOrphanTrainingFiles, removeTrainingFiles, trainingFolder } from './files.opfs';
 import type { FileFolder } from './files';
+import { ensureSpace } from '../store/space';
 
 export { canUseTrainingFiles, trainingFileBytes } from './files.opfs';
 
@@ -33,11 +34,5 @@ export async function ensureTrainingFiles(info: DatasetInfo, onProgress: BuildPr
 
 /** Refuses a build the browser's storage quota cannot hold, saying what needs how much and how much is left. */
 export async function checkSpace(info: DatasetInfo, bytes: number, what: string): Promise<void> {
-  const estimate = await navigator.storage.estimate?.().catch(() => null);
-  if (!estimate || estimate.quota === undefined || estimate.usage === undefined) return;
-  const free = estimate.quota - estimate.usage;
-  if (bytes > free) {
-    const mb = (n: number) => `${(n / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
-    throw new Error(`${what} of dataset "${info.name}" need about ${mb(bytes)}, and the browser allows this page only ${mb(free)} more; nothing was written. Delete datasets under Storage, or free disk space, and start again`);
-  }
+  await ensureSpace(bytes, `${what} of dataset "${info.name}" need`, 'Delete datasets under Storage, or free disk space, and start again');
 }

@@ -8,7 +8,7 @@
  * gives them; a leading folder shared by every path (`mymodel/config.json`) is taken off first.
  */
 import { canonicalTensorName, EMBEDDING_NAMES, weightSpecs, type HfModelDescription, type HfWeight } from '../../export/hf-layout';
-import { readSafetensors, type HalfDtype } from '../../export/safetensors';
+import { decodeFloatTensor, readSafetensors, type HalfDtype, type SafetensorsHeader } from '../../export/safetensors';
 import { parseVocabText } from '../../text/wordpiece';
 import { parseModelConfig, refuse, type ModelConfig } from './config';
 import { readSentenceBertConfig, readSentenceSettings, type FolderAccess } from './sentence';
@@ -18,6 +18,36 @@ export { PretrainedFolderError } from './config';
 export interface FolderFile {
   path: string;
   bytes: Uint8Array;
+}
+
+/** A file of a folder as a browser gives it: read only as far as needed (model/pretrained/open.ts). */
+export interface FolderBlob {
+  path: string;
+  file: Blob;
+}
+
+/**
+ * A file the reader holds less of than its bytes: a safetensors checkpoint too large to read whole (its header, and
+ * the file to read each tensor from when it is wanted), or a file only its presence matters for (`header` null).
+ */
+export interface UnreadFile {
+  path: string;
+  file: Blob;
+  header: SafetensorsHeader | null;
+}
+
+/** A checkpoint tensor: its shape and stored dtype, and its float32 values, in memory or read from its file when asked. */
+export interface TensorRef {
+  shape: number[];
+  stored: 'F32' | HalfDtype;
+  /** The values when the file was read whole, else null (call `read`). */
+  data: Float32Array | null;
+  read(): Promise<Float32Array>;
+}
+
+/** What a folder describes with its tensors not yet read: everything of a PretrainedModel but the weights' values. */
+export interface PretrainedLayout extends Omit<PretrainedModel, 'weights'> {
+  weights: Map<string, TensorRef>;
 }
 
 export interface PretrainedModel extends HfModelDescription {
@@ -35,34 +65,37 @@ export interface PretrainedModel extends HfModelDescription {
 const CLUTTER = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$)/;
 
 /** Forward slashes, no `./`, clutter dropped, and the one leading folder every path shares taken off. */
-export function folderPaths(files: readonly FolderFile[]): FolderFile[] {
-  const cleaned = files.map((f) => ({ path: f.path.replace(/\\/g, '/').replace(/^(\.\/)+|^\/+/g, ''), bytes: f.bytes })).filter((f) => !CLUTTER.test(f.path));
+export function folderPaths<F extends { path: string }>(files: readonly F[]): F[] {
+  const cleaned = files.map((f) => ({ ...f, path: f.path.replace(/\\/g, '/').replace(/^(\.\/)+|^\/+/g, '') })).filter((f) => !CLUTTER.test(f.path));
   const first = (p: string) => (p.includes('/') ? p.slice(0, p.indexOf('/') + 1) : null);
   const lead = cleaned.length > 0 ? first(cleaned[0]!.path) : null;
   const shared = lead !== null && cleaned.every((f) => f.path.startsWith(lead));
-  return shared ? cleaned.map((f) => ({ path: f.path.slice(lead.length), bytes: f.bytes })) : cleaned;
+  return shared ? cleaned.map((f) => ({ ...f, path: f.path.slice(lead.length) })) : cleaned;
 }
 
 const decoder = new TextDecoder('utf-8');
 
-/** Lookups over the folder, each JSON and safetensors file parsed once. */
-class Folder implements FolderAccess {
+/** Lookups over the folder, each JSON and safetensors file parsed once; files given unread are read tensor by tensor. */
+export class Folder implements FolderAccess {
   private readonly byPath = new Map<string, Uint8Array>();
+  private readonly unread = new Map<string, UnreadFile>();
   private readonly parsed = new Map<string, unknown>();
   readonly halves = new Set<'F32' | HalfDtype>();
   readonly skipped: string[] = [];
 
-  constructor(files: readonly FolderFile[]) {
-    for (const f of folderPaths(files)) this.byPath.set(f.path, f.bytes);
+  /** `files` and `unread` come with their paths already through `folderPaths` together. */
+  constructor(files: readonly FolderFile[], unread: readonly UnreadFile[] = []) {
+    for (const f of files) this.byPath.set(f.path, f.bytes);
+    for (const f of unread) this.unread.set(f.path, f);
   }
 
   has(path: string): boolean {
-    return this.byPath.has(path);
+    return this.byPath.has(path) || this.unread.has(path);
   }
 
   bytes(path: string): Uint8Array {
     const b = this.byPath.get(path);
-    if (!b) refuse(path, 'missing');
+    if (!b) refuse(path, this.unread.has(path) ? 'too large to read whole here' : 'missing');
     return b;
   }
 
@@ -82,17 +115,54 @@ class Folder implements FolderAccess {
     return this.parsed.get(path);
   }
 
+  /** A small safetensors file's tensors with their values (a sentence-transformers Dense module). */
   tensors(path: string): Map<string, HfWeight> {
-    const file = readSafetensors(this.bytes(path), path, { skipUnsupported: true });
-    this.skipped.push(...(file.skipped ?? []).map((s) => `${s.name} (${s.dtype})`));
     const out = new Map<string, HfWeight>();
-    for (const t of file.tensors) {
+    for (const [name, ref] of this.refs(path)) {
+      if (!ref.data) refuse(path, 'too large to read whole here');
+      out.set(name, { shape: ref.shape, data: ref.data });
+    }
+    return out;
+  }
+
+  /** A checkpoint's float tensors by stored name; other dtypes are noted in `skipped`. */
+  refs(path: string): Map<string, TensorRef> {
+    const out = new Map<string, TensorRef>();
+    const unread = this.unread.get(path);
+    if (unread?.header) {
+      const { file, header } = unread;
+      this.skipped.push(...header.skipped.map((s) => `${s.name} (${s.dtype})`));
+      for (const e of header.entries) {
+        if (e.stored === 'I32') {
+          this.skipped.push(`${e.name} (I32)`);
+          continue;
+        }
+        const stored = e.stored;
+        this.halves.add(stored);
+        const read = async () => {
+          let bytes: ArrayBuffer;
+          try {
+            bytes = await file.slice(e.begin, e.end).arrayBuffer();
+          } catch (err) {
+            // The browser's own words (NotReadableError) do not say which file, or why it might be.
+            return refuse(path, `tensor ${e.name} could not be read (was the file changed or moved after it was chosen?): ${err instanceof Error ? err.message : String(err)}`);
+          }
+          return decodeFloatTensor(new Uint8Array(bytes), stored, e.shape, `${path}: tensor ${e.name}`);
+        };
+        out.set(e.name, { shape: e.shape, stored, data: null, read });
+      }
+      return out;
+    }
+    const read = readSafetensors(this.bytes(path), path, { skipUnsupported: true });
+    this.skipped.push(...(read.skipped ?? []).map((s) => `${s.name} (${s.dtype})`));
+    for (const t of read.tensors) {
       if (t.dtype !== 'F32') {
         this.skipped.push(`${t.name} (${t.dtype})`);
         continue;
       }
+      const data = t.data as Float32Array;
       this.halves.add(t.stored ?? 'F32');
-      out.set(t.name, { shape: t.shape, data: t.data as Float32Array });
+      out.set(t.name, { shape: t.shape, stored: t.stored ?? 'F32', data, read: () => Promise.resolve(data) });
     }
     return out;
   }
@@ -106,17 +176,17 @@ const CONVERT_HINT =
   'convert it to safetensors first, e.g. in Python: from transformers import AutoModel; AutoModel.from_pretrained(dir).save_pretrained(dir, safe_serialization=True) (AutoModelForSequenceClassification for a cross-encoder)';
 
 /** The checkpoint's tensors by their stored names: one `model.safetensors`, or the shards its index lists. */
-function checkpointTensors(folder: Folder, root: string): { file: string; tensors: Map<string, HfWeight> } {
+function checkpointTensors(folder: Folder, root: string): { file: string; tensors: Map<string, TensorRef> } {
   const single = join(root, 'model.safetensors');
-  if (folder.has(single)) return { file: single, tensors: folder.tensors(single) };
+  if (folder.has(single)) return { file: single, tensors: folder.refs(single) };
   const index = join(root, 'model.safetensors.index.json');
   if (folder.has(index)) {
     const map = (folder.json(index) as { weight_map?: Record<string, string> }).weight_map;
     if (!map || typeof map !== 'object') refuse(index, 'no weight_map');
-    const tensors = new Map<string, HfWeight>();
+    const tensors = new Map<string, TensorRef>();
     for (const shard of new Set(Object.values(map))) {
       if (!folder.has(join(root, shard))) refuse(join(root, shard), `missing: ${index} lists it`);
-      for (const [name, t] of folder.tensors(join(root, shard))) tensors.set(name, t);
+      for (const [name, t] of folder.refs(join(root, shard))) tensors.set(name, t);
     }
     return { file: index, tensors };
   }
@@ -127,15 +197,15 @@ function checkpointTensors(folder: Folder, root: string): { file: string; tensor
 }
 
 /** Picks every weight the model needs out of the checkpoint, under canonical names, checking each shape. */
-function modelWeights(config: ModelConfig, file: string, stored: Map<string, HfWeight>): { weights: Map<string, HfWeight>; ignored: string[] } {
-  const byCanonical = new Map<string, { stored: string; weight: HfWeight }>();
+function modelWeights(config: ModelConfig, file: string, stored: Map<string, TensorRef>): { weights: Map<string, TensorRef>; ignored: string[] } {
+  const byCanonical = new Map<string, { stored: string; weight: TensorRef }>();
   for (const [name, weight] of stored) {
     const canonical = canonicalTensorName(config.type, name);
     const earlier = byCanonical.get(canonical);
     if (earlier) refuse(file, `tensors ${earlier.stored} and ${name} are both ${canonical}`);
     byCanonical.set(canonical, { stored: name, weight });
   }
-  const weights = new Map<string, HfWeight>();
+  const weights = new Map<string, TensorRef>();
   const used = new Set<string>();
   for (const spec of weightSpecs(config.type, config.kind, config.dims)) {
     const found = byCanonical.get(spec.name);
@@ -189,8 +259,16 @@ function vocabularyOf(folder: Folder, root: string): { vocab: string[]; vocabFil
   }
 }
 
+/** Reads a folder held in memory whole: every weight with its values. */
 export function readPretrainedFolder(files: readonly FolderFile[]): PretrainedModel {
-  const folder = new Folder(files);
+  const layout = describeFolder(new Folder(folderPaths(files)));
+  const weights = new Map<string, HfWeight>();
+  for (const [name, ref] of layout.weights) weights.set(name, { shape: ref.shape, data: ref.data as Float32Array });
+  return { ...layout, weights };
+}
+
+/** Checks a folder and describes it; the checkpoint's tensors are referenced, read only when a caller asks. */
+export function describeFolder(folder: Folder): PretrainedLayout {
   const configOf = (root: string): ModelConfig => {
     const file = join(root, 'config.json');
     if (!folder.has(file)) refuse(file, 'missing: a Hugging Face model folder keeps its sizes in config.json');

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../../export/safetensors';
 import { FIXTURES } from '../../testing/fixtures';
-import type { FolderFile } from './folder';
+import { blobPart } from '../../util/bytes';
+import type { FolderBlob, FolderFile } from './folder';
 
 export const HF_MODELS = ['bert-dot', 'distilbert-dot', 'bert-cross-encoder'] as const;
 export type HfFixture = (typeof HF_MODELS)[number];
@@ -25,6 +26,11 @@ export function folderFiles(dir: string, root = ''): FolderFile[] {
   return listFiles(dir)
     .sort()
     .map((path) => ({ path: (root ? `${root}/` : '') + relative(dir, path).split('\\').join('/'), bytes: new Uint8Array(readFileSync(path)) }));
+}
+
+/** Files held in memory as the Blobs a browser's folder picker gives (what a model import reads). */
+export function folderBlobs(files: readonly FolderFile[]): FolderBlob[] {
+  return files.map((f) => ({ path: f.path, file: new Blob([blobPart(f.bytes)]) }));
 }
 
 export interface HfExpected {
