@@ -47,7 +47,7 @@ export class AdamW {
   minimize(loss: () => tf.Scalar, lr: number): tf.Scalar {
     const { value, grads } = this.gradients(loss);
     this.apply(grads, lr);
-    tf.dispose(Object.values(grads));
+    tf.dispose([...grads.values()]);
     return value;
   }
 

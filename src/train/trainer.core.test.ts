@@ -119,10 +119,10 @@ describe('Trainer on the CPU backend', () => {
   }, 60_000);
 
   it('keeps the tensor count flat over accumulated steps, and probes in micro-batches with the scores of one forward', async () => {
-    const cfg = resolveRunConfig({ ...config, steps: 12, batchSize: 8, microBatch: 2, probeSize: 16 });
+    const cfg = resolveRunConfig({ ...config, steps: 8, batchSize: 8, microBatch: 2, probeSize: 16, hidden: 8, ffn: 16, passageLength: 12 });
     const chunked = new Trainer(demoTables(), cfg, TOKENIZER);
     const counts: number[] = [];
-    for (let s = 0; s < 12; s++) {
+    for (let s = 0; s < 8; s++) {
       chunked.step().dispose();
       counts.push(tf.memory().numTensors);
     }
