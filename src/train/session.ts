@@ -27,7 +27,8 @@ import { evalLengthsOf, resolveRunConfig, type RunConfig } from './config';
 import { useKernels } from '../model/kernels';
 import type { Project } from './project';
 import type { HandoffStart, TfBackend, TrainerEvent } from './protocol';
-import { Trainer, TrainingLoop } from './trainer.core';
+import { Trainer } from './trainer.core';
+import { TrainingLoop } from './training-loop';
 import { trainingData } from './training-data';
 import type { DatasetInfo } from '../data/store/schema';
 
