@@ -62,3 +62,22 @@ test('the cat student (joined [CLS] q [SEP] p sequences) gives the same losses o
   expect(runs.fusedPrograms.fused).toBeGreaterThan(0);
   runs.stock.forEach((s, i) => expect(Math.abs((runs.fused[i] as number) - s) / Math.max(Math.abs(s), 1e-6), `step ${i + 1}`).toBeLessThan(1e-3));
 });
+
+test('a batch of 8 trained as 4 micro-batches of 2 with the fused kernels takes the update of the whole batch (within 1e-5 relative)', async ({ page }) => {
+  await lab(page);
+  const check = await page.evaluate(() => {
+    const l = window.marginLab;
+    if (!l) throw new Error('no lab');
+    return l.accumulationCheck({ backend: 'webgpu', arch: 'dot', batchSize: 8, microBatch: 2, hidden: 8, heads: 2, ffn: 16, layers: 1, queryLength: 4, passageLength: 8, learningRate: 0.003, seed: 5 }, 2);
+  });
+  expect(check.backend).toBe('webgpu');
+  expect(check.fusedPrograms).toBeGreaterThan(0);
+  check.whole.forEach((w, i) => {
+    const a = check.accumulated[i] as number;
+    expect(Math.abs(a - w) / Math.abs(w), `step ${i + 1}: accumulated ${a}, whole ${w}`).toBeLessThan(1e-5);
+  });
+  expect(check.errors.length).toBeGreaterThan(5);
+  for (const e of check.errors) expect(e.error, e.name).toBeLessThan(1e-5);
+  // The weights did move, far beyond the tolerance.
+  expect(check.moved).toBeGreaterThan(1e-3);
+});

@@ -5,7 +5,8 @@
  */
 import * as tf from '../../src/model/tf';
 import '@tensorflow/tfjs-backend-webgpu';
-import { Trainer, TrainingLoop } from '../../src/train/trainer.core';
+import { Trainer } from '../../src/train/trainer.core';
+import { TrainingLoop } from '../../src/train/training-loop';
 import { resolveRunConfig, type RunConfig } from '../../src/train/config';
 import { textColumns } from '../../src/data/store/columns';
 import { loadTokenizer } from '../../src/text/tokenizers';

@@ -38,7 +38,7 @@ describe('passage vectors for dense retrieval', () => {
     const data = { key: 'dataset@1', folder: new MemoryFolder(), passages, checkSpace: async (bytes: number) => void asked.push(bytes) };
     const vectors = new PassageVectors();
     const phases = new Set<string>();
-    const first = await vectors.search(data, model, 'dot:abc', 10, queries, 20, (phase) => phases.add(phase));
+    const first = await vectors.search(data, model, 'dot:abc', { passageLength: 10 }, queries, 20, (phase) => phases.add(phase));
     expect(first).toMatchObject({ encoded: 300, reused: 0 });
     // The space was asked for first: 300 vectors of 4-byte floats and the header.
     expect(asked).toEqual([300 * model.vectorSize * 4 + 288]);
@@ -48,19 +48,19 @@ describe('passage vectors for dense retrieval', () => {
       h.scores.forEach((s, j) => expect(s).toBeCloseTo(expected[q]!.scores[j]!, 4));
     });
     // The same student again: the vectors are there.
-    expect(await vectors.search(data, model, 'dot:abc', 10, queries, 20, () => undefined)).toMatchObject({ encoded: 0, reused: 300, encodeSeconds: 0 });
+    expect(await vectors.search(data, model, 'dot:abc', { passageLength: 10 }, queries, 20, () => undefined)).toMatchObject({ encoded: 0, reused: 300, encodeSeconds: 0 });
     // Another session (a reopened tab) finds the finished file of the same student.
     const later = new PassageVectors();
     vectors.release();
-    expect(await later.search(data, model, 'dot:abc', 10, queries, 20, () => undefined)).toMatchObject({ encoded: 0, reused: 300 });
+    expect(await later.search(data, model, 'dot:abc', { passageLength: 10 }, queries, 20, () => undefined)).toMatchObject({ encoded: 0, reused: 300 });
     // Another student state encodes anew.
     later.release();
-    expect(await later.search(data, model, 'dot:def', 10, queries, 20, () => undefined)).toMatchObject({ encoded: 300, reused: 0 });
+    expect(await later.search(data, model, 'dot:def', { passageLength: 10 }, queries, 20, () => undefined)).toMatchObject({ encoded: 300, reused: 0 });
     later.release();
     // Refused space: nothing is written, and the vectors of the earlier student stay as they were.
     const before = data.folder.files.get('vectors.f32')!.contents();
     const refusing = { ...data, checkSpace: async (bytes: number) => Promise.reject(new Error(`the passage vectors need ${bytes} bytes`)) };
-    await expect(later.search(refusing, model, 'dot:ghi', 10, queries, 20, () => undefined)).rejects.toThrow(`the passage vectors need ${300 * model.vectorSize * 4 + 288} bytes`);
+    await expect(later.search(refusing, model, 'dot:ghi', { passageLength: 10 }, queries, 20, () => undefined)).rejects.toThrow(`the passage vectors need ${300 * model.vectorSize * 4 + 288} bytes`);
     expect(data.folder.files.get('vectors.f32')!.contents()).toEqual(before);
     model.dispose();
   });

@@ -8,7 +8,8 @@
 import type { VectorStudent } from '../model/students/student';
 import type { Collection } from './collection';
 import type { EvalData } from './eval-data';
-import { ENCODE_BATCH, embedRows, encodeRows, searchFileOnDevice, searchTopK } from './retrieval';
+import { embedRows, encodeRows, searchFileOnDevice, searchTopK, textsPerForward } from './retrieval';
+import type { PairLengths } from './score';
 import type { Hits } from './vector-search';
 import { encodeToFile } from './vectors';
 
@@ -54,11 +55,12 @@ export class PassageVectors {
     data: Pick<EvalData, 'key' | 'folder' | 'passages' | 'checkSpace'>,
     model: VectorStudent,
     studentKey: string,
-    passageLength: number,
+    lengths: Pick<PairLengths, 'passageLength' | 'forwardBatch'>,
     queries: Float32Array,
     k: number,
     onProgress: (phase: 'encoding' | 'searching', done: number, total: number) => void,
   ): Promise<DenseSearch> {
+    const { passageLength, forwardBatch } = lengths;
     const key = `${data.key}|${studentKey}|p${passageLength}`;
     const passages: Collection = data.passages;
     let encoded = 0;
@@ -69,7 +71,7 @@ export class PassageVectors {
       const started = performance.now();
       if (data.folder) {
         let from = -1;
-        const spec = { key, rows: passages.size, dim: model.vectorSize, batch: ENCODE_BATCH, checkSpace: (bytes: number) => data.checkSpace(bytes, 'the passage vectors') };
+        const spec = { key, rows: passages.size, dim: model.vectorSize, batch: textsPerForward(forwardBatch), checkSpace: (bytes: number) => data.checkSpace(bytes, 'the passage vectors') };
         const file = await encodeToFile(data.folder, spec, embedRows(model, passages, passageLength), (done, total, resumedFrom) => {
           from = resumedFrom;
           onProgress('encoding', done, total);
@@ -79,7 +81,7 @@ export class PassageVectors {
         this.held = { key, search: (q, kk) => searchFileOnDevice(file, q, kk), close: () => file.close() };
       } else {
         const all = Int32Array.from({ length: passages.size }, (_, i) => i);
-        const memory = await encodeRows(model, passages, all, passageLength, (d, n) => onProgress('encoding', d, n));
+        const memory = await encodeRows(model, passages, all, passageLength, (d, n) => onProgress('encoding', d, n), forwardBatch);
         encoded = passages.size;
         this.held = { key, search: (q, kk) => searchTopK(q, memory, model.vectorSize, kk), close: () => undefined };
       }

@@ -10,8 +10,15 @@ import type { VectorStudent } from '../model/students/student';
 import type { TokenSource } from './collection';
 import { searchVectors, vectorsInMemory, type ChunkTopK, type Hits } from './vector-search';
 import { searchFile, type Embed, type VectorFile } from './vectors';
+import { boundedBatch } from './score';
 
+/** Texts per encoding forward when nothing smaller is asked for (PairLengths.forwardBatch). */
 export const ENCODE_BATCH = 128;
+
+/** Texts per encoding forward: the asked forward batch, at most ENCODE_BATCH. */
+export function textsPerForward(forwardBatch?: number): number {
+  return boundedBatch(forwardBatch, ENCODE_BATCH);
+}
 export const SEARCH_CHUNK = 8192;
 
 /** Vectors of the given rows, [rows.length × hidden], row-major. */
@@ -21,11 +28,14 @@ export async function encodeRows(
   rows: Int32Array,
   length: number,
   onProgress: (done: number, total: number) => void = () => undefined,
+  /** Texts per forward at most (a run's PairLengths.forwardBatch); ENCODE_BATCH when absent. */
+  forwardBatch?: number,
 ): Promise<Float32Array> {
   const hidden = model.vectorSize;
   const out = new Float32Array(rows.length * hidden);
-  for (let at = 0; at < rows.length; at += ENCODE_BATCH) {
-    const part = rows.subarray(at, Math.min(rows.length, at + ENCODE_BATCH));
+  const batch = textsPerForward(forwardBatch);
+  for (let at = 0; at < rows.length; at += batch) {
+    const part = rows.subarray(at, Math.min(rows.length, at + batch));
     const vectors = tf.tidy(() => model.embed(tokenBatch(source.padded(part, length), part.length, length)));
     // GPU→CPU sync: once per batch of passages; the vectors are needed on the CPU to be searched in chunks.
     out.set((await vectors.data()) as Float32Array, at * hidden);

@@ -7,12 +7,31 @@ import { tokenBatch } from '../model/layers/transformer';
 import type { Student } from '../model/students/student';
 import type { TokenSource } from './collection';
 
+/** Pairs per scoring forward when nothing smaller is asked for (`forwardBatch`). */
 export const SCORE_BATCH = 64;
 const BATCHES_PER_READBACK = 8;
 
 export interface PairLengths {
   queryLength: number;
   passageLength: number;
+  /**
+   * The most (query, passage) pairs one scoring forward takes, and the most texts one encoding forward takes: the
+   * bound a run's micro-batch sets, so that evaluation never holds more activations at once than training does.
+   * Absent: SCORE_BATCH pairs, ENCODE_BATCH texts. Capped by those either way.
+   */
+  forwardBatch?: number;
+}
+
+/** Pairs per scoring forward for these lengths: forwardBatch, at most SCORE_BATCH and at least 1. */
+export function pairsPerForward(lengths: Pick<PairLengths, 'forwardBatch'>): number {
+  return boundedBatch(lengths.forwardBatch, SCORE_BATCH);
+}
+
+/** `asked` within [1, cap]; the cap when nothing is asked. Refuses what is not a whole number. */
+export function boundedBatch(asked: number | undefined, cap: number): number {
+  if (asked === undefined) return cap;
+  if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`a forward batch must be a whole number of at least 1, got ${asked}`);
+  return Math.min(asked, cap);
 }
 
 export async function scorePairs(
@@ -37,8 +56,9 @@ export async function scorePairs(
     pending = [];
   };
   let done = 0;
-  for (let at = 0; at < n; at += SCORE_BATCH) {
-    const end = Math.min(n, at + SCORE_BATCH);
+  const batch = pairsPerForward(lengths);
+  for (let at = 0; at < n; at += batch) {
+    const end = Math.min(n, at + batch);
     const q = queryRows.subarray(at, end);
     const p = passageRows.subarray(at, end);
     const scores = tf.tidy(() => {

@@ -117,7 +117,7 @@ export class EvalSession {
       async () => (await data.bm25(progress)).index,
       async (model, query, k) => {
         const key = await this.studentKey(model, student.weightsKey, student.arch);
-        const found = await this.vectors.search(data, model, key, student.lengths.passageLength, query, k, progress);
+        const found = await this.vectors.search(data, model, key, student.lengths, query, k, progress);
         return found.hits[0] ?? { rows: new Int32Array(0), scores: new Float32Array(0) };
       },
     );
@@ -192,9 +192,9 @@ export class EvalSession {
       return report;
     }
     const model = student.model;
-    const queryVectors = await encodeRows(model, queryTokens, Int32Array.from(dev, (q) => queryRow(queryTokens, q)), student.lengths.queryLength);
+    const queryVectors = await encodeRows(model, queryTokens, Int32Array.from(dev, (q) => queryRow(queryTokens, q)), student.lengths.queryLength, undefined, student.lengths.forwardBatch);
     const key = await this.studentKey(model, student.weightsKey, student.arch);
-    const found = await this.vectors.search(data, model, key, student.lengths.passageLength, queryVectors, BM25_DEPTH, progress);
+    const found = await this.vectors.search(data, model, key, student.lengths, queryVectors, BM25_DEPTH, progress);
     report.dense = {
       ...denseMetrics({ passages, qrels }, dev, found.hits, threshold),
       passages: passages.size,

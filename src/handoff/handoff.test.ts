@@ -1,5 +1,7 @@
 // IndexedDB in Node for isolation; the browser test (e2e/handoff.spec.ts) exports through Chromium's own.
 import 'fake-indexeddb/auto';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importFiles } from '../data/import.core';
@@ -40,6 +42,7 @@ describe('the run config in sentence-transformers terms', () => {
       add_dense: 64,
       max_seq_length: 50,
       per_device_batch_size_total: 48,
+      gradient_accumulation_steps: 1,
       learning_rate: 3e-5,
       warmup_steps: 10,
       lr_scheduler_type: 'linear',
@@ -52,6 +55,9 @@ describe('the run config in sentence-transformers terms', () => {
       standardize_teacher: true,
       dropout: 0,
     });
+    // Micro-batches of 12 in a batch of 48: four forwards per optimiser step, the global batch unchanged.
+    expect(trainSettings({ ...c, microBatch: 12 }, 0)).toMatchObject({ per_device_batch_size_total: 48, gradient_accumulation_steps: 4 });
+    expect(trainSettings({ ...c, microBatch: 48 }, 0).gradient_accumulation_steps).toBe(1);
     // Constant schedules: with and without warm-up; a cat student joins the pair.
     expect(trainSettings(pretrained({ schedule: 'constant', warmupSteps: 0 }), 0).lr_scheduler_type).toBe('constant');
     expect(trainSettings(pretrained({ schedule: 'constant', warmupSteps: 5 }), 0).lr_scheduler_type).toBe('constant_with_warmup');
@@ -70,6 +76,41 @@ describe('the run config in sentence-transformers terms', () => {
     expect(() => trainSettings(pretrained({ arch: 'cat', loss: 'weighted-ranknet' }), 0)).toThrow(HandoffRefused);
     expect(() => trainSettings(resolveRunConfig({ arch: 'dot' }), 0)).toThrow(/random weights on the studio's own transformer/);
   });
+});
+
+/** Python 3 on this machine, for train.py's own arithmetic (its module level imports the standard library only). */
+const python = (() => {
+  try {
+    return execFileSync('python3', ['--version'], { encoding: 'utf8' }).startsWith('Python 3') ? 'python3' : null;
+  } catch {
+    return null;
+  }
+})();
+
+describe("train.py's batch arithmetic", () => {
+  /** train.per_device_batch for each (rows per step, processes, accumulation steps), or the message it refuses with. */
+  const perDevice = (cases: [number, number, unknown][]): string[] => {
+    const script = ['import json, sys, train', 'def one(c):', '    try:', '        return str(train.per_device_batch(*c))', '    except ValueError as e:', '        return str(e)', 'print(json.dumps([one(c) for c in json.loads(sys.argv[1])]))'].join('\n');
+    const out = execFileSync(python as string, ['-c', script, JSON.stringify(cases)], {
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    return JSON.parse(out) as string[];
+  };
+
+  it.skipIf(!python)("keeps the global batch: processes × accumulation steps × per-process batch = the run's batch", () => {
+    // 32 = 1 × 4 × 8 = 2 × 4 × 4 = 2 × 1 × 16.
+    expect(perDevice([[32, 1, 4], [32, 2, 4], [32, 2, 1], [32, 3, 1], [32, 1, 3], [32, 1, 0], [32, 1, '4']])).toEqual([
+      '8',
+      '4',
+      '16',
+      "the run's batch of 32 does not split evenly over 3 process(es) × 1 gradient-accumulation step(s); choose a process count N with N × 1 dividing 32",
+      "the run's batch of 32 does not split evenly over 1 process(es) × 3 gradient-accumulation step(s); choose a process count N with N × 3 dividing 32",
+      'run.json: gradient_accumulation_steps must be a whole number of at least 1, got 0',
+      "run.json: gradient_accumulation_steps must be a whole number of at least 1, got '4'",
+    ]);
+  }, 30_000);
 });
 
 describe('the data written back as plain files', () => {
@@ -139,7 +180,7 @@ function inputFor(info: Awaited<ReturnType<typeof sampleDataset>>, over: Partial
   const read = <T extends TableName>(table: T, visit: (c: TableColumns[T]) => void | Promise<void>) => forEachChunk(info.id, table, visit);
   return {
     dataset: info,
-    config: pretrained({ arch: 'dot', steps: 120, batchSize: 8 }),
+    config: pretrained({ arch: 'dot', steps: 120, batchSize: 8, microBatch: 2 }),
     stepsInBrowser: 20,
     model: { name: 'bert-dot', source: 'start', files: fixtureFolder('bert-dot'), addDense: 0 },
     wholeCollection: false,
@@ -190,11 +231,12 @@ describe('the handoff zip of the MS MARCO sample', () => {
     expect(text('train.py')).toBe(TRAIN_PY);
     const run = JSON.parse(text('run.json')) as { format: string; train: { kind: string; max_steps: number }; data: { counts: unknown }; studio_config: RunConfig; not_carried: Record<string, string> };
     expect(run.format).toBe('margin-studio-handoff');
-    expect(run.train).toMatchObject({ kind: 'bi-encoder', max_steps: 120, per_device_batch_size_total: 8 });
+    expect(run.train).toMatchObject({ kind: 'bi-encoder', max_steps: 120, per_device_batch_size_total: 8, gradient_accumulation_steps: 4 });
     expect(run.data.counts).toEqual(result.counts);
     expect(run.studio_config.steps).toBe(120);
     expect(Object.keys(run.not_carried)).toEqual(expect.arrayContaining(['probeEvery', 'kernels', 'backend', 'evalEvery']));
     expect(text('README.md')).toContain('torchrun --nproc_per_node');
+    expect(text('README.md')).toContain('trained as in the studio in 4 micro-batches of 2 (gradient_accumulation_steps 4): with N processes each takes 8 / (N × 4) per forward');
     expect(text('requirements.txt')).toMatch(/^sentence-transformers==\d+\.\d+\.\d+$/m);
   }, 60_000);
 

@@ -5,7 +5,7 @@
  *
  * Pure: no tfjs, no storage. `train.py` reads the settings this writes (`run.json` in the handoff zip).
  */
-import type { RunConfig } from '../train/config';
+import { accumulationSteps, type RunConfig } from '../train/config';
 import type { LossName } from '../train/loss-names';
 
 export type HandoffKind = 'bi-encoder' | 'cross-encoder';
@@ -42,6 +42,11 @@ export interface TrainSettings {
   query_length: number;
   passage_length: number;
   per_device_batch_size_total: number;
+  /**
+   * Forwards per process before each optimiser step: the run's batch ÷ micro-batch (1 without micro-batches).
+   * train.py keeps the global batch: per_device_train_batch_size = batch ÷ (processes × this).
+   */
+  gradient_accumulation_steps: number;
   learning_rate: number;
   warmup_steps: number;
   lr_scheduler_type: 'constant' | 'constant_with_warmup' | 'linear';
@@ -116,6 +121,7 @@ export function trainSettings(config: RunConfig, addDense: number): TrainSetting
     query_length: config.queryLength,
     passage_length: config.passageLength,
     per_device_batch_size_total: config.batchSize,
+    gradient_accumulation_steps: accumulationSteps(config),
     learning_rate: config.learningRate,
     warmup_steps: config.warmupSteps,
     lr_scheduler_type: schedulerOf(config),
@@ -146,8 +152,8 @@ export function fieldFates(config: RunConfig): Record<keyof RunConfig, FieldFate
     denseDim: config.arch === 'dot' ? s('a sentence-transformers Dense module (add_dense, or the exported one)') : no('cat students have no projection'),
     seed: s('seed and data_seed'),
     steps: s('max_steps (--max-steps overrides)'),
-    batchSize: s('the global batch: per_device_train_batch_size = batch size / number of processes'),
-    microBatch: s('gradient_accumulation_steps = batch size / micro-batch (per process)'),
+    batchSize: s('the global batch: per_device_train_batch_size = batch size / (processes × gradient_accumulation_steps)'),
+    microBatch: s('gradient_accumulation_steps = batch size / micro-batch (0: 1, the whole batch at once)'),
     learningRate: s('learning_rate'),
     warmupSteps: s('warmup_steps'),
     schedule: s('lr_scheduler_type (constant, constant_with_warmup or linear)'),

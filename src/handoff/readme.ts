@@ -45,7 +45,9 @@ export function handoffReadme(f: ReadmeFacts): string {
     'python train.py --max-steps 200 --output out # fewer steps, another output folder',
     '```',
     '',
-    `The batch size (${config.batchSize}) is the global batch: with N processes each takes ${config.batchSize} / N per step, so N must divide it.`,
+    settings.gradient_accumulation_steps > 1
+      ? `The batch size (${config.batchSize}) is the global batch, trained as in the studio in ${settings.gradient_accumulation_steps} micro-batches of ${config.batchSize / settings.gradient_accumulation_steps} (gradient_accumulation_steps ${settings.gradient_accumulation_steps}): with N processes each takes ${config.batchSize} / (N × ${settings.gradient_accumulation_steps}) per forward, so N × ${settings.gradient_accumulation_steps} must divide ${config.batchSize}.`
+      : `The batch size (${config.batchSize}) is the global batch: with N processes each takes ${config.batchSize} / N per step, so N must divide it.`,
     `The output folder (\`--output\`, default \`output/\`) loads with \`${settings.kind === 'bi-encoder' ? 'SentenceTransformer' : 'CrossEncoder'}("output")\`; it also holds \`trainer_state.json\` (the loss every ${settings.logging_steps} steps) and \`margin_studio.json\` (this run, the steps done, the device).`,
     '',
     '## Bring it back',

@@ -9,7 +9,8 @@ run's settings (run.json). This script trains that model with the same loss and 
     torchrun --nproc_per_node 4 train.py               # four GPUs
     python train.py --check-data                       # read the data and print its counts (standard library only)
 
-The batch size in run.json is the global batch: with N processes each takes batch / N triples per step.
+The batch size in run.json is the global batch: with N processes and A gradient-accumulation steps, each process
+takes batch / (N × A) triples per forward, and A forwards per process make one optimiser step over the whole batch.
 The output folder (--output, default ./output) loads as a SentenceTransformer (dot) or a CrossEncoder (cat), and
 back in the studio through Model > import a model folder, with trainer_state.json giving the loss curve.
 """
@@ -23,6 +24,19 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def per_device_batch(rows_per_step, world, accumulation):
+    """Rows each process takes per forward so that one optimiser step still sees the run's whole batch:
+    rows_per_step = world × accumulation × per_device. ValueError, saying what to change, when that cannot be."""
+    if not isinstance(accumulation, int) or isinstance(accumulation, bool) or accumulation < 1:
+        raise ValueError(f"run.json: gradient_accumulation_steps must be a whole number of at least 1, got {accumulation!r}")
+    if rows_per_step % (world * accumulation):
+        raise ValueError(
+            f"the run's batch of {rows_per_step} does not split evenly over {world} process(es) × {accumulation} "
+            f"gradient-accumulation step(s); choose a process count N with N × {accumulation} dividing {rows_per_step}"
+        )
+    return rows_per_step // (world * accumulation)
 
 
 class DataError(Exception):
@@ -206,11 +220,15 @@ def train(args, run):
     s = run["train"]
     kind, loss_name = s["kind"], s["loss"]
     world = int(os.environ.get("WORLD_SIZE", "1"))
+    # The studio's micro-batches: that many forwards per process before each optimiser step (run.json files written
+    # before the studio had micro-batches have none: 1).
+    accumulation = s.get("gradient_accumulation_steps", 1)
     # MSE trains on (query, passage) pairs: both passages of a triple, so twice as many rows per step.
     rows_per_step = s["per_device_batch_size_total"] * (2 if loss_name == "mse" else 1)
-    if rows_per_step % world:
-        sys.exit(f"the run's batch of {rows_per_step} does not split evenly over {world} processes; choose a process count that divides it")
-    per_device = rows_per_step // world
+    try:
+        per_device = per_device_batch(rows_per_step, world, accumulation)
+    except ValueError as err:
+        sys.exit(str(err))
     max_steps = args.max_steps or s["max_steps"]
 
     queries = read_texts(data_path(run, "queries"))
@@ -224,6 +242,7 @@ def train(args, run):
         output_dir=args.output,
         max_steps=max_steps,
         per_device_train_batch_size=per_device,
+        gradient_accumulation_steps=accumulation,
         learning_rate=s["learning_rate"],
         warmup_steps=s["warmup_steps"],
         lr_scheduler_type=s["lr_scheduler_type"],

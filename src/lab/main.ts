@@ -7,8 +7,9 @@ import { checkKernels } from './kernel-check';
 import { inferenceRate, lossesBothWays, soak, throughput } from './runs';
 import { trainingStepFlops } from './flops';
 import { dataPath } from './data-path.client';
+import { accumulationCheck } from './accumulation';
 
-const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath };
+const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath, accumulationCheck };
 export type MarginLab = typeof lab;
 
 declare global {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createConfigDraftStore, draftOf, DRAFT_KEY, loadDraftConfig, parseDraft, plannedSize, SMALL_CONFIG, type DraftStorage } from './config-draft';
+import { createConfigDraftStore, draftOf, DRAFT_KEY, loadDraftConfig, microBatchNote, parseDraft, plannedSize, SMALL_CONFIG, type DraftStorage } from './config-draft';
 import { DEFAULT_RUN_CONFIG } from '../train/config';
 import { configToHash } from '../train/config-url';
 
@@ -61,6 +61,26 @@ describe('parseDraft', () => {
     expect(() => parseDraft({ ...draft, heads: '3' })).toThrow('run config: hidden (64) must be divisible by heads (3)');
     expect(() => parseDraft({ ...draft, arch: 'bert' })).toThrow('run config: arch must be one of dot, colbert, tk, prett, cat, got bert');
     expect(() => parseDraft({ ...draft, standardizeTeacher: 'yes' })).toThrow('run config: standardizeTeacher must be true or false, got "yes"');
+  });
+});
+
+describe('the micro-batch field', () => {
+  it('says how many forwards a step takes, or why the micro-batch does not fit the batch', () => {
+    expect(microBatchNote({ batchSize: '32', microBatch: '8' })).toEqual({ ok: true, text: '4 micro-batches of 8 per step, gradients summed: the update of the whole batch' });
+    expect(microBatchNote({ batchSize: '32', microBatch: '0' })).toEqual({ ok: true, text: 'the whole batch of 32 in one forward' });
+    expect(microBatchNote({ batchSize: '32', microBatch: '32' })).toEqual({ ok: true, text: 'the whole batch of 32 in one forward' });
+    expect(microBatchNote({ batchSize: '32', microBatch: '12' })).toEqual({ ok: false, text: 'a micro-batch of 12 does not divide the batch of 32: choose a divisor of 32, or 0 for the whole batch' });
+    expect(microBatchNote({ batchSize: '8', microBatch: '16' }).ok).toBe(false);
+    expect(microBatchNote({ batchSize: '32', microBatch: '-4' }).ok).toBe(false);
+    // Half-typed fields: nothing to say yet.
+    expect(microBatchNote({ batchSize: '32', microBatch: '' })).toEqual({ ok: true, text: '' });
+    expect(microBatchNote({ batchSize: '', microBatch: '8' })).toEqual({ ok: true, text: '' });
+  });
+
+  it('is refused on Train when it does not divide the batch, and kept when it does', () => {
+    const draft = draftOf(DEFAULT_RUN_CONFIG);
+    expect(() => parseDraft({ ...draft, batchSize: '32', microBatch: '12' })).toThrow('run config: microBatch (12) must divide batchSize (32); 0 runs the whole batch at once');
+    expect(parseDraft({ ...draft, batchSize: '32', microBatch: '8' })).toEqual({ ...DEFAULT_RUN_CONFIG, batchSize: 32, microBatch: 8 });
   });
 });
 

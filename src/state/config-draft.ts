@@ -100,6 +100,20 @@ export function parseDraft(draft: Partial<ConfigDraft>): RunConfig {
   return resolveRunConfig(parsed as Partial<RunConfig>);
 }
 
+/**
+ * What the micro-batch field means for the batch as typed: how many forwards each step takes, or why the pair
+ * cannot run (the same rule resolveRunConfig applies when Train is pressed). '' when either field is not a number yet.
+ */
+export function microBatchNote(draft: Pick<Partial<ConfigDraft>, 'batchSize' | 'microBatch'>): { ok: boolean; text: string } {
+  const batch = Number(draft.batchSize);
+  const micro = Number(draft.microBatch);
+  if (draft.batchSize?.trim() === '' || draft.microBatch?.trim() === '' || !Number.isInteger(batch) || !Number.isInteger(micro) || batch < 1) return { ok: true, text: '' };
+  if (micro < 0) return { ok: false, text: 'the micro-batch cannot be negative (0 runs the whole batch at once)' };
+  if (micro === 0 || micro === batch) return { ok: true, text: `the whole batch of ${batch} in one forward` };
+  if (batch % micro !== 0) return { ok: false, text: `a micro-batch of ${micro} does not divide the batch of ${batch}: choose a divisor of ${batch}, or 0 for the whole batch` };
+  return { ok: true, text: `${batch / micro} micro-batches of ${micro} per step, gradients summed: the update of the whole batch` };
+}
+
 /** The configured student's parameter count for a dataset's tokenizer, or why it cannot be given. */
 export function plannedSize(draft: ConfigDraft, tokenizer: string | undefined): { count: number } | { why: string } {
   if (!tokenizer) return { why: 'choose a dataset' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../util/random';
-import { BatchSampler, splitProbe } from './batches';
+import { BatchSampler, sliceBatch, splitProbe, type Batch } from './batches';
 
 const pool = Int32Array.from({ length: 103 }, (_, i) => 1000 + i);
 
@@ -150,5 +150,33 @@ describe('splitProbe by query rows', () => {
       expect(Array.from(got.probe)).toEqual(want.probe);
       expect(Array.from(got.train)).toEqual(want.train);
     }
+  });
+});
+
+describe('sliceBatch', () => {
+  // Three triples, query length 2 and passage length 3: triple t's tokens are numbered from 100·t.
+  const batch: Batch = {
+    size: 3,
+    query: Int32Array.from({ length: 6 }, (_, i) => 100 * Math.floor(i / 2) + (i % 2)),
+    pos: Int32Array.from({ length: 9 }, (_, i) => 100 * Math.floor(i / 3) + 10 + (i % 3)),
+    neg: Int32Array.from({ length: 9 }, (_, i) => 100 * Math.floor(i / 3) + 20 + (i % 3)),
+    teacherPos: Float32Array.of(1, 2, 3),
+    teacherNeg: Float32Array.of(-1, -2, -3),
+  };
+
+  it('takes the rows of triples [from, from + count) from every array, without copying', () => {
+    const s = sliceBatch(batch, 1, 2, 2, 3);
+    expect(s.size).toBe(2);
+    expect(Array.from(s.query)).toEqual([100, 101, 200, 201]);
+    expect(Array.from(s.pos)).toEqual([110, 111, 112, 210, 211, 212]);
+    expect(Array.from(s.neg)).toEqual([120, 121, 122, 220, 221, 222]);
+    expect(Array.from(s.teacherPos)).toEqual([2, 3]);
+    expect(Array.from(s.teacherNeg)).toEqual([-2, -3]);
+    expect(s.pos.buffer).toBe(batch.pos.buffer);
+  });
+
+  it('refuses a range outside the batch', () => {
+    expect(() => sliceBatch(batch, 2, 2, 2, 3)).toThrow('triples 2 to 3 are not all in a batch of 3');
+    expect(() => sliceBatch(batch, 0, 0, 2, 3)).toThrow('triples 0 to -1 are not all in a batch of 3');
   });
 });

@@ -121,6 +121,25 @@ export function makeBatch(tables: TrainingTables, triples: ResolvedTriples, indi
 }
 
 /** Whole tables in memory as a training source (for small data: tests, the kernel lab). */
+/**
+ * The triples [from, from + count) of a batch, as a batch of their own: views of the same arrays, nothing copied.
+ * A micro-batch of gradient accumulation, or a chunk of the probe set.
+ */
+export function sliceBatch(b: Batch, from: number, count: number, queryLength: number, passageLength: number): Batch {
+  if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 1 && from + count <= b.size)) {
+    throw new Error(`triples ${from} to ${from + count - 1} are not all in a batch of ${b.size}`);
+  }
+  const to = from + count;
+  return {
+    size: count,
+    query: b.query.subarray(from * queryLength, to * queryLength),
+    pos: b.pos.subarray(from * passageLength, to * passageLength),
+    neg: b.neg.subarray(from * passageLength, to * passageLength),
+    teacherPos: b.teacherPos.subarray(from, to),
+    teacherNeg: b.teacherNeg.subarray(from, to),
+  };
+}
+
 export function tableData(tables: TrainingTables, standardize: boolean): TrainingData {
   const resolved = resolveTriples(tables);
   const triples = standardize ? standardized(resolved) : resolved;

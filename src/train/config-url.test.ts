@@ -22,6 +22,14 @@ describe('run config in the address', () => {
     expect(configFromHash('#config=' + encodeURIComponent('{"kernels":"fast"}'))).toEqual({ error: 'the run config in the address is not valid: run config: kernels must be one of fused, stock, got fast' });
   });
 
+  it('carries the micro-batch, and refuses one that does not divide the batch', () => {
+    const config = { ...DEFAULT_RUN_CONFIG, batchSize: 32, microBatch: 8 };
+    expect(configFromHash(configToHash(config))).toEqual({ config });
+    expect(configFromHash('#config=' + encodeURIComponent('{"batchSize":32,"microBatch":12}'))).toEqual({
+      error: 'the run config in the address is not valid: run config: microBatch (12) must divide batchSize (32); 0 runs the whole batch at once',
+    });
+  });
+
   it('carries the kernel choice, fused unless the address says stock', () => {
     expect(DEFAULT_RUN_CONFIG.kernels).toBe('fused');
     expect(configFromHash('#config=' + encodeURIComponent('{"kernels":"stock"}'))).toEqual({ config: { ...DEFAULT_RUN_CONFIG, kernels: 'stock' } });

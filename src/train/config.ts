@@ -144,6 +144,16 @@ export function microBatchOf(cfg: Pick<RunConfig, 'batchSize' | 'microBatch'>): 
   return cfg.microBatch > 0 ? cfg.microBatch : cfg.batchSize;
 }
 
+/**
+ * The lengths and forward bound that evaluation, the dev check and "try" use for this run's student: a scoring
+ * forward of at most two pairs per triple of a micro-batch (a training micro-batch of m triples scores 2m (query,
+ * passage) pairs, forward and backward), and an encoding forward of at most as many texts. eval/ caps both at its
+ * own defaults (64 pairs, 128 texts), so the default batch of 32 evaluates as it always has.
+ */
+export function evalLengthsOf(cfg: Pick<RunConfig, 'batchSize' | 'microBatch' | 'queryLength' | 'passageLength'>): { queryLength: number; passageLength: number; forwardBatch: number } {
+  return { queryLength: cfg.queryLength, passageLength: cfg.passageLength, forwardBatch: 2 * microBatchOf(cfg) };
+}
+
 /** Micro-batches per optimiser step. */
 export function accumulationSteps(cfg: Pick<RunConfig, 'batchSize' | 'microBatch'>): number {
   return cfg.batchSize / microBatchOf(cfg);

@@ -45,13 +45,40 @@ export class AdamW {
 
   /** One update of every weight from the gradients of `loss` at learning rate `lr`; returns the loss, kept. */
   minimize(loss: () => tf.Scalar, lr: number): tf.Scalar {
+    const { value, grads } = this.gradients(loss);
+    this.apply(grads, lr);
+    tf.dispose([...grads.values()]);
+    return value;
+  }
+
+  /**
+   * The loss and its gradients with respect to every weight, keyed by the weight's name (a weight `loss` does not
+   * reach has none). Nothing is updated: a caller that accumulates gradients over micro-batches sums these and
+   * hands the sum to `apply`. The caller owns (and disposes) the tensors returned.
+   */
+  gradients(loss: () => tf.Scalar): { value: tf.Scalar; grads: Map<string, tf.Tensor> } {
     const names = [...this.params.keys()];
     const vars = names.map((n) => this.params.get(n) as tf.Variable);
     const { value, grads } = tf.variableGrads(loss, vars);
+    const byName = new Map<string, tf.Tensor>();
+    names.forEach((name, k) => {
+      const g = grads[(vars[k] as tf.Variable).name];
+      if (g) byName.set(name, g);
+    });
+    return { value, grads: byName };
+  }
+
+  /**
+   * One update of every weight that has a gradient in `grads` (by weight name), at learning rate `lr`: clipping by
+   * the global norm of these gradients, then AdamW. The gradients are read, not disposed.
+   */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+    const names = [...this.params.keys()];
+    const vars = names.map((n) => this.params.get(n) as tf.Variable);
     const t = this.iterations + 1;
     const { beta1, beta2, epsilon, weightDecay, clipNorm } = this.settings;
     tf.tidy(() => {
-      const gradOf = (k: number): tf.Tensor | undefined => grads[(vars[k] as tf.Variable).name];
+      const gradOf = (k: number): tf.Tensor | undefined => grads.get(names[k] as string);
       let scale: tf.Tensor | null = null;
       if (clipNorm > 0) {
         const squares = names.map((_, k) => gradOf(k)).filter((g): g is tf.Tensor => g !== undefined).map((g) => g.square().sum());
@@ -87,9 +114,7 @@ export class AdamW {
         p.assign(decayed.sub(update));
       });
     });
-    tf.dispose(Object.values(grads));
     this.iterations = t;
-    return value;
   }
 
   /** The moments of one weight, read back from the device. */

@@ -23,11 +23,12 @@ import { huggingFaceDescription } from './hf-export';
 import { newId } from '../util/ids';
 import { selectBackend } from './backend';
 import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
-import { resolveRunConfig, type RunConfig } from './config';
+import { evalLengthsOf, resolveRunConfig, type RunConfig } from './config';
 import { useKernels } from '../model/kernels';
 import type { Project } from './project';
 import type { HandoffStart, TfBackend, TrainerEvent } from './protocol';
-import { Trainer, TrainingLoop } from './trainer.core';
+import { Trainer } from './trainer.core';
+import { TrainingLoop } from './training-loop';
 import { trainingData } from './training-data';
 import type { DatasetInfo } from '../data/store/schema';
 
@@ -198,7 +199,7 @@ export class TrainingSession {
 
   /** The dev-set check during training: the evaluation data and BM25 index of the dataset, kept between checks. */
   private async devEvaluator(info: DatasetInfo, trainer: Trainer, config: RunConfig, onNote: (text: string) => void) {
-    return this.evals.devEvaluator(info.id, trainer.model, config, onNote, (text) => this.emit({ type: 'status', state: 'loading', message: text }));
+    return this.evals.devEvaluator(info.id, trainer.model, evalLengthsOf(config), onNote, (text) => this.emit({ type: 'status', state: 'loading', message: text }));
   }
 
   /** Closes the dataset files evaluation holds open (before the dataset is deleted). */
@@ -220,7 +221,7 @@ export class TrainingSession {
           ? { none: 'no student has been trained since the page was opened' }
           : info && current.tokenizer !== info.tokenizer
             ? { none: `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}` }
-            : { model: current.trainer.model, lengths: current.trainer.config, arch: current.trainer.config.arch, weightsKey: `${current.runId}@${current.trainer.stepsDone}` };
+            : { model: current.trainer.model, lengths: evalLengthsOf(current.trainer.config), arch: current.trainer.config.arch, weightsKey: `${current.runId}@${current.trainer.stepsDone}` };
       const report = await this.evals.evaluate(datasetId, options, student, (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }));
       if (current) report.studentLabel = current.label ?? studentLabel(current.trainer, current.model);
       return report;
@@ -399,7 +400,7 @@ export class TrainingSession {
       return await this.evals.tryQuery(
         datasetId,
         text,
-        { model: trainer.model, lengths: trainer.config, weightsKey: `${runId}@${trainer.stepsDone}`, arch: trainer.config.arch },
+        { model: trainer.model, lengths: evalLengthsOf(trainer.config), weightsKey: `${runId}@${trainer.stepsDone}`, arch: trainer.config.arch },
         (t) => textTokenizer.tokenize(t),
         (phase, done, total, rate) => this.emit({ type: 'eval-progress', phase, done, total, rate }),
       );

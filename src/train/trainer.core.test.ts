@@ -5,7 +5,8 @@ import { generateDemo } from '../data/demo/generator';
 import { textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { resolveRunConfig } from './config';
-import { Trainer, TrainingLoop } from './trainer.core';
+import { Trainer } from './trainer.core';
+import { TrainingLoop } from './training-loop';
 import { standardized, type TrainingTables } from './batches';
 import { scorePairs } from '../eval/score';
 import { tableCollection } from '../eval/collection';
@@ -37,8 +38,9 @@ describe('Trainer on the CPU backend', () => {
     await tf.setBackend('cpu');
   });
 
-  it('continues from a snapshot with the losses an uninterrupted run gives, step for step', async () => {
-    const cfg = { ...config, arch: 'colbert' as const, steps: 12, batchSize: 4, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12 };
+  // Accumulation happens inside a step: a snapshot is always at a step boundary, so resume is exact with it too.
+  it.each([0, 2])('continues from a snapshot with the losses an uninterrupted run gives, step for step (microBatch %s)', async (microBatch) => {
+    const cfg = { ...config, arch: 'colbert' as const, steps: 12, batchSize: 4, microBatch, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12 };
     const lossesOf = async (trainer: Trainer, until: number) => {
       const out: number[] = [];
       while (trainer.stepsDone < until) {
@@ -72,6 +74,69 @@ describe('Trainer on the CPU backend', () => {
     [...before, ...after].forEach((l, i) => expect(l, `step ${i + 1}`).toBeCloseTo(expected[i] as number, 4));
     second.dispose();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
+  }, 60_000);
+
+  /**
+   * The largest |a − b| over a weight's elements, relative to the largest |b|: the worst weight of the student.
+   * The key third of each attention's qkv bias is left out: adding a constant to every key of a query shifts all its
+   * attention scores alike, which softmax ignores, so the exact gradient of the key bias is 0 and what tfjs computes
+   * is float noise of order 1e-9, different for any other order of additions. Adam divides each gradient by its own
+   * root mean square, so it turns that noise into steps of up to the learning rate, in whichever direction the noise
+   * points: no summation order other than the whole batch's own could match those elements.
+   */
+  const worstRelativeDifference = async (a: Trainer, b: Trainer) => {
+    let worst = 0;
+    for (const [name, v] of b.model.params.vars) {
+      const x = Float32Array.from(await (a.model.params.vars.get(name) as tf.Variable).data());
+      const y = Float32Array.from(await v.data());
+      const third = y.length / 3;
+      const keyBias = (i: number) => name.endsWith('/qkv_b') && i >= third && i < 2 * third;
+      const scale = y.reduce((m, t) => Math.max(m, Math.abs(t)), 0);
+      const diff = y.reduce((m, t, i) => (keyBias(i) ? m : Math.max(m, Math.abs(t - (x[i] as number)))), 0);
+      worst = Math.max(worst, scale > 0 ? diff / scale : diff);
+    }
+    return worst;
+  };
+
+  it.each([
+    ['margin-mse', 0],
+    ['mse', 0.5],
+  ] as const)('trains a batch of 32 as 4 × 8 to the weights and losses of 32 at once (%s loss, clipNorm %s)', async (loss, clipNorm) => {
+    const cfg = resolveRunConfig({ ...config, loss, clipNorm, steps: 2, batchSize: 32, probeSize: 16, hidden: 8, ffn: 16, passageLength: 12 });
+    const whole = new Trainer(demoTables(), cfg, TOKENIZER);
+    const accumulated = new Trainer(demoTables(), { ...cfg, microBatch: 8 }, TOKENIZER);
+    for (let step = 0; step < 2; step++) {
+      const [a, b] = [whole.step(), accumulated.step()];
+      const [x, y] = [(await a.data())[0] as number, (await b.data())[0] as number];
+      expect(Math.abs(y - x) / Math.abs(x), `loss at step ${step + 1}`).toBeLessThan(1e-5);
+      tf.dispose([a, b]);
+    }
+    const worst = await worstRelativeDifference(accumulated, whole);
+    expect(worst).toBeLessThan(1e-5);
+    // The weights did move: two steps at lr 0.003 change them far more than the tolerance.
+    const fresh = new Trainer(demoTables(), cfg, TOKENIZER);
+    expect(await worstRelativeDifference(fresh, whole)).toBeGreaterThan(1e-3);
+    [whole, accumulated, fresh].forEach((t) => t.dispose());
+  }, 60_000);
+
+  it('keeps the tensor count flat over accumulated steps, and probes in micro-batches with the scores of one forward', async () => {
+    const cfg = resolveRunConfig({ ...config, steps: 8, batchSize: 8, microBatch: 2, probeSize: 16, hidden: 8, ffn: 16, passageLength: 12 });
+    const chunked = new Trainer(demoTables(), cfg, TOKENIZER);
+    const counts: number[] = [];
+    for (let s = 0; s < 8; s++) {
+      chunked.step().dispose();
+      counts.push(tf.memory().numTensors);
+    }
+    expect(counts.at(-1)).toBe(counts[1]);
+    // The same student probed in one forward (microBatch 0): the chunks' scores, in the same order.
+    const oneForward = new Trainer(demoTables(), { ...cfg, microBatch: 0 }, TOKENIZER);
+    oneForward.loadWeights(await Promise.all([...chunked.model.params.vars].map(async ([name, v]) => ({ name, shape: v.shape.slice(), data: Float32Array.from(await v.data()) }))));
+    const [a, b] = [await chunked.probe(), await oneForward.probe()];
+    expect(a.pos).toHaveLength(chunked.probeBatch.size);
+    Array.from(b.pos).forEach((v, i) => expect(a.pos[i]).toBeCloseTo(v, 5));
+    Array.from(b.neg).forEach((v, i) => expect(a.neg[i]).toBeCloseTo(v, 5));
+    chunked.dispose();
+    oneForward.dispose();
   }, 60_000);
 
   it('checkpoints every checkpointEvery steps and when paused, never at the last step', async () => {

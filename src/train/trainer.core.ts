@@ -11,10 +11,11 @@ import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
-import { BatchSampler, isTrainingData, splitProbe, tableData, type Batch, type SamplerState, type TrainingData, type TrainingTables } from './batches';
-import type { RunConfig } from './config';
+import { BatchSampler, isTrainingData, sliceBatch, splitProbe, tableData, type Batch, type SamplerState, type TrainingData, type TrainingTables } from './batches';
+import { accumulationSteps, microBatchOf, type RunConfig } from './config';
 import { lossFunction, type LossFn } from './losses';
 import { AdamW, ADAMW_DEFAULTS } from './optimizer';
+import { accumulateGradients } from './accumulate';
 import { learningRateAt } from './schedule';
 import type { NamedTensorData, TensorData, TrainerSnapshot } from './checkpoints';
 
@@ -42,7 +43,8 @@ export class Trainer {
   readonly data: TrainingData;
   readonly trainIndices: Int32Array;
   readonly probeBatch: Batch;
-  private readonly probeTensors: BatchTensors;
+  /** The probe set in chunks of one micro-batch each: what one forward of the probe holds at most. */
+  private readonly probeChunks: BatchTensors[];
   private readonly optimizer: AdamW;
   private readonly sampler: BatchSampler;
   private readonly loss: LossFn;
@@ -74,32 +76,71 @@ export class Trainer {
     useKernels(config.kernels);
     this.model = createStudent(config.arch, studentConfigFor(config, tokenizer, start), config.seed, start ?? undefined, config.denseDim);
     this.optimizer = new AdamW(this.model.params.vars, { ...ADAMW_DEFAULTS, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
-    this.probeTensors = toTensors(this.probeBatch, config);
+    const chunk = microBatchOf(config);
+    this.probeChunks = [];
+    for (let from = 0; from < this.probeBatch.size; from += chunk) {
+      const part = sliceBatch(this.probeBatch, from, Math.min(chunk, this.probeBatch.size - from), config.queryLength, config.passageLength);
+      this.probeChunks.push(toTensors(part, config));
+    }
   }
 
   get epoch(): number {
     return this.sampler.epoch;
   }
 
-  /** One optimiser step. Returns the loss still on the device: the caller decides when to read it back. */
+  /**
+   * One optimiser step over a batch of `batchSize` triples. Returns the whole batch's loss still on the device: the
+   * caller decides when to read it back. With a micro-batch smaller than the batch, gradients accumulate over the
+   * micro-batches inside this call and the weights change once, at its end: a step is never left half-accumulated,
+   * so checkpoints (taken between steps) and resume stay exact.
+   */
   step(): tf.Scalar {
     const batch = this.prefetched?.batch ?? this.drawBatch();
     this.prefetched = null;
     const lr = learningRateAt(this.config, this.stepsDone + 1);
     // The kernel choice is module state of the model layer: set it again in case another run changed it meanwhile.
     useKernels(this.config.kernels);
-    const loss = tf.tidy(() => {
-      const t = toTensors(batch, this.config);
-      return this.optimizer.minimize(() => {
-        const s = this.model.scoreTriples(t.query, t.pos, t.neg);
-        return this.loss(s.pos, s.neg, t.teacherPos, t.teacherNeg);
-      }, lr);
-    });
+    const loss = accumulationSteps(this.config) === 1 ? this.wholeBatchStep(batch, lr) : this.accumulatedStep(batch, lr);
     this.stepsDone++;
     // The step's kernels are queued, not finished: reading the next batch from storage now overlaps with them.
     if (this.stepsDone < this.config.steps) {
       const before = this.sampler.state();
       this.prefetched = { batch: this.drawBatch(), before };
+    }
+    return loss;
+  }
+
+  private lossOf(t: BatchTensors): tf.Scalar {
+    const s = this.model.scoreTriples(t.query, t.pos, t.neg);
+    return this.loss(s.pos, s.neg, t.teacherPos, t.teacherNeg);
+  }
+
+  private wholeBatchStep(batch: Batch, lr: number): tf.Scalar {
+    return tf.tidy(() => {
+      const t = toTensors(batch, this.config);
+      return this.optimizer.minimize(() => this.lossOf(t), lr);
+    });
+  }
+
+  /**
+   * The batch as batchSize ÷ microBatch micro-batches (accumulate.ts), then one update from the summed gradients:
+   * clipping and AdamW see what the whole batch at once would give them (up to the order of float additions).
+   */
+  private accumulatedStep(batch: Batch, lr: number): tf.Scalar {
+    const { queryLength, passageLength } = this.config;
+    const micro = microBatchOf(this.config);
+    const sizes = Array.from({ length: batch.size / micro }, () => micro);
+    const { loss, grads } = accumulateGradients(this.optimizer, sizes, (part) => {
+      const t = toTensors(sliceBatch(batch, part * micro, micro, queryLength, passageLength), this.config);
+      return this.lossOf(t);
+    });
+    try {
+      this.optimizer.apply(grads, lr);
+    } catch (err) {
+      loss.dispose();
+      throw err;
+    } finally {
+      tf.dispose([...grads.values()]);
     }
     return loss;
   }
@@ -192,14 +233,20 @@ export class Trainer {
     }
   }
 
-  /** Student scores on the fixed probe set. */
+  /**
+   * Student scores on the fixed probe set, a micro-batch of triples per forward (at real size the whole probe set
+   * at once is an activation several training steps large), read back once at the end.
+   */
   async probe(): Promise<{ pos: Float32Array; neg: Float32Array }> {
-    const p = this.probeTensors;
     useKernels(this.config.kernels);
-    const scores = tf.tidy(() => {
-      const s = this.model.scoreTriples(p.query, p.pos, p.neg);
-      return tf.stack([s.pos, s.neg]);
-    });
+    const parts = this.probeChunks.map((p) =>
+      tf.tidy(() => {
+        const s = this.model.scoreTriples(p.query, p.pos, p.neg);
+        return { pos: s.pos, neg: s.neg };
+      }),
+    );
+    const scores = tf.tidy(() => tf.concat([...parts.map((p) => p.pos), ...parts.map((p) => p.neg)]));
+    tf.dispose(parts.flatMap((p) => [p.pos, p.neg]));
     try {
       // GPU→CPU sync: once per probe interval.
       const flat = (await scores.data()) as Float32Array;
@@ -222,144 +269,6 @@ export class Trainer {
     this.closeData();
     this.model.dispose();
     this.optimizer.dispose();
-    const p = this.probeTensors;
-    tf.dispose([p.query.ids, p.query.mask, p.pos.ids, p.pos.mask, p.neg.ids, p.neg.mask, p.teacherPos, p.teacherNeg]);
-  }
-}
-
-export interface LoopHooks {
-  onMetrics(m: { steps: Int32Array; losses: Float32Array; epoch: number; stepsPerSecond: number; triplesPerSecond: number; numTensors: number }): void;
-  onProbe(p: { step: number; pos: Float32Array; neg: Float32Array }): void;
-  /** Dev-set evaluation every `evalEvery` steps; absent when the dataset cannot be evaluated. */
-  onEvaluate?(step: number): Promise<void>;
-  /** Saves a checkpoint: every `checkpointEvery` steps (or about once a minute) and when the run pauses. */
-  onCheckpoint?(step: number): Promise<void>;
-}
-
-function yieldToEventLoop(): Promise<void> {
-  // A macrotask, so that pause and stop messages get handled between steps; setTimeout(0) is clamped to 4 ms.
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-/** With `checkpointEvery` 0, a checkpoint about this often. */
-const CHECKPOINT_INTERVAL_MS = 60_000;
-
-/** Drives a Trainer to its step budget, reading losses back every `logEvery` steps. */
-export class TrainingLoop {
-  private paused = false;
-  private stopped = false;
-  private wake: (() => void) | null = null;
-
-  constructor(
-    private readonly trainer: Trainer,
-    private readonly hooks: LoopHooks,
-  ) {}
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-    this.wake?.();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.wake?.();
-  }
-
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
-  /** Resolves 'done' when the step budget is used up, 'stopped' when stop() was called. */
-  async run(onPauseChange: (paused: boolean) => void): Promise<'done' | 'stopped'> {
-    const { trainer } = this;
-    const cfg = trainer.config;
-    let pending: tf.Scalar[] = [];
-    let windowStart = performance.now();
-
-    const flush = async () => {
-      if (pending.length === 0) return;
-      const first = trainer.stepsDone - pending.length + 1;
-      const stacked = tf.stack(pending);
-      // GPU→CPU sync: once per logEvery steps, for all of their losses at once.
-      const losses = Float32Array.from(await stacked.data());
-      stacked.dispose();
-      for (const t of pending) t.dispose();
-      const seconds = Math.max((performance.now() - windowStart) / 1000, 1e-6);
-      const stepsPerSecond = pending.length / seconds;
-      pending = [];
-      windowStart = performance.now();
-      this.hooks.onMetrics({
-        steps: Int32Array.from(losses, (_, i) => first + i),
-        losses,
-        epoch: trainer.epoch,
-        stepsPerSecond,
-        triplesPerSecond: stepsPerSecond * cfg.batchSize,
-        numTensors: tf.memory().numTensors,
-      });
-    };
-
-    const probe = async () => {
-      const s = await trainer.probe();
-      this.hooks.onProbe({ step: trainer.stepsDone, ...s });
-    };
-
-    let lastCheckpoint = { step: trainer.stepsDone, at: performance.now() };
-    const checkpoint = async () => {
-      if (!this.hooks.onCheckpoint || trainer.stepsDone === lastCheckpoint.step) return;
-      await flush();
-      await this.hooks.onCheckpoint(trainer.stepsDone);
-      lastCheckpoint = { step: trainer.stepsDone, at: performance.now() };
-      windowStart = performance.now();
-    };
-    const checkpointDue = (step: number) =>
-      cfg.checkpointEvery > 0 ? step % cfg.checkpointEvery === 0 : performance.now() - lastCheckpoint.at >= CHECKPOINT_INTERVAL_MS;
-
-    await probe();
-    windowStart = performance.now();
-    while (trainer.stepsDone < cfg.steps && !this.stopped) {
-      if (this.paused) {
-        await flush();
-        await checkpoint();
-        // Stop or Resume may have come while the checkpoint was written: a wake-up set only now would miss them.
-        if (this.stopped) break;
-        if (this.paused) {
-          onPauseChange(true);
-          await new Promise<void>((resolve) => (this.wake = resolve));
-          this.wake = null;
-          if (this.stopped) break;
-          onPauseChange(false);
-        }
-        windowStart = performance.now();
-        continue;
-      }
-      pending.push(trainer.step());
-      const step = trainer.stepsDone;
-      if (pending.length >= cfg.logEvery || step === cfg.steps) await flush();
-      if (step % cfg.probeEvery === 0 || step === cfg.steps) {
-        await flush();
-        await probe();
-        windowStart = performance.now();
-      }
-      if (step < cfg.steps && checkpointDue(step)) await checkpoint();
-      if (this.hooks.onEvaluate && cfg.evalEvery > 0 && (step % cfg.evalEvery === 0 || step === cfg.steps)) {
-        await flush();
-        await this.hooks.onEvaluate(step);
-        windowStart = performance.now();
-      }
-      await yieldToEventLoop();
-    }
-    await flush();
-    return this.stopped ? 'stopped' : 'done';
+    for (const p of this.probeChunks) tf.dispose([p.query.ids, p.query.mask, p.pos.ids, p.pos.mask, p.neg.ids, p.neg.mask, p.teacherPos, p.teacherNeg]);
   }
 }

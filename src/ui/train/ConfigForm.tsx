@@ -4,7 +4,7 @@ import { LOSSES, LOSS_LABELS } from '../../train/loss-names';
 import { BACKENDS, POOLINGS, type RunConfig } from '../../train/config';
 import { KERNEL_CHOICES } from '../../model/kernels';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
-import { configDraft, configDraftStore, plannedSize } from '../../state/config-draft';
+import { configDraft, configDraftStore, microBatchNote, plannedSize } from '../../state/config-draft';
 import { useActiveTokenizer, useRunActive } from './hooks';
 import { modelsStore } from '../../state/models';
 
@@ -21,6 +21,7 @@ interface NumberFieldSpec {
 const FIELDS: readonly NumberFieldSpec[] = [
   { key: 'steps', label: 'Steps', testId: 'config-steps' },
   { key: 'batchSize', label: 'Batch size', testId: 'config-batch-size' },
+  { key: 'microBatch', label: 'Micro-batch (0: whole batch)', testId: 'config-micro-batch' },
   { key: 'learningRate', label: 'Learning rate', testId: 'config-learning-rate', step: 'any' },
   { key: 'seed', label: 'Seed', testId: 'config-seed' },
   { key: 'hidden', label: 'Hidden size', testId: 'config-hidden' },
@@ -53,7 +54,21 @@ function NumberField({ spec, disabled, fromModel }: { spec: NumberFieldSpec; dis
       {spec.label}
       {fromModel ? ' (from the model)' : ''}
       <input type="number" step={spec.step ?? '1'} data-testid={spec.testId} value={value ?? ''} disabled={disabled || fromModel} onChange={(e) => configDraft.setField(spec.key, e.target.value)} />
+      {spec.key === 'microBatch' && <MicroBatchNote />}
     </label>
+  );
+}
+
+/** Under the micro-batch field: the forwards per step, or why the micro-batch does not fit the batch. */
+function MicroBatchNote() {
+  const batchSize = useDraftField('batchSize');
+  const microBatch = useDraftField('microBatch');
+  const note = microBatchNote({ batchSize, microBatch });
+  if (note.text === '') return null;
+  return (
+    <span className={note.ok ? 'hint' : 'hint error'} data-testid="config-micro-batch-note" data-ok={String(note.ok)}>
+      {note.text}
+    </span>
   );
 }
 
