@@ -17,7 +17,8 @@
  * The plan is checked against tfjs's own byte counts in memory-plan.tfjs.test.ts.
  */
 import type { Arch } from '../model/students/archs';
-import type { Pooling } from '../model/students/config';
+import type { Pooling, StudentConfig } from '../model/students/config';
+import type { RunConfig } from './config';
 
 export const BYTES_PER_ELEMENT = 4;
 
@@ -256,4 +257,14 @@ export function planMemory(p: PlanInput, limits: DeviceLimits): MemoryPlan {
   const largestMicroBatch = divisorsDescending(p.batchSize).find((k) => whyNot(sizesOf(p, k), limit, limits.budget) === '') ?? 0;
   const advice = reason === '' ? '' : largestMicroBatch > 0 ? `; a micro-batch of ${largestMicroBatch} fits` : '; no micro-batch fits: lower the lengths, the probe set or the model size';
   return { ...s, limit, budget: limits.budget, fits: reason === '', reason: reason + advice, largestMicroBatch, microBatch };
+}
+
+/**
+ * The plan's input for a run: its config, the student's sizes (on a checkpoint, the checkpoint's: studentConfigFor)
+ * and its parameter count; `fused` when the studio's WebGPU kernels will run.
+ */
+export function planInputFor(config: RunConfig, student: StudentConfig, parameters: number, fused: boolean): PlanInput {
+  const { arch, batchSize, microBatch, probeSize, queryLength, passageLength } = config;
+  const { hidden, heads, ffn, layers, jointLayers, compressDim, vocabSize, pooling } = student;
+  return { arch, kernels: fused ? 'fused' : 'stock', pretrained: config.start !== 'scratch', pooling, batchSize, microBatch, probeSize, queryLength, passageLength, hidden, heads, ffn, layers, jointLayers, compressDim, vocabSize, parameters };
 }

@@ -10,6 +10,7 @@ import type { TryResult } from '../eval/try';
 import type { ModelInfo } from './models';
 import type { HandoffHistory } from '../handoff/result';
 import type { HandoffCounts, HandoffProgress } from '../handoff/package';
+import type { RunGpuMemory } from './gpu-guard';
 
 export type { ExportedWeights };
 
@@ -38,7 +39,12 @@ export type TrainerRequest =
   /** Makes a library model the current student as it is (no training), to evaluate or try it. */
   | { id: number; type: 'use-model'; datasetId: string; modelId: string; config: Partial<RunConfig> }
   /** Closes the dataset files evaluation keeps open, so that a dataset can be deleted with them. */
-  | { id: number; type: 'release-files' };
+  | { id: number; type: 'release-files' }
+  /**
+   * For tests: destroys the WebGPU device as a driver reset or a lost GPU would, so that a browser test can check
+   * what a person then sees. The page sends it only when opened with `?test-hooks` (state/test-hooks.ts).
+   */
+  | { id: number; type: 'debug-lose-device' };
 
 /** Where a handoff's train.py starts: the checkpoint the run began from, or the student as trained here. */
 export type HandoffStart = 'start' | 'current';
@@ -63,6 +69,8 @@ export interface TrainerResults {
   'export-hf': { fileName: string; bytes: Uint8Array };
   try: TryResult;
   'release-files': { ok: true };
+  /** Whether there was a WebGPU device to destroy. */
+  'debug-lose-device': { lost: boolean };
 }
 
 export type TrainerEvent =
@@ -95,6 +103,8 @@ export type TrainerEvent =
       stepsPerSecond: number;
       triplesPerSecond: number;
       numTensors: number;
+      /** tfjs's WebGPU buffers (WebGPU only): in use, kept free, the most held after a step. */
+      gpu?: RunGpuMemory;
     }
   | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array }
   | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number }
@@ -102,7 +112,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model', 'release-files'] as const satisfies readonly (keyof TrainerResults)[];
+const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model', 'release-files', 'debug-lose-device'] as const satisfies readonly (keyof TrainerResults)[];
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -168,6 +178,7 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
     case 'export':
     case 'export-project':
     case 'release-files':
+    case 'debug-lose-device':
       return { id: msg.id, type };
     default: {
       const unreachable: never = type;
