@@ -67,7 +67,7 @@ export function watchDevice(): void {
   });
   // Every tfjs read-back (data(), the profiler's timings) goes through getBufferData; it now rejects with the failure.
   // Sizes are noted from the start, so that the first trim knows which ones the steps use.
-  acquiredKeys(pool(b) as PoolWithAcquire);
+  trackPool(pool(b) as PoolWithAcquire);
   const read = b.getBufferData.bind(b);
   b.getBufferData = (buffer: GPUBuffer) => Promise.race([read(buffer), h.failed]);
 }
@@ -114,6 +114,8 @@ export function deviceLimits(budget = DEFAULT_DEVICE_BUDGET): DeviceLimits {
 /** tfjs's WebGPU buffers: in use, kept free for reuse, and all it holds. */
 export interface GpuMemory {
   usedBytes: number;
+  /** The most ever in use at once on this device (buffers tfjs handed out and had not taken back). */
+  peakUsedBytes: number;
   freeBuffers: number;
   freeBytes: number;
   allocatedBytes: number;
@@ -139,15 +141,19 @@ export function gpuMemory(): GpuMemory | null {
   const p = pool(b);
   let freeBytes = 0;
   for (const list of p.freeBuffers.values()) for (const buffer of list) freeBytes += buffer.size;
-  return { usedBytes: p.numBytesUsed, freeBuffers: p.numFreeBuffers, freeBytes, allocatedBytes: p.numBytesAllocated };
+  return { usedBytes: p.numBytesUsed, peakUsedBytes: peakUsed.get(p) ?? p.numBytesUsed, freeBuffers: p.numFreeBuffers, freeBytes, allocatedBytes: p.numBytesAllocated };
 }
 
 /** Sizes (tfjs's pool keys) acquired since the last trim, per pool. */
 const acquiredSince = new WeakMap<object, Set<string>>();
+/** The most bytes in use at once, per pool. */
+const peakUsed = new WeakMap<object, number>();
 
-type PoolWithAcquire = PoolInternals & { acquireBuffer(size: number, usage: number, ...rest: unknown[]): GPUBuffer };
+/** tfjs's BufferManager, as far as the trimming reads and changes it. */
+export type PoolWithAcquire = PoolInternals & { acquireBuffer(size: number, usage: number, ...rest: unknown[]): GPUBuffer };
 
-function acquiredKeys(p: PoolWithAcquire): Set<string> {
+/** Starts noting which sizes `p` hands out (once per pool); returns the set the next trim reads and clears. */
+export function trackPool(p: PoolWithAcquire): Set<string> {
   let keys = acquiredSince.get(p);
   if (keys) return keys;
   const seen = new Set<string>();
@@ -157,7 +163,9 @@ function acquiredKeys(p: PoolWithAcquire): Set<string> {
   p.acquireBuffer = (size, usage, ...rest) => {
     // The pool's own key (buffer_manager.js getBufferKey).
     seen.add(`${size}_${usage}`);
-    return acquire(size, usage, ...rest);
+    const buffer = acquire(size, usage, ...rest);
+    peakUsed.set(p, Math.max(peakUsed.get(p) ?? 0, p.numBytesUsed));
+    return buffer;
   };
   return seen;
 }
@@ -170,9 +178,12 @@ function acquiredKeys(p: PoolWithAcquire): Set<string> {
  */
 export function trimBufferPool(maxFreeBytes: number): number {
   const b = webGpuBackend();
-  if (!b) return 0;
-  const p = pool(b) as PoolWithAcquire;
-  const recent = acquiredKeys(p);
+  return b ? trimPool(pool(b) as PoolWithAcquire, maxFreeBytes) : 0;
+}
+
+/** trimBufferPool on one pool (tests give it tfjs's BufferManager over a stand-in device). */
+export function trimPool(p: PoolWithAcquire, maxFreeBytes: number): number {
+  const recent = trackPool(p);
   let released = 0;
   const release = (key: string, list: GPUBuffer[]) => {
     for (const buffer of list) {

@@ -53,11 +53,12 @@ export function RunStats() {
         data-testid="gpu-memory"
         data-allocated={s.gpu?.allocatedBytes ?? ''}
         data-peak={s.gpu?.peakAllocatedBytes ?? ''}
+        data-peak-used={s.gpu?.peakUsedBytes ?? ''}
         data-free-buffers={s.gpu?.freeBuffers ?? ''}
         data-free-bytes={s.gpu?.freeBytes ?? ''}
         data-released={s.gpu?.releasedBuffers ?? ''}
       >
-        {s.gpu ? `${formatBytes(s.gpu.allocatedBytes)} held (${formatBytes(s.gpu.usedBytes)} in use, ${s.gpu.freeBuffers} free buffers kept: ${formatBytes(s.gpu.freeBytes)}); at most ${formatBytes(s.gpu.peakAllocatedBytes)} after a step` : '–'}
+        {s.gpu ? `${formatBytes(s.gpu.allocatedBytes)} held (${formatBytes(s.gpu.usedBytes)} in use, ${s.gpu.freeBuffers} free buffers kept: ${formatBytes(s.gpu.freeBytes)}); at most ${formatBytes(s.gpu.peakUsedBytes)} in use at once, ${formatBytes(s.gpu.peakAllocatedBytes)} held after a step` : '–'}
       </dd>
     </dl>
   );
