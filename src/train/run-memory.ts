@@ -59,6 +59,16 @@ export class RunMemoryWatch {
     this.released += trimBufferPool(this.plan ? 2 * Math.max(this.plan.activations, this.plan.probe) : 0);
   }
 
+  /**
+   * Closes the first step's error scope if no step closed it (a run stopped or failed before one): a scope left open
+   * would swallow every later out-of-memory error of the device instead of raising `uncapturederror`.
+   */
+  async close(): Promise<void> {
+    const close = this.closeScope;
+    this.closeScope = null;
+    if (close) await close().catch(() => null);
+  }
+
   /** tfjs's GPU buffers now, and the most it held after any step (before trimming): what the run really took. */
   stats(): RunGpuMemory | null {
     const memory = gpuMemory();

@@ -211,6 +211,7 @@ export class TrainingSession {
       emit({ type: 'status', state: end });
     } finally {
       this.loop = null;
+      await memory.close();
     }
   }
 
