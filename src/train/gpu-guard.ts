@@ -25,6 +25,9 @@ interface DeviceHealth {
 
 const health = new WeakMap<object, DeviceHealth>();
 
+/** How long a failed read-back waits for the device's `lost` promise to give the cause. */
+const LOST_GRACE_MS = 2000;
+
 function webGpuBackend(): WebGPUBackend | null {
   if (tf.getBackend() !== 'webgpu') return null;
   const b = tf.backend();
@@ -69,7 +72,13 @@ export function watchDevice(): void {
   // Sizes are noted from the start, so that the first trim knows which ones the steps use.
   trackPool(pool(b) as PoolWithAcquire);
   const read = b.getBufferData.bind(b);
-  b.getBufferData = (buffer: GPUBuffer) => Promise.race([read(buffer), h.failed]);
+  b.getBufferData = (buffer: GPUBuffer) =>
+    Promise.race([read(buffer), h.failed]).catch(async (err: unknown) => {
+      // A destroyed or lost device aborts pending read-backs ("unmapped before mapping was resolved") before its
+      // `lost` promise settles: give it a moment to say why, so that the message names the cause.
+      await Promise.race([h.failed, new Promise((resolve) => setTimeout(resolve, LOST_GRACE_MS))]).catch(() => undefined);
+      throw h.failure ? new Error(h.failure) : err;
+    });
 }
 
 /** Why the current device cannot be trusted any more, or null. */

@@ -181,6 +181,8 @@ export class TrainingSession {
         await saveCheckpoint(checkpoint);
         emit({ type: 'checkpoint', step, bytes: checkpointBytes(checkpoint), seconds: (performance.now() - started) / 1000 });
       } catch (err) {
+        // A checkpoint that failed with the GPU ends the run (the one before it stays); another failure does not.
+        if (gpuFailure()) throw err;
         emit({ type: 'checkpoint-failed', step, message: errorText(err) });
       }
     };
