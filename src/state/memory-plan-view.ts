@@ -29,7 +29,7 @@ export function plannedMemory(draft: ConfigDraft, tokenizer: string | undefined,
     const parameters = model && config.arch !== 'tk' ? model.parameters + config.denseDim * (student.hidden + 1) + student.hidden + 1 : countParameters(config.arch, student);
     const webgpu = adapter.state === 'ready' && adapter.limits !== null && (config.backend === 'auto' || config.backend === 'webgpu');
     const limits = webgpu && adapter.limits ? { ...adapter.limits, budget } : budgetOnly(budget);
-    return { plan: planMemory(planInputFor(config, student, parameters, webgpu && config.kernels === 'fused'), limits), webgpu };
+    return { plan: planMemory(planInputFor(config, student, parameters, webgpu), limits), webgpu };
   } catch (err) {
     return { why: err instanceof Error ? err.message : String(err) };
   }

@@ -5,6 +5,7 @@ import { budgetOnly, forwardElements, layerForwardElements, planMemory, sequence
 /** A dot student small enough to plan by hand: d = 4, f = 8, 2 heads, 1 layer, vocabulary 10. */
 const SMALL: PlanInput = {
   arch: 'dot',
+  webgpu: true,
   kernels: 'fused',
   pretrained: false,
   pooling: 'mean',
@@ -60,10 +61,12 @@ describe('planMemory', () => {
     expect(plan.weights).toBe(944);
     expect(plan.gradients).toBe(944);
     expect(plan.optimizer).toBe(1888);
-    // Forward and backward (3 × forward): 4 · 1808 · 4 bytes.
-    expect(plan.activations).toBe(28928);
+    // Forward and backward (1.25 × forward on WebGPU): 2.25 · 1808 · 4 bytes.
+    expect(plan.activations).toBe(16272);
     expect(plan.probe).toBe(3616);
-    expect(plan.bytes).toBe(4 * 944 + 28928);
+    expect(plan.bytes).toBe(4 * 944 + 16272);
+    // Off WebGPU backward holds 3 × forward: 4 · 1808 · 4 bytes.
+    expect(planMemory({ ...SMALL, webgpu: false }, budgetOnly()).activations).toBe(28928);
     // The passages' qkv, 12 tokens × 12 × 4 bytes, is larger than their FFN (384 B), scores (288 B) or the table (160 B).
     expect(plan.largest.bytes).toBe(576);
     expect(plan.largest.what).toMatch(/query\/key\/value/);
@@ -85,14 +88,14 @@ describe('planMemory', () => {
   });
 
   it('refuses a run over the budget, and says when no micro-batch fits', () => {
-    // Micro-batch 1: 3776 + 4 · 904 · 4 = 18240 bytes fits 20000; the whole batch (32704) does not.
-    const over = planMemory(SMALL, budgetOnly(20000));
+    // Micro-batch 1: 3776 + 2.25 · 904 · 4 = 11912 bytes fits 15000; the whole batch (20048) does not.
+    const over = planMemory(SMALL, budgetOnly(15000));
     expect(over.fits).toBe(false);
     expect(over.reason).toMatch(/over the .* budget/);
     expect(over.largestMicroBatch).toBe(1);
-    const fitting = planMemory({ ...SMALL, microBatch: 1 }, budgetOnly(20000));
+    const fitting = planMemory({ ...SMALL, microBatch: 1 }, budgetOnly(15000));
     expect(fitting.fits).toBe(true);
-    expect(fitting.bytes).toBe(18240);
+    expect(fitting.bytes).toBe(11912);
     const none = planMemory(SMALL, budgetOnly(10000));
     expect(none.largestMicroBatch).toBe(0);
     expect(none.reason).toMatch(/no micro-batch fits/);

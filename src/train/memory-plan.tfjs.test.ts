@@ -76,7 +76,7 @@ describe.each(ARCHS.map((a) => [a]))('the plan of a %s student against tfjs', (a
         }, 1e-3),
       );
       const step = t.peak() - before;
-      const plan: PlanInput = { arch, kernels: 'stock', pretrained: false, batchSize: TRIPLES, microBatch: 0, probeSize: TRIPLES, ...SIZES, parameters: countParameters(arch, SIZES) };
+      const plan: PlanInput = { arch, webgpu: false, kernels: 'stock', pretrained: false, batchSize: TRIPLES, microBatch: 0, probeSize: TRIPLES, ...SIZES, parameters: countParameters(arch, SIZES) };
       const planned = planMemory(plan, budgetOnly());
       // Weights and AdamW's two moments: exact.
       expect(persistent).toBe(planned.weights + planned.optimizer);

@@ -25,8 +25,7 @@ function parametersOf(config: RunConfig, tokenizer: TokenizerInfo, start: HfMode
 /** The run's plan on the backend just chosen; throws, before any GPU work, when it does not fit. */
 export function planRun(config: RunConfig, tokenizer: TokenizerInfo, start: HfModelDescription | null | undefined, backend: TfBackend): MemoryPlan {
   const student = studentConfigFor(config, tokenizer, start);
-  const fused = backend === 'webgpu' && config.kernels === 'fused';
-  const plan = planMemory(planInputFor(config, student, parametersOf(config, tokenizer, start), fused), deviceLimits());
+  const plan = planMemory(planInputFor(config, student, parametersOf(config, tokenizer, start), backend === 'webgpu'), deviceLimits());
   if (!plan.fits) throw new Error(`this run does not fit the device, by its memory plan (nothing was run on the GPU): ${plan.reason}`);
   return plan;
 }
