@@ -69,7 +69,7 @@ test('a GPU device lost mid-run stops the run with a message, and it resumes fro
   const peak = Number(await gpu.getAttribute('data-peak'));
   const peakUsed = Number(await gpu.getAttribute('data-peak-used'));
   console.log(`planned ${plannedBytes} bytes; tfjs had at most ${peakUsed} in use at once, held at most ${peak} after a step`);
-  // Measured here (SwiftShader): planned 5.56 MB, at most 5.02 MB in use; the plan counts within a factor of 1.5.
+  // Measured here (SwiftShader): planned 5.56 MB, at most 5.02 MB in use (0.90); held to a factor of 1.5 either way.
   expect(peakUsed / plannedBytes).toBeGreaterThan(1 / 1.5);
   expect(peakUsed / plannedBytes).toBeLessThan(1.5);
   expect(peak).toBeGreaterThanOrEqual(peakUsed);
