@@ -18,7 +18,7 @@ export interface PlanView {
 }
 
 /** The draft's plan, or why there is none yet. `model`: the library model the run starts from, if any. */
-export function plannedMemory(draft: ConfigDraft, tokenizer: string | undefined, model: { dims: HfDims; parameters: number } | undefined, adapter: AdapterState, budget = DEFAULT_DEVICE_BUDGET): PlanView | { why: string } {
+export function plannedMemory(draft: ConfigDraft, tokenizer: string | undefined, model: { dims: HfDims; parameters: number } | undefined, adapter: Pick<AdapterState, 'state' | 'limits'>, budget = DEFAULT_DEVICE_BUDGET): PlanView | { why: string } {
   if (!tokenizer) return { why: 'choose a dataset' };
   const vocabSize = vocabSizeOf(tokenizer);
   if (vocabSize === null) return { why: `unknown tokenizer ${tokenizer}` };

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { configDraftStore } from '../../state/config-draft';
 import { adapterStore } from '../../state/adapter';
 import { modelsStore } from '../../state/models';
@@ -22,7 +23,7 @@ function partsOf(plan: Plan): Record<(typeof PARTS)[number]['key'], number> {
 /** The planned device memory of the configured run, before Train, against the adapter's limits and a budget. */
 export function MemoryPlan() {
   const draft = useStore(configDraftStore, (s) => s.draft);
-  const adapter = useStore(adapterStore);
+  const adapter = useStore(adapterStore, useShallow((a) => ({ state: a.state, limits: a.limits })));
   const tokenizer = useActiveTokenizer();
   const model = useStore(modelsStore, (s) => s.models.find((m) => m.id === draft.start));
   const view = useMemo(() => plannedMemory(draft, tokenizer, model, adapter), [draft, tokenizer, model, adapter]);
