@@ -107,6 +107,20 @@ describe('planMemory', () => {
   });
 });
 
+describe('the probe set', () => {
+  it('is planned whole by default, or a micro-batch at a time', () => {
+    // 64 probe triples at once: passages 128 × 3 tokens × FFN 8 × 4 bytes = 12288 bytes, over a 10000-byte limit.
+    const whole = planMemory({ ...SMALL, probeSize: 64 }, { maxStorageBufferBindingSize: 10000, maxBufferSize: 1e9, budget: 1e9 });
+    expect(whole.largest.what).toMatch(/probe set \(64 triples at once\)/);
+    expect(whole.fits).toBe(false);
+    expect(whole.largestMicroBatch).toBe(0);
+    // A micro-batch (here the whole batch of 2) at a time: the forward of 2 triples, as a step's.
+    const chunked = planMemory({ ...SMALL, probeSize: 64, probeRows: 'micro-batch' }, { maxStorageBufferBindingSize: 10000, maxBufferSize: 1e9, budget: 1e9 });
+    expect(chunked.fits).toBe(true);
+    expect(chunked.probe).toBe(forwardElements(SMALL, 2) * 4);
+  });
+});
+
 describe('the run of issue 21', () => {
   it('plans weights, gradients and moments of the MiniLM-L6 shape at the 0.36 GB measured there', () => {
     const sizes = { vocabSize: 30522, queryLength: 16, passageLength: 64, hidden: 384, heads: 12, ffn: 1536, layers: 6, pooling: 'mean' as const, compressDim: 32, jointLayers: 1, cls: 1, sep: 2 };
@@ -116,5 +130,19 @@ describe('the run of issue 21', () => {
     expect(persistent / 1e9).toBeLessThan(0.37);
     // Its probe set (192 triples, about 27,600 tokens) is a far larger forward than a batch-8 step.
     expect(plan.probe).toBeGreaterThan(plan.activations);
+  });
+
+  it('fits a DistilBERT-shaped run at batch 32 in 8 GiB and 128 MiB buffers with the micro-batch it proposes', () => {
+    // Paper lengths (query 30, passage 200, [CLS]/[SEP] on a checkpoint), the probe in micro-batches, 66M weights.
+    const sizes = { vocabSize: 30522, queryLength: 30, passageLength: 200, hidden: 768, heads: 12, ffn: 3072, layers: 6 };
+    const input = { ...SMALL, ...sizes, pretrained: true, batchSize: 32, probeSize: 32, probeRows: 'micro-batch' as const, parameters: 66_362_880 };
+    const limits = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20, budget: 8 * 2 ** 30 };
+    const whole = planMemory(input, limits);
+    // Batch 32 at once: 64 passages × 202 tokens × 3072 × 4 bytes = 151.5 MiB of feed-forward activation.
+    expect(whole.fits).toBe(false);
+    expect(whole.largest.bytes).toBe(64 * 202 * 3072 * 4);
+    // At 16 the activations (half of batch 32's) and 1 GiB of weights, gradients and moments pass 8 GiB; at 8 they fit.
+    expect(whole.largestMicroBatch).toBe(8);
+    expect(planMemory({ ...input, microBatch: 8 }, limits).fits).toBe(true);
   });
 });

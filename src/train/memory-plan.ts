@@ -49,6 +49,11 @@ export interface PlanInput {
   /** Triples per forward/backward; 0 or the batch size: the whole batch at once. */
   microBatch: number;
   probeSize: number;
+  /**
+   * How the probe set is scored: all of it in one forward pass (`whole`, what Trainer.probe does today), or a
+   * micro-batch at a time (`micro-batch`), when the probe is encoded in micro-batches. Default `whole`.
+   */
+  probeRows?: 'whole' | 'micro-batch';
   queryLength: number;
   passageLength: number;
   hidden: number;
@@ -221,9 +226,10 @@ function largestActivation(p: PlanInput, triples: number, label: string): Buffer
 function sizesOf(p: PlanInput, microBatch: number) {
   const weights = p.parameters * BYTES_PER_ELEMENT;
   const activations = (1 + BACKWARD_FACTOR[p.webgpu ? 'webgpu' : 'other']) * forwardElements(p, microBatch) * BYTES_PER_ELEMENT;
-  const probe = forwardElements(p, p.probeSize) * BYTES_PER_ELEMENT;
+  const probeTriples = p.probeRows === 'micro-batch' ? Math.min(p.probeSize, microBatch) : p.probeSize;
+  const probe = forwardElements(p, probeTriples) * BYTES_PER_ELEMENT;
   const table: Buffer = { bytes: p.vocabSize * p.hidden * BYTES_PER_ELEMENT, what: `the token embedding table (${p.vocabSize} × ${p.hidden}), and its gradient and moments` };
-  const candidates = [table, largestActivation(p, microBatch, `step (micro-batch ${microBatch})`), largestActivation(p, p.probeSize, `probe set (${p.probeSize} triples)`)];
+  const candidates = [table, largestActivation(p, microBatch, `step (micro-batch ${microBatch})`), largestActivation(p, probeTriples, `probe set (${probeTriples} triples at once)`)];
   const largest = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { weights, gradients: weights, optimizer: 2 * weights, activations, probe, bytes: 4 * weights + Math.max(activations, probe), largest };
 }
