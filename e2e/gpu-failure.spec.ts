@@ -5,7 +5,13 @@
  * Along the way the memory plan is compared with the GPU buffers tfjs really held, and tfjs's pool is seen trimmed.
  */
 import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { StudioPage } from '../scripts/studio-page.mjs';
+
+/** The page's test hook (state/test-hooks.ts, with `?test-hooks`): makes the worker's WebGPU device fail. */
+function gpuFault(page: Page, fault: 'lose-device' | 'validation-error'): Promise<boolean> {
+  return page.evaluate((f) => (globalThis as unknown as { marginStudioTest: { gpuFault(fault: string): Promise<boolean> } }).marginStudioTest.gpuFault(f), fault);
+}
 
 const TINY = {
   'arch-select': 'dot',
@@ -74,7 +80,7 @@ test('a GPU device lost mid-run stops the run with a message, and it resumes fro
   expect(peakUsed / plannedBytes).toBeLessThan(1.5);
   expect(peak).toBeGreaterThanOrEqual(peakUsed);
 
-  expect(await page.evaluate(() => (globalThis as unknown as { marginStudioTest: { loseDevice(): Promise<boolean> } }).marginStudioTest.loseDevice())).toBe(true);
+  expect(await gpuFault(page, 'lose-device')).toBe(true);
   await studio.waitForState('error', 120_000);
   const error = page.getByTestId('train-error');
   await expect(error).toContainText('the GPU device was lost');
@@ -90,4 +96,19 @@ test('a GPU device lost mid-run stops the run with a message, and it resumes fro
   expect(Number(await studio.byTestId('train-step').textContent())).toBe(30);
   // The probe's sizes (32 triples) differ from a step's (8): the pool let buffers go rather than keep every size.
   expect(Number(await gpu.getAttribute('data-released'))).toBeGreaterThan(0);
+});
+
+test('a WebGPU error nobody caught stops the run with what failed, instead of running on in silence', async ({ page }) => {
+  const studio = new StudioPage(page);
+  await studio.open('/?test-hooks');
+  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.configure({ ...TINY, 'config-steps': 200 });
+  await studio.byTestId('train-start').click();
+  await studio.waitForStep(2);
+  expect(await gpuFault(page, 'validation-error')).toBe(true);
+  await studio.waitForState('error', 120_000);
+  const error = page.getByTestId('train-error');
+  await expect(error).toContainText('a WebGPU error nobody caught (GPUValidationError)');
+  await expect(error).toContainText('The run stopped');
+  expect(await studio.step()).toBeLessThan(200);
 });

@@ -213,11 +213,13 @@ export function trimPool(p: PoolWithAcquire, maxFreeBytes: number): number {
   return released;
 }
 
-/** For tests: destroys the device, as a driver reset would. */
-export function loseDeviceForTest(): boolean {
+/** For tests: destroys the device as a driver reset would, or makes an invalid buffer that nobody catches. */
+export function gpuFaultForTest(fault: 'lose-device' | 'validation-error'): boolean {
   const b = webGpuBackend();
   if (!b) return false;
-  b.device.destroy();
+  if (fault === 'lose-device') b.device.destroy();
+  // A buffer without any usage is invalid: a GPUValidationError, raised as `uncapturederror`.
+  else b.device.createBuffer({ size: 4, usage: 0 });
   return true;
 }
 

@@ -41,10 +41,13 @@ export type TrainerRequest =
   /** Closes the dataset files evaluation keeps open, so that a dataset can be deleted with them. */
   | { id: number; type: 'release-files' }
   /**
-   * For tests: destroys the WebGPU device as a driver reset or a lost GPU would, so that a browser test can check
-   * what a person then sees. The page sends it only when opened with `?test-hooks` (state/test-hooks.ts).
+   * For tests: makes the WebGPU device fail as a driver reset would (`lose-device`: destroys it) or as a bad
+   * allocation would (`validation-error`: an invalid buffer nobody catches), so that a browser test can check what a
+   * person then sees. The page sends it only when opened with `?test-hooks` (state/test-hooks.ts).
    */
-  | { id: number; type: 'debug-lose-device' };
+  | { id: number; type: 'debug-gpu-fault'; fault: GpuFault };
+
+export type GpuFault = 'lose-device' | 'validation-error';
 
 /** Where a handoff's train.py starts: the checkpoint the run began from, or the student as trained here. */
 export type HandoffStart = 'start' | 'current';
@@ -69,8 +72,8 @@ export interface TrainerResults {
   'export-hf': { fileName: string; bytes: Uint8Array };
   try: TryResult;
   'release-files': { ok: true };
-  /** Whether there was a WebGPU device to destroy. */
-  'debug-lose-device': { lost: boolean };
+  /** Whether there was a WebGPU device to make fail. */
+  'debug-gpu-fault': { done: boolean };
 }
 
 export type TrainerEvent =
@@ -112,7 +115,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model', 'release-files', 'debug-lose-device'] as const satisfies readonly (keyof TrainerResults)[];
+const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model', 'release-files', 'debug-gpu-fault'] as const satisfies readonly (keyof TrainerResults)[];
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -172,13 +175,16 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ProtocolError('use-model needs a config object');
       return { id: msg.id, type, datasetId: msg.datasetId, modelId: msg.modelId, config: config as Partial<RunConfig> };
     }
+    case 'debug-gpu-fault': {
+      if (msg.fault !== 'lose-device' && msg.fault !== 'validation-error') throw new ProtocolError('debug-gpu-fault: fault must be "lose-device" or "validation-error"');
+      return { id: msg.id, type, fault: msg.fault };
+    }
     case 'pause':
     case 'resume':
     case 'stop':
     case 'export':
     case 'export-project':
     case 'release-files':
-    case 'debug-lose-device':
       return { id: msg.id, type };
     default: {
       const unreachable: never = type;
