@@ -4,6 +4,7 @@ import { App } from './ui/App';
 import { initDatasets } from './state/datasets';
 import { recordFinishedRuns } from './state/runs';
 import { refreshResumable } from './state/training';
+import { installTestHooks } from './state/test-hooks';
 import './ui/styles.css';
 
 const root = document.getElementById('root');
@@ -16,3 +17,4 @@ createRoot(root).render(
 void initDatasets();
 recordFinishedRuns();
 void refreshResumable();
+installTestHooks(location.search);

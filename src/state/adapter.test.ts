@@ -6,8 +6,20 @@ const gpuWith = (adapter: AdapterLike | null) => ({ requestAdapter: () => Promis
 describe('probeAdapter', () => {
   it('reads adapter.info and isFallbackAdapter, and puts the result in the store', async () => {
     const result = await probeAdapter(gpuWith({ info: { vendor: 'google', architecture: 'swiftshader', description: '' }, isFallbackAdapter: false }));
-    expect(result).toEqual({ state: 'ready', adapter: { vendor: 'google', architecture: 'swiftshader', description: '', software: true, why: 'SwiftShader renders on the CPU' }, message: '' });
+    expect(result).toEqual({
+      state: 'ready',
+      adapter: { vendor: 'google', architecture: 'swiftshader', description: '', software: true, why: 'SwiftShader renders on the CPU' },
+      // No limits reported: WebGPU's defaults, 128 MiB per binding and 256 MiB per buffer.
+      limits: { maxStorageBufferBindingSize: 134217728, maxBufferSize: 268435456 },
+      message: '',
+    });
     expect(adapterStore.getState()).toEqual(result);
+  });
+
+  it('reads the buffer limits of the adapter', async () => {
+    const result = await probeAdapter(gpuWith({ info: { vendor: 'nvidia' }, limits: { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 32 } }));
+    expect(result.limits).toEqual({ maxStorageBufferBindingSize: 2147483648, maxBufferSize: 4294967296 });
+    expect((await probeAdapter(gpuWith(null))).limits).toBeNull();
   });
 
   it('falls back to requestAdapterInfo() on browsers without adapter.info', async () => {

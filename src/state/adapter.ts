@@ -9,7 +9,14 @@ export interface AdapterState {
   /** `none`: no WebGPU, or no adapter; the training worker then falls back (and says so itself). */
   state: 'probing' | 'ready' | 'none' | 'error';
   adapter: AdapterKind | null;
+  /** The adapter's largest buffers (tfjs asks the device for these maxima); null without an adapter. */
+  limits: AdapterLimits | null;
   message: string;
+}
+
+export interface AdapterLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
 }
 
 /** The parts of `navigator.gpu` the probe reads; WebGPU's types are not in TypeScript's DOM library. */
@@ -19,11 +26,12 @@ export interface GpuLike {
 export interface AdapterLike {
   info?: AdapterFacts;
   isFallbackAdapter?: boolean;
+  limits?: Partial<AdapterLimits>;
   /** Chrome before 127; removed since. */
   requestAdapterInfo?: () => Promise<AdapterFacts>;
 }
 
-export const adapterStore = createStore<AdapterState>()(() => ({ state: 'probing', adapter: null, message: '' }));
+export const adapterStore = createStore<AdapterState>()(() => ({ state: 'probing', adapter: null, limits: null, message: '' }));
 
 /** What one adapter says about itself, from whichever of the two APIs the browser has. */
 export async function adapterFacts(adapter: AdapterLike): Promise<AdapterFacts> {
@@ -37,17 +45,31 @@ export async function adapterFacts(adapter: AdapterLike): Promise<AdapterFacts> 
   };
 }
 
+/** WebGPU's defaults, which every adapter offers at least: 128 MiB per storage binding, 256 MiB per buffer. */
+export const DEFAULT_LIMITS: AdapterLimits = { maxStorageBufferBindingSize: 128 * 1024 * 1024, maxBufferSize: 256 * 1024 * 1024 };
+
+/** The two buffer limits an adapter reports (a missing one: WebGPU's default). */
+export function adapterLimits(adapter: AdapterLike): AdapterLimits {
+  const l = adapter.limits ?? {};
+  return {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize ?? DEFAULT_LIMITS.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize ?? DEFAULT_LIMITS.maxBufferSize,
+  };
+}
+
 /** Asks `gpu` (by default the browser's) for its adapter and classifies it; never throws. */
 export async function probeAdapter(gpu: GpuLike | undefined = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu): Promise<AdapterState> {
   let result: AdapterState;
   if (!gpu) {
-    result = { state: 'none', adapter: null, message: 'this browser has no WebGPU' };
+    result = { state: 'none', adapter: null, limits: null, message: 'this browser has no WebGPU' };
   } else {
     try {
       const adapter = await gpu.requestAdapter();
-      result = adapter ? { state: 'ready', adapter: classifyAdapter(await adapterFacts(adapter)), message: '' } : { state: 'none', adapter: null, message: 'the browser found no WebGPU adapter' };
+      result = adapter
+        ? { state: 'ready', adapter: classifyAdapter(await adapterFacts(adapter)), limits: adapterLimits(adapter), message: '' }
+        : { state: 'none', adapter: null, limits: null, message: 'the browser found no WebGPU adapter' };
     } catch (err) {
-      result = { state: 'error', adapter: null, message: `requesting a WebGPU adapter failed: ${err instanceof Error ? err.message : String(err)}` };
+      result = { state: 'error', adapter: null, limits: null, message: `requesting a WebGPU adapter failed: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
   adapterStore.setState(result, true);

@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../train/config';
 import type { RunState, TfBackend, TrainerEvent } from '../train/protocol';
+import type { RunGpuMemory } from '../train/gpu-guard';
 import { createTrainerClient, type TrainerClient } from '../train/trainer.client';
 import { kendallTau, pearson } from '../eval/correlation';
 import { deleteCheckpoint, listCheckpoints } from '../train/checkpoints';
@@ -31,6 +32,8 @@ export interface TrainingState {
   epoch: number;
   numTensors: number | null;
   numTensorsStep: number;
+  /** tfjs's WebGPU buffers at the last metrics (WebGPU only). */
+  gpu: RunGpuMemory | null;
   /** Loss per step, index = step - 1. */
   losses: number[];
   teacherProbe: { pos: Float32Array; neg: Float32Array } | null;
@@ -95,6 +98,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   epoch: 0,
   numTensors: null,
   numTensorsStep: 0,
+  gpu: null,
   losses: [],
   teacherProbe: null,
   lastProbe: null,
@@ -139,6 +143,7 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
         triplesPerSecond: ev.triplesPerSecond,
         numTensors: ev.numTensors,
         numTensorsStep: ev.steps[last] ?? s.numTensorsStep,
+        gpu: ev.gpu ?? null,
       };
     }
     case 'probe': {

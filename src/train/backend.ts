@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendChoice } from './config';
 import type { TfBackend } from './protocol';
+import { renewFailedWebGpu, watchDevice } from './gpu-guard';
 
 async function whyNoWebGpu(): Promise<string | null> {
   const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -32,9 +33,14 @@ export async function selectBackend(choice: BackendChoice): Promise<{ backend: T
       }
     }
     try {
+      // A device that failed in an earlier run is not used again: tfjs makes its backend anew.
+      if (name === 'webgpu' && renewFailedWebGpu()) notes.push('webgpu: a new GPU device replaces the one that failed');
       const ok = await tf.setBackend(name);
       await tf.ready();
-      if (ok && tf.getBackend() === name) return { backend: name, note: notes.join('; ') };
+      if (ok && tf.getBackend() === name) {
+        if (name === 'webgpu') watchDevice();
+        return { backend: name, note: notes.join('; ') };
+      }
       notes.push(`${name}: tfjs could not initialise it`);
     } catch (err) {
       notes.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -104,7 +104,7 @@ export async function startFor(config: RunConfig, dataset: { name: string; token
  * feed-forward size; its layers, except PreTTR, where `layers` is where the stack is split, and tk, which keeps its
  * own small transformer on the checkpoint's word embeddings).
  */
-export function studentConfigFor(config: RunConfig, tokenizer: TokenizerInfo, start?: HfModelDescription | null): StudentConfig {
+export function studentConfigFor(config: RunConfig, tokenizer: TokenizerInfo, start?: Pick<HfModelDescription, 'dims'> | null): StudentConfig {
   const base = studentConfig(config, tokenizer);
   if (!start) return base;
   const d = start.dims;

@@ -14,6 +14,8 @@ describe('trainer protocol', () => {
   it('accepts each known request', () => {
     expect(parseTrainerRequest({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } })).toEqual({ id: 1, type: 'start', datasetId: 'd', config: { steps: 5 } });
     for (const type of ['pause', 'resume', 'stop', 'release-files']) expect(parseTrainerRequest({ id: 2, type })).toEqual({ id: 2, type });
+    expect(parseTrainerRequest({ id: 3, type: 'debug-gpu-fault', fault: 'lose-device' })).toEqual({ id: 3, type: 'debug-gpu-fault', fault: 'lose-device' });
+    expect(() => parseTrainerRequest({ id: 3, type: 'debug-gpu-fault', fault: 'melt' })).toThrow(/fault must be "lose-device" or "validation-error"/);
   });
 
   it.each([

@@ -10,6 +10,7 @@ import type { TryResult } from '../eval/try';
 import type { ModelInfo } from './models';
 import type { HandoffHistory } from '../handoff/result';
 import type { HandoffCounts, HandoffProgress } from '../handoff/package';
+import type { RunGpuMemory } from './gpu-guard';
 
 export type { ExportedWeights };
 
@@ -38,7 +39,15 @@ export type TrainerRequest =
   /** Makes a library model the current student as it is (no training), to evaluate or try it. */
   | { id: number; type: 'use-model'; datasetId: string; modelId: string; config: Partial<RunConfig> }
   /** Closes the dataset files evaluation keeps open, so that a dataset can be deleted with them. */
-  | { id: number; type: 'release-files' };
+  | { id: number; type: 'release-files' }
+  /**
+   * For tests: makes the WebGPU device fail as a driver reset would (`lose-device`: destroys it) or as a bad
+   * allocation would (`validation-error`: an invalid buffer nobody catches), so that a browser test can check what a
+   * person then sees. The page sends it only when opened with `?test-hooks` (state/test-hooks.ts).
+   */
+  | { id: number; type: 'debug-gpu-fault'; fault: GpuFault };
+
+export type GpuFault = 'lose-device' | 'validation-error';
 
 /** Where a handoff's train.py starts: the checkpoint the run began from, or the student as trained here. */
 export type HandoffStart = 'start' | 'current';
@@ -63,6 +72,8 @@ export interface TrainerResults {
   'export-hf': { fileName: string; bytes: Uint8Array };
   try: TryResult;
   'release-files': { ok: true };
+  /** Whether there was a WebGPU device to make fail. */
+  'debug-gpu-fault': { done: boolean };
 }
 
 export type TrainerEvent =
@@ -95,6 +106,8 @@ export type TrainerEvent =
       stepsPerSecond: number;
       triplesPerSecond: number;
       numTensors: number;
+      /** tfjs's WebGPU buffers (WebGPU only): in use, kept free, the most held after a step. */
+      gpu?: RunGpuMemory;
     }
   | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array }
   | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number }
@@ -102,7 +115,7 @@ export type TrainerEvent =
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
-const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model', 'release-files'] as const satisfies readonly (keyof TrainerResults)[];
+const TYPES = ['start', 'pause', 'resume', 'stop', 'evaluate', 'export', 'export-project', 'load-weights', 'import-model', 'export-hf', 'try', 'export-handoff', 'use-model', 'release-files', 'debug-gpu-fault'] as const satisfies readonly (keyof TrainerResults)[];
 
 export function parseTrainerRequest(data: unknown): TrainerRequest {
   const msg = requireEnvelope(data, TYPES);
@@ -161,6 +174,10 @@ export function parseTrainerRequest(data: unknown): TrainerRequest {
       const config = msg.config;
       if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ProtocolError('use-model needs a config object');
       return { id: msg.id, type, datasetId: msg.datasetId, modelId: msg.modelId, config: config as Partial<RunConfig> };
+    }
+    case 'debug-gpu-fault': {
+      if (msg.fault !== 'lose-device' && msg.fault !== 'validation-error') throw new ProtocolError('debug-gpu-fault: fault must be "lose-device" or "validation-error"');
+      return { id: msg.id, type, fault: msg.fault };
     }
     case 'pause':
     case 'resume':

@@ -22,6 +22,9 @@ import { trainSettings } from '../handoff/mapping';
 import { huggingFaceDescription } from './hf-export';
 import { newId } from '../util/ids';
 import { selectBackend } from './backend';
+import { gpuFailure, failedRunMessage } from './gpu-guard';
+import { planRun, RunMemoryWatch } from './run-memory';
+import type { MemoryPlan } from './memory-plan';
 import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
 import { evalLengthsOf, resolveRunConfig, type RunConfig } from './config';
 import { useKernels } from '../model/kernels';
@@ -36,6 +39,13 @@ type Emit = (ev: TrainerEvent, transfer?: Transferable[]) => void;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A run's error; when the GPU device failed, that failure and what to do (a read-back rejects with the bare cause). */
+function runErrorText(err: unknown): string {
+  const text = errorText(err);
+  const failure = gpuFailure();
+  return failure && !text.includes('The run stopped') ? failedRunMessage(failure) : text;
 }
 
 /** What the current student is, for its row in the evaluation table beside earlier ones. */
@@ -64,7 +74,7 @@ export class TrainingSession {
     if (this.evaluating) throw new Error('an evaluation is running; start training when it has finished');
     this.busy = true;
     this.run(datasetId, partial, resumeFrom)
-      .catch((err: unknown) => this.emit({ type: 'status', state: 'error', message: errorText(err) }))
+      .catch((err: unknown) => this.emit({ type: 'status', state: 'error', message: runErrorText(err) }))
       .finally(() => (this.busy = false));
   }
 
@@ -85,25 +95,30 @@ export class TrainingSession {
     return this.loop !== null && !this.loop.isPaused;
   }
 
-  /** A student for `config` on a dataset, made the current one, reading the dataset through `trainingData`. */
-  private async prepareTrainer(datasetId: string, config: RunConfig, missing: string) {
+  /**
+   * A student for `config` on a dataset, made the current one, reading the dataset through `trainingData`. With
+   * `plan`, the run's memory plan is checked first (it throws when the run cannot fit) and returned.
+   */
+  private async prepareTrainer(datasetId: string, config: RunConfig, missing: string, plan = false) {
     const info = await getDataset(datasetId);
     if (!info) throw new Error(missing);
     if (info.counts.passages === 0 || info.counts.queries === 0 || info.counts.triples === 0) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
     const pretrained = await startFor(config, info);
     const { backend, note } = await selectBackend(config.backend);
+    const tokenizer = await tokenizerInfo(info.tokenizer, info.vocab);
+    const memoryPlan = plan ? planRun(config, tokenizer, pretrained?.start, backend) : null;
     const data = await trainingData(info, config, (text) => this.emit({ type: 'status', state: 'loading', message: text }));
     this.current?.trainer.dispose();
     this.current = null;
     let trainer: Trainer;
     try {
-      trainer = new Trainer(data, config, await tokenizerInfo(info.tokenizer, info.vocab), pretrained?.start);
+      trainer = new Trainer(data, config, tokenizer, pretrained?.start);
     } catch (err) {
       data.close();
       throw err;
     }
     this.current = { trainer, tokenizer: info.tokenizer, ...(info.vocab ? { vocab: info.vocab } : {}), history: [], runId: '', datasetId, model: pretrained?.model.name ?? null };
-    return { info, trainer, backend, note };
+    return { info, trainer, backend, note, memoryPlan };
   }
 
   private emitReady(trainer: Trainer, backend: TfBackend, note: string, runId: string, resumed?: { step: number; losses: Float32Array }): void {
@@ -139,16 +154,16 @@ export class TrainingSession {
     const missing = saved ? `the dataset this run trained on (${datasetId}) no longer exists` : `dataset ${datasetId} does not exist`;
     // Files evaluation held open would keep a replaced version of a dataset from being removed by this run's build.
     this.evals.release();
-    const { info, trainer, backend, note } = await this.prepareTrainer(datasetId, config, missing);
+    const { info, trainer, backend, note, memoryPlan } = await this.prepareTrainer(datasetId, config, missing, true);
     try {
-      await this.train(info, trainer, backend, note, config, saved);
+      await this.train(info, trainer, backend, note, config, saved, memoryPlan);
     } finally {
       // The student stays for evaluation and export; the files it read are released for the next run or a delete.
       trainer.closeData();
     }
   }
 
-  private async train(info: DatasetInfo, trainer: Trainer, backend: TfBackend, note: string, config: RunConfig, saved: Checkpoint | undefined): Promise<void> {
+  private async train(info: DatasetInfo, trainer: Trainer, backend: TfBackend, note: string, config: RunConfig, saved: Checkpoint | undefined, plan: MemoryPlan | null): Promise<void> {
     const { emit } = this;
     const datasetId = info.id;
     if (saved) await trainer.restore(saved.snapshot);
@@ -167,14 +182,19 @@ export class TrainingSession {
         await saveCheckpoint(checkpoint);
         emit({ type: 'checkpoint', step, bytes: checkpointBytes(checkpoint), seconds: (performance.now() - started) / 1000 });
       } catch (err) {
+        // A checkpoint that failed with the GPU ends the run (the one before it stays); another failure does not.
+        if (gpuFailure()) throw err;
         emit({ type: 'checkpoint-failed', step, message: errorText(err) });
       }
     };
+    const memory = new RunMemoryWatch(plan);
     this.loop = new TrainingLoop(trainer, {
       onMetrics: (m) => {
         history.push(...m.losses);
-        emit({ type: 'metrics', ...m }, [m.steps.buffer, m.losses.buffer]);
+        const gpu = memory.stats();
+        emit({ type: 'metrics', ...m, ...(gpu ? { gpu } : {}) }, [m.steps.buffer, m.losses.buffer]);
       },
+      afterStep: () => memory.afterStep(),
       onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg }, [p.pos.buffer, p.neg.buffer]),
       onCheckpoint,
       ...(dev
@@ -194,6 +214,7 @@ export class TrainingSession {
       emit({ type: 'status', state: end });
     } finally {
       this.loop = null;
+      await memory.close();
     }
   }
 

@@ -4,6 +4,7 @@ import { idOf, Responder, type Reply } from '../util/rpc';
 import { transferList } from '../util/bytes';
 import { parseTrainerRequest, type TrainerEvent, type TrainerResults } from './protocol';
 import { TrainingSession } from './session';
+import { gpuFaultForTest } from './gpu-guard';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const respond = new Responder<TrainerResults>((msg: Reply<unknown>, transfer) => scope.postMessage(msg, transfer));
@@ -74,6 +75,9 @@ scope.addEventListener('message', (ev: MessageEvent) => {
       case 'release-files':
         session.releaseFiles();
         respond.result(req, OK);
+        return;
+      case 'debug-gpu-fault':
+        respond.result(req, { done: gpuFaultForTest(req.fault) });
         return;
       default: {
         const unreachable: never = req;

@@ -13,6 +13,8 @@ export interface LoopHooks {
   onEvaluate?(step: number): Promise<void>;
   /** Saves a checkpoint: every `checkpointEvery` steps (or about once a minute) and when the run pauses. */
   onCheckpoint?(step: number): Promise<void>;
+  /** After each step: checks that may end the run by throwing (a failed GPU device), and memory housekeeping. */
+  afterStep?(step: number): Promise<void>;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -124,6 +126,7 @@ export class TrainingLoop {
       }
       pending.push(trainer.step());
       const step = trainer.stepsDone;
+      if (this.hooks.afterStep) await this.hooks.afterStep(step);
       if (pending.length >= cfg.logEvery || step === cfg.steps) await flush();
       if (step % cfg.probeEvery === 0 || step === cfg.steps) {
         await flush();

@@ -1,5 +1,6 @@
 import { ConfigForm, PlannedSize } from '../train/ConfigForm';
 import { SoftwareAdapterNote } from '../train/Adapter';
+import { MemoryPlan } from '../train/MemoryPlan';
 import { ConfigError, ShareConfig } from '../train/ShareConfig';
 import { RunControls } from '../train/RunControls';
 import { GridForm, GridProgress } from '../train/GridForm';
@@ -19,6 +20,7 @@ export function TrainPanel() {
       <h2 id="train-title">Train</h2>
       <ConfigForm />
       <PlannedSize />
+      <MemoryPlan />
       <SoftwareAdapterNote />
       <ShareConfig />
       <ConfigError />

@@ -3,6 +3,7 @@ import { adapterStore } from '../../state/adapter';
 import type { AdapterKind } from '../../train/adapter';
 import { configDraft, SMALL_CONFIG } from '../../state/config-draft';
 import { useRunActive } from './hooks';
+import { formatBytes } from '../../train/memory-plan';
 
 /** "google swiftshader": vendor and architecture, else the description. */
 function adapterName(kind: AdapterKind): string {
@@ -20,9 +21,12 @@ export function AdapterStat() {
       data-software={kind ? String(kind.software) : ''}
       data-vendor={kind?.vendor ?? ''}
       data-architecture={kind?.architecture ?? ''}
+      data-max-storage-binding={a.limits?.maxStorageBufferBindingSize ?? ''}
+      data-max-buffer={a.limits?.maxBufferSize ?? ''}
       title={kind?.description || undefined}
     >
       {a.state === 'probing' ? 'looking…' : kind ? `${adapterName(kind)} (${kind.software ? 'software' : 'hardware'})` : `none: ${a.message}`}
+      {a.limits ? `; buffers up to ${formatBytes(a.limits.maxBufferSize)}, ${formatBytes(a.limits.maxStorageBufferBindingSize)} per storage binding` : ''}
     </dd>
   );
 }

@@ -2,6 +2,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { trainingStore } from '../../state/training';
 import { AdapterStat } from './Adapter';
+import { formatBytes } from '../../train/memory-plan';
 
 /** The run's numbers, as plain text for a person and for tests. */
 export function RunStats() {
@@ -19,6 +20,7 @@ export function RunStats() {
       epoch: t.epoch,
       numTensors: t.numTensors,
       numTensorsStep: t.numTensorsStep,
+      gpu: t.gpu,
     })),
   );
   return (
@@ -45,6 +47,18 @@ export function RunStats() {
       <dt>Tensors in worker</dt>
       <dd data-testid="worker-tensors" data-step={s.numTensorsStep}>
         {s.numTensors ?? ''}
+      </dd>
+      <dt>GPU buffers (tfjs)</dt>
+      <dd
+        data-testid="gpu-memory"
+        data-allocated={s.gpu?.allocatedBytes ?? ''}
+        data-peak={s.gpu?.peakAllocatedBytes ?? ''}
+        data-peak-used={s.gpu?.peakUsedBytes ?? ''}
+        data-free-buffers={s.gpu?.freeBuffers ?? ''}
+        data-free-bytes={s.gpu?.freeBytes ?? ''}
+        data-released={s.gpu?.releasedBuffers ?? ''}
+      >
+        {s.gpu ? `${formatBytes(s.gpu.allocatedBytes)} held (${formatBytes(s.gpu.usedBytes)} in use, ${s.gpu.freeBuffers} free buffers kept: ${formatBytes(s.gpu.freeBytes)}); at most ${formatBytes(s.gpu.peakUsedBytes)} in use at once, ${formatBytes(s.gpu.peakAllocatedBytes)} held after a step` : '–'}
       </dd>
     </dl>
   );
