@@ -6,9 +6,10 @@ import { profileStep } from './profile';
 import { checkKernels } from './kernel-check';
 import { inferenceRate, lossesBothWays, soak, throughput } from './runs';
 import { trainingStepFlops } from './flops';
+import { matmulRate } from './matmul-rate';
 import { dataPath } from './data-path.client';
 
-const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath };
+const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath, matmulRate };
 export type MarginLab = typeof lab;
 
 declare global {
