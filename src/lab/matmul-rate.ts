@@ -18,11 +18,14 @@ export interface MatmulRate {
   gflops: number;
 }
 
-/** GFLOP/s of a [size, size]·[size, size] product with each kernel choice, on WebGPU. */
-export async function matmulRate({ size = 512, reps = 4 } = {}): Promise<MatmulRate[]> {
+/**
+ * GFLOP/s of a [size, size]·[size, size] product with each kernel choice, on WebGPU ('cpu' only to check the code
+ * on a machine without a GPU: there both choices run tfjs's CPU matMul).
+ */
+export async function matmulRate({ size = 512, reps = 4, backend: choice = 'webgpu' as 'webgpu' | 'cpu' } = {}): Promise<MatmulRate[]> {
   if (!Number.isInteger(size) || size < 1 || !Number.isInteger(reps) || reps < 1) throw new Error(`matmulRate: size and reps must be positive integers, got ${size} and ${reps}`);
-  const { backend } = await selectBackend('webgpu');
-  if (backend !== 'webgpu') throw new Error(`matmulRate needs WebGPU, got ${backend}`);
+  const { backend } = await selectBackend(choice);
+  if (backend !== choice) throw new Error(`matmulRate: asked for ${choice}, got ${backend}`);
   const a = tf.randomUniform([size, size], -1, 1, 'float32', 1);
   const b = tf.randomUniform([size, size], -1, 1, 'float32', 2);
   const previous = kernelsInUse();
