@@ -1,12 +1,12 @@
-/** The bundled demo dataset as in-memory training tables, tokenized as the studio tokenizes it by default. */
+/** The bundled demo dataset as in-memory training tables, tokenized as the studio tokenizes it by default or with `choice`. */
 import { generateDemo } from '../data/demo/generator';
 import { textColumns } from '../data/store/columns';
-import { DEFAULT_TOKENIZER, loadTokenizer, tokenizerIdOf, type TextTokenizer } from '../text/tokenizers';
+import { DEFAULT_TOKENIZER, loadTokenizer, tokenizerIdOf, type TextTokenizer, type TokenizerChoice } from '../text/tokenizers';
 import type { TrainingTables } from '../train/batches';
 
-export async function demoTables(): Promise<{ tables: TrainingTables; tokenizer: TextTokenizer }> {
+export async function demoTables(choice: TokenizerChoice = DEFAULT_TOKENIZER): Promise<{ tables: TrainingTables; tokenizer: TextTokenizer }> {
   const demo = generateDemo();
-  const tokenizer = await loadTokenizer(tokenizerIdOf(DEFAULT_TOKENIZER));
+  const tokenizer = await loadTokenizer(tokenizerIdOf(choice));
   const tables: TrainingTables = {
     passages: textColumns(demo.passages, tokenizer.tokenize),
     queries: textColumns(demo.queries, tokenizer.tokenize),

@@ -17,3 +17,8 @@ export function trainingStepFlops(c: Pick<RunConfig, 'arch' | 'hidden' | 'ffn' |
   const forward = c.batchSize * encoderFlops(c.queryLength, c) + 2 * c.batchSize * encoderFlops(c.passageLength, c);
   return 3 * forward;
 }
+
+/** An [m, k]·[k, n] product: m·n dot products of length k, a multiply and an add each. */
+export function matmulFlops(m: number, k: number, n: number): number {
+  return 2 * m * k * n;
+}

@@ -6,10 +6,11 @@ import { profileStep } from './profile';
 import { checkKernels } from './kernel-check';
 import { inferenceRate, lossesBothWays, soak, throughput } from './runs';
 import { trainingStepFlops } from './flops';
+import { matmulRate } from './matmul-rate';
 import { dataPath } from './data-path.client';
 import { accumulationCheck } from './accumulation';
 
-const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath, accumulationCheck };
+const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath, accumulationCheck, matmulRate };
 export type MarginLab = typeof lab;
 
 declare global {

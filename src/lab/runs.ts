@@ -5,19 +5,24 @@ import { resolveRunConfig, type RunConfig } from '../train/config';
 import { selectBackend } from '../train/backend';
 import { fusedDispatches, type KernelChoice } from '../model/kernels';
 import { demoTables } from './demo-tables';
+import type { TokenizerChoice } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { isVectorStudent } from '../model/students/student';
 
-async function setUp(partial: Partial<RunConfig>, steps: number): Promise<{ trainer: Trainer }> {
+/**
+ * The demo data tokenized with `tokenizer` (the studio's default, hashed words of 8,192 buckets, unless given): the
+ * tokenizer fixes the student's vocabulary, so BERT-shaped students take 'bert-base-uncased' (30,522).
+ */
+async function setUp(partial: Partial<RunConfig>, steps: number, tokenizerChoice?: TokenizerChoice): Promise<{ trainer: Trainer; vocabSize: number }> {
   const config = resolveRunConfig({ probeSize: 8, ...partial, steps: Math.max(steps, 1) });
   const { backend } = await selectBackend(config.backend);
   if (config.backend !== 'auto' && backend !== config.backend) throw new Error(`asked for ${config.backend}, got ${backend}`);
-  const { tables, tokenizer } = await demoTables();
-  return { trainer: new Trainer(tables, config, tokenizer) };
+  const { tables, tokenizer } = await demoTables(tokenizerChoice);
+  return { trainer: new Trainer(tables, config, tokenizer), vocabSize: tokenizer.vocabSize };
 }
 
-export async function trainerFor(partial: Partial<RunConfig>, steps: number): Promise<Trainer> {
-  return (await setUp(partial, steps)).trainer;
+export async function trainerFor(partial: Partial<RunConfig>, steps: number, tokenizer?: TokenizerChoice): Promise<Trainer> {
+  return (await setUp(partial, steps, tokenizer)).trainer;
 }
 
 /** One step with its loss read back (shader compilation included, on a first step); returns its milliseconds. */
@@ -55,6 +60,7 @@ export interface Throughput {
   arch: string;
   kernels: KernelChoice;
   parameters: number;
+  vocabSize: number;
   batchSize: number;
   /** Timed steps only: after `warmup` steps (shader compilation), the losses read back once at the end. */
   steps: number;
@@ -64,8 +70,8 @@ export interface Throughput {
   tensorsAfter: number;
 }
 
-export async function throughput(partial: Partial<RunConfig>, { warmup = 2, steps = 5 } = {}): Promise<Throughput> {
-  const trainer = await trainerFor(partial, warmup + steps);
+export async function throughput(partial: Partial<RunConfig>, { warmup = 2, steps = 5, tokenizer = undefined as TokenizerChoice | undefined } = {}): Promise<Throughput> {
+  const { trainer, vocabSize } = await setUp(partial, warmup + steps, tokenizer);
   try {
     for (let i = 0; i < warmup; i++) await timedStep(trainer);
     const tensorsBefore = tf.memory().numTensors;
@@ -82,6 +88,7 @@ export async function throughput(partial: Partial<RunConfig>, { warmup = 2, step
       arch: c.arch,
       kernels: c.kernels,
       parameters: trainer.model.parameterCount(),
+      vocabSize,
       batchSize: c.batchSize,
       steps,
       seconds,
@@ -105,8 +112,8 @@ export interface InferenceRate {
 }
 
 /** Evaluation's two costs with the student's forward pass (no gradients): scoring pairs and encoding passages. */
-export async function inferenceRate(partial: Partial<RunConfig>, { batch = 64, reps = 4 } = {}): Promise<InferenceRate> {
-  const { trainer } = await setUp(partial, 1);
+export async function inferenceRate(partial: Partial<RunConfig>, { batch = 64, reps = 4, tokenizer = undefined as TokenizerChoice | undefined } = {}): Promise<InferenceRate> {
+  const { trainer } = await setUp(partial, 1, tokenizer);
   const c = trainer.config;
   const indices = Array.from(trainer.trainIndices.subarray(0, batch));
   const b = trainer.data.batch(indices, c.queryLength, c.passageLength);
