@@ -4,11 +4,13 @@
  */
 import { profileStep } from './profile';
 import { checkKernels } from './kernel-check';
-import { inferenceRate, lossesBothWays, soak, throughput } from './runs';
+import { inferenceRate, lossesBothWays, lossesOnCpuAndWebGpu, soak, throughput, trainerFor } from './runs';
+import { encoderParity, largeDispatchChecks } from './real-width';
 import { trainingStepFlops } from './flops';
 import { dataPath } from './data-path.client';
+import { matmulRates } from './matmul-rate';
 
-const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath };
+const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath, matmulRates, encoderParity, largeDispatchChecks, lossesOnCpuAndWebGpu, trainerFor };
 export type MarginLab = typeof lab;
 
 declare global {

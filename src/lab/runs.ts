@@ -8,16 +8,53 @@ import { demoTables } from './demo-tables';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { isVectorStudent } from '../model/students/student';
 
-async function setUp(partial: Partial<RunConfig>, steps: number): Promise<{ trainer: Trainer }> {
+/**
+ * `vocabSize` gives the student a larger token table than the demo tokenizer's (its ids all lie below, so every
+ * batch is valid): the real-width runs train BERT's 30,522 rows, with the embedding gradient and AdamW over all of
+ * them, on the demo data.
+ */
+async function setUp(partial: Partial<RunConfig>, steps: number, vocabSize?: number): Promise<{ trainer: Trainer }> {
   const config = resolveRunConfig({ probeSize: 8, ...partial, steps: Math.max(steps, 1) });
   const { backend } = await selectBackend(config.backend);
   if (config.backend !== 'auto' && backend !== config.backend) throw new Error(`asked for ${config.backend}, got ${backend}`);
   const { tables, tokenizer } = await demoTables();
-  return { trainer: new Trainer(tables, config, tokenizer) };
+  if (vocabSize !== undefined && vocabSize < tokenizer.vocabSize) throw new Error(`vocabSize ${vocabSize} is below the demo tokenizer's ${tokenizer.vocabSize} ids`);
+  const info = { id: tokenizer.id, cls: tokenizer.cls, sep: tokenizer.sep, vocabSize: vocabSize ?? tokenizer.vocabSize };
+  return { trainer: new Trainer(tables, config, info) };
 }
 
-export async function trainerFor(partial: Partial<RunConfig>, steps: number): Promise<Trainer> {
-  return (await setUp(partial, steps)).trainer;
+export async function trainerFor(partial: Partial<RunConfig>, steps: number, vocabSize?: number): Promise<Trainer> {
+  return (await setUp(partial, steps, vocabSize)).trainer;
+}
+
+/**
+ * The loss of every step of the same run (same seed, same batches) on tfjs's CPU backend and on WebGPU with the
+ * fused kernels: the CPU backend is the reference that shares no code path with either WebGPU choice.
+ */
+export async function lossesOnCpuAndWebGpu(partial: Partial<RunConfig>, steps: number, vocabSize?: number): Promise<{ cpu: number[]; webgpu: number[]; fusedPrograms: number; parameters: number; seconds: { cpu: number; webgpu: number } }> {
+  const losses = { cpu: [] as number[], webgpu: [] as number[] };
+  const seconds = { cpu: 0, webgpu: 0 };
+  let fusedPrograms = 0;
+  let parameters = 0;
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    const started = performance.now();
+    const trainer = await trainerFor({ ...partial, backend, kernels: backend === 'cpu' ? 'stock' : 'fused' }, steps, vocabSize);
+    const before = fusedDispatches();
+    try {
+      parameters = trainer.model.parameterCount();
+      for (let i = 0; i < steps; i++) {
+        const loss = trainer.step();
+        // GPU→CPU sync: one read per step, the value compared.
+        losses[backend].push((await loss.data())[0] as number);
+        loss.dispose();
+      }
+      if (backend === 'webgpu') fusedPrograms = fusedDispatches() - before;
+    } finally {
+      trainer.dispose();
+    }
+    seconds[backend] = (performance.now() - started) / 1000;
+  }
+  return { ...losses, fusedPrograms, parameters, seconds };
 }
 
 /** One step with its loss read back (shader compilation included, on a first step); returns its milliseconds. */
