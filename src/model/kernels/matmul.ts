@@ -27,29 +27,19 @@ function matmulProgram(batch: number, m: number, n: number, transposeA: boolean,
       }`);
 }
 
-/** Unrolled outer products per loop turn of the Aᵀ·B programs (the loop's own work is then paid once per four k). */
-const UNROLL = 4;
-
 /**
  * acc_r += A[kk, row0 + r] · B[kk, col0 .. col0 + 3] for kk in [first, last), with `a`, `b` read as vec4 at aBase +
- * kk·mq and bBase + kk·nq: UNROLL k per turn, then the rest one at a time.
+ * kk·mq and bBase + kk·nq. (Unrolling this loop by 4 was measured on SwiftShader and showed no gain beyond the
+ * machine's noise: BENCHMARKS.md, "Kernels at real width".)
  */
 function outerProducts(first: string, last: string): string {
-  const step = (k: string) => `{
-          let av = a[aBase + (${k}) * mq];
-          let bv = b[bBase + (${k}) * nq];
-          acc0 = acc0 + av.x * bv;
-          acc1 = acc1 + av.y * bv;
-          acc2 = acc2 + av.z * bv;
-          acc3 = acc3 + av.w * bv;
-        }`;
-  const turns = Array.from({ length: UNROLL }, (_, u) => step(u === 0 ? 'kk' : `kk + ${u}`)).join('\n        ');
-  return `var kk = ${first};
-      for (; kk + ${UNROLL} <= ${last}; kk = kk + ${UNROLL}) {
-        ${turns}
-      }
-      for (; kk < ${last}; kk++) {
-        ${step('kk')}
+  return `for (var kk = ${first}; kk < ${last}; kk++) {
+        let av = a[aBase + kk * mq];
+        let bv = b[bBase + kk * nq];
+        acc0 = acc0 + av.x * bv;
+        acc1 = acc1 + av.y * bv;
+        acc2 = acc2 + av.z * bv;
+        acc3 = acc3 + av.w * bv;
       }`;
 }
 
