@@ -7,7 +7,7 @@
  */
 import * as tf from '../../src/model/tf';
 import { throughput } from '../../src/lab/runs';
-import { matmulRate } from '../../src/lab/matmul-rate';
+import { matmulRate } from '../../src/lab/square-matmul';
 import { trainingStepFlops } from '../../src/lab/flops';
 import type { RunConfig } from '../../src/train/config';
 import type { KernelChoice } from '../../src/model/kernels';

@@ -17,7 +17,7 @@ export interface KernelCheck {
   fusedPrograms: number;
 }
 
-function randomTensor(rng: Rng, shape: number[], scale = 1): tf.Tensor {
+export function randomTensor(rng: Rng, shape: number[], scale = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * scale), shape);
 }
@@ -44,7 +44,7 @@ function evaluate(choice: KernelChoice, f: (...xs: tf.Tensor[]) => tf.Tensor, in
   });
 }
 
-async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], labels: string[], rng: Rng): Promise<KernelCheck> {
+export async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], labels: string[], rng: Rng): Promise<KernelCheck> {
   const shape = tf.tidy(() => f(...inputs).shape);
   const weights = randomTensor(rng, shape);
   const stock = evaluate('stock', f, inputs, weights);
@@ -57,22 +57,30 @@ async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inp
   return { name, errors, worst: Math.max(...errors.map((e) => e.error)), fusedPrograms };
 }
 
-/** AdamW from the same start under both choices, with clipping and weight decay on. */
-async function compareAdam(rng: Rng): Promise<KernelCheck> {
+/**
+ * AdamW from the same start under both choices, with clipping and weight decay on: a weight [inputs, outputs] and a
+ * bias fitted over `steps` steps to random targets from `rows` random inputs (`linear`), or pulled elementwise
+ * towards random targets of their own shapes (`elementwise`). The elementwise fit is for large weights: each
+ * gradient element there is computed alone, where a linear fit's sums over many inputs would leave elements near 0
+ * whose Adam update (m / (√v + ε), ε = 1e-8) turns on rounding in the sums, not on the update under test.
+ */
+export async function compareAdam(rng: Rng, { rows = 9, inputs = 13, outputs = 7, steps = 4, fit = 'linear' as 'linear' | 'elementwise' } = {}): Promise<KernelCheck> {
   const shapes: [string, number[]][] = [
-    ['w', [13, 7]],
-    ['b', [7]],
+    ['w', [inputs, outputs]],
+    ['b', [outputs]],
   ];
   const start = shapes.map(([, shape]) => randomTensor(rng, shape, 0.5));
-  const target = randomTensor(rng, [9, 7]);
-  const input = randomTensor(rng, [9, 13]);
+  const target = fit === 'linear' ? randomTensor(rng, [rows, outputs]) : randomTensor(rng, [inputs, outputs]);
+  const input = fit === 'linear' ? randomTensor(rng, [rows, inputs]) : randomTensor(rng, [outputs]);
+  const lossOf = (w: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+    fit === 'linear' ? (input.matMul(w).add(b).sub(target).square().mean() as tf.Scalar) : (w.sub(target).square().mean().add(b.sub(input).square().mean()) as tf.Scalar);
   const finalWeights = (choice: KernelChoice) => {
     useKernels(choice);
     // A copy of each start value (mul, not clone: a clone would share the buffer the fused update writes in place).
     const vars = new Map(shapes.map(([name], i) => [name, tf.tidy(() => tf.variable((start[i] as tf.Tensor).mul(1)))]));
     const opt = new AdamW(vars, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, clipNorm: 0.5 });
-    for (let s = 1; s <= 4; s++) {
-      const loss = opt.minimize(() => tf.tidy(() => input.matMul(vars.get('w') as tf.Variable).add(vars.get('b') as tf.Variable).sub(target).square().mean() as tf.Scalar), 0.01 * s);
+    for (let s = 1; s <= steps; s++) {
+      const loss = opt.minimize(() => tf.tidy(() => lossOf(vars.get('w') as tf.Variable, vars.get('b') as tf.Variable)), 0.01 * s);
       loss.dispose();
     }
     opt.dispose();
@@ -89,11 +97,11 @@ async function compareAdam(rng: Rng): Promise<KernelCheck> {
     // What moved, compared: the update, not the (much larger) weight it was added to.
     const startValue = start[shapes.findIndex(([n]) => n === name)] as tf.Tensor;
     const [da, db] = tf.tidy(() => [a.sub(startValue), b.sub(startValue)]);
-    errors.push({ tensor: `${name} after 4 steps (change from the start)`, error: await relativeError(da as tf.Tensor, db as tf.Tensor) });
+    errors.push({ tensor: `${name} after ${steps} steps (change from the start)`, error: await relativeError(da as tf.Tensor, db as tf.Tensor) });
     tf.dispose([da as tf.Tensor, db as tf.Tensor]);
   }
   tf.dispose([...stock.values(), ...fused.values(), ...start, target, input]);
-  return { name: 'AdamW (clip 0.5, decay 0.01)', errors, worst: Math.max(...errors.map((e) => e.error)), fusedPrograms };
+  return { name: `AdamW on [${inputs}, ${outputs}], ${fit} fit (clip 0.5, decay 0.01)`, errors, worst: Math.max(...errors.map((e) => e.error)), fusedPrograms };
 }
 
 export async function checkKernels(seed = 7): Promise<{ backend: string; checks: KernelCheck[] }> {

@@ -4,13 +4,15 @@
  */
 import { profileStep } from './profile';
 import { checkKernels } from './kernel-check';
-import { inferenceRate, lossesBothWays, soak, throughput } from './runs';
+import { inferenceRate, lossesBothWays, lossesOnCpuAndWebGpu, soak, throughput, trainerFor } from './runs';
+import { encoderParity, largeDispatchChecks } from './real-width';
 import { trainingStepFlops } from './flops';
-import { matmulRate } from './matmul-rate';
+import { matmulRate } from './square-matmul';
 import { dataPath } from './data-path.client';
 import { accumulationCheck } from './accumulation';
+import { matmulRates } from './matmul-rate';
 
-const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath, accumulationCheck, matmulRate };
+const lab = { profileStep, checkKernels, lossesBothWays, throughput, inferenceRate, soak, trainingStepFlops, dataPath, accumulationCheck, matmulRate, matmulRates, encoderParity, largeDispatchChecks, lossesOnCpuAndWebGpu, trainerFor };
 export type MarginLab = typeof lab;
 
 declare global {

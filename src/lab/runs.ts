@@ -11,18 +11,57 @@ import { isVectorStudent } from '../model/students/student';
 
 /**
  * The demo data tokenized with `tokenizer` (the studio's default, hashed words of 8,192 buckets, unless given): the
- * tokenizer fixes the student's vocabulary, so BERT-shaped students take 'bert-base-uncased' (30,522).
+ * tokenizer fixes the student's vocabulary, so BERT-shaped students take 'bert-base-uncased' (30,522). `vocabSize`
+ * instead gives the student a larger token table than the tokenizer's (its ids all lie below, so every batch is
+ * valid): the real-width runs train BERT's 30,522 rows, with the embedding gradient and AdamW over all of them.
  */
-async function setUp(partial: Partial<RunConfig>, steps: number, tokenizerChoice?: TokenizerChoice): Promise<{ trainer: Trainer; vocabSize: number }> {
+export interface LabData {
+  tokenizer?: TokenizerChoice;
+  vocabSize?: number;
+}
+
+async function setUp(partial: Partial<RunConfig>, steps: number, { tokenizer: choice, vocabSize }: LabData = {}): Promise<{ trainer: Trainer; vocabSize: number }> {
   const config = resolveRunConfig({ probeSize: 8, ...partial, steps: Math.max(steps, 1) });
   const { backend } = await selectBackend(config.backend);
   if (config.backend !== 'auto' && backend !== config.backend) throw new Error(`asked for ${config.backend}, got ${backend}`);
-  const { tables, tokenizer } = await demoTables(tokenizerChoice);
-  return { trainer: new Trainer(tables, config, tokenizer), vocabSize: tokenizer.vocabSize };
+  const { tables, tokenizer } = await demoTables(choice);
+  if (vocabSize !== undefined && vocabSize < tokenizer.vocabSize) throw new Error(`vocabSize ${vocabSize} is below the demo tokenizer's ${tokenizer.vocabSize} ids`);
+  const info = { ...tokenizer, vocabSize: vocabSize ?? tokenizer.vocabSize };
+  return { trainer: new Trainer(tables, config, info), vocabSize: info.vocabSize };
 }
 
-export async function trainerFor(partial: Partial<RunConfig>, steps: number, tokenizer?: TokenizerChoice): Promise<Trainer> {
-  return (await setUp(partial, steps, tokenizer)).trainer;
+export async function trainerFor(partial: Partial<RunConfig>, steps: number, data: LabData = {}): Promise<Trainer> {
+  return (await setUp(partial, steps, data)).trainer;
+}
+
+/**
+ * The loss of every step of the same run (same seed, same batches) on tfjs's CPU backend and on WebGPU with the
+ * fused kernels: the CPU backend is the reference that shares no code path with either WebGPU choice.
+ */
+export async function lossesOnCpuAndWebGpu(partial: Partial<RunConfig>, steps: number, vocabSize?: number): Promise<{ cpu: number[]; webgpu: number[]; fusedPrograms: number; parameters: number; seconds: { cpu: number; webgpu: number } }> {
+  const losses = { cpu: [] as number[], webgpu: [] as number[] };
+  const seconds = { cpu: 0, webgpu: 0 };
+  let fusedPrograms = 0;
+  let parameters = 0;
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    const started = performance.now();
+    const trainer = await trainerFor({ ...partial, backend, kernels: backend === 'cpu' ? 'stock' : 'fused' }, steps, vocabSize === undefined ? {} : { vocabSize });
+    const before = fusedDispatches();
+    try {
+      parameters = trainer.model.parameterCount();
+      for (let i = 0; i < steps; i++) {
+        const loss = trainer.step();
+        // GPU→CPU sync: one read per step, the value compared.
+        losses[backend].push((await loss.data())[0] as number);
+        loss.dispose();
+      }
+      if (backend === 'webgpu') fusedPrograms = fusedDispatches() - before;
+    } finally {
+      trainer.dispose();
+    }
+    seconds[backend] = (performance.now() - started) / 1000;
+  }
+  return { ...losses, fusedPrograms, parameters, seconds };
 }
 
 /** One step with its loss read back (shader compilation included, on a first step); returns its milliseconds. */
@@ -71,7 +110,7 @@ export interface Throughput {
 }
 
 export async function throughput(partial: Partial<RunConfig>, { warmup = 2, steps = 5, tokenizer = undefined as TokenizerChoice | undefined } = {}): Promise<Throughput> {
-  const { trainer, vocabSize } = await setUp(partial, warmup + steps, tokenizer);
+  const { trainer, vocabSize } = await setUp(partial, warmup + steps, { tokenizer });
   try {
     for (let i = 0; i < warmup; i++) await timedStep(trainer);
     const tensorsBefore = tf.memory().numTensors;
@@ -113,7 +152,7 @@ export interface InferenceRate {
 
 /** Evaluation's two costs with the student's forward pass (no gradients): scoring pairs and encoding passages. */
 export async function inferenceRate(partial: Partial<RunConfig>, { batch = 64, reps = 4, tokenizer = undefined as TokenizerChoice | undefined } = {}): Promise<InferenceRate> {
-  const { trainer } = await setUp(partial, 1, tokenizer);
+  const { trainer } = await setUp(partial, 1, { tokenizer });
   const c = trainer.config;
   const indices = Array.from(trainer.trainIndices.subarray(0, batch));
   const b = trainer.data.batch(indices, c.queryLength, c.passageLength);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '../tf';
 import '@tensorflow/tfjs-backend-cpu';
+import { hostEmbeddingGrad } from './embedding';
 import { addBroadcast, attentionProbs, embeddingLookup, fusedBackend, gelu, groupById, kernelsInUse, layerNorm, linear, maskedMeanPool, stockAttentionProbs, stockGelu, stockLayerNorm, stockMaskedMeanPool, useKernels } from '.';
 
 describe('groupById (the embedding gradient\'s counting sort)', () => {
@@ -59,5 +60,27 @@ describe('the kernel switch', () => {
     const w = tf.tensor2d([1, 0, 0, 1, 1, 1], [3, 2]);
     await same(linear(x.reshape([4, 3]) as tf.Tensor2D, w, tf.tensor1d([1, 2])), tf.matMul(x.reshape([4, 3]), w).add(tf.tensor1d([1, 2])));
     await same(addBroadcast(x, g), x.add(g));
+  });
+});
+
+describe('the embedding gradient on the CPU backend (summed on the host)', () => {
+  it('equals tfjs\'s own gather gradient, repeated ids and padding included', async () => {
+    await tf.setBackend('cpu');
+    const table = tf.tensor2d(Float32Array.from({ length: 7 * 3 }, (_, i) => Math.sin(i)), [7, 3]);
+    const host = Int32Array.from([4, 0, 4, 1, 0, 0, 6, 4]);
+    const ids = tf.tensor2d(host, [2, 4], 'int32');
+    const weights = tf.tensor3d(Float32Array.from({ length: 8 * 3 }, (_, i) => Math.cos(3 * i)), [2, 4, 3]);
+    const ours = tf.grad((t: tf.Tensor) => embeddingLookup(t as tf.Tensor2D, ids, host).mul(weights).sum())(table);
+    const stock = tf.grad((t: tf.Tensor) => tf.gather(t, ids).mul(weights).sum())(table);
+    const [a, b] = [await ours.data(), await stock.data()];
+    expect(a.length).toBe(21);
+    // Row 4 sums three positions: equal to float rounding (tfjs sums in another order).
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i] as number, 6);
+    // Rows 2, 3 and 5 are in no batch position: zero.
+    expect([...a.slice(6, 12), ...a.slice(15, 18)]).toEqual(new Array(9).fill(0));
+  });
+
+  it('refuses gradients whose size does not match the ids', () => {
+    expect(() => hostEmbeddingGrad(new Float32Array(5), Int32Array.from([1, 2]), 4, 3)).toThrow('5 values for 2 ids of 3 columns');
   });
 });

@@ -27,14 +27,30 @@ function matmulProgram(batch: number, m: number, n: number, transposeA: boolean,
       }`);
 }
 
+/**
+ * acc_r += A[kk, row0 + r] · B[kk, col0 .. col0 + 3] for kk in [first, last), with `a`, `b` read as vec4 at aBase +
+ * kk·mq and bBase + kk·nq. (Unrolling this loop by 4 was measured on SwiftShader and showed no gain beyond the
+ * machine's noise: BENCHMARKS.md, "Kernels at real width".)
+ */
+function outerProducts(first: string, last: string): string {
+  return `for (var kk = ${first}; kk < ${last}; kk++) {
+        let av = a[aBase + kk * mq];
+        let bv = b[bBase + kk * nq];
+        acc0 = acc0 + av.x * bv;
+        acc1 = acc1 + av.y * bv;
+        acc2 = acc2 + av.z * bv;
+        acc3 = acc3 + av.w * bv;
+      }`;
+}
+
 /** A program of 4×4 blocks of C: `loop` accumulates block (row0, col0) of matrix `item` into acc0..acc3 (rows). */
-function blockProgram(kind: string, batch: number, m: number, n: number, transposeA: boolean, transposeB: boolean, bias: boolean, loop: string): FlatProgram {
+function blockProgram(kind: string, batch: number, m: number, n: number, transposeA: boolean, transposeB: boolean, bias: boolean, loop: string, extra: readonly { name: string; type: 'i32' }[] = []): FlatProgram {
   return new FlatProgram(
     `${kind}_${transposeA ? 't' : 'n'}${transposeB ? 't' : 'n'}${bias ? '_bias' : ''}`,
     [batch, m, n],
     bias ? ['a', 'b', 'bias'] : ['a', 'b'],
     batch * Math.ceil(m / TILE) * Math.ceil(n / TILE),
-    MATMUL_UNIFORMS,
+    [...MATMUL_UNIFORMS, ...extra],
     `
       let perItem = uniforms.tilesM * uniforms.tilesN;
       let item = index / perItem;
@@ -88,19 +104,51 @@ function vectorMatmulProgram(batch: number, m: number, k: number, n: number, tra
       let nq = uniforms.n / 4;
       let aBase = item * uniforms.k * mq + row0 / 4;
       let bBase = item * uniforms.k * nq + col0 / 4;
-      for (var kk = 0; kk < uniforms.k; kk++) {
-        let av = a[aBase + kk * mq];
-        let bv = b[bBase + kk * nq];\n        acc0 = acc0 + av.x * bv;
-        acc1 = acc1 + av.y * bv;
-        acc2 = acc2 + av.z * bv;
-        acc3 = acc3 + av.w * bv;
-      }`;
+      ${outerProducts('0', 'uniforms.k')}`;
   } else {
     return null;
   }
   const program = blockProgram('matmul4', batch, m, n, transposeA, transposeB, bias, loop);
   program.variableComponents = bias ? [4, 4, 1] : [4, 4];
   return program;
+}
+
+/**
+ * Aᵀ·B for A [k, m], B [k, n] with k split into `slices` runs of `kPerSlice`: matrix `item` of the [slices, m, n]
+ * output is the partial product over slice `item`, and a column sum over slices (./reduce.ts) finishes it. A weight
+ * gradient (dW = Xᵀ·dY) reduces over every token of the batch with only m·n/16 threads, each looping over all k.
+ */
+function splitKProgram(slices: number, m: number, n: number): FlatProgram {
+  const program = blockProgram('matmul4_splitk', slices, m, n, true, false, false, `
+      let mq = uniforms.m / 4;
+      let nq = uniforms.n / 4;
+      let aBase = row0 / 4;
+      let bBase = col0 / 4;
+      let first = item * uniforms.kPerSlice;
+      let last = min(first + uniforms.kPerSlice, uniforms.k);
+      ${outerProducts('first', 'last')}`, [{ name: 'kPerSlice', type: 'i32' }]);
+  program.variableComponents = [4, 4];
+  return program;
+}
+
+/** At least this many k per slice: shorter runs would spend more on the partial sums than they save. */
+export const MIN_K_PER_SLICE = 256;
+/** The most slices: one block-sum pass (64 rows) reduces them. */
+export const MAX_SLICES = 64;
+
+/**
+ * How many slices of k a split-K product takes: enough that blocks × slices reaches `targetThreads`, with at least
+ * MIN_K_PER_SLICE k in each slice; 1 (no split) when the blocks alone reach the target or k is short.
+ */
+export function splitKSlices(blocks: number, k: number, targetThreads: number): number {
+  if (blocks >= targetThreads) return 1;
+  const wanted = Math.ceil(targetThreads / blocks);
+  return Math.max(1, Math.min(wanted, MAX_SLICES, Math.floor(k / MIN_K_PER_SLICE)));
+}
+
+/** The k of each slice when k is split into (about) `slices`; the last slice may be shorter. */
+export function kPerSlice(k: number, slices: number): number {
+  return Math.ceil(k / slices);
 }
 
 /** Writes the block's accumulators acc0..acc3 (rows) to C, inside the matrix only, with the bias added. */
@@ -146,9 +194,25 @@ function productShape(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, trans
   return { batch, m, k, n };
 }
 
-/** The raw product on the GPU, not differentiated (the gradients call it). */
-function product(be: WebGPUBackend, a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean, bias?: tf.Tensor): tf.Tensor3D {
+/**
+ * Threads a split-K product aims for; 0 turns split-K off. Off by default: on SwiftShader it was measured slower at
+ * MiniLM width (BENCHMARKS.md, "Kernels at real width"), and no GPU was there to measure it on.
+ */
+const SPLIT_K_TARGET_THREADS = 0;
+
+/** The raw product on the GPU, not differentiated (the gradients call it); `splitKTarget` as SPLIT_K_TARGET_THREADS. */
+export function product(be: WebGPUBackend, a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean, bias?: tf.Tensor, splitKTarget = SPLIT_K_TARGET_THREADS): tf.Tensor3D {
   const { batch, m, k, n } = productShape(a, b, transposeA, transposeB);
+  const blocks = Math.ceil(m / TILE) * Math.ceil(n / TILE);
+  const slices = batch === 1 && transposeA && !transposeB && !bias && m % 4 === 0 && n % 4 === 0 && splitKTarget > 0 ? splitKSlices(blocks, k, splitKTarget) : 1;
+  if (slices > 1) {
+    const per = kPerSlice(k, slices);
+    const used = Math.ceil(k / per);
+    return tf.tidy(() => {
+      const partial = runProgram(be, splitKProgram(used, m, n), [a, b], [m, k, n, Math.ceil(m / TILE), Math.ceil(n / TILE), per]);
+      return columnSum(be, partial.reshape([used, m * n]) as tf.Tensor2D).reshape([1, m, n]) as tf.Tensor3D;
+    });
+  }
   const program = vectorMatmulProgram(batch, m, k, n, transposeA, transposeB, bias !== undefined) ?? matmulProgram(batch, m, n, transposeA, transposeB, bias !== undefined);
   return runProgram(be, program, bias ? [a, b, bias] : [a, b], [m, k, n, Math.ceil(m / TILE), Math.ceil(n / TILE)]) as tf.Tensor3D;
 }

@@ -7,6 +7,7 @@
  */
 import * as tf from '../tf';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { BYTES_PER_ELEMENT, checkBindings, elementCount } from './limits';
 
 /** `fused`: the kernels of this folder where WebGPU runs; `stock`: tfjs's own ops everywhere. */
 export type KernelChoice = 'fused' | 'stock';
@@ -114,6 +115,13 @@ export function fusedDispatches(): number {
   return dispatched;
 }
 
+/** Refuses a program whose inputs or output exceed the device's storage binding limit (see ./limits.ts). */
+function checkLimits(b: WebGPUBackend, program: FlatProgram, inputs: readonly tf.Tensor[], outputShape: readonly number[]): void {
+  const bindings = inputs.map((t, i) => ({ name: `input ${program.variableNames[i] ?? i} [${t.shape.join(', ')}]`, bytes: t.size * BYTES_PER_ELEMENT }));
+  bindings.push({ name: `output [${outputShape.join(', ')}]`, bytes: elementCount(outputShape) * BYTES_PER_ELEMENT });
+  checkBindings(program.label, bindings, b.device.limits.maxStorageBufferBindingSize);
+}
+
 function dispatch(b: WebGPUBackend, program: FlatProgram, run: () => void): void {
   dispatched++;
   if (!timings) return run();
@@ -122,6 +130,7 @@ function dispatch(b: WebGPUBackend, program: FlatProgram, run: () => void): void
 
 /** Runs a program into a new tensor of its output shape. */
 export function runProgram(b: WebGPUBackend, program: FlatProgram, inputs: tf.Tensor[], uniforms: readonly number[] = [], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor {
+  checkLimits(b, program, inputs, program.outputShape);
   let info: tf.TensorInfo | null = null;
   dispatch(b, program, () => {
     info = b.runWebGPUProgram(program, inputs, dtype, uniformData(program, uniforms));
@@ -166,6 +175,7 @@ export function ownBuffer(b: WebGPUBackend, v: tf.Variable): void {
  */
 export function runInPlace(b: WebGPUBackend, program: FlatProgram, target: tf.Tensor, inputs: tf.Tensor[], uniforms: readonly number[] = []): void {
   if (inputs.some((t) => t.dataId === target.dataId)) throw new Error(`${program.shaderKey}: the target is also an input`);
+  checkLimits(b, program, inputs, target.shape);
   dispatch(b, program, () => {
     b.runWebGPUProgram(program, inputs, target.dtype, uniformData(program, uniforms), { dataId: target.dataId, shape: target.shape, dtype: target.dtype });
   });
