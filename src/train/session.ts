@@ -41,11 +41,15 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A run's error; when the GPU device failed, that failure and what to do (a read-back rejects with the bare cause). */
+/**
+ * A run's error; one that came from a failed GPU device (a read-back rejects with the bare cause, or WebGPU with a
+ * DOMException) becomes that failure and what to do. Other errors stay as they are, even after a failure.
+ */
 function runErrorText(err: unknown): string {
   const text = errorText(err);
   const failure = gpuFailure();
-  return failure && !text.includes('The run stopped') ? failedRunMessage(failure) : text;
+  const fromGpu = failure !== null && (text === failure || (typeof DOMException !== 'undefined' && err instanceof DOMException));
+  return fromGpu ? failedRunMessage(failure) : text;
 }
 
 /** What the current student is, for its row in the evaluation table beside earlier ones. */
