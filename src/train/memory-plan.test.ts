@@ -88,14 +88,16 @@ describe('planMemory', () => {
   });
 
   it('refuses a run over the budget, and says when no micro-batch fits', () => {
-    // Micro-batch 1: 3776 + 2.25 · 904 · 4 = 11912 bytes fits 15000; the whole batch (20048) does not.
+    // Micro-batch 1: 3776 + 944 (the accumulated gradients beside the micro-batch's own) + 2.25 · 904 · 4 = 12856
+    // bytes fits 15000; the whole batch (20048) does not.
     const over = planMemory(SMALL, budgetOnly(15000));
     expect(over.fits).toBe(false);
     expect(over.reason).toMatch(/over the .* budget/);
     expect(over.largestMicroBatch).toBe(1);
     const fitting = planMemory({ ...SMALL, microBatch: 1 }, budgetOnly(15000));
     expect(fitting.fits).toBe(true);
-    expect(fitting.bytes).toBe(11912);
+    expect(fitting.gradients).toBe(2 * 944);
+    expect(fitting.bytes).toBe(12856);
     const none = planMemory(SMALL, budgetOnly(10000));
     expect(none.largestMicroBatch).toBe(0);
     expect(none.reason).toMatch(/no micro-batch fits/);
@@ -108,16 +110,14 @@ describe('planMemory', () => {
 });
 
 describe('the probe set', () => {
-  it('is planned whole by default, or a micro-batch at a time', () => {
-    // 64 probe triples at once: passages 128 × 3 tokens × FFN 8 × 4 bytes = 12288 bytes, over a 10000-byte limit.
-    const whole = planMemory({ ...SMALL, probeSize: 64 }, { maxStorageBufferBindingSize: 10000, maxBufferSize: 1e9, budget: 1e9 });
-    expect(whole.largest.what).toMatch(/probe set \(64 triples at once\)/);
-    expect(whole.fits).toBe(false);
-    expect(whole.largestMicroBatch).toBe(0);
-    // A micro-batch (here the whole batch of 2) at a time: the forward of 2 triples, as a step's.
-    const chunked = planMemory({ ...SMALL, probeSize: 64, probeRows: 'micro-batch' }, { maxStorageBufferBindingSize: 10000, maxBufferSize: 1e9, budget: 1e9 });
-    expect(chunked.fits).toBe(true);
-    expect(chunked.probe).toBe(forwardElements(SMALL, 2) * 4);
+  it('is planned a micro-batch of triples at a time, as Trainer.probe scores it', () => {
+    // SMALL trains batches of 2: 64 probe triples are scored 2 at a time, each the forward of a step's micro-batch
+    // (at once, 64 triples' passages would be 128 × 3 tokens × FFN 8 × 4 bytes = 12288 bytes, over this limit).
+    const plan = planMemory({ ...SMALL, probeSize: 64 }, { maxStorageBufferBindingSize: 10000, maxBufferSize: 1e9, budget: 1e9 });
+    expect(plan.fits).toBe(true);
+    expect(plan.probe).toBe(forwardElements(SMALL, 2) * 4);
+    // A probe set smaller than the micro-batch is one forward of its own size.
+    expect(planMemory({ ...SMALL, probeSize: 1 }, budgetOnly()).probe).toBe(forwardElements(SMALL, 1) * 4);
   });
 });
 
@@ -128,14 +128,17 @@ describe('the run of issue 21', () => {
     const persistent = plan.weights + plan.gradients + plan.optimizer;
     expect(persistent / 1e9).toBeGreaterThan(0.35);
     expect(persistent / 1e9).toBeLessThan(0.37);
-    // Its probe set (192 triples, about 27,600 tokens) is a far larger forward than a batch-8 step.
-    expect(plan.probe).toBeGreaterThan(plan.activations);
+    // Its probe set (192 triples, about 27,600 tokens) was one forward, 6.9 GiB; scored 8 triples at a time it is
+    // the forward of a step's batch, below the step's activations (which hold backward's too).
+    expect(plan.probe).toBe(forwardElements({ ...SMALL, ...sizes, batchSize: 8, probeSize: 192, parameters: 1 }, 8) * 4);
+    expect(plan.probe).toBeLessThan(plan.activations);
+    expect(plan.bytes / 2 ** 30).toBeLessThan(1);
   });
 
   it('fits a DistilBERT-shaped run at batch 32 in 8 GiB and 128 MiB buffers with the micro-batch it proposes', () => {
     // Paper lengths (query 30, passage 200, [CLS]/[SEP] on a checkpoint), the probe in micro-batches, 66M weights.
     const sizes = { vocabSize: 30522, queryLength: 30, passageLength: 200, hidden: 768, heads: 12, ffn: 3072, layers: 6 };
-    const input = { ...SMALL, ...sizes, pretrained: true, batchSize: 32, probeSize: 32, probeRows: 'micro-batch' as const, parameters: 66_362_880 };
+    const input = { ...SMALL, ...sizes, pretrained: true, batchSize: 32, probeSize: 32, parameters: 66_362_880 };
     const limits = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20, budget: 8 * 2 ** 30 };
     const whole = planMemory(input, limits);
     // Batch 32 at once: 64 passages × 202 tokens × 3072 × 4 bytes = 151.5 MiB of feed-forward activation.

@@ -14,8 +14,10 @@
  *   sooner than its CPU backend: 0.8 to 1.1 times the forward on WebGPU (SwiftShader; which buffers tfjs takes and
  *   gives back is decided in JavaScript, the same on any GPU), 2.0 to 3.5 on the CPU backend
  *   (memory-plan.tfjs.test.ts, over the five students).
- * - the probe: a forward pass over the whole probe set in one tidy (no gradients), which is not held at the same
- *   time as a step's activations: the plan takes the larger of the two.
+ * - with gradient accumulation (a micro-batch smaller than the batch), a second set of gradients: the running sum
+ *   and the micro-batch's own exist together while they are added (accumulate.ts).
+ * - the probe: Trainer.probe scores the probe set a micro-batch of triples per forward (no gradients), not at the
+ *   same time as a step's activations: the plan takes the larger of the two.
  * The plan is checked against tfjs's own byte counts in memory-plan.tfjs.test.ts.
  */
 import type { Arch } from '../model/students/archs';
@@ -49,11 +51,6 @@ export interface PlanInput {
   /** Triples per forward/backward; 0 or the batch size: the whole batch at once. */
   microBatch: number;
   probeSize: number;
-  /**
-   * How the probe set is scored: all of it in one forward pass (`whole`, what Trainer.probe does today), or a
-   * micro-batch at a time (`micro-batch`), when the probe is encoded in micro-batches. Default `whole`.
-   */
-  probeRows?: 'whole' | 'micro-batch';
   queryLength: number;
   passageLength: number;
   hidden: number;
@@ -226,12 +223,13 @@ function largestActivation(p: PlanInput, triples: number, label: string): Buffer
 function sizesOf(p: PlanInput, microBatch: number) {
   const weights = p.parameters * BYTES_PER_ELEMENT;
   const activations = (1 + BACKWARD_FACTOR[p.webgpu ? 'webgpu' : 'other']) * forwardElements(p, microBatch) * BYTES_PER_ELEMENT;
-  const probeTriples = p.probeRows === 'micro-batch' ? Math.min(p.probeSize, microBatch) : p.probeSize;
+  const probeTriples = Math.min(p.probeSize, microBatch);
   const probe = forwardElements(p, probeTriples) * BYTES_PER_ELEMENT;
   const table: Buffer = { bytes: p.vocabSize * p.hidden * BYTES_PER_ELEMENT, what: `the token embedding table (${p.vocabSize} × ${p.hidden}), and its gradient and moments` };
   const candidates = [table, largestActivation(p, microBatch, `step (micro-batch ${microBatch})`), largestActivation(p, probeTriples, `probe set (${probeTriples} triples at once)`)];
   const largest = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  return { weights, gradients: weights, optimizer: 2 * weights, activations, probe, bytes: 4 * weights + Math.max(activations, probe), largest };
+  const gradients = microBatch < p.batchSize ? 2 * weights : weights;
+  return { weights, gradients, optimizer: 2 * weights, activations, probe, bytes: weights + gradients + 2 * weights + Math.max(activations, probe), largest };
 }
 
 const MB = 1024 * 1024;
