@@ -44,6 +44,11 @@ test('loads the demo and trains a dot student with Margin-MSE on WebGPU', async 
     'config-probe-size': 48,
     'config-backend': 'auto',
   });
+  // Before Train the probe's cost is known in steps (48 triples forward against 8 forward and backward: 2 steps),
+  // and in seconds only once a step of this shape has been timed.
+  const probeCost = studio.byTestId('probe-cost');
+  await expect(probeCost).toHaveAttribute('data-steps-each', '2');
+  await expect(probeCost).toHaveAttribute('data-seconds-each', '');
   await studio.byTestId('train-start').click();
   await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
 
@@ -66,6 +71,10 @@ test('loads the demo and trains a dot student with Margin-MSE on WebGPU', async 
   expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
   expect(Number(await studio.byTestId('train-step').textContent())).toBe(40);
   expect(Number(await studio.byTestId('throughput').textContent())).toBeGreaterThan(0);
+  // The run timed its steps: the probe's cost now shows in seconds, its steps' worth times the measured step time.
+  const stepsPerSecond = Number(await studio.byTestId('throughput').getAttribute('data-triples-per-second')) / 8;
+  expect(stepsPerSecond).toBeGreaterThan(0);
+  expect(Number(await probeCost.getAttribute('data-seconds-each'))).toBeCloseTo(2 / stepsPerSecond, 6);
 
   for (const id of ['margin-histogram', 'score-histogram']) {
     await expect(studio.byTestId(id)).toHaveAttribute('data-rendered', 'true');

@@ -48,10 +48,10 @@ describe('the model library', () => {
 describe('settings for a pretrained start', () => {
   it('fine-tune: small peak rate, a tenth of the steps of warm-up, linear decay, decay 0.01, clipping at 1, its pooling', () => {
     const s = fineTuningSettings({ id: 'model-x', pooling: 'cls' }, { steps: 250 });
-    expect(s).toEqual({ start: 'model-x', learningRate: 7e-6, warmupSteps: 25, schedule: 'linear', weightDecay: 0.01, clipNorm: 1, pooling: 'cls' });
+    expect(s).toEqual({ start: 'model-x', learningRate: 7e-6, warmupSteps: 25, schedule: 'linear', weightDecay: 0.01, clipNorm: 1, pooling: 'cls', probeSize: 64, probeEvery: 50 });
     // They make a valid run config, and going back to scratch restores the studio's own defaults.
     const config = resolveRunConfig({ steps: 250, ...s });
-    expect(resolveRunConfig({ ...config, ...fromScratchSettings() })).toMatchObject({ start: 'scratch', learningRate: 2e-3, warmupSteps: 0, schedule: 'constant', weightDecay: 0, clipNorm: 0 });
+    expect(resolveRunConfig({ ...config, ...fromScratchSettings() })).toMatchObject({ start: 'scratch', learningRate: 2e-3, warmupSteps: 0, schedule: 'constant', weightDecay: 0, clipNorm: 0, probeSize: 192, probeEvery: 20 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { ConfigForm, PlannedSize } from '../train/ConfigForm';
 import { SoftwareAdapterNote } from '../train/Adapter';
 import { MemoryPlan } from '../train/MemoryPlan';
+import { ProbeCost } from '../train/ProbeCost';
 import { ConfigError, ShareConfig } from '../train/ShareConfig';
 import { RunControls } from '../train/RunControls';
 import { GridForm, GridProgress } from '../train/GridForm';
@@ -21,6 +22,7 @@ export function TrainPanel() {
       <ConfigForm />
       <PlannedSize />
       <MemoryPlan />
+      <ProbeCost />
       <SoftwareAdapterNote />
       <ShareConfig />
       <ConfigError />

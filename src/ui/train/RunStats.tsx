@@ -34,7 +34,7 @@ export function RunStats() {
       <dt>Loss</dt>
       <dd data-testid="train-loss">{s.loss === null ? '' : s.loss.toPrecision(6)}</dd>
       <dt>Triples/s</dt>
-      <dd data-testid="throughput">{s.triplesPerSecond ? s.triplesPerSecond.toFixed(1) : ''}</dd>
+      <dd data-testid="throughput" data-triples-per-second={s.triplesPerSecond}>{s.triplesPerSecond ? s.triplesPerSecond.toFixed(1) : ''}</dd>
       <dt>Parameters</dt>
       <dd data-testid="param-count">{s.parameterCount || ''}</dd>
       <dt>Training triples</dt>
