@@ -65,8 +65,8 @@ describe('planMemory', () => {
     expect(plan.activations).toBe(16272);
     expect(plan.probe).toBe(3616);
     expect(plan.bytes).toBe(4 * 944 + 16272);
-    // Off WebGPU backward holds 3 × forward: 4 · 1808 · 4 bytes.
-    expect(planMemory({ ...SMALL, webgpu: false }, budgetOnly()).activations).toBe(28928);
+    // Off WebGPU backward holds as much, measured on tfjs's CPU backend: 2.25 · 1808 · 4 bytes.
+    expect(planMemory({ ...SMALL, webgpu: false }, budgetOnly()).activations).toBe(16272);
     // The passages' qkv, 12 tokens × 12 × 4 bytes, is larger than their FFN (384 B), scores (288 B) or the table (160 B).
     expect(plan.largest.bytes).toBe(576);
     expect(plan.largest.what).toMatch(/query\/key\/value/);

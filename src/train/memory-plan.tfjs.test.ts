@@ -2,7 +2,7 @@
  * The plan against what tfjs really allocates on its CPU backend (the stock ops, which WebGPU runs too with kernels
  * set to stock): buffers counted once per dataId, as a device holds them (a reshape or a clone shares its input's).
  * Measured here: weights + AdamW moments exactly; the forward pass within 1-6% of the stock count; a whole step's
- * peak (gradients + activations) within 0.75-1.15 of the plan, backward holding 2.0-3.5 times the forward tensors.
+ * peak (gradients + activations) within 0.85-0.95 of the plan, backward holding 0.7-0.9 times the forward tensors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';

@@ -10,10 +10,10 @@
  *   tidy ends: the whole forward pass, and in backward each activation's gradient with what the gradient functions
  *   make on the way. The forward tensors are counted per transformer layer from what `runLayers` makes, on the fused
  *   WebGPU kernels or tfjs's stock ops (`layerForwardElements`), per sequence group of the architecture; backward
- *   holds BACKWARD_FACTOR times the forward: measured, not derived. tfjs's WebGPU backend frees backward's tensors
- *   sooner than its CPU backend: 0.8 to 1.1 times the forward on WebGPU (SwiftShader; which buffers tfjs takes and
- *   gives back is decided in JavaScript, the same on any GPU), 2.0 to 3.5 on the CPU backend
- *   (memory-plan.tfjs.test.ts, over the five students).
+ *   holds BACKWARD_FACTOR times the forward: measured, not derived: 0.8 to 1.1 times the forward on WebGPU (SwiftShader; which buffers
+ *   tfjs takes and gives back is decided in JavaScript, the same on any GPU), 0.7 to 0.9 on the CPU backend
+ *   (memory-plan.tfjs.test.ts, over the five students; 2.0 to 3.5 there while tfjs's segment sum made the
+ *   embedding gradient, before it was summed on the host).
  * - with gradient accumulation (a micro-batch smaller than the batch), a second set of gradients: the running sum
  *   and the micro-batch's own exist together while they are added (accumulate.ts).
  * - the probe: Trainer.probe scores the probe set a micro-batch of triples per forward (no gradients), not at the
@@ -33,7 +33,7 @@ export const BYTES_PER_ELEMENT = 4;
 export const DEFAULT_DEVICE_BUDGET = 8 * 1024 ** 3;
 
 /** What backward holds, as a multiple of the forward tensors, on WebGPU and elsewhere (see the header). */
-export const BACKWARD_FACTOR = { webgpu: 1.25, other: 3 } as const;
+export const BACKWARD_FACTOR = { webgpu: 1.25, other: 1.25 } as const;
 
 /** `fused`: the studio's WebGPU kernels; `stock`: tfjs's ops (every backend but WebGPU, or kernels set to stock). */
 export type PlanKernels = 'fused' | 'stock';
