@@ -1,7 +1,7 @@
 // Shared by the benchmark scripts: where generated inputs live, and the generators. Serving and driving the studio
 // are the product's own (scripts/serve.mjs, scripts/studio-browser.mjs, scripts/studio-page.mjs); flags are read by
 // scripts/flags.mjs.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -87,3 +87,14 @@ export function collectionFile(passages) {
   }).then(() => path);
 }
 
+
+/**
+ * A Python with PyTorch ≥ 2 for the side-by-side rows, found or installed by bench/torch/setup.mjs (which says on
+ * stderr why there is none); null when there is none.
+ * @returns {string | null}
+ */
+export function torchPython() {
+  const setup = spawnSync(process.execPath, ['bench/torch/setup.mjs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const python = setup.stdout.trim();
+  return setup.status === 0 && python ? python : null;
+}

@@ -20,6 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { launchLab } from '../scripts/lab.mjs';
+import { torchPython } from './lib.mjs';
 import { PASSAGE_LENGTH, QUERY_LENGTH, runConfigOf, shapeOf, SHAPES, VOCAB_TOKENIZER } from './real-size-shapes.mjs';
 
 const args = flagsOrExit('npm run bench:real-size --', {
@@ -130,9 +131,8 @@ console.log('\n## 4. The same students and step in PyTorch on this machine\'s CP
 if (args.torch === 'skip') {
   console.log('skipped (--torch skip)');
 } else {
-  const setup = spawnSync(process.execPath, ['bench/torch/setup.mjs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const python = setup.stdout.trim();
-  if (setup.status !== 0 || !python) {
+  const python = torchPython();
+  if (!python) {
     console.log('no PyTorch ≥ 2 here (see above): rows left out');
   } else {
     console.log('| shape | torch | threads | parameters | batch | s / step | triples/s | step GFLOP/s |');

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { launchStudio } from '../scripts/studio-browser.mjs';
 import { openLab } from '../scripts/lab.mjs';
+import { torchPython } from './lib.mjs';
 
 const STUDENTS = ['dot', 'colbert', 'tk', 'prett', 'cat'];
 const args = flagsOrExit('npm run bench:train --', {
@@ -122,9 +123,8 @@ console.log('\n## 4. The same dot student in PyTorch on this machine\'s CPU (ben
 if (args.torch === 'skip') {
   console.log('skipped (--torch skip)');
 } else {
-  const setup = spawnSync(process.execPath, ['bench/torch/setup.mjs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const python = setup.stdout.trim();
-  if (setup.status !== 0 || !python) {
+  const python = torchPython();
+  if (!python) {
     console.log('no PyTorch here (see above): rows left out');
   } else {
     /** @param {string} config @param {number} steps @param {number} warmup */

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { flagsOrExit } from '../../scripts/flags.mjs';
+import { installDawn } from './dawn.mjs';
 import { PASSAGE_LENGTH, QUERY_LENGTH, shapeOf, SHAPES } from '../real-size-shapes.mjs';
 
 const COMMAND = 'node bench/gpu/real-size.mjs';
@@ -40,18 +41,7 @@ if (!existsSync(bundle)) {
 }
 const started = Date.now();
 if (args.webgpu) {
-  const dawn = resolve(args.webgpu, 'index.js');
-  if (!existsSync(dawn)) {
-    console.error(`${COMMAND}: --webgpu ${args.webgpu}: no index.js there; install the npm package webgpu and point --webgpu at it`);
-    process.exit(2);
-  }
-  const { create, globals } = await import(pathToFileURL(dawn).href);
-  Object.assign(globalThis, globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('no WebGPU adapter');
-  const info = /** @type {{ info?: Record<string, string | undefined> }} */ (/** @type {unknown} */ (adapter)).info ?? {};
-  console.log(`adapter: ${info.vendor ?? '?'} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`);
+  console.log(await installDawn(COMMAND, args.webgpu));
 }
 console.log(`# Real size on ${args.backend}: dot students, batch ${args.batch}, query ${args.query} / passage ${args.passage}, vocabulary 30,522; random weights (the studio's from-scratch student)`);
 

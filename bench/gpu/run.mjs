@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { flagsOrExit } from '../../scripts/flags.mjs';
+import { installDawn } from './dawn.mjs';
 
 const COMMAND = 'node bench/gpu/run.mjs';
 const args = flagsOrExit(COMMAND, {
@@ -14,23 +15,12 @@ const args = flagsOrExit(COMMAND, {
   steps: { type: 'integer', min: 1, default: 30 },
   configs: { type: 'list', choices: ['0', '1', '2'], default: ['0', '1', '2'], help: 'which configs: 0 the browser grid, 1 the studio default, 2 larger' },
 });
-const dawn = resolve(args.webgpu, 'index.js');
-if (!existsSync(dawn)) {
-  console.error(`${COMMAND}: --webgpu ${args.webgpu}: no index.js there; install the npm package webgpu (npm install --no-save webgpu) and point --webgpu at it`);
-  process.exit(2);
-}
 const bundle = resolve('bench/out/gpu/entry.mjs');
 if (!existsSync(bundle)) {
   console.error(`${COMMAND}: ${bundle} is missing: build it first with npx vite build -c bench/gpu/vite.config.mjs`);
   process.exit(2);
 }
-const { create, globals } = await import(pathToFileURL(dawn).href);
-Object.assign(globalThis, globals);
-Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
-const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-if (!adapter) throw new Error('no WebGPU adapter');
-const info = /** @type {{ info?: Record<string, string | undefined> }} */ (/** @type {unknown} */ (adapter)).info ?? {};
-console.log(`adapter: ${info.vendor ?? '?'} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`);
+console.log(await installDawn(COMMAND, args.webgpu));
 
 /** @param {string} f */
 const read = (f) => readFileSync(resolve(args.data, f), 'utf8');

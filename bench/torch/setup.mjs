@@ -51,7 +51,9 @@ function install() {
   }
   // The plain index first (here it serves a CPU build); PyTorch's own CPU-only index when that fails, which
   // spares the ~2 GB of CUDA libraries a plain Linux install pulls from pypi.org.
-  const pip = (/** @type {string[]} */ extra) => spawnSync(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', 'torch', ...extra], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
+  // One retry: where the default index is out of reach and a local one serves the wheels, pip would otherwise back
+  // off five times on every package before taking them from the local one.
+  const pip = (/** @type {string[]} */ extra) => spawnSync(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--retries', '1', 'torch', ...extra], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
   if (!pip([]) && !pip(['--index-url', 'https://download.pytorch.org/whl/cpu'])) console.error('pip could not install torch');
 }
 
