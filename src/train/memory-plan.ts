@@ -21,7 +21,7 @@
  * The plan is checked against tfjs's own byte counts in memory-plan.tfjs.test.ts.
  */
 import type { Arch } from '../model/students/archs';
-import type { Pooling, StudentConfig } from '../model/students/config';
+import type { StudentConfig, StudentSizes } from '../model/students/config';
 import type { RunConfig } from './config';
 
 export const BYTES_PER_ELEMENT = 4;
@@ -38,29 +38,21 @@ export const BACKWARD_FACTOR = { webgpu: 1.25, other: 1.25 } as const;
 /** `fused`: the studio's WebGPU kernels; `stock`: tfjs's ops (every backend but WebGPU, or kernels set to stock). */
 export type PlanKernels = 'fused' | 'stock';
 
-/** What the plan needs of a run config and the student built from it. */
-export interface PlanInput {
+/**
+ * What the plan needs of a run config and the student built from it: the student's sizes (on a checkpoint, the
+ * checkpoint's: `layers` is PreTTR's lower layers, `jointLayers` its upper ones) and the run's batch shapes.
+ */
+export interface PlanInput extends StudentSizes {
   arch: Arch;
   /** Whether tfjs runs on WebGPU (its buffers, its limits); `kernels` is then fused or stock, elsewhere stock. */
   webgpu: boolean;
   kernels: PlanKernels;
   /** On a pretrained checkpoint: single texts carry [CLS] and [SEP] (the transformers layout). */
   pretrained: boolean;
-  pooling: Pooling;
   batchSize: number;
   /** Triples per forward/backward; 0 or the batch size: the whole batch at once. */
   microBatch: number;
   probeSize: number;
-  queryLength: number;
-  passageLength: number;
-  hidden: number;
-  heads: number;
-  ffn: number;
-  /** Encoder layers (PreTTR: the layers where query and passage are apart). */
-  layers: number;
-  /** PreTTR's joint layers. */
-  jointLayers: number;
-  compressDim: number;
   vocabSize: number;
   /** The student's exact parameter count (countParameters, or a checkpoint's). */
   parameters: number;
