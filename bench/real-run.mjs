@@ -197,6 +197,9 @@ try {
   if (state !== 'done') throw new Error(`training ended in ${state}: ${await studio.text('train-error')}`);
   const trainSeconds = (Date.now() - trainStart) / 1000;
   log(`${args.steps} steps done in ${trainSeconds.toFixed(0)} s; GPU process ${(gpuBefore / 1e9).toFixed(2)} GB before Train, peak ${(gpuPeak / 1e9).toFixed(2)} GB during the run`);
+  const gpu = page.getByTestId('gpu-memory');
+  const tfjs = { peakUsed: Number(await gpu.getAttribute('data-peak-used')), peakHeld: Number(await gpu.getAttribute('data-peak')) };
+  if (tfjs.peakUsed > 0) log(`tfjs's GPU buffers: at most ${(tfjs.peakUsed / 1e9).toFixed(2)} GB in use at once, ${(tfjs.peakHeld / 1e9).toFixed(2)} GB held after a step (free ones kept for reuse included)`);
 
   await page.getByTestId('try-query').fill(QUERY);
   await page.getByTestId('try-run').click();
