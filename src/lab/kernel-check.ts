@@ -4,6 +4,7 @@
  * The error reported per tensor is max |fused − stock| / max |stock|.
  */
 import * as tf from '../model/tf';
+import { maxRelativeError } from './errors';
 import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, fusedDispatches, gelu, kernelsInUse, layerNorm, linear, maskedMeanPool, useKernels, type KernelChoice } from '../model/kernels';
 import { AdamW } from '../train/optimizer';
 import { Rng } from '../util/random';
@@ -20,18 +21,6 @@ export interface KernelCheck {
 export function randomTensor(rng: Rng, shape: number[], scale = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * scale), shape);
-}
-
-async function relativeError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const [x, y] = await Promise.all([a.data(), b.data()]);
-  let diff = 0;
-  let top = 0;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs((x[i] as number) - (y[i] as number)));
-    top = Math.max(top, Math.abs(y[i] as number));
-  }
-  if (x.length !== y.length) return Infinity;
-  return diff / Math.max(top, 1e-30);
 }
 
 /** Output and input gradients of `f` under one kernel choice. */
@@ -52,7 +41,7 @@ export async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tens
   const fused = evaluate('fused', f, inputs, weights);
   const fusedPrograms = fusedDispatches() - before;
   const errors: { tensor: string; error: number }[] = [];
-  for (let i = 0; i < stock.length; i++) errors.push({ tensor: i === 0 ? 'output' : `d ${labels[i - 1] ?? `input ${i}`}`, error: await relativeError(fused[i] as tf.Tensor, stock[i] as tf.Tensor) });
+  for (let i = 0; i < stock.length; i++) errors.push({ tensor: i === 0 ? 'output' : `d ${labels[i - 1] ?? `input ${i}`}`, error: await maxRelativeError(fused[i] as tf.Tensor, stock[i] as tf.Tensor) });
   tf.dispose([...stock, ...fused, weights, ...inputs]);
   return { name, errors, worst: Math.max(...errors.map((e) => e.error)), fusedPrograms };
 }
@@ -97,7 +86,7 @@ export async function compareAdam(rng: Rng, { rows = 9, inputs = 13, outputs = 7
     // What moved, compared: the update, not the (much larger) weight it was added to.
     const startValue = start[shapes.findIndex(([n]) => n === name)] as tf.Tensor;
     const [da, db] = tf.tidy(() => [a.sub(startValue), b.sub(startValue)]);
-    errors.push({ tensor: `${name} after ${steps} steps (change from the start)`, error: await relativeError(da as tf.Tensor, db as tf.Tensor) });
+    errors.push({ tensor: `${name} after ${steps} steps (change from the start)`, error: await maxRelativeError(da as tf.Tensor, db as tf.Tensor) });
     tf.dispose([da as tf.Tensor, db as tf.Tensor]);
   }
   tf.dispose([...stock.values(), ...fused.values(), ...start, target, input]);

@@ -4,6 +4,7 @@
  * by its programs' GPU time (timestamp queries) where the adapter has them, else by wall time around a read.
  */
 import * as tf from '../model/tf';
+import { maxRelativeError } from './errors';
 import { fusedBackend, kernelsInUse, startTimingPrograms, stopTimingPrograms, useKernels } from '../model/kernels';
 import { product } from '../model/kernels/matmul';
 import { selectBackend } from '../train/backend';
@@ -34,17 +35,6 @@ export interface MatmulRate {
 const random = (rng: Rng, shape: [number, number]) => tf.tensor(Float32Array.from({ length: shape[0] * shape[1] }, () => rng.normal()), [1, ...shape]) as tf.Tensor3D;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
-async function maxRelativeError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const [x, y] = await Promise.all([a.data(), b.data()]);
-  let diff = 0;
-  let top = 0;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs((x[i] as number) - (y[i] as number)));
-    top = Math.max(top, Math.abs(y[i] as number));
-  }
-  return diff / Math.max(top, 1e-30);
-}
 
 /** Times `f` (a product) `reps` times after one untimed run (shader compilation). */
 async function timeProduct(f: () => tf.Tensor, reps: number): Promise<{ ms: number; bestMs: number; programs: string[]; timing: 'gpu' | 'wall' }> {

@@ -5,6 +5,7 @@
  * over an FFN activation), fused against stock on WebGPU. Every weight is drawn here from a seed.
  */
 import * as tf from '../model/tf';
+import { maxRelativeError } from './errors';
 import { bertEncode, type BertInputs, type BertSpec } from '../model/layers/bert';
 import { ParamSet } from '../model/layers/params';
 import { weightSpecs } from '../export/hf-layout';
@@ -119,15 +120,8 @@ async function compareSplitK(rng: Rng, tokens: number, width: number, target: nu
   const fused = product(be, x, dy, true, false, undefined, target);
   const fusedPrograms = fusedDispatches() - before;
   const stock = tf.matMul(x, dy, true, false);
-  const [f, s] = await Promise.all([fused.data(), stock.data()]);
-  let diff = 0;
-  let top = 0;
-  for (let i = 0; i < s.length; i++) {
-    diff = Math.max(diff, Math.abs((f[i] as number) - (s[i] as number)));
-    top = Math.max(top, Math.abs(s[i] as number));
-  }
+  const error = await maxRelativeError(fused, stock);
   tf.dispose([x, dy, fused, stock]);
-  const error = diff / Math.max(top, 1e-30);
   return { name: `split-K Xᵀ·dY [${tokens}, ${width}]ᵀ·[${tokens}, ${width}] to ${target} threads`, errors: [{ tensor: 'output', error }], worst: error, fusedPrograms };
 }
 
