@@ -23,6 +23,7 @@
 import type { Arch } from '../model/students/archs';
 import type { StudentConfig, StudentSizes } from '../model/students/config';
 import type { RunConfig } from './config';
+import { formatBytes } from '../util/bytes';
 
 export const BYTES_PER_ELEMENT = 4;
 
@@ -224,12 +225,6 @@ function sizesOf(p: PlanInput, microBatch: number) {
   return { weights, gradients, optimizer: 2 * weights, activations, probe, bytes: weights + gradients + 2 * weights + Math.max(activations, probe), largest };
 }
 
-const MB = 1024 * 1024;
-/** Bytes as a person reads them: MiB under a GiB, GiB above, one decimal. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return 'no limit';
-  return bytes >= 1024 * MB ? `${(bytes / (1024 * MB)).toFixed(1)} GiB` : `${(bytes / MB).toFixed(1)} MiB`;
-}
 
 /** Why a sizing does not fit the limits, or '' when it does. */
 function whyNot(s: ReturnType<typeof sizesOf>, limit: number, budget: number): string {

@@ -7,7 +7,8 @@ import type { TokenizerInfo } from '../text/tokenizers';
 import { countParameters } from '../model/students/sizes';
 import type { RunConfig } from './config';
 import { studentConfigFor } from './models';
-import { planInputFor, planMemory, formatBytes, type MemoryPlan } from './memory-plan';
+import { planInputFor, planMemory, type MemoryPlan } from './memory-plan';
+import { formatBytes } from '../util/bytes';
 import { deviceLimits, gpuMemory, openOutOfMemoryScope, throwIfGpuFailed, trimBufferPool, type RunGpuMemory } from './gpu-guard';
 import type { TfBackend } from './protocol';
 

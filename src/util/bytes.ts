@@ -13,3 +13,11 @@ export function transferList(arrays: readonly ArrayBufferView[]): ArrayBuffer[] 
   for (const a of arrays) if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
   return [...out];
 }
+
+const MIB = 1024 * 1024;
+
+/** Device memory as a person reads it: MiB under a GiB, GiB above, one decimal ('no limit' for Infinity). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'no limit';
+  return bytes >= 1024 * MIB ? `${(bytes / (1024 * MIB)).toFixed(1)} GiB` : `${(bytes / MIB).toFixed(1)} MiB`;
+}

@@ -13,6 +13,7 @@
  * reshaped to a square (or cube) grid, and the program's flat index is rebuilt from the workgroup id. AdamW over a
  * 30,522 × 384 table is 183,146 workgroups of 64; the real-width kernel checks run such programs against the stock ops.
  */
+import { formatBytes } from '../../util/bytes';
 
 /** One buffer a program binds: a label for the message, and its size in bytes. */
 export interface Binding {
@@ -20,7 +21,6 @@ export interface Binding {
   bytes: number;
 }
 
-const MB = 1024 * 1024;
 
 /** float32 and int32 both take 4 bytes; the fused programs bind nothing else. */
 export const BYTES_PER_ELEMENT = 4;
@@ -42,9 +42,9 @@ export function checkBindings(program: string, bindings: readonly Binding[], lim
   if (!(limit > 0)) throw new Error(`${program}: the device reports no storage binding limit (${limit})`);
   const over = oversizedBindings(bindings, limit);
   if (over.length === 0) return;
-  const list = over.map((b) => `${b.name} of ${(b.bytes / MB).toFixed(1)} MiB`).join(', ');
+  const list = over.map((b) => `${b.name} of ${formatBytes(b.bytes)}`).join(', ');
   throw new Error(
-    `${program}: ${list} over this GPU's storage binding limit of ${(limit / MB).toFixed(1)} MiB. ` +
+    `${program}: ${list} over this GPU's storage binding limit of ${formatBytes(limit)}. ` +
       'Run fewer tokens at once: a smaller micro-batch, or shorter queries and passages.',
   );
 }

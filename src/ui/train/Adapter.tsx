@@ -3,7 +3,7 @@ import { adapterStore } from '../../state/adapter';
 import type { AdapterKind } from '../../train/adapter';
 import { configDraft, SMALL_CONFIG } from '../../state/config-draft';
 import { useRunActive } from './hooks';
-import { formatBytes } from '../../train/memory-plan';
+import { formatBytes } from '../../util/bytes';
 
 /** "google swiftshader": vendor and architecture, else the description. */
 function adapterName(kind: AdapterKind): string {

@@ -5,7 +5,8 @@ import { configDraftStore } from '../../state/config-draft';
 import { adapterStore } from '../../state/adapter';
 import { modelsStore } from '../../state/models';
 import { plannedMemory } from '../../state/memory-plan-view';
-import { formatBytes, type MemoryPlan as Plan } from '../../train/memory-plan';
+import { type MemoryPlan as Plan } from '../../train/memory-plan';
+import { formatBytes } from '../../util/bytes';
 import { useActiveTokenizer } from './hooks';
 
 const PARTS = [

@@ -2,7 +2,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { trainingStore } from '../../state/training';
 import { AdapterStat } from './Adapter';
-import { formatBytes } from '../../train/memory-plan';
+import { formatBytes } from '../../util/bytes';
 
 /** The run's numbers, as plain text for a person and for tests. */
 export function RunStats() {
