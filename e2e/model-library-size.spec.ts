@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { StudioPage } from '../scripts/studio-page.mjs';
-import { BERT_BASE, DISTILBERT_BASE, parameterCount, writeModelFolder, type FolderShape } from './model-folders';
+import { BERT_BASE, DISTILBERT_BASE, parameterCount, writeModelFolder, type FolderShape } from '../src/testing/model-folders';
 import { sampleMemory } from './process-memory';
 
 const PARAMETERS = parameterCount(DISTILBERT_BASE);

@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { weightSpecs, type HfDims, type HfModelType } from '../src/export/hf-layout';
+import { weightSpecs, type HfDims, type HfModelType } from '../export/hf-layout';
 
 export interface FolderShape {
   type: HfModelType;
@@ -36,12 +36,22 @@ export function parameterCount(shape: FolderShape): number {
 }
 
 /** bert-base-uncased's layout: [PAD] 0, [unused0..98] 1–99, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103, then words. */
-function vocabText(size: number): string {
+function placeholderVocab(size: number): string[] {
   const tokens = ['[PAD]'];
   for (let i = 0; i < 99; i++) tokens.push(`[unused${i}]`);
   tokens.push('[UNK]', '[CLS]', '[SEP]', '[MASK]');
   for (let i = tokens.length; i < size; i++) tokens.push(`w${i.toString(36)}`);
-  return `${tokens.join('\n')}\n`;
+  return tokens;
+}
+
+export interface FolderOptions {
+  /** The vocabulary's lines (its length must be the shape's vocabSize); placeholder words in BERT's layout if absent. */
+  vocab?: readonly string[];
+  /**
+   * As a trained model's are: LayerNorm scales 1 and biases 0 (F32 only), the other values as below. Without it
+   * every value is random, which a test of storage wants; a model whose outputs are compared wants working norms.
+   */
+  trainedNorms?: boolean;
 }
 
 function config(shape: FolderShape): Record<string, unknown> {
@@ -69,11 +79,14 @@ function config(shape: FolderShape): Record<string, unknown> {
  * xorshift sequence), so that nothing stored compresses away; F16 values are built from their bits
  * (random sign and fraction, exponents 2^-10..2^-1), which are never infinite or NaN.
  */
-export function writeModelFolder(dir: string, shape: FolderShape, dtype: 'F32' | 'F16'): number {
+export function writeModelFolder(dir: string, shape: FolderShape, dtype: 'F32' | 'F16', options: FolderOptions = {}): number {
+  const vocab = options.vocab ?? placeholderVocab(shape.vocabSize);
+  if (vocab.length !== shape.vocabSize) throw new Error(`writeModelFolder: ${vocab.length} vocabulary lines for a vocabulary of ${shape.vocabSize}`);
+  if (options.trainedNorms && dtype !== 'F32') throw new Error('writeModelFolder: trainedNorms is for F32 folders');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config(shape), null, 2));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, tokenizer_class: 'BertTokenizer', model_max_length: shape.maxPositions }));
-  writeFileSync(join(dir, 'vocab.txt'), vocabText(shape.vocabSize));
+  writeFileSync(join(dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
 
   const width = dtype === 'F32' ? 4 : 2;
   const tensors = tensorsOf(shape);
@@ -96,6 +109,15 @@ export function writeModelFolder(dir: string, shape: FolderShape, dtype: 'F32' |
     for (const t of tensors) {
       const count = t.shape.reduce((a, b) => a * b, 1);
       const buf = Buffer.alloc(count * width);
+      if (options.trainedNorms && /norm\.weight$/i.test(t.name)) {
+        for (let i = 0; i < count; i++) buf.writeFloatLE(1, i * 4);
+        writeSync(fd, buf);
+        continue;
+      }
+      if (options.trainedNorms && t.name.endsWith('.bias')) {
+        writeSync(fd, buf);
+        continue;
+      }
       for (let i = 0; i < count; i++) {
         // xorshift32: every bit varies (a linear congruential generator's low bits repeat within a few hundred steps).
         seed ^= seed << 13;
