@@ -98,3 +98,25 @@ export function torchPython() {
   const python = setup.stdout.trim();
   return setup.status === 0 && python ? python : null;
 }
+
+/**
+ * Runs `use` on the project's own TypeScript modules, loaded through Vite's server-side loader (no build), for
+ * scripts that need the studio's code without a browser: `paths` from the repository root, e.g.
+ * '/src/train/memory-plan.ts'. The loader stays open until `use` has finished (a module may import lazily).
+ * @template {readonly string[]} P
+ * @template T
+ * @param {P} paths
+ * @param {(modules: { [K in keyof P]: Record<string, any> }) => Promise<T> | T} use
+ * @returns {Promise<T>}
+ */
+export async function withSources(paths, use) {
+  const { createServer } = await import('vite');
+  const vite = await createServer({ configFile: false, server: { middlewareMode: true, hmr: false }, appType: 'custom', logLevel: 'error', optimizeDeps: { noDiscovery: true } });
+  try {
+    const out = [];
+    for (const path of paths) out.push(await vite.ssrLoadModule(path));
+    return await use(/** @type {{ [K in keyof P]: Record<string, any> }} */ (/** @type {unknown} */ (out)));
+  } finally {
+    await vite.close();
+  }
+}

@@ -12,11 +12,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createServer } from 'vite';
 import { unzipSync } from 'fflate';
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { launchStudio } from '../scripts/studio-browser.mjs';
-import { OUT, clockLog, profileDir } from './lib.mjs';
+import { OUT, clockLog, profileDir, withSources } from './lib.mjs';
 
 const args = flagsOrExit('npm run bench:real-run --', {
   hidden: { type: 'integer', min: 8, default: 384 },
@@ -45,21 +44,13 @@ const QUERY = QUERY_LINE.split('\t')[1] ?? '';
  * The project's own TypeScript for the folder (src/testing/model-folders.ts: every tensor `weightSpecs` names), the
  * fixtures' place and bert-base-uncased's vocabulary, loaded through Vite, so this script writes none of them again.
  */
-async function loadHelpers() {
-  const vite = await createServer({ configFile: false, server: { middlewareMode: true, hmr: false }, appType: 'custom', logLevel: 'error', optimizeDeps: { noDiscovery: true } });
-  try {
-    const folders = await vite.ssrLoadModule('/src/testing/model-folders.ts');
-    const { FIXTURES } = await vite.ssrLoadModule('/src/testing/fixtures.ts');
-    const { bertBaseUncasedVocab } = await vite.ssrLoadModule('/src/text/wordpiece.ts');
-    return {
-      writeModelFolder: /** @type {typeof import('../src/testing/model-folders').writeModelFolder} */ (folders.writeModelFolder),
-      parameterCount: /** @type {typeof import('../src/testing/model-folders').parameterCount} */ (folders.parameterCount),
-      FIXTURES: /** @type {string} */ (FIXTURES),
-      vocab: /** @type {string[]} */ (await bertBaseUncasedVocab()),
-    };
-  } finally {
-    await vite.close();
-  }
+function loadHelpers() {
+  return withSources(/** @type {const} */ (['/src/testing/model-folders.ts', '/src/testing/fixtures.ts', '/src/text/wordpiece.ts']), async ([folders, { FIXTURES }, { bertBaseUncasedVocab }]) => ({
+    writeModelFolder: /** @type {typeof import('../src/testing/model-folders').writeModelFolder} */ (folders.writeModelFolder),
+    parameterCount: /** @type {typeof import('../src/testing/model-folders').parameterCount} */ (folders.parameterCount),
+    FIXTURES: /** @type {string} */ (FIXTURES),
+    vocab: /** @type {string[]} */ (await bertBaseUncasedVocab()),
+  }));
 }
 
 // ---- the GPU process's memory ----
