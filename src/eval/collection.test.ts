@@ -11,7 +11,9 @@ import { runFromTeacher, textFile } from '../testing/fixtures';
 import { importMsmarcoSample } from '../testing/sample-dataset';
 import { buildBm25Files, openBm25Files } from './bm25-files';
 import { storedCollection, tableCollection } from './collection';
-import { addTeacherScores, bm25IndexOf, devQueries, evaluateReranking, teacherScores, type Scorer, type TeacherScores } from './rerank';
+import { addTeacherScores, devQueries, evaluateReranking, type Scorer, type TeacherScores } from './rerank';
+import { bm25IndexOf } from './bm25.reference';
+import { teacherScores } from './rerank.reference';
 import { phaseProgress } from './session';
 
 const tok = (t: string) => Int32Array.from(t.split(' '), (w) => 4 + (w.length % 50));
