@@ -8,6 +8,7 @@
  */
 import { checkSpace, datasetFolder, ensureTrainingFiles } from '../data/rows/dataset-files';
 import type { FileFolder } from '../data/rows/files';
+import type { TrainingFiles } from '../data/rows/training-files';
 import { forEachChunk, readChunk, readTable } from '../data/store/dataset-db';
 import type { DatasetInfo, TextColumns } from '../data/store/schema';
 import type { Bm25Searchable } from './bm25';
@@ -42,23 +43,25 @@ export async function openEvalData(info: DatasetInfo, onProgress: DataProgress =
   if (info.status !== 'ready') throw new Error(`dataset "${info.name}" is not completely imported`);
   const queries = await readTable(info.id, 'queries');
   if (!queries || info.counts.passages === 0) throw new Error(`dataset "${info.name}" has no passages or no queries to evaluate with`);
-  return storedEvalData(info, queries, onProgress);
-}
-
-async function storedEvalData(info: DatasetInfo, queries: TextColumns, onProgress: DataProgress): Promise<EvalData> {
   const files = await ensureTrainingFiles(info, (_phase, done, total) => onProgress('preparing', done, total));
-  const folder = await datasetFolder(info);
-  let passages: Collection;
   try {
-    passages = storedCollection(files.passages, files.manifest.chunkRows.passages, async (k) => {
-      const chunk = await readChunk(info.id, 'passages', k);
-      if (!chunk) throw new Error(`dataset "${info.name}" has no stored passage chunk ${k}; it changed since its files were built`);
-      return chunk;
-    });
+    return evalDataFrom(info, queries, files, await datasetFolder(info));
   } catch (err) {
     files.close();
     throw err;
   }
+}
+
+/**
+ * A dataset version as evaluation reads it, from its open training files in `folder` (OPFS in the studio, a folder
+ * in memory in unit tests); the BM25 index is built into the same folder on first use. `close()` closes the files.
+ */
+export function evalDataFrom(info: DatasetInfo, queries: TextColumns, files: TrainingFiles, folder: FileFolder): EvalData {
+  const passages: Collection = storedCollection(files.passages, files.manifest.chunkRows.passages, async (k) => {
+    const chunk = await readChunk(info.id, 'passages', k);
+    if (!chunk) throw new Error(`dataset "${info.name}" has no stored passage chunk ${k}; it changed since its files were built`);
+    return chunk;
+  });
   let bm25: Bm25Files | null = null;
   return {
     key: dataKey(info),
