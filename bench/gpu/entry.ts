@@ -6,6 +6,7 @@
 import * as tf from '../../src/model/tf';
 import '@tensorflow/tfjs-backend-webgpu';
 import { Trainer } from '../../src/train/trainer.core';
+import { tablesAsTrainingData } from '../../src/train/stored-data';
 import { TrainingLoop } from '../../src/train/training-loop';
 import { resolveRunConfig, type RunConfig } from '../../src/train/config';
 import { textColumns } from '../../src/data/store/columns';
@@ -51,7 +52,7 @@ export async function main(files: { collection: string; queries: string; teacher
       let batch = 1;
       for (const kernels of ['fused', 'stock'] as const) {
         const config = resolveRunConfig({ ...partial, arch, kernels, loss: 'margin-mse', backend: 'webgpu' });
-        const trainer = new Trainer(tables, config, tokenizer);
+        const trainer = new Trainer(await tablesAsTrainingData(tables, config.standardizeTeacher), config, tokenizer);
         params = trainer.model.parameterCount();
         flops = trainingStepFlops(config);
         batch = config.batchSize;

@@ -3,7 +3,8 @@ import { textColumns } from '../data/store/columns';
 import type { TextColumns } from '../data/store/schema';
 import { MemoryFile, MemoryFolder } from '../data/rows/files';
 import { fixtureBytes } from '../testing/fixtures';
-import { bm25Terms, buildBm25Index, idf, topK } from './bm25';
+import { bm25Terms, idf, topK } from './bm25';
+import { buildBm25Index } from './bm25.reference';
 import { BM25_INDEX, BM25_MANIFEST, buildBm25Files, openBm25Files, readBm25Manifest, type PassageChunks } from './bm25-files';
 
 /** An `id<TAB>text` fixture as rows. */

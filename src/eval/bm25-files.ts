@@ -1,12 +1,12 @@
 /**
- * BM25 for a collection too large for memory: the postings in a file, built from the stored text chunks one chunk at
+ * BM25 as the studio keeps it, for every collection, since the large ones do not fit in memory: the postings in a file, built from the stored text chunks one chunk at
  * a time (no text is held longer than its chunk), read a term at a time when a query is scored. At MS MARCO's 8.8M
  * passages the postings are about 350M (term, passage, count) entries, 2 GB as arrays; in memory stay the passage
  * lengths (4 bytes a passage) and where each term's postings start (16 MB), not the postings.
  *
  * Building: passages are turned into postings in blocks of a bounded number of entries; each block is sorted by
  * term and written as a segment file; then the segments are merged term by term into one index file, whose postings
- * are exactly those of `buildBm25Index` over the same texts (same terms, same order, same counts), and the segments
+ * are exactly those of `buildBm25Index` (bm25.reference.ts) over the same texts (same terms, same order, same counts), and the segments
  * are removed. A manifest written last marks a finished index; a failed build removes what it wrote.
  *
  * Index file (little-endian):

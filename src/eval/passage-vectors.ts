@@ -1,14 +1,13 @@
 /**
  * The student's passage vectors for dense retrieval (evaluation and "try the student"), encoded once per student
- * state and dataset version. With a dataset folder (OPFS) they go to a vector file: bounded memory, and an encoding
- * cut off by a closed tab resumes where it stopped the next time the same student is evaluated. Without one they are
- * kept in memory (small datasets). The key of the vectors is a fingerprint of the weights themselves, so two
+ * state and dataset version, into a vector file in the dataset's folder: bounded memory, and an encoding cut off by
+ * a closed tab resumes where it stopped the next time the same student is evaluated. The key of the vectors is a fingerprint of the weights themselves, so two
  * students never share vectors by accident and the same weights reloaded later find theirs.
  */
 import type { VectorStudent } from '../model/students/student';
 import type { Collection } from './collection';
 import type { EvalData } from './eval-data';
-import { embedRows, encodeRows, searchFileOnDevice, searchTopK, textsPerForward } from './retrieval';
+import { embedRows, searchFileOnDevice, textsPerForward } from './retrieval';
 import type { PairLengths } from './score';
 import type { Hits } from './vector-search';
 import { encodeToFile } from './vectors';
@@ -44,7 +43,7 @@ export interface DenseSearch {
 }
 
 export class PassageVectors {
-  /** The vectors of one student state: searched from their file, or from memory without a dataset folder. */
+  /** The vectors of one student state, searched from their file. */
   private held: { key: string; search(queries: Float32Array, k: number): Promise<Hits[]>; close(): void } | null = null;
 
   /**
@@ -69,22 +68,15 @@ export class PassageVectors {
     if (this.held?.key !== key) {
       this.release();
       const started = performance.now();
-      if (data.folder) {
-        let from = -1;
-        const spec = { key, rows: passages.size, dim: model.vectorSize, batch: textsPerForward(forwardBatch), checkSpace: (bytes: number) => data.checkSpace(bytes, 'the passage vectors') };
-        const file = await encodeToFile(data.folder, spec, embedRows(model, passages, passageLength), (done, total, resumedFrom) => {
-          from = resumedFrom;
-          onProgress('encoding', done, total);
-        });
-        reused = from < 0 ? passages.size : from;
-        encoded = passages.size - reused;
-        this.held = { key, search: (q, kk) => searchFileOnDevice(file, q, kk), close: () => file.close() };
-      } else {
-        const all = Int32Array.from({ length: passages.size }, (_, i) => i);
-        const memory = await encodeRows(model, passages, all, passageLength, (d, n) => onProgress('encoding', d, n), forwardBatch);
-        encoded = passages.size;
-        this.held = { key, search: (q, kk) => searchTopK(q, memory, model.vectorSize, kk), close: () => undefined };
-      }
+      let from = -1;
+      const spec = { key, rows: passages.size, dim: model.vectorSize, batch: textsPerForward(forwardBatch), checkSpace: (bytes: number) => data.checkSpace(bytes, 'the passage vectors') };
+      const file = await encodeToFile(data.folder, spec, embedRows(model, passages, passageLength), (done, total, resumedFrom) => {
+        from = resumedFrom;
+        onProgress('encoding', done, total);
+      });
+      reused = from < 0 ? passages.size : from;
+      encoded = passages.size - reused;
+      this.held = { key, search: (q, kk) => searchFileOnDevice(file, q, kk), close: () => file.close() };
       encodeSeconds = encoded > 0 ? (performance.now() - started) / 1000 : 0;
     } else {
       reused = passages.size;

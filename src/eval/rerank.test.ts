@@ -3,9 +3,10 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { parseRunText as parseRun, runFromTeacher, textFile } from '../testing/fixtures';
 import { importMsmarcoSample } from '../testing/sample-dataset';
-import { bm25IndexOf, evaluateReranking, teacherScores, type EvalTables, type Scorer } from './rerank';
+import { evaluateReranking, type EvalTables, type Scorer } from './rerank';
+import { bm25IndexOf, type Bm25Index } from './bm25.reference';
+import { teacherScores } from './rerank.reference';
 import { tableCollection } from './collection';
-import type { Bm25Index } from './bm25';
 import { evaluateRun, qrelsFrom, rank, round4, type Run } from './metrics';
 
 let imports = 0;

@@ -6,7 +6,7 @@
  */
 import { rowIndex, textAt } from '../data/store/columns';
 import type { CandidateColumns, QrelColumns, TextColumns, TripleColumns } from '../data/store/schema';
-import { bm25Terms, buildBm25Index, topK, type Bm25Index, type Bm25Searchable } from './bm25';
+import { bm25Terms, topK, type Bm25Searchable } from './bm25';
 import type { Collection } from './collection';
 import { evaluateRun, qrelsFrom, rank, round4, type Qrels, type Run, type RunMetrics } from './metrics';
 
@@ -111,14 +111,6 @@ export function denseMetrics(t: Pick<EvalTables, 'passages' | 'qrels'>, dev: rea
   return { mrr10: round4(m.mrr10), ndcg10: round4(m.ndcg10), recall100: round4(m.recall100), recall1000: round4(m.recall1000), queries: m.queries };
 }
 
-export function bm25IndexOf(passages: TextColumns, onProgress: (done: number, total: number) => void = () => undefined): Bm25Index {
-  const n = passages.id.length;
-  return buildBm25Index(n, (row) => {
-    if (row % 5000 === 0) onProgress(row, n);
-    return bm25Terms(textAt(passages, row));
-  });
-}
-
 function hasRelevant(judged: Map<number, number> | undefined, threshold: number): boolean {
   if (!judged) return false;
   for (const g of judged.values()) if (g >= threshold) return true;
@@ -156,10 +148,6 @@ export function addTeacherScores(out: TeacherScores, triples: TripleColumns, wan
     put(q, triples.neg[i] as number, triples.negScore[i] as number);
   }
   return out;
-}
-
-export function teacherScores(triples: TripleColumns | null, wanted?: ReadonlySet<number>): TeacherScores {
-  return triples ? addTeacherScores(new Map(), triples, wanted) : new Map();
 }
 
 function row(system: string, m: RunMetrics, note = ''): SystemRow {

@@ -1,14 +1,14 @@
 /**
  * Dense retrieval for the `dot` student: every passage encoded once, then an exact top-k by chunked matrix products
  * (queries × a chunk of passage vectors on the device, top-k per chunk, merged on the CPU: vector-search.ts). Exact,
- * not approximate: the figure is the model's, not an index's. Collections too large for memory are encoded to a
- * vector file instead (vectors.ts: encodeToFile with embedRows, then searchFileOnDevice).
+ * not approximate: the figure is the model's, not an index's. The passages are encoded to a vector file of the
+ * dataset (vectors.ts: encodeToFile with embedRows, then searchFileOnDevice); `encodeRows` encodes the queries.
  */
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
 import type { VectorStudent } from '../model/students/student';
 import type { TokenSource } from './collection';
-import { searchVectors, vectorsInMemory, type ChunkTopK, type Hits } from './vector-search';
+import type { ChunkTopK, Hits } from './vector-search';
 import { searchFile, type Embed, type VectorFile } from './vectors';
 import { boundedBatch } from './score';
 
@@ -73,17 +73,7 @@ export function deviceChunkTopK(): { topK: ChunkTopK; dispose(): void } {
   };
 }
 
-/** Exact top-k passage rows by dot product for each query vector; best first. */
-export async function searchTopK(queries: Float32Array, passages: Float32Array, hidden: number, k: number): Promise<Hits[]> {
-  const device = deviceChunkTopK();
-  try {
-    return await searchVectors(vectorsInMemory(passages, hidden), queries, k, device.topK, SEARCH_CHUNK);
-  } finally {
-    device.dispose();
-  }
-}
-
-/** searchTopK over a vector file on disk: the same chunks and device top-k, a chunk read from the file at a time. */
+/** Exact top-k passage rows by dot product for each query vector, best first, over a vector file on disk: queries × a chunk of vectors on the device, a chunk read from the file at a time. */
 export async function searchFileOnDevice(vectors: VectorFile, queries: Float32Array, k: number): Promise<Hits[]> {
   const device = deviceChunkTopK();
   try {

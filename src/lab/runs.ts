@@ -1,6 +1,7 @@
 /** Short training runs on the demo data for the kernel tests and the benchmarks: losses, and triples per second. */
 import * as tf from '../model/tf';
 import { Trainer } from '../train/trainer.core';
+import { tablesAsTrainingData } from '../train/stored-data';
 import { resolveRunConfig, type RunConfig } from '../train/config';
 import { selectBackend } from '../train/backend';
 import { fusedDispatches, type KernelChoice } from '../model/kernels';
@@ -27,7 +28,7 @@ async function setUp(partial: Partial<RunConfig>, steps: number, { tokenizer: ch
   const { tables, tokenizer } = await demoTables(choice);
   if (vocabSize !== undefined && vocabSize < tokenizer.vocabSize) throw new Error(`vocabSize ${vocabSize} is below the demo tokenizer's ${tokenizer.vocabSize} ids`);
   const info = { ...tokenizer, vocabSize: vocabSize ?? tokenizer.vocabSize };
-  return { trainer: new Trainer(tables, config, info), vocabSize: info.vocabSize };
+  return { trainer: new Trainer(await tablesAsTrainingData(tables, config.standardizeTeacher), config, info), vocabSize: info.vocabSize };
 }
 
 export async function trainerFor(partial: Partial<RunConfig>, steps: number, data: LabData = {}): Promise<Trainer> {

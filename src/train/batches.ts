@@ -2,13 +2,14 @@
  * Turning a dataset's triples into fixed-shape batches of token ids. Pure TypeScript over typed arrays, so the
  * sampling order is the same on every backend and can be tested without a GPU.
  *
- * Two sources give the same batches: the whole tables in memory (`tableData`: unit tests, the kernel lab) and the
- * training files read a batch at a time (`storedData` in stored-data.ts: the studio's runs).
+ * The batches come from one source: the dataset's training files read a batch at a time (`storedData` in
+ * stored-data.ts), in OPFS in the studio and in memory for the lab's demo runs and unit tests. The whole-table
+ * version the file path is checked against lives in batches.reference.ts, for tests only.
  */
-import { padTokens, rowIndex } from '../data/store/columns';
 import type { TextColumns, TripleColumns } from '../data/store/schema';
 import { Rng } from '../util/random';
 
+/** A small dataset's tables in memory (the demo data): training reads them through `tablesAsTrainingData`. */
 export interface TrainingTables {
   passages: TextColumns;
   queries: TextColumns;
@@ -40,52 +41,6 @@ export interface TrainingData {
   close(): void;
 }
 
-export function isTrainingData(x: TrainingTables | TrainingData): x is TrainingData {
-  return 'batch' in x;
-}
-
-/** Triples resolved to row numbers of the text tables; triples naming unknown ids are counted, not used. */
-export interface ResolvedTriples {
-  queryRow: Int32Array;
-  posRow: Int32Array;
-  negRow: Int32Array;
-  posScore: Float32Array;
-  negScore: Float32Array;
-  qid: Int32Array;
-  /** Triples dropped because a query or passage id was not in the dataset. */
-  unresolved: number;
-}
-
-export function resolveTriples(t: TrainingTables): ResolvedTriples {
-  const qRows = rowIndex(t.queries.id);
-  const pRows = rowIndex(t.passages.id);
-  const n = t.triples.qid.length;
-  const keep: number[] = [];
-  const rows: [number, number, number][] = [];
-  for (let i = 0; i < n; i++) {
-    const q = qRows.get(t.triples.qid[i] as number);
-    const p = pRows.get(t.triples.pos[i] as number);
-    const m = pRows.get(t.triples.neg[i] as number);
-    if (q === undefined || p === undefined || m === undefined) continue;
-    keep.push(i);
-    rows.push([q, p, m]);
-  }
-  const pick = <A extends Int32Array | Float32Array>(src: A): A => {
-    const out = new (src.constructor as new (n: number) => A)(keep.length);
-    keep.forEach((i, j) => (out[j] = src[i] as number));
-    return out;
-  };
-  return {
-    queryRow: Int32Array.from(rows, (r) => r[0]),
-    posRow: Int32Array.from(rows, (r) => r[1]),
-    negRow: Int32Array.from(rows, (r) => r[2]),
-    posScore: pick(t.triples.posScore),
-    negScore: pick(t.triples.negScore),
-    qid: pick(t.triples.qid),
-    unresolved: n - keep.length,
-  };
-}
-
 /** Mean and standard deviation of the teacher's scores over all triples, positives and negatives together. */
 export function teacherMoments(scan: (visit: (pos: Float32Array, neg: Float32Array) => void) => void): { mean: number; std: number } {
   let n = 0;
@@ -102,25 +57,6 @@ export function teacherMoments(scan: (visit: (pos: Float32Array, neg: Float32Arr
   return { mean, std: Math.sqrt(sq / n) || 1 };
 }
 
-/** Teacher scores z-scored over all training triples (positives and negatives together). */
-export function standardized(t: ResolvedTriples): ResolvedTriples {
-  const { mean, std } = teacherMoments((visit) => visit(t.posScore, t.negScore));
-  return { ...t, posScore: t.posScore.map((x) => (x - mean) / std), negScore: t.negScore.map((x) => (x - mean) / std) };
-}
-
-export function makeBatch(tables: TrainingTables, triples: ResolvedTriples, indices: ArrayLike<number>, queryLength: number, passageLength: number): Batch {
-  const idx = Array.from(indices);
-  return {
-    size: idx.length,
-    query: padTokens(tables.queries, idx.map((i) => triples.queryRow[i] as number), queryLength),
-    pos: padTokens(tables.passages, idx.map((i) => triples.posRow[i] as number), passageLength),
-    neg: padTokens(tables.passages, idx.map((i) => triples.negRow[i] as number), passageLength),
-    teacherPos: Float32Array.from(idx, (i) => triples.posScore[i] as number),
-    teacherNeg: Float32Array.from(idx, (i) => triples.negScore[i] as number),
-  };
-}
-
-/** Whole tables in memory as a training source (for small data: tests, the kernel lab). */
 /**
  * The triples [from, from + count) of a batch, as a batch of their own: views of the same arrays, nothing copied.
  * A micro-batch of gradient accumulation, or a chunk of the probe set.
@@ -137,19 +73,6 @@ export function sliceBatch(b: Batch, from: number, count: number, queryLength: n
     neg: b.neg.subarray(from * passageLength, to * passageLength),
     teacherPos: b.teacherPos.subarray(from, to),
     teacherNeg: b.teacherNeg.subarray(from, to),
-  };
-}
-
-export function tableData(tables: TrainingTables, standardize: boolean): TrainingData {
-  const resolved = resolveTriples(tables);
-  const triples = standardize ? standardized(resolved) : resolved;
-  return {
-    size: triples.qid.length,
-    unresolved: triples.unresolved,
-    queryIds: tables.queries.id,
-    scanQueryRows: (visit) => visit(triples.queryRow, 0),
-    batch: (indices, queryLength, passageLength) => makeBatch(tables, triples, indices, queryLength, passageLength),
-    close: () => undefined,
   };
 }
 

@@ -11,6 +11,7 @@ import { tokenizerForVocab } from '../text/tokenizers';
 import { resolveRunConfig } from './config';
 import { fineTuningSettings, fromScratchSettings, importModelFolder, startFor, studentConfigFor } from './models';
 import { Trainer } from './trainer.core';
+import { tablesAsTrainingData } from './stored-data';
 
 describe('the model library', () => {
   it('stores an imported folder whole and lists it with what the page shows', async () => {
@@ -79,7 +80,7 @@ describe('training on a pretrained start (CPU backend)', () => {
     const dataset = { name: 'msmarco', tokenizer: tok.id };
     const begin = await startFor(config, dataset);
     expect(studentConfigFor(config, tok, begin?.start)).toMatchObject({ hidden: 32, heads: 4, ffn: 64, layers: 2, vocabSize: 2500 });
-    const trainer = new Trainer({ passages, queries, triples }, config, tok, begin?.start);
+    const trainer = new Trainer(await tablesAsTrainingData({ passages, queries, triples }, config.standardizeTeacher), config, tok, begin?.start);
     const before = Array.from(await trainer.model.params.get('encoder.layer.1.output.dense.weight').data());
     const losses: number[] = [];
     for (let i = 0; i < 2; i++) {
@@ -93,7 +94,7 @@ describe('training on a pretrained start (CPU backend)', () => {
     const snap = await trainer.snapshot();
     expect(snap.weights.map((w) => w.name)).toContain('embeddings.word_embeddings.weight');
     // A fresh trainer on the same start restores by those names and continues identically.
-    const again = new Trainer({ passages, queries, triples }, config, tok, begin?.start);
+    const again = new Trainer(await tablesAsTrainingData({ passages, queries, triples }, config.standardizeTeacher), config, tok, begin?.start);
     await again.restore(snap);
     expect(Array.from(await again.model.params.get('encoder.layer.1.output.dense.weight').data())).toEqual(after);
     trainer.dispose();

@@ -5,8 +5,9 @@ import type { TableColumns, TableName, TripleColumns } from '../data/store/schem
 import { MemoryFolder } from '../data/rows/files';
 import { buildTrainingFiles, openTrainingFiles, type ChunkReader } from '../data/rows/training-files';
 import { tokenize } from '../text/hashing';
-import { splitProbe, tableData, type TrainingTables } from './batches';
-import { storedData } from './stored-data';
+import { splitProbe, type TrainingData, type TrainingTables } from './batches';
+import { tableData } from './batches.reference';
+import { storedData, tablesAsTrainingData } from './stored-data';
 
 const tok = (t: string) => tokenize(t, { kind: 'hash-words', buckets: 30522 });
 
@@ -34,6 +35,22 @@ function demo(chunk: number) {
   return { tables, read, counts: { passages: passages.length, queries: d.queries.length, triples: triples.qid.length } };
 }
 
+/** Every triple's batch, in a scrambled order, of two sources: equal token matrices and teacher scores. */
+function expectSameBatches(a: TrainingData, b: TrainingData, lengths: readonly (readonly [number, number])[]) {
+  expect(a.size).toBe(b.size);
+  const all = Array.from({ length: b.size }, (_, i) => (i * 37) % b.size);
+  for (const [q, p] of lengths) {
+    const x = a.batch(all, q, p);
+    const y = b.batch(all, q, p);
+    expect(x.size).toBe(y.size);
+    expect(Array.from(x.query)).toEqual(Array.from(y.query));
+    expect(Array.from(x.pos)).toEqual(Array.from(y.pos));
+    expect(Array.from(x.neg)).toEqual(Array.from(y.neg));
+    expect(Array.from(x.teacherPos)).toEqual(Array.from(y.teacherPos));
+    expect(Array.from(x.teacherNeg)).toEqual(Array.from(y.teacherNeg));
+  }
+}
+
 describe('storedData: the training files, a batch at a time', () => {
   for (const standardize of [false, true]) {
     it(`makes the batches the whole tables make${standardize ? ', with standardised teacher scores' : ''}`, async () => {
@@ -52,21 +69,24 @@ describe('storedData: the training files, a batch at a time', () => {
       };
       expect(qids(stored)).toEqual(qids(whole));
       expect(splitProbe(stored, 20, 7)).toEqual(splitProbe(whole, 20, 7));
-      // Every triple, in a scrambled order, at lengths shorter and longer than the stored widths.
-      const all = Array.from({ length: whole.size }, (_, i) => (i * 37) % whole.size);
-      for (const [q, p] of [[4, 9], [30, 600]] as const) {
-        const a = stored.batch(all, q, p);
-        const b = whole.batch(all, q, p);
-        expect(a.size).toBe(b.size);
-        expect(Array.from(a.query)).toEqual(Array.from(b.query));
-        expect(Array.from(a.pos)).toEqual(Array.from(b.pos));
-        expect(Array.from(a.neg)).toEqual(Array.from(b.neg));
-        expect(Array.from(a.teacherPos)).toEqual(Array.from(b.teacherPos));
-        expect(Array.from(a.teacherNeg)).toEqual(Array.from(b.teacherNeg));
-      }
+      // Every triple, at lengths shorter and longer than the stored widths.
+      expectSameBatches(stored, whole, [[4, 9], [30, 600]]);
+      const all = Array.from({ length: whole.size }, (_, i) => i);
       if (standardize) expect(Array.from(stored.batch(all, 1, 1).teacherPos)).not.toEqual(Array.from(tables.triples.posScore.slice(0, all.length)));
       stored.close();
       expect(() => stored.batch([0], 4, 4)).toThrow('the training files were closed: this run has ended, start a new one');
     });
   }
+
+  it('reads small tables in memory (the lab, the benches, unit tests) through the same files, with the same batches', async () => {
+    const { tables } = demo(32);
+    for (const standardize of [false, true]) {
+      const inMemory = await tablesAsTrainingData(tables, standardize);
+      const whole = tableData(tables, standardize);
+      expect(inMemory.unresolved).toBe(2);
+      expect(splitProbe(inMemory, 20, 7)).toEqual(splitProbe(whole, 20, 7));
+      expectSameBatches(inMemory, whole, [[6, 12]]);
+      inMemory.close();
+    }
+  });
 });

@@ -1,10 +1,11 @@
 /**
- * The training source of the studio's runs: the dataset's training files (token rows and triple records), read a
- * batch at a time. Memory is the query id column (4 bytes a query), whatever the collection's size; the batches
- * are the ones `tableData` makes from the whole tables.
+ * The one training source: a dataset's training files (token rows and triple records), read a batch at a time.
+ * Memory is the query id column (4 bytes a query), whatever the collection's size; the batches are the ones the
+ * whole tables would make (`tableData` in batches.reference.ts, which the tests hold this to).
  */
+import { memoryTrainingFiles } from '../data/rows/memory-files';
 import type { TrainingFiles } from '../data/rows/training-files';
-import { teacherMoments, type Batch, type TrainingData } from './batches';
+import { teacherMoments, type Batch, type TrainingData, type TrainingTables } from './batches';
 
 export function storedData(files: TrainingFiles, standardize: boolean): TrainingData {
   const { passages, queries, triples } = files;
@@ -36,4 +37,9 @@ export function storedData(files: TrainingFiles, standardize: boolean): Training
       files.close();
     },
   };
+}
+
+/** Small tables in memory (the demo data of the lab and the benches, unit tests) through the same files, built in memory. */
+export async function tablesAsTrainingData(tables: TrainingTables, standardize: boolean): Promise<TrainingData> {
+  return storedData(await memoryTrainingFiles(tables), standardize);
 }

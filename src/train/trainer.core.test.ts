@@ -7,7 +7,8 @@ import { tokenize } from '../text/hashing';
 import { resolveRunConfig } from './config';
 import { Trainer } from './trainer.core';
 import { TrainingLoop } from './training-loop';
-import { standardized, type TrainingTables } from './batches';
+import type { TrainingTables } from './batches';
+import { tablesAsTrainingData } from './stored-data';
 import { scorePairs } from '../eval/score';
 import { tableCollection } from '../eval/collection';
 import { ARCHS } from '../model/students/archs';
@@ -31,6 +32,9 @@ function demoTables(): TrainingTables {
   };
 }
 
+/** The demo tables through the one data path, training files (built in memory); the runs here leave the scores raw. */
+const demoData = (tables = demoTables()) => tablesAsTrainingData(tables, false);
+
 const config = resolveRunConfig({ seed: 9, steps: 40, batchSize: 8, learningRate: 0.003, queryLength: 8, passageLength: 24, hidden: 16, heads: 2, ffn: 32, layers: 1, logEvery: 5, probeEvery: 20, probeSize: 16, backend: 'cpu' });
 
 describe('Trainer on the CPU backend', () => {
@@ -50,11 +54,11 @@ describe('Trainer on the CPU backend', () => {
       }
       return out;
     };
-    const straight = new Trainer(demoTables(), cfg, TOKENIZER);
+    const straight = new Trainer(await demoData(), cfg, TOKENIZER);
     const expected = await lossesOf(straight, 12);
     straight.dispose();
 
-    const first = new Trainer(demoTables(), cfg, TOKENIZER);
+    const first = new Trainer(await demoData(), cfg, TOKENIZER);
     const before = await lossesOf(first, 5);
     // As after a stopped run: its data closed, the batch it had read ahead for step 6 not trained on.
     first.closeData();
@@ -67,7 +71,7 @@ describe('Trainer on the CPU backend', () => {
     // A fresh trainer (a reloaded page) starts from its initial weights until it restores the snapshot. The
     // snapshot's weights (and their moments) are handed over in reverse order: matched by name, not by position.
     const tensorsBefore = tf.memory().numTensors;
-    const second = new Trainer(demoTables(), cfg, TOKENIZER);
+    const second = new Trainer(await demoData(), cfg, TOKENIZER);
     const { first: m, second: v } = snapshot.optimizer;
     await second.restore({ ...snapshot, config: cfg, weights: snapshot.weights.slice().reverse(), optimizer: { ...snapshot.optimizer, first: m.slice().reverse(), second: v.slice().reverse() } });
     const after = await lossesOf(second, 12);
@@ -103,8 +107,8 @@ describe('Trainer on the CPU backend', () => {
     ['mse', 0.5],
   ] as const)('trains a batch of 32 as 4 × 8 to the weights and losses of 32 at once (%s loss, clipNorm %s)', async (loss, clipNorm) => {
     const cfg = resolveRunConfig({ ...config, loss, clipNorm, steps: 2, batchSize: 32, probeSize: 16, hidden: 8, ffn: 16, passageLength: 12 });
-    const whole = new Trainer(demoTables(), cfg, TOKENIZER);
-    const accumulated = new Trainer(demoTables(), { ...cfg, microBatch: 8 }, TOKENIZER);
+    const whole = new Trainer(await demoData(), cfg, TOKENIZER);
+    const accumulated = new Trainer(await demoData(), { ...cfg, microBatch: 8 }, TOKENIZER);
     for (let step = 0; step < 2; step++) {
       const [a, b] = [whole.step(), accumulated.step()];
       const [x, y] = [(await a.data())[0] as number, (await b.data())[0] as number];
@@ -114,14 +118,14 @@ describe('Trainer on the CPU backend', () => {
     const worst = await worstRelativeDifference(accumulated, whole);
     expect(worst).toBeLessThan(1e-5);
     // The weights did move: two steps at lr 0.003 change them far more than the tolerance.
-    const fresh = new Trainer(demoTables(), cfg, TOKENIZER);
+    const fresh = new Trainer(await demoData(), cfg, TOKENIZER);
     expect(await worstRelativeDifference(fresh, whole)).toBeGreaterThan(1e-3);
     [whole, accumulated, fresh].forEach((t) => t.dispose());
   }, 60_000);
 
   it('keeps the tensor count flat over accumulated steps, and probes in micro-batches with the scores of one forward', async () => {
     const cfg = resolveRunConfig({ ...config, steps: 8, batchSize: 8, microBatch: 2, probeSize: 16, hidden: 8, ffn: 16, passageLength: 12 });
-    const chunked = new Trainer(demoTables(), cfg, TOKENIZER);
+    const chunked = new Trainer(await demoData(), cfg, TOKENIZER);
     const counts: number[] = [];
     for (let s = 0; s < 8; s++) {
       chunked.step().dispose();
@@ -129,7 +133,7 @@ describe('Trainer on the CPU backend', () => {
     }
     expect(counts.at(-1)).toBe(counts[1]);
     // The same student probed in one forward (microBatch 0): the chunks' scores, in the same order.
-    const oneForward = new Trainer(demoTables(), { ...cfg, microBatch: 0 }, TOKENIZER);
+    const oneForward = new Trainer(await demoData(), { ...cfg, microBatch: 0 }, TOKENIZER);
     oneForward.loadWeights(await Promise.all([...chunked.model.params.vars].map(async ([name, v]) => ({ name, shape: v.shape.slice(), data: Float32Array.from(await v.data()) }))));
     const [a, b] = [await chunked.probe(), await oneForward.probe()];
     expect(a.pos).toHaveLength(chunked.probeBatch.size);
@@ -140,7 +144,7 @@ describe('Trainer on the CPU backend', () => {
   }, 60_000);
 
   it('checkpoints every checkpointEvery steps and when paused, never at the last step', async () => {
-    const trainer = new Trainer(demoTables(), { ...config, steps: 7, checkpointEvery: 3, probeEvery: 4, batchSize: 4, hidden: 8, ffn: 16, passageLength: 12 }, TOKENIZER);
+    const trainer = new Trainer(await demoData(), { ...config, steps: 7, checkpointEvery: 3, probeEvery: 4, batchSize: 4, hidden: 8, ffn: 16, passageLength: 12 }, TOKENIZER);
     const saved: number[] = [];
     let pausedOnce = false;
     const loop: TrainingLoop = new TrainingLoop(trainer, {
@@ -167,10 +171,10 @@ describe('Trainer on the CPU backend', () => {
 
   it('loads imported weights only when every name and shape fits the configured student', async () => {
     const small = { ...config, arch: 'tk' as const, hidden: 8, ffn: 16 };
-    const source = new Trainer(demoTables(), small, TOKENIZER);
+    const source = new Trainer(await demoData(), small, TOKENIZER);
     const names = [...source.model.params.vars.keys()];
     const tensors = await Promise.all(source.model.params.list().map(async (v, i) => ({ name: names[i] as string, shape: v.shape.slice(), data: Float32Array.from(await v.data()) })));
-    const target = new Trainer(demoTables(), { ...small, seed: 99 }, TOKENIZER);
+    const target = new Trainer(await demoData(), { ...small, seed: 99 }, TOKENIZER);
     target.loadWeights(tensors);
     expect(Array.from(await target.model.params.get('tk/kernel_w').data())).toEqual(Array.from(tensors[names.indexOf('tk/kernel_w')]!.data));
     expect(() => target.loadWeights(tensors.filter((t) => t.name !== 'tk/mix'))).toThrow('the file has no weight tk/mix, which the configured tk student needs');
@@ -181,8 +185,8 @@ describe('Trainer on the CPU backend', () => {
   });
 
   it('refuses a snapshot of another architecture', async () => {
-    const a = new Trainer(demoTables(), { ...config, arch: 'dot', hidden: 8, ffn: 16 }, TOKENIZER);
-    const b = new Trainer(demoTables(), { ...config, arch: 'tk', hidden: 8, ffn: 16 }, TOKENIZER);
+    const a = new Trainer(await demoData(), { ...config, arch: 'dot', hidden: 8, ffn: 16 }, TOKENIZER);
+    const b = new Trainer(await demoData(), { ...config, arch: 'tk', hidden: 8, ffn: 16 }, TOKENIZER);
     await expect(b.restore(await a.snapshot())).rejects.toThrow('the checkpoint has no weight tk/mix, which this tk student needs');
     a.dispose();
     b.dispose();
@@ -190,10 +194,10 @@ describe('Trainer on the CPU backend', () => {
 
   it('refuses a snapshot whose weights or moments do not fit by name and shape, changing nothing', async () => {
     const cfg = { ...config, arch: 'tk' as const, hidden: 8, ffn: 16 };
-    const a = new Trainer(demoTables(), cfg, TOKENIZER);
+    const a = new Trainer(await demoData(), cfg, TOKENIZER);
     a.step().dispose();
     const snap = await a.snapshot();
-    const b = new Trainer(demoTables(), { ...cfg, seed: 77 }, TOKENIZER);
+    const b = new Trainer(await demoData(), { ...cfg, seed: 77 }, TOKENIZER);
     const before = Array.from(await b.model.params.get('tk/kernel_w').data());
     const renamed = { ...snap, weights: snap.weights.map((w) => (w.name === 'tk/mix' ? { ...w, name: 'tk/mixer' } : w)) };
     await expect(b.restore(renamed)).rejects.toThrow('the checkpoint has no weight tk/mix, which this tk student needs');
@@ -209,7 +213,7 @@ describe('Trainer on the CPU backend', () => {
   });
 
   it.each(ARCHS.map((a) => [a]))('trains the %s student: the Margin-MSE loss falls and no tensor leaks', async (arch) => {
-    const trainer = new Trainer(demoTables(), { ...config, arch, steps: 24, probeEvery: 24, batchSize: 4, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12, learningRate: 0.01 }, TOKENIZER);
+    const trainer = new Trainer(await demoData(), { ...config, arch, steps: 24, probeEvery: 24, batchSize: 4, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12, learningRate: 0.01 }, TOKENIZER);
     expect(trainer.model.arch).toBe(arch);
     const losses: number[] = [];
     const tensors: number[] = [];
@@ -229,7 +233,7 @@ describe('Trainer on the CPU backend', () => {
   }, 60_000);
 
   it('lowers the Margin-MSE loss, keeps the tensor count flat, and probes held-out queries', async () => {
-    const trainer = new Trainer(demoTables(), config, TOKENIZER);
+    const trainer = new Trainer(await demoData(), config, TOKENIZER);
     const losses: number[] = [];
     const tensors = new Map<number, number>();
     const probes: number[] = [];
@@ -264,7 +268,7 @@ describe('Trainer on the CPU backend', () => {
 
   it('gives the same losses for the same seed', async () => {
     const run = async () => {
-      const trainer = new Trainer(demoTables(), { ...config, steps: 6 }, TOKENIZER);
+      const trainer = new Trainer(await demoData(), { ...config, steps: 6 }, TOKENIZER);
       const out: number[] = [];
       await new TrainingLoop(trainer, { onMetrics: (m) => out.push(...m.losses), onProbe: () => undefined }).run(() => undefined);
       trainer.dispose();
@@ -274,7 +278,7 @@ describe('Trainer on the CPU backend', () => {
   }, 60_000);
 
   it('pauses between steps (no step runs while paused), then stops from the pause', async () => {
-    const trainer = new Trainer(demoTables(), { ...config, steps: 1000, logEvery: 1 }, TOKENIZER);
+    const trainer = new Trainer(await demoData(), { ...config, steps: 1000, logEvery: 1 }, TOKENIZER);
     const pauses: boolean[] = [];
     let stepsWhenPaused = -1;
     const loop = new TrainingLoop(trainer, {
@@ -306,7 +310,7 @@ describe('Trainer on the CPU backend', () => {
     Promise.race([run, from.then(() => new Promise<'hung'>((r) => setTimeout(() => r('hung'), 2000)))]);
 
   it('stops when Stop comes while the pause checkpoint is being written', async () => {
-    const trainer = new Trainer(demoTables(), { ...config, steps: 1000, logEvery: 1 }, TOKENIZER);
+    const trainer = new Trainer(await demoData(), { ...config, steps: 1000, logEvery: 1 }, TOKENIZER);
     const pauses: boolean[] = [];
     let written = () => undefined as void;
     const checkpointWritten = new Promise<void>((r) => (written = r));
@@ -329,7 +333,7 @@ describe('Trainer on the CPU backend', () => {
   }, 60_000);
 
   it('goes on training when Resume comes while the pause checkpoint is being written', async () => {
-    const trainer = new Trainer(demoTables(), { ...config, steps: 6, logEvery: 1, batchSize: 4, hidden: 8, ffn: 16 }, TOKENIZER);
+    const trainer = new Trainer(await demoData(), { ...config, steps: 6, logEvery: 1, batchSize: 4, hidden: 8, ffn: 16 }, TOKENIZER);
     const pauses: boolean[] = [];
     // The rest of the run (4 small steps) must be over well within the wait after the last step's metrics.
     let lastStep = () => undefined as void;
@@ -358,7 +362,7 @@ describe('Trainer on the CPU backend', () => {
   it('evaluates on the dev set every evalEvery steps and at the end, scoring with the current student', async () => {
     const tables = demoTables();
     const small = resolveRunConfig({ ...config, steps: 7, evalEvery: 3 });
-    const trainer = new Trainer(tables, small, TOKENIZER);
+    const trainer = new Trainer(await demoData(tables), small, TOKENIZER);
     const evaluated: number[] = [];
     const loop = new TrainingLoop(trainer, {
       onMetrics: () => undefined,
@@ -378,7 +382,7 @@ describe('Trainer on the CPU backend', () => {
   it('trains with each of the other losses, every step giving a finite loss', async () => {
     for (const loss of ['mse', 'weighted-ranknet', 'ranknet'] as const) {
       const cfg = resolveRunConfig({ ...config, steps: 16, loss, logEvery: 4 });
-      const trainer = new Trainer(demoTables(), cfg, TOKENIZER);
+      const trainer = new Trainer(await demoData(), cfg, TOKENIZER);
       const losses: number[] = [];
       const loop = new TrainingLoop(trainer, { onMetrics: (m) => losses.push(...m.losses), onProbe: () => undefined });
       expect(await loop.run(() => undefined)).toBe('done');
@@ -388,20 +392,19 @@ describe('Trainer on the CPU backend', () => {
     }
   }, 120_000);
 
-  it('standardises teacher scores over the training triples when asked', () => {
-    const t = {
-      queryRow: Int32Array.of(0, 0),
-      posRow: Int32Array.of(0, 1),
-      negRow: Int32Array.of(1, 0),
-      qid: Int32Array.of(1, 1),
-      unresolved: 0,
+  it('standardises teacher scores over the training triples when asked', async () => {
+    const tok = (t: string) => tokenize(t, { kind: 'hash-words', buckets: BUCKETS });
+    const tables: TrainingTables = {
+      passages: textColumns([{ id: 10, text: 'first passage' }, { id: 11, text: 'second passage' }], tok),
+      queries: textColumns([{ id: 1, text: 'a query' }], tok),
       // Scores 10, 20 (pos) and 0, 10 (neg): mean 10, std sqrt((0 + 100 + 100 + 0) / 4) = sqrt(50).
-      posScore: Float32Array.of(10, 20),
-      negScore: Float32Array.of(0, 10),
+      triples: { qid: Int32Array.of(1, 1), pos: Int32Array.of(10, 11), neg: Int32Array.of(11, 10), posScore: Float32Array.of(10, 20), negScore: Float32Array.of(0, 10) },
     };
-    const z = standardized(t);
-    expect(Array.from(z.posScore)).toEqual([0, 10 / Math.sqrt(50)].map((x) => Math.fround(x)));
-    expect(Array.from(z.negScore)).toEqual([-10 / Math.sqrt(50), 0].map((x) => Math.fround(x)));
+    const z = (await tablesAsTrainingData(tables, true)).batch([0, 1], 4, 4);
+    expect(Array.from(z.teacherPos)).toEqual([0, 10 / Math.sqrt(50)].map((x) => Math.fround(x)));
+    expect(Array.from(z.teacherNeg)).toEqual([-10 / Math.sqrt(50), 0].map((x) => Math.fround(x)));
+    const raw = (await tablesAsTrainingData(tables, false)).batch([0, 1], 4, 4);
+    expect(Array.from(raw.teacherPos)).toEqual([10, 20]);
     expect(() => resolveRunConfig({ loss: 'hinge' as never })).toThrow(/loss must be one of margin-mse, mse, weighted-ranknet, ranknet/);
   });
 });

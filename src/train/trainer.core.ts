@@ -11,7 +11,7 @@ import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
-import { BatchSampler, isTrainingData, sliceBatch, splitProbe, tableData, type Batch, type SamplerState, type TrainingData, type TrainingTables } from './batches';
+import { BatchSampler, sliceBatch, splitProbe, type Batch, type SamplerState, type TrainingData } from './batches';
 import { accumulationSteps, microBatchOf, type RunConfig } from './config';
 import { lossFunction, type LossFn } from './losses';
 import { AdamW, ADAMW_DEFAULTS } from './optimizer';
@@ -39,7 +39,7 @@ function toTensors(b: Batch, cfg: RunConfig): BatchTensors {
 
 export class Trainer {
   readonly model: Student;
-  /** Where the triples come from: whole tables in memory, or the training files read a batch at a time. */
+  /** Where the triples come from: the training files (in OPFS, or built in memory from small tables), a batch at a time. */
   readonly data: TrainingData;
   readonly trainIndices: Int32Array;
   readonly probeBatch: Batch;
@@ -56,16 +56,16 @@ export class Trainer {
   stepsDone = 0;
 
   /**
-   * @param source the dataset: its tables (standardised here when the config asks) or a TrainingData source.
+   * @param data the dataset's triples, their teacher scores already standardised where the config asks.
    * @param start the checkpoint the student starts from (config.start names it), or none for random weights.
    */
   constructor(
-    source: TrainingTables | TrainingData,
+    data: TrainingData,
     readonly config: RunConfig,
     tokenizer: TokenizerInfo,
     start?: HfModelDescription | null,
   ) {
-    this.data = isTrainingData(source) ? source : tableData(source, config.standardizeTeacher);
+    this.data = data;
     this.loss = lossFunction(config.loss);
     if (this.data.size < 2) throw new Error(`the dataset has ${this.data.size} usable training triples; at least 2 are needed`);
     const split = splitProbe(this.data, config.probeSize, config.seed);

@@ -1,13 +1,11 @@
 /**
- * Where a run's triples come from. In a worker with the Origin Private File System's synchronous access handles
- * (every current browser's dedicated workers), the dataset's training files, built on first use and read a batch at
- * a time; elsewhere the whole tables, as before (fine for small datasets, the only ones such contexts can hold).
+ * Where a run's triples come from: the dataset's training files in the Origin Private File System, built on first
+ * use and read a batch at a time (the training worker, a dedicated worker, has OPFS's synchronous access handles).
  */
-import { canUseTrainingFiles, ensureTrainingFiles } from '../data/rows/dataset-files';
-import { readTable } from '../data/store/dataset-db';
+import { ensureTrainingFiles } from '../data/rows/dataset-files';
 import type { DatasetInfo } from '../data/store/schema';
 import type { BuildPhase } from '../data/rows/training-files';
-import { tableData, type TrainingData } from './batches';
+import type { TrainingData } from './batches';
 import type { RunConfig } from './config';
 import { storedData } from './stored-data';
 
@@ -21,11 +19,6 @@ const PHASE_TEXT: Record<BuildPhase, string> = {
 const PROGRESS_MS = 250;
 
 export async function trainingData(info: DatasetInfo, config: RunConfig, onStatus: (text: string) => void): Promise<TrainingData> {
-  if (!canUseTrainingFiles()) {
-    const [passages, queries, triples] = await Promise.all([readTable(info.id, 'passages'), readTable(info.id, 'queries'), readTable(info.id, 'triples')]);
-    if (!passages || !queries || !triples) throw new Error(`dataset "${info.name}" needs passages, queries and teacher triples to train`);
-    return tableData({ passages, queries, triples }, config.standardizeTeacher);
-  }
   let last = 0;
   const started = performance.now();
   const files = await ensureTrainingFiles(info, (phase, done, total) => {

@@ -10,7 +10,7 @@ import { removeOrphanTrainingFiles, removeTrainingFiles, trainingFolder } from '
 import type { FileFolder } from './files';
 import { ensureSpace } from '../store/space';
 
-export { canUseTrainingFiles, trainingFileBytes } from './files.opfs';
+export { trainingFileBytes } from './files.opfs';
 
 /** The folder of a dataset version's files: training files, and the indexes evaluation keeps (BM25, vectors). */
 export function datasetFolder(info: DatasetInfo): Promise<FileFolder> {

@@ -58,9 +58,14 @@ class SyncFile implements RandomAccessFile {
   }
 }
 
-/** Whether this context can use the training files (a worker with OPFS sync access handles). */
-export function canUseTrainingFiles(): boolean {
-  return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' && typeof FileSystemSyncAccessHandle !== 'undefined';
+/**
+ * Refuses a context without OPFS's synchronous access handles. Every current browser gives them to dedicated
+ * workers, where training and evaluation run; the page itself and Node have none, and there is no other data path.
+ */
+function needSyncHandles(): void {
+  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function' || typeof FileSystemSyncAccessHandle === 'undefined') {
+    throw new Error("the dataset's training files need the Origin Private File System's synchronous file access, which only a dedicated worker of a current browser has; this context has none (tests and scripts build the files in memory instead)");
+  }
 }
 
 async function directory(path: readonly string[], create: boolean): Promise<FileSystemDirectoryHandle> {
@@ -89,6 +94,7 @@ async function syncHandle(dir: FileSystemDirectoryHandle, name: string, mode: 'r
 
 /** The folder of one version of a dataset's training files, created if need be. */
 export async function trainingFolder(datasetId: string, version: string): Promise<FileFolder> {
+  needSyncHandles();
   const dir = await directory([ROOT, datasetId, version], true);
   return {
     async open(name, create) {

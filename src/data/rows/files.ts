@@ -29,7 +29,7 @@ export interface FileFolder {
   remove(name: string): Promise<void>;
 }
 
-/** Files held in memory: for unit tests, and to state what the OPFS version must do. */
+/** Files held in memory: for unit tests and the demo runs of the lab and benches (memory-files.ts), and to state what the OPFS version must do. */
 export class MemoryFile implements RandomAccessFile {
   private bytes = new Uint8Array(0);
   private length = 0;
