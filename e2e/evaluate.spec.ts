@@ -5,18 +5,78 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioPage } from '../scripts/studio-page.mjs';
 import { FIXTURES, parseRunText, runFromTeacher } from '../src/testing/fixtures';
-import { evaluateRun, fixed4, qrelsFrom } from '../src/eval/metrics';
+import { evaluateRun, fixed4, qrelsFrom, type Run } from '../src/eval/metrics';
+import { BM25_B, BM25_K1, bm25Terms } from '../src/eval/bm25';
 
 const sample = (n: string) => join(FIXTURES, 'msmarco-sample', n);
 
-function expectedFor(runText: string) {
+function sampleQrels() {
   // The sample's qrels: one relevant passage per query, grade 1.
   const qrelsRows = readFileSync(sample('qrels.tsv'), 'utf8')
     .trimEnd()
     .split('\n')
     .map((l) => l.trim().split(/\s+/).map(Number));
-  const qrels = qrelsFrom({ qid: qrelsRows.map((r) => r[0] as number), pid: qrelsRows.map((r) => r[2] as number), grade: qrelsRows.map((r) => r[3] as number) });
-  return evaluateRun(parseRunText(runText), qrels, 1);
+  return qrelsFrom({ qid: qrelsRows.map((r) => r[0] as number), pid: qrelsRows.map((r) => r[2] as number), grade: qrelsRows.map((r) => r[3] as number) });
+}
+
+function expectedFor(runText: string) {
+  return evaluateRun(parseRunText(runText), sampleQrels(), 1);
+}
+
+/** Pearson's r from its definition: cov(x, y) / (sd(x) · sd(y)). */
+function pearsonOf(points: { x: number; y: number }[]): number {
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  const cov = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
+  const vx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  const vy = points.reduce((a, p) => a + (p.y - my) ** 2, 0);
+  return cov / Math.sqrt(vx * vy);
+}
+
+function idTexts(name: string): { id: number; text: string }[] {
+  return readFileSync(sample(name), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => ({ id: Number(l.slice(0, l.indexOf('\t'))), text: l.slice(l.indexOf('\t') + 1) }));
+}
+
+/**
+ * BM25 over the sample written here from its definition (Lucene's form, k1 = 0.9, b = 0.4), not through the
+ * studio's index: per query word occurrence, idf(t) · tf / (tf + k1 · (1 − b + b · dl / avgdl)) with
+ * idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5)). Only the words are the studio's (its hashed word terms). Scores are
+ * summed in float32 in query-word order as the studio sums them, so that near-ties fall the same way; passages
+ * sharing no word with the query are not retrieved (all others are: the sample has fewer than BM25's 1000).
+ */
+function bm25Reference(): Run {
+  const passages = idTexts('collection.tsv').map((p) => ({ id: p.id, terms: Array.from(bm25Terms(p.text)) }));
+  const n = passages.length;
+  const avgdl = passages.reduce((sum, p) => sum + p.terms.length, 0) / n;
+  const df = new Map<number, number>();
+  for (const p of passages) for (const t of new Set(p.terms)) df.set(t, (df.get(t) ?? 0) + 1);
+  const queries = new Map(idTexts('queries.tsv').map((q) => [q.id, q.text]));
+  const run: Run = new Map();
+  for (const qid of sampleQrels().keys()) {
+    const words = Array.from(bm25Terms(queries.get(qid) ?? ''));
+    const pids: number[] = [];
+    const scores: number[] = [];
+    for (const p of passages) {
+      let score = 0;
+      for (const t of words) {
+        const d = df.get(t) ?? 0;
+        const tf = p.terms.filter((x) => x === t).length;
+        if (d === 0 || tf === 0) continue;
+        const idf = Math.log(1 + (n - d + 0.5) / (d + 0.5));
+        score = Math.fround(score + (idf * tf) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * p.terms.length) / avgdl)));
+      }
+      if (score > 0) {
+        pids.push(p.id);
+        scores.push(score);
+      }
+    }
+    run.set(qid, { pids, scores });
+  }
+  return run;
 }
 
 test('eval-run shows the metrics of the imported runs, the teacher above random scores, and the student', async ({ page }, info) => {
@@ -56,11 +116,40 @@ test('eval-run shows the metrics of the imported runs, the teacher above random 
 
   const student = page.locator('[data-testid="eval-row"][data-system="student"]');
   await expect(student).toHaveAttribute('data-queries', '10');
+  const studentMetric = async (name: string) => Number(await student.getAttribute(`data-${name}`));
   const shown = Number(await studio.byTestId('metric-mrr10').textContent());
-  expect(shown).toBe(Number(await student.getAttribute('data-mrr10')));
-  expect(shown).toBeGreaterThanOrEqual(0);
-  expect(shown).toBeLessThanOrEqual(1);
-  await expect(studio.byTestId('metric-bm25-ndcg10')).toHaveText((await page.locator('[data-testid="eval-row"][data-system="bm25"]').getAttribute('data-ndcg10')) ?? 'missing');
+  expect(shown).toBe(await studentMetric('mrr10'));
+  // The student's MRR@10 is the mean of the RR@10 each query shows (two decimals there; RR@10 is 1/rank or 0, and
+  // 1/1 … 1/10 stay apart at two decimals, so each shown value gives back its rank).
+  await expect(studio.byTestId('eval-query')).toHaveCount(10);
+  const perQueryRr = (await studio.byTestId('eval-query').locator('summary').allTextContents()).map((text) => {
+    const value = /\bstudent (\d\.\d\d)/.exec(text)?.[1];
+    expect(value, `the student's RR@10 in "${text}"`).toBeDefined();
+    const rr = Number(value);
+    if (rr === 0) return 0;
+    const rank = Math.round(1 / rr);
+    expect(rank, `RR@10 ${rr} is 1/rank`).toBeLessThanOrEqual(10);
+    expect((1 / rank).toFixed(2)).toBe(value);
+    return 1 / rank;
+  });
+  expect.soft(fixed4(perQueryRr.reduce((a, b) => a + b, 0) / perQueryRr.length)).toBe(fixed4(await studentMetric('mrr10')));
+  // With one relevant passage per query at rank r: RR = 1/r ≤ nDCG@10 = 1/log2(r + 1) ≤ recall@100 (1 when r ≤ 10).
+  expect(await studentMetric('mrr10')).toBeGreaterThanOrEqual(0);
+  expect(await studentMetric('mrr10')).toBeLessThanOrEqual(await studentMetric('ndcg10'));
+  expect(await studentMetric('ndcg10')).toBeLessThanOrEqual(await studentMetric('recall100'));
+  expect(await studentMetric('recall100')).toBeLessThanOrEqual(1);
+  // The student re-ranks the first run's top 100 (the page's default depth, more than any sample query's list): it
+  // reorders them, so its recall@100 is the run's, whatever it learnt.
+  expect.soft(await studentMetric('recall100')).toBe(Number(fixed4(expectedFor(teacherRun).recall100)));
+
+  // BM25's row is BM25 over the sample, as computed here from its definition.
+  const bm25 = evaluateRun(bm25Reference(), sampleQrels(), 1);
+  const bm25Row = page.locator('[data-testid="eval-row"][data-system="bm25"]');
+  await expect.soft(bm25Row).toHaveAttribute('data-mrr10', fixed4(bm25.mrr10));
+  await expect.soft(bm25Row).toHaveAttribute('data-ndcg10', fixed4(bm25.ndcg10));
+  await expect.soft(bm25Row).toHaveAttribute('data-recall100', fixed4(bm25.recall100));
+  await expect.soft(bm25Row).toHaveAttribute('data-recall1000', fixed4(bm25.recall1000));
+  await expect.soft(studio.byTestId('metric-bm25-ndcg10')).toHaveText(fixed4(bm25.ndcg10));
   await expect(studio.byTestId('eval-query')).toHaveCount(10);
 
   // Dense retrieval with the student over all 260 passages: with fewer passages than 1000, every relevant one must
@@ -73,5 +162,13 @@ test('eval-run shows the metrics of the imported runs, the teacher above random 
   const scatter = studio.byTestId('margin-scatter');
   await expect(scatter).toHaveAttribute('data-rendered', 'true');
   expect(Number(await scatter.getAttribute('data-probes'))).toBeGreaterThanOrEqual(2);
-  expect(Math.abs(Number(await scatter.getAttribute('data-pearson')))).toBeLessThanOrEqual(1);
+  // The Pearson r shown is that of the points drawn: a linear axis moves and scales each coordinate, which leaves r
+  // unchanged, and the y axis points down (so r of x and −y). One point per probe triple (probe size 16).
+  const drawn = (await scatter.locator('.recharts-scatter-symbol path').evaluateAll((paths) => paths.map((p) => p.getAttribute('transform') ?? ''))).map((t) => {
+    const m = /translate\(([-\d.e]+),\s*([-\d.e]+)\)/.exec(t);
+    expect(m, `a point at "${t}"`).not.toBeNull();
+    return { x: Number(m?.[1]), y: -Number(m?.[2]) };
+  });
+  expect(drawn).toHaveLength(16);
+  expect(Math.abs(pearsonOf(drawn) - Number(await scatter.getAttribute('data-pearson')))).toBeLessThan(1e-9);
 });

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findChromium as found } from './chromium.mjs';
+import { errorMessage } from './errors.mjs';
 
 if (found()) {
   process.exit(0);
@@ -19,7 +20,7 @@ try {
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 } catch (err) {
-  console.error(`apt-get could not install chromium: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`apt-get could not install chromium: ${errorMessage(err)}`);
   process.exit(1);
 }
 if (!found()) {

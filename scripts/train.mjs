@@ -14,6 +14,7 @@ import { parseFlags, UsageError } from './flags.mjs';
 import { distDir } from './serve.mjs';
 import { launchStudio } from './studio-browser.mjs';
 import { ConfigError } from './studio-page.mjs';
+import { errorMessage } from './errors.mjs';
 
 /** @satisfies {Record<string, import('./flags.mjs').FlagSpec>} */
 const FLAGS = {
@@ -41,7 +42,7 @@ function readConfig(path) {
   try {
     config = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--config ${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new UsageError(`--config ${path}: not JSON (${errorMessage(err)})`);
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError(`--config ${path}: the run config must be a JSON object`);
   return config;
@@ -147,7 +148,7 @@ async function main() {
 main().then(
   () => process.exit(0),
   (err) => {
-    console.error(`train: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`train: ${errorMessage(err)}`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -12,6 +12,7 @@ import { FileFormatError, isGzip, sniffLines, streamLines } from './formats/stre
 import { DEFAULT_TOKENIZER, loadTokenizer, tokenizerForVocab, tokenizerIdOf, type TextTokenizer, type TokenizerChoice } from '../text/tokenizers';
 import { parseVocabText } from '../text/wordpiece';
 import { newId } from '../util/ids';
+import { errorMessage } from '../util/errors';
 /** Demo rows between checks for a cancel (and waits for storage). */
 const DEMO_CHECK_ROWS = 4096;
 /** A file with a larger share of rejected lines is refused whole. */
@@ -263,12 +264,12 @@ async function readVocab(f: PlannedFile): Promise<string[]> {
     const stream = f.gzip ? raw.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : raw;
     text = new TextDecoder('utf-8', { fatal: true }).decode(await new Response(stream).arrayBuffer());
   } catch (err) {
-    throw new ImportError(`${f.name}: cannot be read as UTF-8 text (${err instanceof Error ? err.message : String(err)})`);
+    throw new ImportError(`${f.name}: cannot be read as UTF-8 text (${errorMessage(err)})`);
   }
   try {
     return parseVocabText(text, f.name);
   } catch (err) {
-    throw new ImportError(err instanceof Error ? err.message : String(err));
+    throw new ImportError(errorMessage(err));
   }
 }
 
@@ -288,7 +289,7 @@ export async function planImport(files: readonly FileSpec[]): Promise<PlannedFil
     try {
       lines = await sniffLines(file, gzip);
     } catch (err) {
-      throw new ImportError(`${file.name}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ImportError(`${file.name}: ${errorMessage(err)}`);
     }
     if (looksLikeVocab(lines)) {
       plan.push({ file, name: file.name, gzip, layout: 'vocab' });

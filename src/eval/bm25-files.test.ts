@@ -5,7 +5,7 @@ import { MemoryFile, MemoryFolder } from '../data/rows/files';
 import { fixtureBytes } from '../testing/fixtures';
 import { bm25Terms, idf, topK } from './bm25';
 import { buildBm25Index } from './bm25.reference';
-import { BM25_INDEX, BM25_MANIFEST, buildBm25Files, openBm25Files, readBm25Manifest, type PassageChunks } from './bm25-files';
+import { BM25_INDEX, BM25_MANIFEST, buildBm25Files, openBm25Files, openIndexBytes, POSTINGS_CACHE_BYTES, readBm25Manifest, type PassageChunks } from './bm25-files';
 
 /** An `id<TAB>text` fixture as rows. */
 function rows(relative: string): { id: number; text: string }[] {
@@ -136,5 +136,13 @@ describe('BM25 postings in files', () => {
     cut.write(whole.subarray(0, whole.length - 10), 0);
     folder.files.set(BM25_INDEX, cut);
     await expect(openBm25Files(folder, manifest)).rejects.toThrow(`${BM25_INDEX} holds ${whole.length - 10} bytes of the ${whole.length} it needs`);
+  });
+
+  it('says what an open index holds at the most: lengths, term starts and the cache budget', () => {
+    // 1,000 passages, 16 buckets: 4 · 1000 lengths + 4 · 17 term starts + 16 · 1000 of cache = 20,068 bytes.
+    expect(openIndexBytes(1000, 16)).toBe(4000 + 68 + 16000);
+    // 20M passages: the cache stops at its 256 MB cap (16 · 20M would be 320 MB).
+    expect(openIndexBytes(20_000_000, 16)).toBe(80_000_000 + 68 + POSTINGS_CACHE_BYTES);
+    expect(POSTINGS_CACHE_BYTES).toBe(256 * 1024 * 1024);
   });
 });

@@ -402,8 +402,22 @@ export interface Bm25Files extends Bm25Searchable {
 export const POSTINGS_CACHE_BYTES = 256 << 20;
 const CACHE_BYTES_PER_PASSAGE = 16;
 
+/** The postings cache's budget for a collection of `documents` passages. */
+export function postingsCacheBudget(documents: number): number {
+  return Math.min(POSTINGS_CACHE_BYTES, CACHE_BYTES_PER_PASSAGE * documents);
+}
+
+/**
+ * What an open index holds in memory at the most, by design: the passage lengths (4 bytes a passage), where each
+ * term's postings start (4 bytes a bucket, and one more) and the postings cache's budget. The browser test at scale
+ * bounds what evaluation keeps by it.
+ */
+export function openIndexBytes(documents: number, vocab = BM25_BUCKETS): number {
+  return 4 * documents + 4 * (vocab + 1) + postingsCacheBudget(documents);
+}
+
 /** Opens a finished index: the passage lengths and term starts read now, the postings when a term is scored. */
-export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest, cacheBytes = Math.min(POSTINGS_CACHE_BYTES, CACHE_BYTES_PER_PASSAGE * manifest.documents)): Promise<Bm25Files> {
+export async function openBm25Files(folder: FileFolder, manifest: Bm25Manifest, cacheBytes = postingsCacheBudget(manifest.documents)): Promise<Bm25Files> {
   const file = await folder.open(BM25_INDEX, false);
   try {
     const head = new Uint8Array(HEADER_BYTES);

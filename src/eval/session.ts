@@ -15,6 +15,7 @@ import { encodeRows } from './retrieval';
 import { scorePairs, type PairLengths } from './score';
 import { tryStudent, type TryResult } from './try';
 import { PassageVectors, weightsFingerprint } from './passage-vectors';
+import { errorMessage } from '../util/errors';
 
 /** The student under evaluation: its model, the lengths it reads, and why there is none when there is none. */
 export type StudentUnderTest = { model: Student; lengths: PairLengths; arch: string; weightsKey: string } | { none: string };
@@ -28,10 +29,6 @@ export interface DevEvalResult {
 }
 
 type ProgressWithRate = (phase: EvalPhase, done: number, total: number, rate: number) => void;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Scores (query, passage) rows with a student. */
 function studentScorer(model: Student, lengths: PairLengths, tables: { queries: TokenSource; passages: TokenSource }): Scorer {
@@ -158,7 +155,7 @@ export class EvalSession {
         const row = report.rows.find((r) => r.system === 'student');
         return row ? { step, mrr10: row.mrr10, ndcg10: row.ndcg10, queries: row.queries, note: `re-ranking ${report.candidates}, top 100` } : null;
       } catch (err) {
-        onNote(`the dev evaluation at step ${step} failed: ${errorText(err)}`);
+        onNote(`the dev evaluation at step ${step} failed: ${errorMessage(err)}`);
         return null;
       }
     };

@@ -6,6 +6,7 @@ import { readSafetensors, SafetensorsError, type NamedTensor } from './safetenso
 import { WEIGHTS_FILE } from './tfjs';
 
 import { WEIGHTS_FORMAT, type ExportedWeights } from './metadata';
+import { errorMessage } from '../util/errors';
 
 export type ImportedWeights = ExportedWeights;
 
@@ -33,7 +34,7 @@ export function readTfjsWeights(modelJson: string, weights: Uint8Array, fileName
   try {
     model = JSON.parse(modelJson) as typeof model;
   } catch (err) {
-    throw new SafetensorsError(`${fileName}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new SafetensorsError(`${fileName}: not JSON (${errorMessage(err)})`);
   }
   const group = model.weightsManifest?.[0];
   if (!group || !Array.isArray(group.weights) || model.weightsManifest?.length !== 1) throw new SafetensorsError(`${fileName}: expected one weights group in weightsManifest`);

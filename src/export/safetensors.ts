@@ -8,6 +8,7 @@
  * read and keep their stored dtype in `stored`, so every tensor in memory is F32 or I32 and code that handles
  * those two needs no third case.
  */
+import { errorMessage } from '../util/errors';
 
 export type SafetensorsDtype = 'F32' | 'I32';
 export type HalfDtype = 'F16' | 'BF16';
@@ -197,7 +198,7 @@ export function readSafetensorsHeader(start: Uint8Array, fileSize: number, fileN
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(start.subarray(8, 8 + n)));
   } catch (err) {
-    fail(`the header is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    fail(`the header is not valid JSON (${errorMessage(err)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
   const dataStart = 8 + n;

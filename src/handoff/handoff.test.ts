@@ -9,7 +9,7 @@ import { forEachChunk } from '../data/store/dataset-db';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from '../train/config';
 import { LOSSES } from '../train/loss-names';
 import { ARCHS } from '../model/students/archs';
-import { fixtureFolder } from '../model/pretrained/testing';
+import { fixtureFolder } from '../testing/hf-fixtures';
 import { fixtureBytes, fixtureFile, runFromTeacher, textFile } from '../testing/fixtures';
 import { fieldFates, HandoffRefused, trainSettings } from './mapping';
 import { writeHandoff, type HandoffInput } from './package';

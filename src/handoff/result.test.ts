@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readPretrainedFolder } from '../model/pretrained/folder';
-import { fixtureFolder, folderFiles } from '../model/pretrained/testing';
+import { fixtureFolder, folderFiles } from '../testing/hf-fixtures';
 import { FIXTURES } from '../testing/fixtures';
 import { parseVocabText } from '../text/wordpiece';
 import { isTrainingLeftover, lossPerStep, readHandoffHistory, trainerLosses } from './result';

@@ -4,6 +4,7 @@
  * a clear message for anything malformed; the model itself is read by model/pretrained like any folder.
  */
 import { resolveRunConfig, type RunConfig } from '../train/config';
+import { errorMessage } from '../util/errors';
 
 export interface HandoffHistory {
   /** The run config the handoff carried, with `steps` set to the steps PyTorch made. */
@@ -78,7 +79,7 @@ export function readHandoffHistory(trainerState: unknown, result: unknown): Hand
   try {
     config = resolveRunConfig({ ...(record(run.studio_config, RESULT_FILE, 'run.studio_config') as Partial<RunConfig>), steps: Math.max(1, losses.steps) });
   } catch (err) {
-    throw new Error(`${RESULT_FILE}: run.studio_config is not a run config the studio accepts (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${RESULT_FILE}: run.studio_config is not a run config the studio accepts (${errorMessage(err)})`);
   }
   const pairs = train.loss === 'mse';
   return {

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** Message dispatch only: the data path's measurement runs here because OPFS sync access handles need a worker. */
 import { measureDataPath, type DataPathReply, type DataPathRequest } from './data-path';
+import { errorMessage } from '../util/errors';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const reply = (msg: DataPathReply) => scope.postMessage(msg);
@@ -11,7 +12,7 @@ scope.addEventListener('message', (ev: MessageEvent<DataPathRequest>) => {
     case 'measure':
       measureDataPath(req).then(
         (result) => reply({ type: 'result', result }),
-        (err: unknown) => reply({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) => reply({ type: 'error', message: errorMessage(err) }),
       );
       return;
     default: {

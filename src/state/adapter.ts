@@ -4,6 +4,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { classifyAdapter, type AdapterFacts, type AdapterKind } from '../train/adapter';
+import { errorMessage } from '../util/errors';
 
 export interface AdapterState {
   /** `none`: no WebGPU, or no adapter; the training worker then falls back (and says so itself). */
@@ -69,7 +70,7 @@ export async function probeAdapter(gpu: GpuLike | undefined = (globalThis.naviga
         ? { state: 'ready', adapter: classifyAdapter(await adapterFacts(adapter)), limits: adapterLimits(adapter), message: '' }
         : { state: 'none', adapter: null, limits: null, message: 'the browser found no WebGPU adapter' };
     } catch (err) {
-      result = { state: 'error', adapter: null, limits: null, message: `requesting a WebGPU adapter failed: ${err instanceof Error ? err.message : String(err)}` };
+      result = { state: 'error', adapter: null, limits: null, message: `requesting a WebGPU adapter failed: ${errorMessage(err)}` };
     }
   }
   adapterStore.setState(result, true);

@@ -9,6 +9,7 @@ import { configFromHash, configToHash } from '../train/config-url';
 import { countParameters } from '../model/students/sizes';
 import { studentConfig } from '../train/student-config';
 import { vocabSizeOf } from '../text/tokenizers';
+import { errorMessage } from '../util/errors';
 
 /** Every RunConfig field as the form holds it: text, as typed. */
 export type ConfigDraft = Record<keyof RunConfig, string>;
@@ -123,7 +124,7 @@ export function plannedSize(draft: ConfigDraft, tokenizer: string | undefined): 
     const config = parseDraft(draft);
     return { count: countParameters(config.arch, studentConfig(config, { vocabSize, cls: 1, sep: 2 })) };
   } catch (err) {
-    return { why: err instanceof Error ? err.message : String(err) };
+    return { why: errorMessage(err) };
   }
 }
 
@@ -150,7 +151,7 @@ export function createConfigDraftStore(hash: string, storage: DraftStorage | nul
       try {
         config = parseDraft(store.getState().draft);
       } catch (err) {
-        store.setState({ error: err instanceof Error ? err.message : String(err) });
+        store.setState({ error: errorMessage(err) });
         return null;
       }
       store.setState({ error: '' });

@@ -13,6 +13,7 @@ import type { TokenizerChoice } from '../text/tokenizers';
 import { DEFAULT_DEMO_OPTIONS } from '../data/demo/generator';
 import { loadModelVocab } from '../data/store/models';
 import { releaseTrainerFiles } from './training';
+import { errorMessage } from '../util/errors';
 
 export type ImportState = 'idle' | 'running' | 'done' | 'error';
 
@@ -173,7 +174,7 @@ async function execute(entry: RunningImport, request: ImportRequest): Promise<Im
     }
     return 'cancelled' in result ? 'cancelled' : 'done';
   } catch (err) {
-    if (own()) datasetStore.setState({ importState: 'error', importError: err instanceof Error ? err.message : String(err), progress: null });
+    if (own()) datasetStore.setState({ importState: 'error', importError: errorMessage(err), progress: null });
     await refresh().catch(() => undefined);
     return 'error';
   } finally {
@@ -255,7 +256,7 @@ export async function retokenizeForModel(dataset: Pick<DatasetInfo, 'id' | 'name
     if (!stored) throw new Error(`the model ${model.name} is no longer in the library`);
     vocab = stored;
   } catch (err) {
-    datasetStore.setState({ importState: 'error', importError: `${label}: ${err instanceof Error ? err.message : String(err)}`, progress: null });
+    datasetStore.setState({ importState: 'error', importError: `${label}: ${errorMessage(err)}`, progress: null });
     return;
   }
   return runImport({ kind: 'retokenize', label, plural: false }, () => importClient().request({ type: 'retokenize', datasetId: dataset.id, vocab, name: `${dataset.name} (${model.name} tokens)` }));
@@ -282,6 +283,6 @@ export async function initDatasets(): Promise<void> {
     // Files chosen meanwhile are what the person wants; the demo would only be refused behind them.
     if (datasets.length === 0 && !filesChosen && running === null) await loadDemo();
   } catch (err) {
-    datasetStore.setState({ importState: 'error', importError: `cannot open the browser's storage: ${err instanceof Error ? err.message : String(err)}` });
+    datasetStore.setState({ importState: 'error', importError: `cannot open the browser's storage: ${errorMessage(err)}` });
   }
 }

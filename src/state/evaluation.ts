@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { EvalPhase, EvalReport, SystemRow } from '../eval/rerank';
 import { onTrainerEvent, trainerClient } from './training';
+import { errorMessage } from '../util/errors';
 
 export interface EvaluationState {
   state: 'idle' | 'running' | 'done' | 'error';
@@ -70,6 +71,6 @@ export async function runEvaluation(datasetId: string): Promise<void> {
     const earlier = keepEarlier(before.earlier, before.report, report, before.datasetId === datasetId);
     evaluationStore.setState({ state: 'done', report, progress: null, datasetId, earlier });
   } catch (err) {
-    evaluationStore.setState({ state: 'error', error: err instanceof Error ? err.message : String(err), progress: null });
+    evaluationStore.setState({ state: 'error', error: errorMessage(err), progress: null });
   }
 }

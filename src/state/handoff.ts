@@ -4,6 +4,7 @@ import type { HandoffProgress } from '../handoff/package';
 import type { HandoffStart } from '../train/protocol';
 import { download } from '../util/download';
 import { onTrainerEvent, trainerClient } from './training';
+import { errorMessage } from '../util/errors';
 
 export interface HandoffState {
   state: 'idle' | 'running' | 'done' | 'error';
@@ -48,6 +49,6 @@ export async function exportHandoff(datasetId: string): Promise<void> {
     download(result.fileName, result.zip);
     handoffStore.setState({ state: 'done', progress: null, counts: { ...result.counts }, missingPassages: result.missingPassages });
   } catch (err) {
-    handoffStore.setState({ state: 'error', error: err instanceof Error ? err.message : String(err), progress: null });
+    handoffStore.setState({ state: 'error', error: errorMessage(err), progress: null });
   }
 }

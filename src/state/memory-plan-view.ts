@@ -10,6 +10,7 @@ import { studentConfigFor } from '../train/models';
 import { budgetOnly, DEFAULT_DEVICE_BUDGET, planInputFor, planMemory, type MemoryPlan } from '../train/memory-plan';
 import { parseDraft, type ConfigDraft } from './config-draft';
 import type { AdapterState } from './adapter';
+import { errorMessage } from '../util/errors';
 
 export interface PlanView {
   plan: MemoryPlan;
@@ -31,6 +32,6 @@ export function plannedMemory(draft: ConfigDraft, tokenizer: string | undefined,
     const limits = webgpu && adapter.limits ? { ...adapter.limits, budget } : budgetOnly(budget);
     return { plan: planMemory(planInputFor(config, student, parameters, webgpu), limits), webgpu };
   } catch (err) {
-    return { why: err instanceof Error ? err.message : String(err) };
+    return { why: errorMessage(err) };
   }
 }

@@ -11,6 +11,7 @@ import { blobPart } from '../util/bytes';
 import { resetRunView, trainerClient, trainingStore } from './training';
 import type { RunConfig } from '../train/config';
 import { addRun, handoffRun } from './runs';
+import { errorMessage } from '../util/errors';
 
 export type { ModelInfo };
 
@@ -64,7 +65,7 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
     await refreshModels();
     modelsStore.setState({ importState: 'done', imported: info, importedRun: history ? { steps: history.steps, device: history.device } : null });
   } catch (err) {
-    modelsStore.setState({ importState: 'error', importError: err instanceof Error ? err.message : String(err) });
+    modelsStore.setState({ importState: 'error', importError: errorMessage(err) });
   }
 }
 
@@ -86,7 +87,7 @@ export async function loadModelAsStudent(datasetId: string, modelId: string, con
   try {
     await trainerClient().request({ type: 'use-model', datasetId, modelId, config });
   } catch (err) {
-    trainingStore.setState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+    trainingStore.setState({ state: 'error', message: errorMessage(err) });
   }
 }
 
@@ -100,6 +101,6 @@ export async function exportHuggingFace(dataset: DatasetInfo | null, report: Eva
     download(zip.fileName, new Blob([blobPart(zip.bytes)], { type: 'application/zip' }));
     modelsStore.setState({ exportState: 'done' });
   } catch (err) {
-    modelsStore.setState({ exportState: 'error', exportError: err instanceof Error ? err.message : String(err) });
+    modelsStore.setState({ exportState: 'error', exportError: errorMessage(err) });
   }
 }

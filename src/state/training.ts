@@ -6,6 +6,7 @@ import type { RunGpuMemory } from '../train/gpu-guard';
 import { createTrainerClient, type TrainerClient } from '../train/trainer.client';
 import { kendallTau, pearson } from '../eval/correlation';
 import { deleteCheckpoint, listCheckpoints } from '../train/checkpoints';
+import { errorMessage } from '../util/errors';
 
 export interface ProbeScores {
   step: number;
@@ -270,7 +271,7 @@ export async function startTraining(datasetId: string, config: Partial<RunConfig
   try {
     await trainerClient().request({ type: 'start', datasetId, config, ...(resumeFrom ? { resumeFrom } : {}) });
   } catch (err) {
-    trainingStore.setState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+    trainingStore.setState({ state: 'error', message: errorMessage(err) });
   }
 }
 

@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { TryResult } from '../eval/try';
 import { trainerClient } from './training';
+import { errorMessage } from '../util/errors';
 
 export interface TryState {
   state: 'idle' | 'running' | 'done' | 'error';
@@ -17,6 +18,6 @@ export async function tryQuery(datasetId: string, query: string): Promise<void> 
     const result = await trainerClient().request({ type: 'try', datasetId, query });
     tryStore.setState({ state: 'done', result });
   } catch (err) {
-    tryStore.setState({ state: 'error', error: err instanceof Error ? err.message : String(err) });
+    tryStore.setState({ state: 'error', error: errorMessage(err) });
   }
 }

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendChoice } from './config';
 import type { TfBackend } from './protocol';
 import { renewFailedWebGpu, watchDevice } from './gpu-guard';
+import { errorMessage } from '../util/errors';
 
 async function whyNoWebGpu(): Promise<string | null> {
   const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -16,7 +17,7 @@ async function whyNoWebGpu(): Promise<string | null> {
   try {
     if (!(await gpu.requestAdapter())) return 'the browser found no WebGPU adapter';
   } catch (err) {
-    return `requesting a WebGPU adapter failed: ${err instanceof Error ? err.message : String(err)}`;
+    return `requesting a WebGPU adapter failed: ${errorMessage(err)}`;
   }
   return null;
 }
@@ -43,7 +44,7 @@ export async function selectBackend(choice: BackendChoice): Promise<{ backend: T
       }
       notes.push(`${name}: tfjs could not initialise it`);
     } catch (err) {
-      notes.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      notes.push(`${name}: ${errorMessage(err)}`);
     }
   }
   throw new Error(`no tfjs backend could start (${notes.join('; ')})`);

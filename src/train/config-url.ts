@@ -3,6 +3,7 @@
  * the whole config travels, seed included, not only what differs from today's defaults.
  */
 import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from './config';
+import { errorMessage } from '../util/errors';
 
 const PREFIX = '#config=';
 
@@ -17,7 +18,7 @@ export function configFromHash(hash: string): { config: RunConfig } | { error: s
   try {
     parsed = JSON.parse(decodeURIComponent(hash.slice(PREFIX.length)));
   } catch (err) {
-    return { error: `the run config in the address is not JSON (${err instanceof Error ? err.message : String(err)})` };
+    return { error: `the run config in the address is not JSON (${errorMessage(err)})` };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { error: 'the run config in the address is not an object' };
   const unknown = Object.keys(parsed).filter((k) => !(k in DEFAULT_RUN_CONFIG));
@@ -25,6 +26,6 @@ export function configFromHash(hash: string): { config: RunConfig } | { error: s
   try {
     return { config: resolveRunConfig(parsed as Partial<RunConfig>) };
   } catch (err) {
-    return { error: `the run config in the address is not valid: ${err instanceof Error ? err.message : String(err)}` };
+    return { error: `the run config in the address is not valid: ${errorMessage(err)}` };
   }
 }

@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
-import { fixtureFolder, editJson, folderBlobs } from '../model/pretrained/testing';
+import { fixtureFolder, editJson, folderBlobs } from '../testing/hf-fixtures';
 import { deleteModel, listModels, loadModel } from '../data/store/models';
 import { textColumns } from '../data/store/columns';
 import { fixtureBytes } from '../testing/fixtures';

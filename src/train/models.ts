@@ -15,6 +15,7 @@ import { vocabTokenizerId, type TokenizerInfo } from '../text/tokenizers';
 import { newId } from '../util/ids';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from './config';
 import { studentConfig } from './student-config';
+import { errorMessage } from '../util/errors';
 
 export { deleteModel, listModels, type ModelInfo };
 
@@ -46,7 +47,7 @@ export async function importModelFolder(files: readonly FolderBlob[], name: stri
   try {
     parseVocabText(model.vocab.join('\n'), 'vocab.txt');
   } catch (err) {
-    throw new PretrainedFolderError(err instanceof Error ? err.message : String(err));
+    throw new PretrainedFolderError(errorMessage(err));
   }
   const parameters = parameterCount(model);
   const info: ModelInfo = {

@@ -6,6 +6,7 @@
 import { readSafetensors, SafetensorsError, writeSafetensors, type NamedTensor } from '../export/safetensors';
 import type { NamedTensorData, TensorData, TrainerSnapshot } from './checkpoints';
 import { resolveRunConfig, type RunConfig } from './config';
+import { errorMessage } from '../util/errors';
 
 export const PROJECT_FORMAT = 'margin-studio-project-v1';
 export const PROJECT_EXTENSION = '.msproject';
@@ -59,7 +60,7 @@ export function readProject(bytes: Uint8Array, fileName: string): Project {
   try {
     config = resolveRunConfig(parse<Partial<RunConfig>>('run'));
   } catch (err) {
-    return fail(`the run config is not valid: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(`the run config is not valid: ${errorMessage(err)}`);
   }
   const names = parse<string[]>('weights');
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) fail("the metadata's weights is not a list of names");

@@ -2,6 +2,8 @@
  * The shape every worker protocol here shares: requests carry an id; the worker answers each with exactly one
  * `result` or `error` carrying that id; progress and metrics travel as separate events with no id.
  */
+import { errorMessage } from './errors';
+
 export type Reply<R> = { type: 'result'; id: number; payload: R } | { type: 'error'; id: number; message: string };
 
 /** A request as the caller writes it; the client adds the id. */
@@ -40,10 +42,6 @@ export function requireEnvelope(data: unknown, knownTypes: readonly string[]): {
 export function idOf(data: unknown): number {
   const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
   return typeof id === 'number' ? id : -1;
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 interface WorkerLike {

@@ -8,6 +8,7 @@ import type { DatasetBuilder, TextTable } from '../builder';
 import type { Layout } from './layouts';
 import { parseFloatField, parseIntField, saysNaN } from './numbers';
 import type { FileReport } from './report';
+import { errorMessage } from '../../util/errors';
 
 export type LineReader = (buf: Uint8Array, start: number, end: number, line: number) => void;
 
@@ -283,7 +284,7 @@ function teacherJsonl(ctx: Ctx): LineReader {
     try {
       obj = JSON.parse(raw) as Record<string, unknown>;
     } catch (err) {
-      ctx.report.reject(line, REASONS.json, `not a JSON object (${err instanceof Error ? err.message : String(err)})`);
+      ctx.report.reject(line, REASONS.json, `not a JSON object (${errorMessage(err)})`);
       return;
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {

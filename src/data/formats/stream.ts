@@ -4,6 +4,7 @@
  * a short file.
  */
 import { LineSplitter } from './lines';
+import { errorMessage } from '../../util/errors';
 
 export class FileFormatError extends Error {
   override name = 'FileFormatError';
@@ -77,7 +78,7 @@ export async function sniffLines(file: Blob, gzip: boolean, maxLines = 20): Prom
     // A first line longer than what was read (JSONL with hundreds of negatives): its start is still evidence.
     if (lines.length === 0 && partial.length > 0) lines.push(partial.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new FileFormatError(gzip ? `the gzip data is corrupt (${err instanceof Error ? err.message : String(err)})` : String(err));
+    throw new FileFormatError(gzip ? `the gzip data is corrupt (${errorMessage(err)})` : String(err));
   } finally {
     await reader.cancel().catch(() => undefined);
   }
@@ -101,7 +102,7 @@ export async function streamLines(file: Blob, gzip: boolean, splitter: LineSplit
       try {
         chunk = await reader.read();
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         throw new FileFormatError(
           gzip ? `the gzip data is truncated or corrupt after line ${splitter.lines} (${why}); nothing of this import was kept` : `reading failed after line ${splitter.lines}: ${why}`,
         );

@@ -8,8 +8,12 @@ describe('text columns', () => {
     const cols = textColumns([{ id: 7, text: 'naïve café' }, { id: 9, text: '' }, { id: 3, text: '東京 tower' }], tok);
     expect(Array.from(cols.id)).toEqual([7, 9, 3]);
     expect([0, 1, 2].map((r) => textAt(cols, r))).toEqual(['naïve café', '', '東京 tower']);
-    expect(Array.from(tokensAt(cols, 0))).toEqual([5, 4]);
-    expect(Array.from(tokensAt(cols, 1))).toEqual([]);
+    // Every row's tokens, the multi-byte ones too: words of 5 and 4 letters, none, then 2 (東京) and 5 (tower).
+    expect([0, 1, 2].map((r) => Array.from(tokensAt(cols, r)))).toEqual([[5, 4], [], [2, 5]]);
+    expect(Array.from(cols.tokOffsets)).toEqual([0, 2, 2, 4]);
+    // Text offsets count UTF-8 bytes, not letters: ï and é take 2 bytes each (10 letters, 12 bytes), 東 and 京 3
+    // each (6 + 1 + 5 = 12 bytes).
+    expect(Array.from(cols.textOffsets)).toEqual([0, 12, 12, 24]);
   });
 
   it('joins chunks with their offsets rebased', () => {

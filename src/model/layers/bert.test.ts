@@ -4,7 +4,7 @@ import * as tf from '../tf';
 import { Rng } from '../../util/random';
 import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../../export/safetensors';
 import { readPretrainedFolder, type PretrainedModel } from '../pretrained/folder';
-import { editTensors, fixtureFolder, hfExpected, maxAbsDiff, type HfFixture } from '../pretrained/testing';
+import { editTensors, fixtureFolder, hfExpected, maxAbsDiff, type HfFixture } from '../../testing/hf-fixtures';
 import { ParamSet } from './params';
 import { bertEncode, bertInputs, crossEncoderLogits, disposeInputs, gelu, l2Normalize, loadPretrainedParams, sentenceVectors, type BertSpec } from './bert';
 

@@ -14,7 +14,7 @@ import { bertEncode, bertInputs, crossEncoderLogits, readWeights, loadPretrained
 import { ParamSet } from '../layers/params';
 import { readPretrainedFolder, type FolderFile, type PretrainedModel } from './folder';
 import { pairSequences, singleSequences } from './sequences';
-import { fileText, fixtureFolder, hfExpected, HF_MODELS } from './testing';
+import { fileText, fixtureFolder, hfExpected, HF_MODELS } from '../../testing/hf-fixtures';
 
 const SUMMARY: TrainingSummary = { baseModel: 'hf-tiny', teacherFiles: ['teacher-ids.tsv'], loss: 'Margin-MSE', steps: 3, learningRate: 1e-5, evaluation: [] };
 const expected = hfExpected();

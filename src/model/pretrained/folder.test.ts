@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { weightSpecs } from '../../export/hf-layout';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../../export/safetensors';
 import { folderPaths, readPretrainedFolder, type FolderFile } from './folder';
-import { editJson, editTensors, fileText, fixtureFolder, withFile, withoutFile } from './testing';
+import { editJson, editTensors, fileText, fixtureFolder, withFile, withoutFile } from '../../testing/hf-fixtures';
 
 const read = (files: FolderFile[]) => () => readPretrainedFolder(files);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readPretrainedFolder } from './folder';
 import { openPretrainedFolder } from './open';
-import { editTensors, fixtureFolder, folderBlobs, withFile } from './testing';
+import { editTensors, fixtureFolder, folderBlobs, withFile } from '../../testing/hf-fixtures';
 
 const EMB = 'embeddings.word_embeddings.weight';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseVocabText, WordPieceTokenizer } from '../../text/wordpiece';
 import { checkLengths, pairSequences, singleSequences } from './sequences';
-import { fileText, fixtureFolder, hfExpected } from './testing';
+import { fileText, fixtureFolder, hfExpected } from '../../testing/hf-fixtures';
 
 const S = { cls: 101, sep: 102 };
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../tf';
 import { readPretrainedFolder, type PretrainedModel } from '../pretrained/folder';
-import { fixtureFolder, hfExpected, maxAbsDiff, type HfFixture } from '../pretrained/testing';
+import { fixtureFolder, hfExpected, maxAbsDiff, type HfFixture } from '../../testing/hf-fixtures';
 import { tokenBatch } from '../layers/transformer';
 import { tokenizerForVocab } from '../../text/tokenizers';
 import { createStudent } from './index';

@@ -5,6 +5,7 @@ import { fmt } from '../format';
 import { trainingStore } from '../../state/training';
 import { totalBytes } from '../../data/rows/file-kinds';
 import { partAttributes, PartsBar, PartsLegend } from './StorageParts';
+import { errorMessage } from '../../util/errors';
 
 function mb(bytes: number): string {
   return `${fmt(bytes / 1e6)} MB`;
@@ -69,7 +70,7 @@ export function StoragePanel() {
                         disabled={importing}
                         onClick={() => {
                           setConfirming(null);
-                          removeDataset(d.id).catch((err: unknown) => setError(`could not delete ${d.name}: ${err instanceof Error ? err.message : String(err)}`));
+                          removeDataset(d.id).catch((err: unknown) => setError(`could not delete ${d.name}: ${errorMessage(err)}`));
                         }}
                       >
                         Delete for good

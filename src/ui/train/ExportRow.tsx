@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import { trainingStore } from '../../state/training';
 import { exportProject, exportReport, exportStudent, type ExportFormat } from '../../state/export';
-import { currentDataset, errorText } from './hooks';
+import { currentDataset } from './hooks';
+import { errorMessage } from '../../util/errors';
 import { exportHuggingFace, modelsStore } from '../../state/models';
 import { evaluationStore } from '../../state/evaluation';
 import { exportHandoff, handoffStore, setHandoffOptions } from '../../state/handoff';
@@ -68,7 +69,7 @@ export function ExportRow() {
   const hfError = useStore(modelsStore, (s) => s.exportError);
   const exportAs = (format: ExportFormat | 'project') => {
     setError('');
-    (format === 'project' ? exportProject() : exportStudent(format)).catch((err: unknown) => setError(errorText(err)));
+    (format === 'project' ? exportProject() : exportStudent(format)).catch((err: unknown) => setError(errorMessage(err)));
   };
   return (
     <div className="row">

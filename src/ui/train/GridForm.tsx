@@ -4,7 +4,8 @@ import { LOSSES, type LossName } from '../../train/loss-names';
 import { ARCHS, type Arch } from '../../model/students/archs';
 import { runGrid, runsStore } from '../../state/runs';
 import { configDraft } from '../../state/config-draft';
-import { currentDataset, errorText, useActiveDatasetId, useEvaluating, useGridRunning, useRunActive } from './hooks';
+import { currentDataset, useActiveDatasetId, useEvaluating, useGridRunning, useRunActive } from './hooks';
+import { errorMessage } from '../../util/errors';
 
 /** `list` with `item` switched on or off, in the order of `order`. */
 function toggle<T>(list: readonly T[], item: T, on: boolean, order: readonly T[]): T[] {
@@ -23,7 +24,7 @@ export function GridForm() {
   const start = () => {
     const dataset = currentDataset();
     const config = dataset && configDraft.commit();
-    if (dataset && config) runGrid(dataset.id, config, archs, losses).catch((err: unknown) => configDraft.setError(errorText(err)));
+    if (dataset && config) runGrid(dataset.id, config, archs, losses).catch((err: unknown) => configDraft.setError(errorMessage(err)));
   };
   return (
     <fieldset className="grid-runs" disabled={active || gridRunning}>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { loadWeightFiles } from '../../state/export';
-import { currentDataset, errorText, useActiveDatasetId, useGridRunning, useRunActive } from './hooks';
+import { currentDataset, useActiveDatasetId, useGridRunning, useRunActive } from './hooks';
+import { errorMessage } from '../../util/errors';
 
 /** "Load weights…": safetensors, tfjs or a project file, checked against the active dataset's tokenizer. */
 export function LoadWeights() {
@@ -25,7 +26,7 @@ export function LoadWeights() {
             const dataset = currentDataset();
             if (!dataset || files.length === 0) return;
             setError('');
-            loadWeightFiles(files, dataset).catch((err: unknown) => setError(errorText(err)));
+            loadWeightFiles(files, dataset).catch((err: unknown) => setError(errorMessage(err)));
           }}
         />
       </label>

@@ -31,6 +31,3 @@ export function currentDataset() {
   return activeDataset(datasetStore.getState());
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -4,10 +4,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readSafetensors, writeSafetensors, type NamedTensor } from '../../export/safetensors';
-import { FIXTURES } from '../../testing/fixtures';
-import { blobPart } from '../../util/bytes';
-import type { FolderBlob, FolderFile } from './folder';
+import { readSafetensors, writeSafetensors, type NamedTensor } from '../export/safetensors';
+import { FIXTURES } from './fixtures';
+import { blobPart } from '../util/bytes';
+import type { FolderBlob, FolderFile } from '../model/pretrained/folder';
 
 export const HF_MODELS = ['bert-dot', 'distilbert-dot', 'bert-cross-encoder'] as const;
 export type HfFixture = (typeof HF_MODELS)[number];
