@@ -1,7 +1,7 @@
 /** Short training runs on the demo data for the kernel tests and the benchmarks: losses, and triples per second. */
 import * as tf from '../model/tf';
 import { Trainer } from '../train/trainer.core';
-import { resolveRunConfig, type RunConfig } from '../train/config';
+import { resolveRunConfig, type RunConfig } from '../config/run-config';
 import { selectBackend } from '../train/backend';
 import { fusedDispatches, type KernelChoice } from '../model/kernels';
 import { demoTables } from './demo-tables';

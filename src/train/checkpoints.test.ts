@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { checkpointBytes, KEEP_CHECKPOINTS, listCheckpoints, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
-import { DEFAULT_RUN_CONFIG } from './config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 
 function checkpoint(runId: string, step: number, savedAt: number): Checkpoint {
   return {

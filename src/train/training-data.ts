@@ -8,7 +8,7 @@ import { readTable } from '../data/store/dataset-db';
 import type { DatasetInfo } from '../data/store/schema';
 import type { BuildPhase } from '../data/rows/training-files';
 import { tableData, type TrainingData } from './batches';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../config/run-config';
 import { storedData } from './stored-data';
 
 const PHASE_TEXT: Record<BuildPhase, string> = {
