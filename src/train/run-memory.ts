@@ -1,6 +1,6 @@
 /**
  * A run's memory in the worker: the plan checked before any weight reaches the GPU, and after each step the device's
- * health and tfjs's buffer pool (gpu-guard.ts). Kept apart from session.ts, which only calls these.
+ * health and tfjs's buffer pool (gpu-guard.ts). Kept apart from the worker's training service, which only calls these.
  */
 import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenizerInfo } from '../text/tokenizers';
