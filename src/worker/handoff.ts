@@ -7,24 +7,17 @@ import { forEachChunk } from '../data/store/dataset-db';
 import { huggingFaceFolder } from '../export/hf';
 import { trainSettings } from '../handoff/mapping';
 import { startFolder } from '../handoff/model-folder';
-import { writeHandoff, type HandoffCounts, type HandoffModel } from '../handoff/package';
+import { writeHandoff, type HandoffModel } from '../handoff/package';
 import { loadModel } from '../data/store/models';
 import { huggingFaceDescription } from '../train/hf-export';
 import { startOf } from '../train/models';
-import type { HandoffStart } from './protocol';
+import type { HandoffStart, TrainerResults } from './protocol';
 import type { WorkerContext } from './prepare';
-
-export interface HandoffExport {
-  fileName: string;
-  zip: Blob;
-  counts: HandoffCounts;
-  missingPassages: number;
-}
 
 export class HandoffService {
   constructor(private readonly ctx: WorkerContext) {}
 
-  async exportHandoff(datasetId: string, from: HandoffStart, wholeCollection: boolean): Promise<HandoffExport> {
+  async exportHandoff(datasetId: string, from: HandoffStart, wholeCollection: boolean): Promise<TrainerResults['export-handoff']> {
     const { trainer, model: modelName } = this.ctx.holder.use({
       doing: 'hand the run off',
       none: 'no run has been trained since the page was opened: train the run to hand off (a few steps are enough), then export it',

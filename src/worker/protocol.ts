@@ -15,8 +15,9 @@ import type { RunGpuMemory } from '../train/gpu-guard';
 export type { ExportedWeights };
 
 /**
- * What each request carries besides its id and type. A new request type goes here first; the parsers below and the
- * worker's handler table (handlers.ts) then do not compile until each has its entry.
+ * What each request carries besides its id and type. A new request type goes here first; its result type
+ * (`TrainerResults`), the payload parsers below and the worker's handler table (handlers.ts) then do not compile until
+ * each has its entry.
  */
 export interface TrainerRequests {
   /** A new run, or with `resumeFrom` the run of that checkpoint, continued (its own config and dataset). */
