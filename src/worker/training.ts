@@ -13,12 +13,12 @@ import { newId } from '../util/ids';
 import { errorMessage } from '../util/rpc';
 import { emitReady, prepareStudent, type WorkerContext } from './prepare';
 
+type DevCheck = (step: number) => Promise<DevEvalResult | null>;
+
 /**
  * A run's error; one that came from a failed GPU device (a read-back rejects with the bare cause, or WebGPU with a
  * DOMException) becomes that failure and what to do. Other errors stay as they are, even after a failure.
  */
-type DevCheck = (step: number) => Promise<DevEvalResult | null>;
-
 function runErrorText(err: unknown): string {
   const text = errorMessage(err);
   const failure = gpuFailure();
