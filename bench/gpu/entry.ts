@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { Trainer } from '../../src/train/trainer.core';
 import { tablesAsTrainingData } from '../../src/train/stored-data';
 import { TrainingLoop } from '../../src/train/training-loop';
-import { resolveRunConfig, type RunConfig } from '../../src/train/config';
+import { resolveRunConfig, type RunConfig } from '../../src/config/run-config';
 import { textColumns } from '../../src/data/store/columns';
 import { loadTokenizer } from '../../src/text/tokenizers';
 import { ARCHS } from '../../src/model/students/archs';

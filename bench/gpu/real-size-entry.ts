@@ -9,7 +9,7 @@ import * as tf from '../../src/model/tf';
 import { throughput } from '../../src/lab/runs';
 import { matmulRate } from '../../src/lab/square-matmul';
 import { trainingStepFlops } from '../../src/lab/flops';
-import type { RunConfig } from '../../src/train/config';
+import type { RunConfig } from '../../src/config/run-config';
 import type { KernelChoice } from '../../src/model/kernels';
 
 export interface RealSizeShape {

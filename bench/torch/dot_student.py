@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 CONFIGS = {
-    # The studio's default run config (src/train/config.ts) with the demo's hashed vocabulary.
+    # The studio's default run config (src/config/run-config.ts) with the demo's hashed vocabulary.
     "default": dict(vocab=8192, hidden=64, heads=2, ffn=128, layers=1, batch=32, query=12, passage=48, lr=2e-3),
     # The larger config of bench/gpu/run.mjs.
     "larger": dict(vocab=8192, hidden=256, heads=4, ffn=1024, layers=2, batch=64, query=16, passage=128, lr=1e-3),

@@ -5,8 +5,8 @@
  *
  * Pure: no tfjs, no storage. `train.py` reads the settings this writes (`run.json` in the handoff zip).
  */
-import { accumulationSteps, type RunConfig } from '../train/config';
-import type { LossName } from '../train/loss-names';
+import { accumulationSteps, type RunConfig } from '../config/run-config';
+import type { LossName } from '../config/loss-names';
 
 export type HandoffKind = 'bi-encoder' | 'cross-encoder';
 

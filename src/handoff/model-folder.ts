@@ -5,7 +5,7 @@
  */
 import { huggingFaceFolder, type HfFile, type TrainingSummary } from '../export/hf';
 import { weightSpecs, type HfModelDescription } from '../export/hf-layout';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 
 export function startFolder(start: HfModelDescription, config: RunConfig, summary: TrainingSummary): { files: HfFile[]; addDense: number } {
   if (config.arch === 'dot') {

@@ -5,7 +5,7 @@
  */
 import { IdSet } from '../data/idset';
 import type { DatasetInfo, TableColumns, TableName } from '../data/store/schema';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 import { approximations, fieldFates, trainSettings, type TrainSettings } from './mapping';
 import { handoffReadme } from './readme';
 import { qrelLines, runFileName, runLines, textLines, tripleLines } from './tables';

@@ -1,5 +1,5 @@
 /** The handoff's README: what is in the folder, how to run it on one or many GPUs, what was and was not carried. */
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 import type { FieldFate, TrainSettings } from './mapping';
 import type { HandoffCounts, HandoffModel } from './types';
 

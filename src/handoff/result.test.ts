@@ -8,7 +8,7 @@ import { FIXTURES } from '../testing/fixtures';
 import { parseVocabText } from '../text/wordpiece';
 import { isTrainingLeftover, lossPerStep, readHandoffHistory, trainerLosses } from './result';
 import { startFolder } from './model-folder';
-import { resolveRunConfig } from '../train/config';
+import { resolveRunConfig } from '../config/run-config';
 
 
 /**

@@ -3,7 +3,7 @@
  * transformers Trainer) and the studio's own run from `margin_studio.json` (written by train.py). Pure parsing with
  * a clear message for anything malformed; the model itself is read by model/pretrained like any folder.
  */
-import { resolveRunConfig, type RunConfig } from '../train/config';
+import { resolveRunConfig, type RunConfig } from '../config/run-config';
 import { errorMessage } from '../util/errors';
 
 export interface HandoffHistory {

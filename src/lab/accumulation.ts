@@ -4,7 +4,7 @@
  */
 import * as tf from '../model/tf';
 import { readCopy, fusedDispatches } from '../model/kernels';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 import { trainerFor } from './runs';
 
 export interface AccumulationCheck {

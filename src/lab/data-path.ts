@@ -4,7 +4,7 @@
  */
 import { getDataset } from '../data/store/catalog';
 import { BatchSampler, splitProbe, type TrainingData } from '../train/batches';
-import { resolveRunConfig, type RunConfig } from '../train/config';
+import { resolveRunConfig, type RunConfig } from '../config/run-config';
 import { trainingData } from '../train/training-data';
 import { Rng } from '../util/random';
 

@@ -4,7 +4,7 @@
  * feed-forward products, 2·L·(3d² + d² + 2·d·f) = L·(8d² + 4df), and attention's two products, 4·L²·d. A step
  * encodes `batch` queries and 2·`batch` passages; backward costs twice the forward, so a step is 3 forwards.
  */
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 
 export function encoderFlops(length: number, c: Pick<RunConfig, 'hidden' | 'ffn' | 'layers'>): number {
   const d = c.hidden;

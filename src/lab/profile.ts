@@ -5,7 +5,7 @@
  */
 import * as tf from '../model/tf';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 import { probeAdapter } from '../state/adapter';
 import { isWebGpu, startTimingPrograms, stopTimingPrograms } from '../model/kernels';
 import { timedStep, trainerFor } from './runs';

@@ -2,7 +2,7 @@
 import * as tf from '../model/tf';
 import { Trainer } from '../train/trainer.core';
 import { tablesAsTrainingData } from '../train/stored-data';
-import { resolveRunConfig, type RunConfig } from '../train/config';
+import { resolveRunConfig, type RunConfig } from '../config/run-config';
 import { selectBackend } from '../train/backend';
 import { fusedDispatches, type KernelChoice } from '../model/kernels';
 import { demoTables } from './demo-tables';

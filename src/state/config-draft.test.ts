@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createConfigDraftStore, draftOf, DRAFT_KEY, loadDraftConfig, microBatchNote, parseDraft, plannedSize, SMALL_CONFIG, type DraftStorage } from './config-draft';
-import { DEFAULT_RUN_CONFIG } from '../train/config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 import { configToHash } from '../train/config-url';
 
 function memoryStorage(initial: Record<string, string> = {}): DraftStorage & { items: Map<string, string> } {

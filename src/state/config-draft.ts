@@ -4,7 +4,7 @@
  * remembered for the next visit.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from '../train/config';
+import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from '../config/run-config';
 import { configFromHash, configToHash } from '../train/config-url';
 import { countParameters } from '../model/students/sizes';
 import { studentConfig } from '../train/student-config';

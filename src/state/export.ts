@@ -2,7 +2,7 @@
 import { writeSafetensors } from '../export/safetensors';
 import { download } from '../util/download';
 import { writeTfjs, WEIGHTS_FILE } from '../export/tfjs';
-import type { ExportedWeights } from '../train/protocol';
+import type { ExportedWeights } from '../worker/protocol';
 import { refreshResumable, resetRunView, trainerClient, trainingStore } from './training';
 import { PROJECT_EXTENSION, readProject, writeProject } from '../train/project';
 import { saveCheckpoint } from '../train/checkpoints';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keepEarlier } from './evaluation';
 import { handoffRun, runLabel } from './runs';
 import type { EvalReport, SystemRow } from '../eval/rerank';
-import { DEFAULT_RUN_CONFIG } from '../train/config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 
 const row = (system: string, mrr10: number): SystemRow => ({ system, mrr10, ndcg10: mrr10, recall100: 1, recall1000: 1, map: mrr10, queries: 10, note: '' });
 function report(label: string | undefined, mrr: number, depth = 100): EvalReport {

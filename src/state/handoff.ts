@@ -1,7 +1,7 @@
 /** Handing the current run off to PyTorch: the choices, the progress of the zip, and its outcome. */
 import { createStore } from 'zustand/vanilla';
 import type { HandoffProgress } from '../handoff/package';
-import type { HandoffStart } from '../train/protocol';
+import type { HandoffStart } from '../worker/protocol';
 import { download } from '../util/download';
 import { onTrainerEvent, trainerClient } from './training';
 import { errorMessage } from '../util/errors';

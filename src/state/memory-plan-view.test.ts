@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RUN_CONFIG } from '../train/config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 import { countParameters } from '../model/students/sizes';
 import { studentConfig } from '../train/student-config';
 import { draftOf } from './config-draft';

@@ -9,7 +9,7 @@ import type { EvalReport } from '../eval/rerank';
 import { download } from '../util/download';
 import { blobPart } from '../util/bytes';
 import { resetRunView, trainerClient, trainingStore } from './training';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 import { addRun, handoffRun } from './runs';
 import { errorMessage } from '../util/errors';
 

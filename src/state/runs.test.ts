@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addRun, gridCombinations, recordFinishedRuns, runsStore, snapshotRun } from './runs';
 import { trainingStore } from './training';
-import { DEFAULT_RUN_CONFIG } from '../train/config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 
 describe('finished runs', () => {
   it('lists grid combinations architectures first, in the order chosen', () => {

@@ -3,9 +3,9 @@
  * architectures × losses trained one after another on the same dataset with the same seed and settings.
  */
 import { createStore } from 'zustand/vanilla';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../config/run-config';
 import type { Arch } from '../model/students/archs';
-import type { LossName } from '../train/loss-names';
+import type { LossName } from '../config/loss-names';
 import { startTraining, trainingStore, type TrainingState } from './training';
 import { newId } from '../util/ids';
 import { lossPerStep, type HandoffHistory } from '../handoff/result';

@@ -4,7 +4,7 @@
  * or a bad allocation would (e2e/gpu-failure.spec.ts). Without the flag nothing is exposed.
  */
 import { trainerClient } from './training';
-import type { GpuFault } from '../train/protocol';
+import type { GpuFault } from '../worker/protocol';
 
 export interface TestHooks {
   /** Resolves whether the worker had a WebGPU device to make fail. */

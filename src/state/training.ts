@@ -1,9 +1,9 @@
 /** The current training run as the page sees it. Worker events are folded in here, outside React. */
 import { createStore } from 'zustand/vanilla';
-import { DEFAULT_RUN_CONFIG, type RunConfig } from '../train/config';
-import type { RunState, TfBackend, TrainerEvent } from '../train/protocol';
+import { DEFAULT_RUN_CONFIG, type RunConfig } from '../config/run-config';
+import type { RunState, TfBackend, TrainerEvent } from '../worker/protocol';
 import type { RunGpuMemory } from '../train/gpu-guard';
-import { createTrainerClient, type TrainerClient } from '../train/trainer.client';
+import { createTrainerClient, type TrainerClient } from '../worker/trainer.client';
 import { kendallTau, pearson } from '../eval/correlation';
 import { deleteCheckpoint, listCheckpoints } from '../train/checkpoints';
 import { errorMessage } from '../util/errors';

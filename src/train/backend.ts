@@ -6,8 +6,7 @@ import * as tf from '../model/tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { BackendChoice } from './config';
-import type { TfBackend } from './protocol';
+import type { BackendChoice, TfBackend } from '../config/run-config';
 import { renewFailedWebGpu, watchDevice } from './gpu-guard';
 import { errorMessage } from '../util/errors';
 

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { checkpointBytes, KEEP_CHECKPOINTS, listCheckpoints, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
-import { DEFAULT_RUN_CONFIG } from './config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 
 /** Values that differ per weight, per array and per step, so a swapped, stale or zeroed array cannot pass. */
 function values(step: number, array: number, length: number): Float32Array {

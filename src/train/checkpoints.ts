@@ -4,7 +4,7 @@
  * One record per run, replaced at each checkpoint; finished runs keep theirs until pruned.
  */
 import { openDb, requestToPromise, transactionDone } from '../data/store/idb';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../config/run-config';
 import type { SamplerState } from './batches';
 
 const DB = 'margin-studio-checkpoints';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configFromHash, configToHash } from './config-url';
-import { DEFAULT_RUN_CONFIG } from './config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 
 describe('run config in the address', () => {
   it('round-trips a whole config, seed included', () => {

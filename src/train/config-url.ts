@@ -2,7 +2,7 @@
  * A run config in a page address (`#config=` and the config as JSON), so that a run can be shared and reproduced:
  * the whole config travels, seed included, not only what differs from today's defaults.
  */
-import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from './config';
+import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from '../config/run-config';
 import { errorMessage } from '../util/errors';
 
 const PREFIX = '#config=';

@@ -1,8 +1,8 @@
 /** Distillation losses over per-triple scores. Inputs are [batch] vectors; the result is a scalar. */
 import * as tf from '../model/tf';
-import type { LossName } from './loss-names';
+import type { LossName } from '../config/loss-names';
 
-export { LOSSES, LOSS_LABELS, type LossName } from './loss-names';
+export { LOSSES, LOSS_LABELS, type LossName } from '../config/loss-names';
 
 export type LossFn = (studentPos: tf.Tensor1D, studentNeg: tf.Tensor1D, teacherPos: tf.Tensor1D, teacherNeg: tf.Tensor1D) => tf.Scalar;
 

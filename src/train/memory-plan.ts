@@ -22,7 +22,7 @@
  */
 import type { Arch } from '../model/students/archs';
 import type { StudentConfig, StudentSizes } from '../model/students/config';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../config/run-config';
 import { formatBytes } from '../util/bytes';
 
 export const BYTES_PER_ELEMENT = 4;

@@ -8,7 +8,7 @@ import { deleteModel, listModels, loadModel } from '../data/store/models';
 import { textColumns } from '../data/store/columns';
 import { fixtureBytes } from '../testing/fixtures';
 import { tokenizerForVocab } from '../text/tokenizers';
-import { resolveRunConfig } from './config';
+import { resolveRunConfig } from '../config/run-config';
 import { fineTuningSettings, fromScratchSettings, importModelFolder, startFor, studentConfigFor } from './models';
 import { Trainer } from './trainer.core';
 import { tablesAsTrainingData } from './stored-data';

@@ -13,7 +13,7 @@ import { deleteModel, listModels, loadModel, storeModel, type ModelInfo, type Na
 import { parseVocabText } from '../text/wordpiece';
 import { vocabTokenizerId, type TokenizerInfo } from '../text/tokenizers';
 import { newId } from '../util/ids';
-import { DEFAULT_RUN_CONFIG, type RunConfig } from './config';
+import { DEFAULT_RUN_CONFIG, type RunConfig } from '../config/run-config';
 import { studentConfig } from './student-config';
 import { errorMessage } from '../util/errors';
 

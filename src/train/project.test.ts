@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readProject, writeProject, type Project } from './project';
 import { readSafetensors, writeSafetensors } from '../export/safetensors';
-import { DEFAULT_RUN_CONFIG } from './config';
+import { DEFAULT_RUN_CONFIG } from '../config/run-config';
 
 const project: Project = {
   snapshot: {

@@ -5,7 +5,7 @@
  */
 import { readSafetensors, SafetensorsError, writeSafetensors, type NamedTensor } from '../export/safetensors';
 import type { NamedTensorData, TensorData, TrainerSnapshot } from './checkpoints';
-import { resolveRunConfig, type RunConfig } from './config';
+import { resolveRunConfig, type RunConfig } from '../config/run-config';
 import { errorMessage } from '../util/errors';
 
 export const PROJECT_FORMAT = 'margin-studio-project-v1';

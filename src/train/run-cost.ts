@@ -5,7 +5,7 @@
  * compute, whatever the student: every student encodes the same texts per triple in training and in the probe, and
  * the attention's length² terms scale alike. Seconds come from a measured step time when there is one.
  */
-import type { RunConfig } from './config';
+import type { RunConfig } from '../config/run-config';
 
 export interface ProbeCost {
   /** Steps' worth of compute one scoring of the probe set takes. */

@@ -1,16 +1,15 @@
 /**
  * A run's memory in the worker: the plan checked before any weight reaches the GPU, and after each step the device's
- * health and tfjs's buffer pool (gpu-guard.ts). Kept apart from session.ts, which only calls these.
+ * health and tfjs's buffer pool (gpu-guard.ts). Kept apart from the worker's training service, which only calls these.
  */
 import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenizerInfo } from '../text/tokenizers';
 import { countParameters } from '../model/students/sizes';
-import type { RunConfig } from './config';
+import type { RunConfig, TfBackend } from '../config/run-config';
 import { studentConfigFor } from './models';
 import { planInputFor, planMemory, type MemoryPlan } from './memory-plan';
 import { formatBytes } from '../util/bytes';
 import { deviceLimits, gpuMemory, openOutOfMemoryScope, throwIfGpuFailed, trimBufferPool, type RunGpuMemory } from './gpu-guard';
-import type { TfBackend } from './protocol';
 
 /** Weights a checkpoint brings (and its Dense projection), else the scratch student's count. */
 function parametersOf(config: RunConfig, tokenizer: TokenizerInfo, start: HfModelDescription | null | undefined): number {

@@ -2,8 +2,7 @@
  * The learning rate at each step: linear warm-up from 0 over `warmupSteps`, then constant, or decaying linearly to
  * 0 at the last step (the schedule BERT fine-tuning uses). Steps count from 1: step 1 is the first update.
  */
-export const SCHEDULES = ['constant', 'linear'] as const;
-export type Schedule = (typeof SCHEDULES)[number];
+import type { Schedule } from '../config/run-config';
 
 export interface ScheduleConfig {
   learningRate: number;

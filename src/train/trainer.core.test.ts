@@ -4,7 +4,7 @@ import * as tf from '../model/tf';
 import { generateDemo } from '../data/demo/generator';
 import { textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
-import { resolveRunConfig } from './config';
+import { resolveRunConfig } from '../config/run-config';
 import { Trainer } from './trainer.core';
 import { TrainingLoop } from './training-loop';
 import type { TrainingTables } from './batches';

@@ -12,7 +12,7 @@ import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
 import { BatchSampler, sliceBatch, splitProbe, type Batch, type SamplerState, type TrainingData } from './batches';
-import { accumulationSteps, microBatchOf, type RunConfig } from './config';
+import { accumulationSteps, microBatchOf, type RunConfig } from '../config/run-config';
 import { lossFunction, type LossFn } from './losses';
 import { AdamW, ADAMW_DEFAULTS } from './optimizer';
 import { accumulateGradients } from './accumulate';

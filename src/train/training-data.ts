@@ -6,7 +6,7 @@ import { ensureTrainingFiles } from '../data/rows/dataset-files';
 import type { DatasetInfo } from '../data/store/schema';
 import type { BuildPhase } from '../data/rows/training-files';
 import type { TrainingData } from './batches';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../config/run-config';
 import { storedData } from './stored-data';
 
 const PHASE_TEXT: Record<BuildPhase, string> = {

@@ -4,7 +4,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { useStore } from 'zustand';
 import { trainingStore } from '../../state/training';
 import { smooth } from './histogram';
-import { LOSS_LABELS } from '../../train/loss-names';
+import { LOSS_LABELS } from '../../config/loss-names';
 
 const MAX_POINTS = 600;
 

@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { importModelFiles, modelsStore, refreshModels, removeModel, loadModelAsStudent, type ModelInfo } from '../../state/models';
 import { configDraft, configDraftStore, parseDraft } from '../../state/config-draft';
-import type { RunConfig } from '../../train/config';
+import type { RunConfig } from '../../config/run-config';
 import { currentDataset, useActiveDatasetId, useRunActive } from '../train/hooks';
 import { activeDataset, datasetStore, retokenizeForModel } from '../../state/datasets';
 import { fineTuningSettings, fromScratchSettings, SCRATCH } from '../../train/models';

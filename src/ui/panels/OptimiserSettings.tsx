@@ -3,8 +3,8 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { configDraft, configDraftStore } from '../../state/config-draft';
-import { SCHEDULES, scheduleCurve } from '../../train/schedule';
-import type { RunConfig } from '../../train/config';
+import { scheduleCurve } from '../../train/schedule';
+import { SCHEDULES, type RunConfig } from '../../config/run-config';
 import { useRunActive } from '../train/hooks';
 
 const FIELDS: { key: keyof RunConfig; label: string; testId: string; step: string; only?: string }[] = [

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
-import { LOSSES, LOSS_LABELS } from '../../train/loss-names';
-import { BACKENDS, POOLINGS, type RunConfig } from '../../train/config';
+import { LOSSES, LOSS_LABELS } from '../../config/loss-names';
+import { BACKENDS, POOLINGS, type RunConfig } from '../../config/run-config';
 import { KERNEL_CHOICES } from '../../model/kernels';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
 import { configDraft, configDraftStore, microBatchNote, plannedSize } from '../../state/config-draft';

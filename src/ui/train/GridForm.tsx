@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import { LOSSES, type LossName } from '../../train/loss-names';
+import { LOSSES, type LossName } from '../../config/loss-names';
 import { ARCHS, type Arch } from '../../model/students/archs';
 import { runGrid, runsStore } from '../../state/runs';
 import { configDraft } from '../../state/config-draft';

@@ -4,7 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { configDraftStore, parseDraft } from '../../state/config-draft';
 import { trainingStore } from '../../state/training';
 import { probeCost } from '../../train/run-cost';
-import type { RunConfig } from '../../train/config';
+import type { RunConfig } from '../../config/run-config';
 
 /** The fields that fix a step's time: a measured step of a run that shares them times the draft's steps. */
 const STEP_SHAPE = ['arch', 'start', 'batchSize', 'microBatch', 'queryLength', 'passageLength', 'hidden', 'heads', 'ffn', 'layers', 'kernels', 'backend'] as const satisfies readonly (keyof RunConfig)[];

@@ -2,12 +2,16 @@
 import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, type Arch } from '../model/students/archs';
 import { POOLINGS, type Pooling, type StudentSizes } from '../model/students/config';
-import { SCHEDULES, type Schedule } from './schedule';
 import { KERNEL_CHOICES, type KernelChoice } from '../model/kernels';
 
 export { POOLINGS, type Pooling };
+/** After warm-up: the learning rate stays, or decays linearly to 0 at the last step (train/schedule.ts). */
+export const SCHEDULES = ['constant', 'linear'] as const;
+export type Schedule = (typeof SCHEDULES)[number];
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
+/** The backend a run got (`auto` resolved). */
+export type TfBackend = Exclude<BackendChoice, 'auto'>;
 
 /** Everything that fixes a run; the student's sizes and lengths are the model layer's (`StudentSizes`). */
 export interface RunConfig extends StudentSizes {

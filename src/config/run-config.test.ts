@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accumulationSteps, DEFAULT_RUN_CONFIG, evalLengthsOf, microBatchOf, resolveRunConfig } from './config';
+import { accumulationSteps, DEFAULT_RUN_CONFIG, evalLengthsOf, microBatchOf, resolveRunConfig } from './run-config';
 
 describe('micro-batches of a run', () => {
   it('splits the batch into batch ÷ micro-batch forwards; 0 is the whole batch at once', () => {
