@@ -15,5 +15,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // No unit test asserts a time: the default 5 s limit only turned a loaded machine's slow module imports (a fresh
+    // copy of a store per test) into failures. A hung test still fails, after 30 s.
+    testTimeout: 30_000,
   },
 });

@@ -11,7 +11,7 @@ import { isTrainingLeftover, readHandoffHistory, RESULT_FILE, TRAINER_STATE, typ
 import { folderPaths } from '../model/pretrained/folder';
 import { importModelFolder, type ModelInfo } from '../train/models';
 import { newId } from '../util/ids';
-import { errorMessage } from '../util/rpc';
+import { errorMessage } from '../util/errors';
 import { emitReady, prepareStudent, probeOnce, type WorkerContext } from './prepare';
 import type { PrepareTask } from './student';
 

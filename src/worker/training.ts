@@ -10,7 +10,7 @@ import { RunMemoryWatch } from '../train/run-memory';
 import type { Trainer } from '../train/trainer.core';
 import { TrainingLoop, type LoopHooks } from '../train/training-loop';
 import { newId } from '../util/ids';
-import { errorMessage } from '../util/rpc';
+import { errorMessage } from '../util/errors';
 import { emitReady, prepareStudent, type WorkerContext } from './prepare';
 
 type DevCheck = (step: number) => Promise<DevEvalResult | null>;
