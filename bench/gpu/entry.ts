@@ -12,7 +12,7 @@ import { textColumns } from '../../src/data/store/columns';
 import { loadTokenizer } from '../../src/text/tokenizers';
 import { ARCHS } from '../../src/model/students/archs';
 import type { TrainingTables } from '../../src/train/batches';
-import type { KernelChoice } from '../../src/model/kernels';
+import type { KernelChoice } from '../../src/model/kernels/choice';
 import { trainingStepFlops } from '../../src/lab/flops';
 
 function rows(tsv: string): { id: number; text: string }[] {

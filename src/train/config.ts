@@ -3,7 +3,7 @@ import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, type Arch } from '../model/students/archs';
 import { POOLINGS, type Pooling, type StudentSizes } from '../model/students/config';
 import { SCHEDULES, type Schedule } from './schedule';
-import { KERNEL_CHOICES, type KernelChoice } from '../model/kernels';
+import { KERNEL_CHOICES, type KernelChoice } from '../model/kernels/choice';
 
 export { POOLINGS, type Pooling };
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';

@@ -15,6 +15,7 @@ import { AdamW } from './optimizer';
 import { marginMseLoss } from './losses';
 import { BYTES_PER_ELEMENT, budgetOnly, forwardElements, planMemory, type PlanInput } from './memory-plan';
 import { Rng } from '../util/random';
+import { FUSED_KERNELS } from '../model/kernels';
 
 const SIZES: StudentConfig = { vocabSize: 300, queryLength: 6, passageLength: 14, hidden: 16, heads: 2, ffn: 40, layers: 2, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 };
 const TRIPLES = 4;
@@ -55,8 +56,8 @@ describe.each(ARCHS.map((a) => [a]))('the plan of a %s student against tfjs', (a
     const t = trackBuffers();
     try {
       const base = t.now();
-      const student = createStudent(arch, SIZES, 3);
-      const optimizer = new AdamW(student.params.vars);
+      const student = createStudent(arch, SIZES, 3, FUSED_KERNELS);
+      const optimizer = new AdamW(student.params.vars, FUSED_KERNELS);
       const persistent = t.now() - base;
       const rng = new Rng(5);
       const q = tokenBatch(ids(rng, TRIPLES, SIZES.queryLength), TRIPLES, SIZES.queryLength);

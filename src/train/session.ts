@@ -27,7 +27,6 @@ import { planRun, RunMemoryWatch } from './run-memory';
 import type { MemoryPlan } from './memory-plan';
 import { checkpointBytes, loadCheckpoint, markFinished, saveCheckpoint, type Checkpoint } from './checkpoints';
 import { evalLengthsOf, resolveRunConfig, type RunConfig } from './config';
-import { useKernels } from '../model/kernels';
 import type { Project } from './project';
 import type { HandoffStart, TfBackend, TrainerEvent } from './protocol';
 import { Trainer } from './trainer.core';
@@ -239,8 +238,7 @@ export class TrainingSession {
     try {
       const info = await getDataset(datasetId);
       const current = this.current;
-      // The student is evaluated with the kernels its run chose.
-      if (current) useKernels(current.trainer.config.kernels);
+      // The student is evaluated with the kernels its run chose: it was built with them.
       const student =
         !current
           ? { none: 'no student has been trained since the page was opened' }
@@ -420,7 +418,6 @@ export class TrainingSession {
     if (tokenizer !== info.tokenizer) throw new Error(`the student reads ${tokenizer} tokens, the dataset "${info.name}" has ${info.tokenizer}`);
     const textTokenizer = await loadTokenizer(info.tokenizer, info.vocab);
     this.evaluating = true;
-    useKernels(trainer.config.kernels);
     try {
       return await this.evals.tryQuery(
         datasetId,

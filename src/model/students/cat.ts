@@ -5,6 +5,7 @@
  */
 import type * as tf from '../tf';
 import { defineEncoder, encode, type TokenBatch } from '../layers/transformer';
+import type { Kernels } from '../kernels';
 import { defineScoreHead, encoderDims, firstToken, joinSequence, scoreHead, Student, type StudentConfig } from './student';
 
 const dims = (config: StudentConfig) => encoderDims('cat', config);
@@ -12,8 +13,8 @@ const dims = (config: StudentConfig) => encoderDims('cat', config);
 export class CatStudent extends Student {
   readonly arch = 'cat';
 
-  constructor(config: StudentConfig, seed: number) {
-    super(config, seed);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels) {
+    super(config, seed, kernels);
     defineEncoder(this.params, 'encoder', dims(config));
     defineScoreHead(this.params, 'head', config.hidden);
   }
@@ -25,6 +26,6 @@ export class CatStudent extends Student {
   }
 
   scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
-    return scoreHead(this.params, 'head', firstToken(encode(this.params, 'encoder', dims(this.config), this.joined(query, passage))));
+    return scoreHead(this.params, 'head', firstToken(encode(this.kernels, this.params, 'encoder', dims(this.config), this.joined(query, passage))));
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, encode, type TokenBatch } from '../layers/transformer';
-import { batchMatMul, linear } from '../kernels';
+import type { Kernels } from '../kernels';
 import { encoderDims, SeparateEncodingStudent, type StudentConfig } from './student';
 
 const dims = (config: StudentConfig) => encoderDims('colbert', config);
@@ -14,8 +14,8 @@ const dims = (config: StudentConfig) => encoderDims('colbert', config);
  * Sum over real query tokens of the maximum similarity with real passage tokens.
  * q [n, lq, c], qMask [n, lq], p [n, lp, c], pMask [n, lp] -> [n].
  */
-export function maxSim(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
-  const sim = batchMatMul(q, p, false, true); // [n, lq, lp]
+export function maxSim(k: Kernels, q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
+  const sim = k.batchMatMul(q, p, false, true); // [n, lq, lp]
   const masked = sim.add(pMask.sub(1).mul(1e4).expandDims(1));
   // A passage without a single real token scores 0 rather than the mask's large negative.
   return masked.max(2).mul(qMask).mul(pMask.max(1, true)).sum(1) as tf.Tensor1D;
@@ -24,8 +24,8 @@ export function maxSim(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask
 export class ColbertStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   readonly arch = 'colbert';
 
-  constructor(config: StudentConfig, seed: number) {
-    super(config, seed);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels) {
+    super(config, seed, kernels);
     defineEncoder(this.params, 'encoder', dims(config));
     // ColBERT's projection has no bias.
     this.params.normal('colbert/proj', [config.hidden, config.compressDim], 1 / Math.sqrt(config.hidden));
@@ -34,8 +34,8 @@ export class ColbertStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   /** [n, length] tokens -> [n, length, compressDim] unit vectors. */
   tokenVectors(tokens: TokenBatch): tf.Tensor3D {
     const [n, length] = tokens.ids.shape;
-    const h = encode(this.params, 'encoder', dims(this.config), tokens).reshape([n * length, this.config.hidden]);
-    const v = linear(h as tf.Tensor2D, this.params.get('colbert/proj') as tf.Tensor2D, null);
+    const h = encode(this.kernels, this.params, 'encoder', dims(this.config), tokens).reshape([n * length, this.config.hidden]);
+    const v = this.kernels.linear(h as tf.Tensor2D, this.params.get('colbert/proj') as tf.Tensor2D, null);
     // Normalised with a floor, so an all-zero vector cannot divide by zero.
     return v.div(v.square().sum(1, true).add(1e-12).sqrt()).reshape([n, length, this.config.compressDim]) as tf.Tensor3D;
   }
@@ -45,6 +45,6 @@ export class ColbertStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   }
 
   interact(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
-    return maxSim(q, qMask, p, pMask);
+    return maxSim(this.kernels, q, qMask, p, pMask);
   }
 }

@@ -5,7 +5,8 @@
  * their own.
  */
 import * as tf from '../tf';
-import { defineEncoder, encode, maskedMeanPool, type TokenBatch } from '../layers/transformer';
+import { defineEncoder, encode, type TokenBatch } from '../layers/transformer';
+import type { Kernels } from '../kernels';
 import { encoderDims, firstToken, joinSequence, SeparateEncodingStudent, type StudentConfig } from './student';
 
 const dims = (config: StudentConfig) => encoderDims('dot', config);
@@ -13,8 +14,8 @@ const dims = (config: StudentConfig) => encoderDims('dot', config);
 export class DotStudent extends SeparateEncodingStudent<tf.Tensor2D> {
   readonly arch = 'dot';
 
-  constructor(config: StudentConfig, seed: number) {
-    super(config, seed);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels) {
+    super(config, seed, kernels);
     defineEncoder(this.params, 'encoder', dims(config));
   }
 
@@ -26,9 +27,9 @@ export class DotStudent extends SeparateEncodingStudent<tf.Tensor2D> {
   embed(tokens: TokenBatch): tf.Tensor2D {
     if (this.config.pooling === 'cls') {
       const seq = joinSequence(tokens.ids.shape[0], [{ special: this.config.cls }, tokens]);
-      return firstToken(encode(this.params, 'encoder', dims(this.config), seq));
+      return firstToken(encode(this.kernels, this.params, 'encoder', dims(this.config), seq));
     }
-    return maskedMeanPool(encode(this.params, 'encoder', dims(this.config), tokens), tokens.mask);
+    return this.kernels.maskedMeanPool(encode(this.kernels, this.params, 'encoder', dims(this.config), tokens), tokens.mask);
   }
 
   encodeSide(tokens: TokenBatch): tf.Tensor2D {

@@ -10,6 +10,7 @@ import { CLASSIFIER, POOLER, PRE_CLASSIFIER, type HfModelDescription, type HfPoo
 import { bertEmbed, bertInputs, bertLayers, crossEncoderLogits, DENSE_BIAS, DENSE_WEIGHT, loadPretrainedParams, sentenceVectors, type BertSpec } from '../layers/bert';
 import { hostRows, type TokenBatch } from '../layers/transformer';
 import { maxSim } from './colbert';
+import type { Kernels } from '../kernels';
 import { concatBatches, Student, type StudentConfig } from './student';
 import { pairSequences, singleSequences, type SequenceBatch } from '../pretrained/sequences';
 import type { Arch } from './archs';
@@ -31,10 +32,11 @@ abstract class PretrainedStudent extends Student {
   constructor(
     config: StudentConfig,
     seed: number,
+    kernels: Kernels,
     readonly start: PretrainedStart,
     withHead: boolean,
   ) {
-    super(config, seed);
+    super(config, seed, kernels);
     this.spec = { type: start.type, dims: start.dims };
     const head = (name: string) => name.startsWith(`${CLASSIFIER}.`) || name.startsWith(`${PRE_CLASSIFIER}.`);
     const weights = withHead ? start.weights : new Map([...start.weights].filter(([name]) => !head(name)));
@@ -57,7 +59,7 @@ abstract class PretrainedStudent extends Student {
   protected encodeSingle(tokens: TokenBatch, length: number): { states: tf.Tensor3D; mask: tf.Tensor2D } {
     const batch = singleSequences(rowsOf(tokens), length + 2, this.config);
     const inputs = this.inputs(batch);
-    return { states: bertLayers(this.params, this.spec, bertEmbed(this.params, this.spec, inputs), inputs.mask, 0, this.spec.dims.layers), mask: inputs.mask };
+    return { states: bertLayers(this.kernels, this.params, this.spec, bertEmbed(this.kernels, this.params, this.spec, inputs), inputs.mask, 0, this.spec.dims.layers), mask: inputs.mask };
   }
 
   /** The length a side's batch was padded to: its configured length. */
@@ -71,8 +73,8 @@ export class PretrainedDotStudent extends PretrainedStudent {
   readonly arch = 'dot';
   private readonly head: { pooling: HfPooling; normalize: boolean };
 
-  constructor(config: StudentConfig, seed: number, start: PretrainedStart, denseDim = 0) {
-    super(config, seed, start, false);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels, start: PretrainedStart, denseDim = 0) {
+    super(config, seed, kernels, start, false);
     this.head = { pooling: config.pooling, normalize: start.normalize };
     // A projection of its own only when the checkpoint brings none: sentence-transformers' Dense, [out, in].
     if (denseDim > 0 && !start.dense) {
@@ -91,7 +93,7 @@ export class PretrainedDotStudent extends PretrainedStudent {
 
   embed(tokens: TokenBatch): tf.Tensor2D {
     const { states, mask } = this.encodeSingle(tokens, this.lengthOf(tokens));
-    return sentenceVectors(this.params, states, mask, this.head);
+    return sentenceVectors(this.kernels, this.params, states, mask, this.head);
   }
 
   scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
@@ -110,8 +112,8 @@ export class PretrainedDotStudent extends PretrainedStudent {
 export class PretrainedColbertStudent extends PretrainedStudent {
   readonly arch = 'colbert';
 
-  constructor(config: StudentConfig, seed: number, start: PretrainedStart) {
-    super(config, seed, start, false);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels, start: PretrainedStart) {
+    super(config, seed, kernels, start, false);
     this.fresh('colbert/proj', [start.dims.hidden, config.compressDim]);
   }
 
@@ -126,7 +128,7 @@ export class PretrainedColbertStudent extends PretrainedStudent {
   scorePairs(query: TokenBatch, passage: TokenBatch): tf.Tensor1D {
     const q = this.tokenVectors(query);
     const p = this.tokenVectors(passage);
-    return maxSim(q.vectors, q.mask, p.vectors, p.mask);
+    return maxSim(this.kernels, q.vectors, q.mask, p.vectors, p.mask);
   }
 
   override scoreTriples(query: TokenBatch, pos: TokenBatch, neg: TokenBatch): { pos: tf.Tensor1D; neg: tf.Tensor1D } {
@@ -135,7 +137,7 @@ export class PretrainedColbertStudent extends PretrainedStudent {
     const both = this.tokenVectors(concatBatches(pos, neg));
     const [pv, nv] = tf.split(both.vectors, [b, b], 0) as [tf.Tensor3D, tf.Tensor3D];
     const [pm, nm] = tf.split(both.mask, [b, b], 0) as [tf.Tensor2D, tf.Tensor2D];
-    return { pos: maxSim(q.vectors, q.mask, pv, pm), neg: maxSim(q.vectors, q.mask, nv, nm) };
+    return { pos: maxSim(this.kernels, q.vectors, q.mask, pv, pm), neg: maxSim(this.kernels, q.vectors, q.mask, nv, nm) };
   }
 }
 
@@ -160,8 +162,8 @@ function ensureClassifierHead(s: PretrainedStudent, fresh: (name: string, shape:
 export class PretrainedCatStudent extends PretrainedStudent {
   readonly arch = 'cat';
 
-  constructor(config: StudentConfig, seed: number, start: PretrainedStart) {
-    super(config, seed, start, true);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels, start: PretrainedStart) {
+    super(config, seed, kernels, start, true);
     ensureClassifierHead(this, (n, shape, kind) => this.fresh(n, shape, kind));
   }
 
@@ -169,8 +171,8 @@ export class PretrainedCatStudent extends PretrainedStudent {
     const qLen = this.lengthOf(query);
     const batch = pairSequences(rowsOf(query), rowsOf(passage), { queryTokens: qLen, maxLength: qLen + this.lengthOf(passage) + 3 }, this.config);
     const inputs = this.inputs(batch);
-    const states = bertLayers(this.params, this.spec, bertEmbed(this.params, this.spec, inputs), inputs.mask, 0, this.spec.dims.layers);
-    return crossEncoderLogits(this.params, this.spec, states);
+    const states = bertLayers(this.kernels, this.params, this.spec, bertEmbed(this.kernels, this.params, this.spec, inputs), inputs.mask, 0, this.spec.dims.layers);
+    return crossEncoderLogits(this.kernels, this.params, this.spec, states);
   }
 }
 
@@ -181,8 +183,8 @@ export class PretrainedCatStudent extends PretrainedStudent {
 export class PretrainedPrettStudent extends PretrainedStudent {
   readonly arch = 'prett';
 
-  constructor(config: StudentConfig, seed: number, start: PretrainedStart) {
-    super(config, seed, start, true);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels, start: PretrainedStart) {
+    super(config, seed, kernels, start, true);
     if (config.layers < 0 || config.layers >= start.dims.layers) throw new Error(`PreTTR splits the model's ${start.dims.layers} layers: the split (layers) must be 0 to ${start.dims.layers - 1}, got ${config.layers}`);
     ensureClassifierHead(this, (n, shape, kind) => this.fresh(n, shape, kind));
   }
@@ -204,25 +206,25 @@ export class PretrainedPrettStudent extends PretrainedStudent {
     });
     const qi = this.inputs(q);
     const pi = this.inputs(p);
-    const lowerQ = bertLayers(this.params, this.spec, bertEmbed(this.params, this.spec, qi), qi.mask, 0, split);
-    const lowerP = bertLayers(this.params, this.spec, bertEmbed(this.params, this.spec, pi, qLen + 2), pi.mask, 0, split);
+    const lowerQ = bertLayers(this.kernels, this.params, this.spec, bertEmbed(this.kernels, this.params, this.spec, qi), qi.mask, 0, split);
+    const lowerP = bertLayers(this.kernels, this.params, this.spec, bertEmbed(this.kernels, this.params, this.spec, pi, qLen + 2), pi.mask, 0, split);
     const mask = tf.concat([qi.mask, pi.mask], 1);
-    const upper = bertLayers(this.params, this.spec, tf.concat([lowerQ, lowerP], 1), mask, split, this.spec.dims.layers);
-    return crossEncoderLogits(this.params, this.spec, upper);
+    const upper = bertLayers(this.kernels, this.params, this.spec, tf.concat([lowerQ, lowerP], 1), mask, split, this.spec.dims.layers);
+    return crossEncoderLogits(this.kernels, this.params, this.spec, upper);
   }
 }
 
 /** The students that start from a checkpoint's encoder (tk reuses only its word embeddings: see students/index.ts). */
-export function createPretrainedEncoderStudent(arch: Exclude<Arch, 'tk'>, config: StudentConfig, start: PretrainedStart, seed: number, denseDim = 0): PretrainedStudent {
+export function createPretrainedEncoderStudent(arch: Exclude<Arch, 'tk'>, config: StudentConfig, start: PretrainedStart, seed: number, kernels: Kernels, denseDim = 0): PretrainedStudent {
   switch (arch) {
     case 'dot':
-      return new PretrainedDotStudent(config, seed, start, denseDim);
+      return new PretrainedDotStudent(config, seed, kernels, start, denseDim);
     case 'colbert':
-      return new PretrainedColbertStudent(config, seed, start);
+      return new PretrainedColbertStudent(config, seed, kernels, start);
     case 'cat':
-      return new PretrainedCatStudent(config, seed, start);
+      return new PretrainedCatStudent(config, seed, kernels, start);
     case 'prett':
-      return new PretrainedPrettStudent(config, seed, start);
+      return new PretrainedPrettStudent(config, seed, kernels, start);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, embedTokens, finalNorm, runLayers, type TokenBatch } from '../layers/transformer';
+import type { Kernels } from '../kernels';
 import { defineScoreHead, encoderDims, firstToken, joinSequence, scoreHead, Student, type StudentConfig } from './student';
 
 const dims = (config: StudentConfig) => encoderDims('prett', config);
@@ -13,8 +14,8 @@ const dims = (config: StudentConfig) => encoderDims('prett', config);
 export class PrettStudent extends Student {
   readonly arch = 'prett';
 
-  constructor(config: StudentConfig, seed: number) {
-    super(config, seed);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels) {
+    super(config, seed, kernels);
     if (config.jointLayers < 1) throw new Error('PreTTR needs at least one joint layer');
     defineEncoder(this.params, 'encoder', dims(config));
     defineScoreHead(this.params, 'head', config.hidden);
@@ -25,7 +26,7 @@ export class PrettStudent extends Student {
     const d = dims(this.config);
     const seq = joinSequence(passage.ids.shape[0], [passage, { special: this.config.sep }]);
     const offset = this.config.queryLength + 2;
-    const states = runLayers(this.params, 'encoder', d, embedTokens(this.params, 'encoder', d, seq.ids, offset, seq.host), seq.mask, 0, this.config.layers);
+    const states = runLayers(this.kernels, this.params, 'encoder', d, embedTokens(this.kernels, this.params, 'encoder', d, seq.ids, offset, seq.host), seq.mask, 0, this.config.layers);
     return { ...seq, states };
   }
 
@@ -33,10 +34,10 @@ export class PrettStudent extends Student {
   scoreWithPassageStates(query: TokenBatch, passage: TokenBatch & { states: tf.Tensor3D }): tf.Tensor1D {
     const d = dims(this.config);
     const q = joinSequence(query.ids.shape[0], [{ special: this.config.cls }, query, { special: this.config.sep }]);
-    const qStates = runLayers(this.params, 'encoder', d, embedTokens(this.params, 'encoder', d, q.ids, 0, q.host), q.mask, 0, this.config.layers);
+    const qStates = runLayers(this.kernels, this.params, 'encoder', d, embedTokens(this.kernels, this.params, 'encoder', d, q.ids, 0, q.host), q.mask, 0, this.config.layers);
     const states = tf.concat([qStates, passage.states], 1);
     const mask = tf.concat([q.mask, passage.mask], 1);
-    const upper = finalNorm(this.params, 'encoder', runLayers(this.params, 'encoder', d, states, mask, this.config.layers, d.layers));
+    const upper = finalNorm(this.kernels, this.params, 'encoder', runLayers(this.kernels, this.params, 'encoder', d, states, mask, this.config.layers, d.layers));
     return scoreHead(this.params, 'head', firstToken(upper));
   }
 

@@ -6,6 +6,7 @@ import * as tf from '../tf';
 import { ParamSet } from '../layers/params';
 import type { EncoderDims, TokenBatch } from '../layers/transformer';
 import { Rng } from '../../util/random';
+import type { Kernels } from '../kernels';
 import type { Arch } from './archs';
 import { encoderLayers, encoderLength } from './sizes';
 import type { StudentConfig } from './config';
@@ -69,9 +70,11 @@ export abstract class Student {
   abstract readonly arch: Arch;
   readonly params: ParamSet;
 
+  /** @param kernels the ops its layers run (fused or stock), fixed for the student's life. */
   constructor(
     readonly config: StudentConfig,
     seed: number,
+    readonly kernels: Kernels,
   ) {
     this.params = new ParamSet(new Rng(seed));
   }

@@ -7,7 +7,7 @@
  */
 import * as tf from '../tf';
 import { defineEncoder, embedTokens, finalNorm, runLayers, type TokenBatch } from '../layers/transformer';
-import { batchMatMul } from '../kernels';
+import type { Kernels } from '../kernels';
 import { encoderDims, SeparateEncodingStudent, type StudentConfig } from './student';
 
 export const KERNEL_MU = [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, -0.1, -0.3, -0.5, -0.7, -0.9];
@@ -19,9 +19,9 @@ const dims = (config: StudentConfig) => encoderDims('tk', config);
  * Log-summed kernel features: q [n, lq, d], p [n, lp, d] (any scale; cosines are taken here) -> [n, 11].
  * Padding passage tokens add nothing to a kernel; padding query tokens add nothing to the sum.
  */
-export function kernelFeatures(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor2D {
+export function kernelFeatures(k: Kernels, q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor2D {
   const unit = (x: tf.Tensor3D) => x.div(x.square().sum(2, true).add(1e-12).sqrt());
-  const cosine = batchMatMul(unit(q), unit(p), false, true).expandDims(3); // [n, lq, lp, 1]
+  const cosine = k.batchMatMul(unit(q), unit(p), false, true).expandDims(3); // [n, lq, lp, 1]
   const mu = tf.tensor1d(KERNEL_MU).reshape([1, 1, 1, KERNEL_MU.length]);
   const responses = tf.exp(cosine.sub(mu).square().div(-2 * KERNEL_SIGMA * KERNEL_SIGMA)); // [n, lq, lp, K]
   const perQueryToken = responses.mul(pMask.expandDims(1).expandDims(3)).sum(2); // [n, lq, K]
@@ -33,8 +33,8 @@ export function kernelFeatures(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3
 export class TkStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   readonly arch = 'tk';
 
-  constructor(config: StudentConfig, seed: number) {
-    super(config, seed);
+  constructor(config: StudentConfig, seed: number, kernels: Kernels) {
+    super(config, seed, kernels);
     defineEncoder(this.params, 'encoder', dims(config));
     // The mixing weight of plain and contextualised vectors, through a sigmoid: 0 starts it at one half.
     this.params.constant('tk/mix', [1], 0);
@@ -44,8 +44,8 @@ export class TkStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   /** Contextualised token vectors [n, length, hidden], mixed with the plain embeddings. */
   contextualise(tokens: TokenBatch): tf.Tensor3D {
     const d = dims(this.config);
-    const plain = embedTokens(this.params, 'encoder', d, tokens.ids, 0, tokens.host);
-    const context = finalNorm(this.params, 'encoder', runLayers(this.params, 'encoder', d, plain, tokens.mask, 0, d.layers));
+    const plain = embedTokens(this.kernels, this.params, 'encoder', d, tokens.ids, 0, tokens.host);
+    const context = finalNorm(this.kernels, this.params, 'encoder', runLayers(this.kernels, this.params, 'encoder', d, plain, tokens.mask, 0, d.layers));
     const mix = tf.sigmoid(this.params.get('tk/mix'));
     return plain.mul(mix).add(context.mul(tf.sub(1, mix))) as tf.Tensor3D;
   }
@@ -55,6 +55,6 @@ export class TkStudent extends SeparateEncodingStudent<tf.Tensor3D> {
   }
 
   interact(q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor1D {
-    return kernelFeatures(q, qMask, p, pMask).matMul(this.params.get('tk/kernel_w')).reshape([-1]) as tf.Tensor1D;
+    return kernelFeatures(this.kernels, q, qMask, p, pMask).matMul(this.params.get('tk/kernel_w')).reshape([-1]) as tf.Tensor1D;
   }
 }

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { LOSSES, LOSS_LABELS } from '../../train/loss-names';
 import { BACKENDS, POOLINGS, type RunConfig } from '../../train/config';
-import { KERNEL_CHOICES } from '../../model/kernels';
+import { KERNEL_CHOICES } from '../../model/kernels/choice';
 import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
 import { configDraft, configDraftStore, microBatchNote, plannedSize } from '../../state/config-draft';
 import { useActiveTokenizer, useRunActive } from './hooks';
