@@ -10,7 +10,7 @@ import { TrainingLoop } from '../../src/train/training-loop';
 import { resolveRunConfig, type RunConfig } from '../../src/train/config';
 import { textColumns } from '../../src/data/store/columns';
 import { loadTokenizer } from '../../src/text/tokenizers';
-import { ARCHS } from '../../src/model/students/archs';
+import { ARCHS } from '../../src/model/students/registry';
 import type { TrainingTables } from '../../src/train/batches';
 import type { KernelChoice } from '../../src/model/kernels/choice';
 import { trainingStepFlops } from '../../src/lab/flops';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
-import { DotStudent } from '../model/students/dot';
+import { DotStudent } from '../model/students/dot/model';
 import { textColumns } from '../data/store/columns';
 import { MemoryFolder } from '../data/rows/files';
 import { tokenize } from '../text/hashing';

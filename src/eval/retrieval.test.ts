@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
-import { DotStudent } from '../model/students/dot';
+import { DotStudent } from '../model/students/dot/model';
 import { padTokens, textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { tokenBatch } from '../model/layers/transformer';

@@ -8,9 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
-import { countParameters, createStudent } from '../model/students';
+import { createStudent } from '../model/students';
+import { countParameters } from '../model/students/descriptor';
 import type { StudentConfig } from '../model/students/config';
-import { ARCHS, type Arch } from '../model/students/archs';
+import { ARCHS, studentOf, type Arch } from '../model/students/registry';
 import { AdamW } from './optimizer';
 import { marginMseLoss } from './losses';
 import { BYTES_PER_ELEMENT, budgetOnly, forwardElements, planMemory, type PlanInput } from './memory-plan';
@@ -77,7 +78,7 @@ describe.each(ARCHS.map((a) => [a]))('the plan of a %s student against tfjs', (a
         }, 1e-3),
       );
       const step = t.peak() - before;
-      const plan: PlanInput = { arch, webgpu: false, kernels: 'stock', pretrained: false, batchSize: TRIPLES, microBatch: 0, probeSize: TRIPLES, ...SIZES, parameters: countParameters(arch, SIZES) };
+      const plan: PlanInput = { arch, webgpu: false, kernels: 'stock', pretrained: false, batchSize: TRIPLES, microBatch: 0, probeSize: TRIPLES, ...SIZES, parameters: countParameters(studentOf(arch), SIZES) };
       const planned = planMemory(plan, budgetOnly());
       // Weights and AdamW's two moments: exact.
       expect(persistent).toBe(planned.weights + planned.optimizer);

@@ -21,6 +21,7 @@ import { startFolder } from '../handoff/model-folder';
 import { trainSettings } from '../handoff/mapping';
 import { huggingFaceDescription } from './hf-export';
 import { newId } from '../util/ids';
+import { studentForHandoffKind } from '../model/students/registry';
 import { selectBackend } from './backend';
 import { gpuFailure, failedRunMessage } from './gpu-guard';
 import { planRun, RunMemoryWatch } from './run-memory';
@@ -329,7 +330,7 @@ export class TrainingSession {
       // The list entry is enough here; the weights are read once, by prepareTrainer's startFor.
       const stored = await getModelInfo(modelId);
       if (!stored) throw new Error(`model ${modelId} is no longer in the model library`);
-      const arch = stored.kind === 'cross-encoder' ? 'cat' : 'dot';
+      const arch = studentForHandoffKind(stored.kind);
       const config = resolveRunConfig({ ...partial, arch, start: modelId, pooling: stored.pooling, denseDim: 0 });
       const { trainer, backend, note } = await this.prepareTrainer(datasetId, config, `dataset ${datasetId} does not exist`);
       const runId = newId('model');

@@ -10,7 +10,7 @@ import { TrainingLoop } from './training-loop';
 import { standardized, type TrainingTables } from './batches';
 import { scorePairs } from '../eval/score';
 import { tableCollection } from '../eval/collection';
-import { ARCHS } from '../model/students/archs';
+import { ARCHS } from '../model/students/registry';
 
 const BUCKETS = 512;
 const TOKENIZER = { id: `hash-words-v1:${BUCKETS}`, vocabSize: BUCKETS, cls: 1, sep: 2 };

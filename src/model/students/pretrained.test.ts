@@ -7,8 +7,8 @@ import { tokenBatch } from '../layers/transformer';
 import { tokenizerForVocab } from '../../text/tokenizers';
 import { createStudent } from './index';
 import { isVectorStudent, type StudentConfig } from './student';
-import type { Arch } from './archs';
-import { PretrainedDotStudent } from './pretrained';
+import type { Arch } from './registry';
+import { PretrainedDotStudent } from './dot/model';
 import { FUSED_KERNELS } from '../kernels';
 
 const expected = hfExpected();

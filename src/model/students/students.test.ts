@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../tf';
 import { tokenBatch } from '../layers/transformer';
-import { countParameters, createStudent } from './index';
-import { ARCHS, type Arch, type Student, type StudentConfig } from './student';
-import { maxSim } from './colbert';
-import { kernelFeatures, KERNEL_MU, TkStudent } from './tk';
-import { PrettStudent } from './prett';
-import { CatStudent } from './cat';
-import { DotStudent } from './dot';
+import { createStudent } from './index';
+import type { Student, StudentConfig } from './student';
+import { ARCHS, studentOf, type Arch } from './registry';
+import { countParameters } from './descriptor';
+import { maxSim } from './colbert/model';
+import { kernelFeatures, KERNEL_MU, TkStudent } from './tk/model';
+import { PrettStudent } from './prett/model';
+import { CatStudent } from './cat/model';
+import { DotStudent } from './dot/model';
 import { FUSED_KERNELS } from '../kernels';
 
 const CONFIG: StudentConfig = { vocabSize: 60, queryLength: 4, passageLength: 6, hidden: 8, heads: 2, ffn: 16, layers: 1, pooling: 'mean', compressDim: 4, jointLayers: 1, cls: 1, sep: 2 };
@@ -67,9 +69,9 @@ describe.each(ARCHS.map((a) => [a]))('%s student', (arch: Arch) => {
   });
 
   it('counts its parameters from the configured sizes, as built', () => {
-    expect(countParameters(arch, CONFIG)).toBe(student.parameterCount());
+    expect(countParameters(studentOf(arch), CONFIG)).toBe(student.parameterCount());
     const bigger = createStudent(arch, { ...CONFIG, hidden: 12, layers: 2, ffn: 20, compressDim: 6, jointLayers: 2 }, 1, FUSED_KERNELS);
-    expect(countParameters(arch, { ...CONFIG, hidden: 12, layers: 2, ffn: 20, compressDim: 6, jointLayers: 2 })).toBe(bigger.parameterCount());
+    expect(countParameters(studentOf(arch), { ...CONFIG, hidden: 12, layers: 2, ffn: 20, compressDim: 6, jointLayers: 2 })).toBe(bigger.parameterCount());
     bigger.dispose();
   });
 

@@ -5,15 +5,16 @@
  * log-scaled, summed over the query, and a linear layer turns the 11 features into the score. The mu = 1.0 kernel
  * counts exact matches: identical token vectors have cosine 1.
  */
-import * as tf from '../tf';
-import { defineEncoder, embedTokens, finalNorm, runLayers, type TokenBatch } from '../layers/transformer';
-import type { Kernels } from '../kernels';
-import { encoderDims, SeparateEncodingStudent, type StudentConfig } from './student';
+import * as tf from '../../tf';
+import { defineEncoder, embedTokens, finalNorm, runLayers, type TokenBatch } from '../../layers/transformer';
+import type { Kernels } from '../../kernels';
+import { encoderDims, SeparateEncodingStudent, type StudentConfig, type StudentModel } from '../student';
+import { EMBEDDING_NAMES } from '../../../export/hf-layout';
+import { KERNEL_MU, KERNEL_SIGMA, tk } from './descriptor';
 
-export const KERNEL_MU = [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, -0.1, -0.3, -0.5, -0.7, -0.9];
-export const KERNEL_SIGMA = 0.1;
+export { KERNEL_MU, KERNEL_SIGMA };
 
-const dims = (config: StudentConfig) => encoderDims('tk', config);
+const dims = (config: StudentConfig) => encoderDims(tk, config);
 
 /**
  * Log-summed kernel features: q [n, lq, d], p [n, lp, d] (any scale; cosines are taken here) -> [n, 11].
@@ -22,7 +23,7 @@ const dims = (config: StudentConfig) => encoderDims('tk', config);
 export function kernelFeatures(k: Kernels, q: tf.Tensor3D, qMask: tf.Tensor2D, p: tf.Tensor3D, pMask: tf.Tensor2D): tf.Tensor2D {
   const unit = (x: tf.Tensor3D) => x.div(x.square().sum(2, true).add(1e-12).sqrt());
   const cosine = k.batchMatMul(unit(q), unit(p), false, true).expandDims(3); // [n, lq, lp, 1]
-  const mu = tf.tensor1d(KERNEL_MU).reshape([1, 1, 1, KERNEL_MU.length]);
+  const mu = tf.tensor1d(KERNEL_MU as number[]).reshape([1, 1, 1, KERNEL_MU.length]);
   const responses = tf.exp(cosine.sub(mu).square().div(-2 * KERNEL_SIGMA * KERNEL_SIGMA)); // [n, lq, lp, K]
   const perQueryToken = responses.mul(pMask.expandDims(1).expandDims(3)).sum(2); // [n, lq, K]
   // TK's log scaling: a query token matching nothing gives log(1e-10) * 0.01, not minus infinity.
@@ -31,7 +32,7 @@ export function kernelFeatures(k: Kernels, q: tf.Tensor3D, qMask: tf.Tensor2D, p
 }
 
 export class TkStudent extends SeparateEncodingStudent<tf.Tensor3D> {
-  readonly arch = 'tk';
+  readonly arch = tk.name;
 
   constructor(config: StudentConfig, seed: number, kernels: Kernels) {
     super(config, seed, kernels);
@@ -58,3 +59,18 @@ export class TkStudent extends SeparateEncodingStudent<tf.Tensor3D> {
     return kernelFeatures(this.kernels, q, qMask, p, pMask).matMul(this.params.get('tk/kernel_w')).reshape([-1]) as tf.Tensor1D;
   }
 }
+
+/**
+ * On a checkpoint, tk is the paper's small transformer with only its word embeddings taken from the checkpoint (the
+ * configured hidden size is the checkpoint's: its descriptor takes only that size from it).
+ */
+export const tkModel: StudentModel = {
+  scratch: (config, seed, kernels) => new TkStudent(config, seed, kernels),
+  pretrained: (config, seed, kernels, start) => {
+    const student = new TkStudent({ ...config, hidden: start.dims.hidden, vocabSize: start.dims.vocabSize }, seed, kernels);
+    const words = start.weights.get(`${EMBEDDING_NAMES.word}.weight`);
+    if (!words) throw new Error('the checkpoint has no word embeddings');
+    tf.tidy(() => student.params.get('encoder/tok_emb').assign(tf.tensor(words.data, words.shape)));
+    return student;
+  },
+};
