@@ -5,9 +5,9 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { launchStudio } from '../scripts/studio-browser.mjs';
-import { collectionFile, OUT, profileDir, rng } from './lib.mjs';
+import { collectionFile, OUT, profileDir, rng, studentNames } from './lib.mjs';
 
-const ARCHITECTURES = ['dot', 'colbert', 'tk', 'prett', 'cat'];
+const ARCHITECTURES = await studentNames();
 const COMMAND = 'npm run bench:eval --';
 const args = flagsOrExit(COMMAND, {
   passages: { type: 'integer', min: 1000, default: 500_000, help: 'generated collection size (at least 1000: each query has 1000 candidates)' },

@@ -120,3 +120,12 @@ export async function withSources(paths, use) {
     await vite.close();
   }
 }
+
+/**
+ * The students the studio registers (src/model/students/registry.ts), in its order: what the benches offer and
+ * run, so a new student needs no edit here.
+ * @returns {Promise<string[]>}
+ */
+export async function studentNames() {
+  return withSources(/** @type {const} */ (['/src/model/students/registry.ts']), ([{ ARCHS }]) => [...ARCHS]);
+}

@@ -11,7 +11,7 @@ const args = flagsOrExit('npm run bench:memory-plans --', {
   query: { type: 'integer', min: 1, default: 30 },
   passage: { type: 'integer', min: 1, default: 200 },
 });
-await withSources(/** @type {const} */ (['/src/train/memory-plan.ts', '/src/model/students/sizes.ts', '/src/util/bytes.ts']), ([{ planMemory }, { countParameters }, { formatBytes }]) => {
+await withSources(/** @type {const} */ (['/src/train/memory-plan.ts', '/src/model/students/descriptor.ts', '/src/model/students/registry.ts', '/src/util/bytes.ts']), ([{ planMemory }, { countParameters }, { studentOf }, { formatBytes }]) => {
 
   const STUDENTS = [
     { name: 'BERT-tiny', hidden: 128, heads: 2, ffn: 512, layers: 2 },
@@ -29,7 +29,7 @@ await withSources(/** @type {const} */ (['/src/train/memory-plan.ts', '/src/mode
   console.log('|---|---|---|---|---|---|---|---|');
   for (const s of STUDENTS) {
     const sizes = { vocabSize: 30522, queryLength: args.query, passageLength: args.passage, hidden: s.hidden, heads: s.heads, ffn: s.ffn, layers: s.layers, pooling: 'mean', compressDim: 32, jointLayers: 1, cls: 1, sep: 2 };
-    const parameters = countParameters('dot', sizes);
+    const parameters = countParameters(studentOf('dot'), sizes);
     const input = { ...sizes, arch: 'dot', webgpu: true, kernels: 'fused', pretrained: true, batchSize: args.batch, microBatch: 0, probeSize: 64, parameters };
     for (const d of DEVICES) {
       const whole = planMemory(input, d);

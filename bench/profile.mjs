@@ -6,9 +6,10 @@
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { GPU_MODES } from '../scripts/studio-browser.mjs';
 import { launchLab } from '../scripts/lab.mjs';
+import { studentNames } from './lib.mjs';
 
 const args = flagsOrExit('npm run bench:profile --', {
-  arch: { choices: ['dot', 'colbert', 'cat', 'tk', 'prett'], default: 'dot' },
+  arch: { choices: await studentNames(), default: 'dot' },
   kernels: { choices: ['fused', 'stock'], default: 'fused' },
   batch: { type: 'integer', min: 1, help: 'batch size' },
   hidden: { type: 'integer', min: 2 },

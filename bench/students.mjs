@@ -7,10 +7,9 @@
 import { resolve } from 'node:path';
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { launchStudio } from '../scripts/studio-browser.mjs';
-import { FIELD_ONLY_FOR } from '../scripts/studio-page.mjs';
-import { clockLog, profileDir } from './lib.mjs';
+import { clockLog, profileDir, studentNames } from './lib.mjs';
 
-const ARCHS = ['dot', 'colbert', 'tk', 'prett', 'cat'];
+const ARCHS = await studentNames();
 const LOSSES = ['margin-mse', 'mse', 'weighted-ranknet', 'ranknet'];
 const args = flagsOrExit('npm run bench:students --', {
   steps: { type: 'integer', min: 1, default: 30 },
@@ -44,10 +43,10 @@ try {
   await studio.importFiles(['collection.tsv', 'queries.tsv', 'teacher-ids.tsv'].map((f) => `${DATA}/${f}`), 'done', 300_000);
   const summary = await studio.summary();
   console.log(`data: ${DATA.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}: ${summary.passages} passages, ${summary.triples} triples`);
-  // Fields shown for one architecture only are filled while it is selected; the grid sets the architecture itself.
+  // Fields shown for some students only are filled while one of them is selected; the grid sets the student itself.
   for (const [id, value] of Object.entries(CONFIG)) {
-    const only = FIELD_ONLY_FOR[id];
-    await studio.configure(only ? { 'arch-select': only, [id]: value } : { [id]: value });
+    if (!(await studio.byTestId(id).isVisible())) await studio.selectStudentShowing(id);
+    await studio.configure({ [id]: value });
   }
   const started = Date.now();
   await studio.runGrid({ archs: args.archs, losses: args.losses, allArchs: ARCHS, allLosses: LOSSES, onProgress: clockLog(started) });

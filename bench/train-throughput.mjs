@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { flagsOrExit } from '../scripts/flags.mjs';
 import { launchStudio } from '../scripts/studio-browser.mjs';
 import { openLab } from '../scripts/lab.mjs';
-import { torchPython } from './lib.mjs';
+import { studentNames, torchPython } from './lib.mjs';
 
-const STUDENTS = ['dot', 'colbert', 'tk', 'prett', 'cat'];
+const STUDENTS = await studentNames();
 const args = flagsOrExit('npm run bench:train --', {
   steps: { type: 'integer', min: 1, default: 60, help: 'steps of the studio run (part 1)' },
   'lab-steps': { type: 'integer', min: 1, default: 3, help: 'timed steps per student and kernel path' },

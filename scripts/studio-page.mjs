@@ -38,9 +38,6 @@ export { pollUntil };
 /** The demo dataset a first visit generates. */
 export const DEMO = { passages: 2000, queries: 450, triples: 3200, candidates: 5000 };
 
-/** The run config's fields shown for one student only: fill them while that student is selected. */
-export const FIELD_ONLY_FOR = /** @type {Record<string, string>} */ ({ 'config-compress-dim': 'colbert', 'config-joint-layers': 'prett' });
-
 /** A config the page refused (config-error), with the page's own message. */
 export class ConfigError extends Error {}
 
@@ -267,6 +264,27 @@ export class StudioPage {
   }
 
   /**
+   * The students the page offers (the student picker's options), in its order.
+   * @returns {Promise<string[]>}
+   */
+  async students() {
+    return this.byTestId('arch-select').locator('option').evaluateAll((options) => options.map((o) => /** @type {HTMLOptionElement} */ (o).value));
+  }
+
+  /**
+   * Selects the first student whose form shows the field `testId` (a field only some students read, such as
+   * colbert's token vector size), and returns its name.
+   * @param {string} testId
+   */
+  async selectStudentShowing(testId) {
+    for (const student of await this.students()) {
+      await this.byTestId('arch-select').selectOption(student);
+      if (await this.byTestId(testId).isVisible()) return student;
+    }
+    throw new Error(`no student shows the field ${testId}`);
+  }
+
+  /**
    * The value of a form field.
    * @param {string} testId
    */
@@ -433,11 +451,12 @@ export class StudioPage {
 
   /**
    * Checks the grid's students and losses (and unchecks the others), runs the grid and waits for its end, calling
-   * `onProgress` with each new progress line. Throws when it ends in another state than done.
+   * `onProgress` with each new progress line. Throws when it ends in another state than done. `allArchs`: the
+   * students the page offers, unless given.
    * @param {{ archs: string[], losses: string[], allArchs?: string[], allLosses?: string[], timeout?: number, onProgress?: (line: string) => void }} options
    */
-  async runGrid({ archs, losses, allArchs = ['dot', 'colbert', 'tk', 'prett', 'cat'], allLosses = ['margin-mse', 'mse', 'weighted-ranknet', 'ranknet'], timeout = 3_600_000, onProgress }) {
-    for (const a of allArchs) await this.byTestId(`grid-arch-${a}`).setChecked(archs.includes(a));
+  async runGrid({ archs, losses, allArchs, allLosses = ['margin-mse', 'mse', 'weighted-ranknet', 'ranknet'], timeout = 3_600_000, onProgress }) {
+    for (const a of allArchs ?? (await this.students())) await this.byTestId(`grid-arch-${a}`).setChecked(archs.includes(a));
     for (const l of allLosses) await this.byTestId(`grid-loss-${l}`).setChecked(losses.includes(l));
     let last = '';
     const { state } = await stateRound(this.page, 'grid-progress', () => this.byTestId('grid-start').click(), {

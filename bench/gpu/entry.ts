@@ -11,9 +11,9 @@ import { TrainingLoop } from '../../src/train/training-loop';
 import { resolveRunConfig, type RunConfig } from '../../src/config/run-config';
 import { textColumns } from '../../src/data/store/columns';
 import { loadTokenizer } from '../../src/text/tokenizers';
-import { ARCHS } from '../../src/model/students/archs';
+import { ARCHS } from '../../src/model/students/registry';
 import type { TrainingTables } from '../../src/train/batches';
-import type { KernelChoice } from '../../src/model/kernels';
+import type { KernelChoice } from '../../src/model/kernels/choice';
 import { trainingStepFlops } from '../../src/lab/flops';
 
 function rows(tsv: string): { id: number; text: string }[] {

@@ -10,7 +10,7 @@ import { throughput } from '../../src/lab/runs';
 import { matmulRate } from '../../src/lab/square-matmul';
 import { trainingStepFlops } from '../../src/lab/flops';
 import type { RunConfig } from '../../src/config/run-config';
-import type { KernelChoice } from '../../src/model/kernels';
+import type { KernelChoice } from '../../src/model/kernels/choice';
 
 export interface RealSizeShape {
   label: string;

@@ -1,8 +1,8 @@
 /** One typed, serialisable run configuration: everything that fixes a run, seed included. */
 import { LOSSES, type LossName } from './loss-names';
-import { ARCHS, type Arch } from '../model/students/archs';
+import { ARCHS, studentOf, type Arch } from '../model/students/registry';
 import { POOLINGS, type Pooling, type StudentSizes } from '../model/students/config';
-import { KERNEL_CHOICES, type KernelChoice } from '../model/kernels';
+import { KERNEL_CHOICES, type KernelChoice } from '../model/kernels/choice';
 
 export { POOLINGS, type Pooling };
 /** After warm-up: the learning rate stays, or decays linearly to 0 at the last step (train/schedule.ts). */
@@ -133,7 +133,8 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
   if (cfg.microBatch > 0 && cfg.batchSize % cfg.microBatch !== 0) throw new Error(`run config: microBatch (${cfg.microBatch}) must divide batchSize (${cfg.batchSize}); 0 runs the whole batch at once`);
   if (!ARCHS.includes(cfg.arch)) throw new Error(`run config: arch must be one of ${ARCHS.join(', ')}, got ${String(cfg.arch)}`);
   if (!POOLINGS.includes(cfg.pooling)) throw new Error(`run config: pooling must be one of ${POOLINGS.join(', ')}, got ${String(cfg.pooling)}`);
-  if (cfg.arch === 'cat' && cfg.layers < 1) throw new Error('run config: the cat student needs layers of at least 1 (with none, its [CLS] never sees the passage)');
+  const unfit = studentOf(cfg.arch).check(cfg);
+  if (unfit) throw new Error(`run config: ${unfit}`);
   if (!LOSSES.includes(cfg.loss)) throw new Error(`run config: loss must be one of ${LOSSES.join(', ')}, got ${String(cfg.loss)}`);
   if (typeof cfg.standardizeTeacher !== 'boolean') throw new Error(`run config: standardizeTeacher must be true or false, got ${String(cfg.standardizeTeacher)}`);
   if (!BACKENDS.includes(cfg.backend)) throw new Error(`run config: backend must be one of ${BACKENDS.join(', ')}, got ${String(cfg.backend)}`);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
-import { DotStudent } from '../model/students/dot';
+import { DotStudent } from '../model/students/dot/model';
 import { textColumns } from '../data/store/columns';
 import { MemoryFolder } from '../data/rows/files';
 import { tokenize } from '../text/hashing';
@@ -9,6 +9,7 @@ import { tableCollection } from './collection';
 import { PassageVectors, weightsFingerprint } from './passage-vectors';
 import { encodeRows } from './retrieval';
 import { searchTopK } from './retrieval.reference';
+import { FUSED_KERNELS } from '../model/kernels';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -16,7 +17,7 @@ beforeAll(async () => {
 
 const spec = { kind: 'hash-words' as const, buckets: 64 };
 const passages = tableCollection(textColumns(Array.from({ length: 300 }, (_, i) => ({ id: 1000 + i, text: `passage ${i} on topic ${i % 9} with words ${i * 5}` })), (t) => tokenize(t, spec)));
-const student = (seed: number) => new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, seed);
+const student = (seed: number) => new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, seed, FUSED_KERNELS);
 
 describe('passage vectors for dense retrieval', () => {
   it('names weights by their values: the same weights give the same fingerprint, a changed weight another', async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
-import { DotStudent } from '../model/students/dot';
+import { DotStudent } from '../model/students/dot/model';
 import { padTokens, textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { tokenBatch } from '../model/layers/transformer';
@@ -13,6 +13,7 @@ import { MemoryFile, MemoryFolder } from '../data/rows/files';
 import { rowShapeFor, TokenRows, TokenRowWriter } from '../data/rows/token-rows';
 import { Rng } from '../util/random';
 import type { TokenSource } from './collection';
+import { FUSED_KERNELS } from '../model/kernels';
 
 const storedTokens = (rows: TokenRows): TokenSource => ({ padded: (r, length) => rows.gather(r, length) });
 
@@ -45,7 +46,7 @@ describe('dense retrieval', () => {
       Array.from({ length: 150 }, (_, i) => ({ id: i, text: `passage ${i} about topic ${i % 7} and more words ${i * 3}` })),
       (t) => tokenize(t, spec),
     );
-    const model = new DotStudent({ queryLength: 8, passageLength: 12, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 1);
+    const model = new DotStudent({ queryLength: 8, passageLength: 12, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 1, FUSED_KERNELS);
     const rows = Int32Array.from([149, 0, 77, 130]);
     const vectors = await encodeRows(model, tableCollection(cols), Int32Array.from({ length: 150 }, (_, i) => i), 12);
     const direct = tf.tidy(() => model.embed(tokenBatch(padTokens(cols, rows, 12), rows.length, 12)));
@@ -83,7 +84,7 @@ describe('dense retrieval', () => {
     const writer = new TokenRowWriter(rowsFile, rowShapeFor(30, 16, 0, 63), 'passages.rows');
     writer.append(cols);
     writer.finish();
-    const model = new DotStudent({ queryLength: 8, passageLength: 12, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 1);
+    const model = new DotStudent({ queryLength: 8, passageLength: 12, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 1, FUSED_KERNELS);
     const expected = await encodeRows(model, tableCollection(cols), Int32Array.from({ length: 30 }, (_, i) => i), 12);
     const before = tf.memory().numTensors;
     const file = await encodeToFile(new MemoryFolder(), { key: 'dot', rows: 30, dim: model.vectorSize, batch: 7 }, embedRows(model, storedTokens(TokenRows.open(rowsFile, 'passages.rows')), 12));

@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
-import { DotStudent } from '../model/students/dot';
+import { DotStudent } from '../model/students/dot/model';
 import { padTokens, textColumns } from '../data/store/columns';
 import { tokenize } from '../text/hashing';
 import { tokenBatch } from '../model/layers/transformer';
 import { boundedBatch, pairsPerForward, scorePairs, SCORE_BATCH } from './score';
 import { ENCODE_BATCH, encodeRows, textsPerForward } from './retrieval';
 import { tableCollection } from './collection';
+import { FUSED_KERNELS } from '../model/kernels';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -19,7 +20,7 @@ describe('scorePairs', () => {
     const tok = (t: string) => tokenize(t, spec);
     const passages = textColumns(Array.from({ length: 40 }, (_, i) => ({ id: i, text: `passage ${i} words ${i % 5} more ${i * 7}` })), tok);
     const queries = textColumns(Array.from({ length: 6 }, (_, i) => ({ id: i, text: `query ${i} words ${i % 3}` })), tok);
-    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 2);
+    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 2, FUSED_KERNELS);
     // More pairs than 8 batches of 64, so the scores come back in more than one read-back.
     const n = SCORE_BATCH * 8 + 37;
     const qRows = Int32Array.from({ length: n }, (_, i) => i % 6);
@@ -44,7 +45,7 @@ describe('scorePairs', () => {
     const tok = (t: string) => tokenize(t, spec);
     const passages = textColumns(Array.from({ length: 12 }, (_, i) => ({ id: i, text: `passage ${i} words ${i % 5}` })), tok);
     const queries = textColumns(Array.from({ length: 3 }, (_, i) => ({ id: i, text: `query ${i} words` })), tok);
-    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 3);
+    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 3, FUSED_KERNELS);
     const sizes: number[] = [];
     const counting = { scorePairs: (q: Parameters<DotStudent['scorePairs']>[0], p: Parameters<DotStudent['scorePairs']>[1]) => (sizes.push(q.host?.rows ?? -1), model.scorePairs(q, p)) };
     const tables = { queries: tableCollection(queries), passages: tableCollection(passages) };
@@ -74,7 +75,7 @@ describe('scorePairs', () => {
   it('encodes texts at most forwardBatch per forward, to the vectors of the default batches', async () => {
     const tok = (t: string) => tokenize(t, { kind: 'hash-words', buckets: 64 });
     const passages = tableCollection(textColumns(Array.from({ length: 10 }, (_, i) => ({ id: i, text: `passage ${i} words ${i % 4}` })), tok));
-    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 4);
+    const model = new DotStudent({ queryLength: 6, passageLength: 10, hidden: 8, heads: 2, ffn: 16, layers: 1, vocabSize: 64, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 }, 4, FUSED_KERNELS);
     const rows = Int32Array.from({ length: 10 }, (_, i) => i);
     const progress: number[] = [];
     const whole = await encodeRows(model, passages, rows, 10);

@@ -8,7 +8,7 @@ import { importFiles } from '../data/import.core';
 import { forEachChunk } from '../data/store/dataset-db';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from '../config/run-config';
 import { LOSSES } from '../config/loss-names';
-import { ARCHS } from '../model/students/archs';
+import { ARCHS } from '../model/students/registry';
 import { fixtureFolder } from '../testing/hf-fixtures';
 import { fixtureBytes, fixtureFile, runFromTeacher, textFile } from '../testing/fixtures';
 import { fieldFates, HandoffRefused, trainSettings } from './mapping';

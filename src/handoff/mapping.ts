@@ -7,6 +7,8 @@
  */
 import { accumulationSteps, type RunConfig } from '../config/run-config';
 import type { LossName } from '../config/loss-names';
+import { STUDENTS, studentOf } from '../model/students/registry';
+import type { StudentDescriptor } from '../model/students/descriptor';
 
 export type HandoffKind = 'bi-encoder' | 'cross-encoder';
 
@@ -75,15 +77,15 @@ const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 /** A checkpoint this often when the run checkpoints by time ("about once a minute") rather than by steps. */
 export const DEFAULT_SAVE_STEPS = 500;
 
+/** The sentence-transformers class a student trains as there, or HandoffRefused with the student's reason. */
+export function handoffKindOf(student: StudentDescriptor): HandoffKind {
+  if ('kind' in student.handoff) return student.handoff.kind;
+  const of = (kind: HandoffKind) => STUDENTS.filter((s) => 'kind' in s.handoff && s.handoff.kind === kind).map((s) => s.name).join(' and ');
+  throw new HandoffRefused(`cannot hand this run off: ${student.handoff.refused}. The handoff carries ${of('bi-encoder')} students (as a SentenceTransformer) and ${of('cross-encoder')} students (as a CrossEncoder)`);
+}
+
 function kindOf(config: RunConfig): HandoffKind {
-  if (config.arch === 'dot') return 'bi-encoder';
-  if (config.arch === 'cat') return 'cross-encoder';
-  const why: Record<string, string> = {
-    colbert: 'ColBERT (per-token vectors, sum of max similarities) is not a sentence-transformers model class',
-    tk: 'TK (RBF kernels over the studio\'s own small transformer) has no counterpart in sentence-transformers',
-    prett: 'PreTTR (split encoder with joint upper layers) has no counterpart in sentence-transformers',
-  };
-  throw new HandoffRefused(`cannot hand this run off: ${why[config.arch] ?? `${config.arch} is not supported`}. The handoff carries dot students (as a SentenceTransformer) and cat students (as a CrossEncoder)`);
+  return handoffKindOf(studentOf(config.arch));
 }
 
 function lossOf(kind: HandoffKind, loss: LossName): HandoffLoss {
@@ -146,10 +148,14 @@ export function fieldFates(config: RunConfig): Record<keyof RunConfig, FieldFate
   const s = (as: string): FieldFate => ({ carried: true, as });
   const no = (why: string): FieldFate => ({ carried: false, why });
   const fromCheckpoint = no('given by the model folder (the checkpoint\'s own size)');
+  const student = studentOf(config.arch);
+  // A refused student has no fates that matter; its fields are placed as a bi-encoder's would be.
+  const cross = 'kind' in student.handoff && student.handoff.kind === 'cross-encoder';
+  const reads = (field: 'pooling' | 'denseDim') => (student.fields as readonly string[]).includes(field);
   return {
-    arch: s(config.arch === 'cat' ? 'CrossEncoder' : 'SentenceTransformer'),
+    arch: s(cross ? 'CrossEncoder' : 'SentenceTransformer'),
     start: s('model/ (the checkpoint the run began from, or the student as trained in the browser)'),
-    denseDim: config.arch === 'dot' ? s('a sentence-transformers Dense module (add_dense, or the exported one)') : no('cat students have no projection'),
+    denseDim: reads('denseDim') ? s('a sentence-transformers Dense module (add_dense, or the exported one)') : no(`${config.arch} students have no projection`),
     seed: s('seed and data_seed'),
     steps: s('max_steps (--max-steps overrides)'),
     batchSize: s('the global batch: per_device_train_batch_size = batch size / (processes × gradient_accumulation_steps)'),
@@ -160,15 +166,15 @@ export function fieldFates(config: RunConfig): Record<keyof RunConfig, FieldFate
     weightDecay: s('weight_decay (AdamW, biases and LayerNorm left out as in the studio)'),
     clipNorm: s('max_grad_norm (0: no clipping)'),
     queryLength:
-      config.arch === 'cat'
+      cross
         ? s('max_length of the joined pair (query + passage + 3)')
         : s('max_seq_length = longer of query and passage + 2: sentence-transformers truncates queries and passages at one length, so queries longer than the studio\'s query length are kept longer'),
-    passageLength: config.arch === 'cat' ? s('max_length of the joined pair (query + passage + 3)') : s('max_seq_length (longer of query and passage + 2)'),
+    passageLength: cross ? s('max_length of the joined pair (query + passage + 3)') : s('max_seq_length (longer of query and passage + 2)'),
     hidden: fromCheckpoint,
     heads: fromCheckpoint,
     ffn: fromCheckpoint,
     layers: fromCheckpoint,
-    pooling: config.arch === 'dot' ? s('the Pooling module (1_Pooling/config.json)') : no('a cross-encoder reads [CLS] through its head'),
+    pooling: reads('pooling') ? s('the Pooling module (1_Pooling/config.json)') : no('a cross-encoder reads [CLS] through its head'),
     compressDim: no('used by the studio\'s own students only (not dot or cat)'),
     jointLayers: no('used by PreTTR only'),
     logEvery: s('logging_steps (the loss curve in trainer_state.json)'),

@@ -5,7 +5,7 @@
  */
 import * as tf from '../model/tf';
 import { maxRelativeError } from './errors';
-import { fusedBackend, kernelsInUse, startTimingPrograms, stopTimingPrograms, useKernels } from '../model/kernels';
+import { FUSED_KERNELS, startTimingPrograms, stopTimingPrograms } from '../model/kernels';
 import { product } from '../model/kernels/matmul';
 import { selectBackend } from '../train/backend';
 import { Rng } from '../util/random';
@@ -66,9 +66,7 @@ async function timeProduct(f: () => tf.Tensor, reps: number): Promise<{ ms: numb
  */
 export async function matmulRates({ tokens, inDim, outDim, reps = 3, splitTargets = [] as number[] }: { tokens: number; inDim: number; outDim: number; reps?: number; splitTargets?: number[] }): Promise<{ adapterLimits: Record<string, number>; rates: MatmulRate[] }> {
   await selectBackend('webgpu');
-  const previous = kernelsInUse();
-  useKernels('fused');
-  const be = fusedBackend();
+  const be = FUSED_KERNELS.fusedBackend();
   if (!be) throw new Error('matmulRates needs WebGPU with the fused kernels');
   const rng = new Rng(11);
   const x = random(rng, [tokens, inDim]);
@@ -91,7 +89,6 @@ export async function matmulRates({ tokens, inDim, outDim, reps = 3, splitTarget
     }
   } finally {
     tf.dispose([x, w, dy]);
-    useKernels(previous);
   }
   const l = be.device.limits;
   return { adapterLimits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize, maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension }, rates };

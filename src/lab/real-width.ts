@@ -9,7 +9,7 @@ import { maxRelativeError } from './errors';
 import { bertEncode, type BertInputs, type BertSpec } from '../model/layers/bert';
 import { ParamSet } from '../model/layers/params';
 import { weightSpecs } from '../export/hf-layout';
-import { embeddingLookup, fusedBackend, fusedDispatches, gelu, kernelsInUse, useKernels, type KernelChoice } from '../model/kernels';
+import { FUSED_KERNELS, fusedDispatches, kernelsFor } from '../model/kernels';
 import { product } from '../model/kernels/matmul';
 import { selectBackend } from '../train/backend';
 import { Rng } from '../util/random';
@@ -54,12 +54,12 @@ function drawWeights(dims: BertSpec['dims'], rng: Rng): Map<string, { shape: num
 /** The last hidden state of the encoder on `backend` (fused kernels on WebGPU, stock ops elsewhere). */
 async function encodeOn(backend: 'cpu' | 'webgpu', spec: BertSpec, weights: Map<string, { shape: number[]; data: Float32Array }>, ids: Int32Array, mask: Float32Array, shape: [number, number]): Promise<Float32Array> {
   await selectBackend(backend);
-  useKernels(backend === 'webgpu' ? 'fused' : 'stock');
+  const kernels = kernelsFor(backend === 'webgpu' ? 'fused' : 'stock');
   const params = new ParamSet(new Rng(0));
   for (const [name, w] of weights) params.fromValues(name, w.shape, w.data);
   const inputs: BertInputs = { ids: tf.tensor2d(ids, shape, 'int32'), mask: tf.tensor2d(mask, shape, 'float32'), hostIds: ids };
   try {
-    const out = tf.tidy(() => bertEncode(params, spec, inputs));
+    const out = tf.tidy(() => bertEncode(kernels, params, spec, inputs));
     // GPU→CPU sync: the value compared.
     const values = Float32Array.from(await out.data());
     out.dispose();
@@ -87,32 +87,27 @@ export async function encoderParity(shape: EncoderShape): Promise<EncoderParity>
       mask[r * length + i] = 1;
     }
   }
-  const previous = kernelsInUse();
-  try {
-    let started = performance.now();
-    const cpu = await encodeOn('cpu', spec, weights, ids, mask, [batch, length]);
-    const cpuSeconds = (performance.now() - started) / 1000;
-    started = performance.now();
-    const before = fusedDispatches();
-    const gpu = await encodeOn('webgpu', spec, weights, ids, mask, [batch, length]);
-    const fusedPrograms = fusedDispatches() - before;
-    const webgpuSeconds = (performance.now() - started) / 1000;
-    if (cpu.length !== gpu.length) throw new Error(`encoderParity: ${cpu.length} values on the CPU, ${gpu.length} on WebGPU`);
-    let maxAbsDiff = 0;
-    let maxAbsCpu = 0;
-    for (let i = 0; i < cpu.length; i++) {
-      maxAbsDiff = Math.max(maxAbsDiff, Math.abs((gpu[i] as number) - (cpu[i] as number)));
-      maxAbsCpu = Math.max(maxAbsCpu, Math.abs(cpu[i] as number));
-    }
-    return { maxAbsDiff, relative: maxAbsDiff / Math.max(maxAbsCpu, 1e-30), maxAbsCpu, shape: [batch, length, hidden], fusedPrograms, seconds: { cpu: cpuSeconds, webgpu: webgpuSeconds } };
-  } finally {
-    useKernels(previous);
+  let started = performance.now();
+  const cpu = await encodeOn('cpu', spec, weights, ids, mask, [batch, length]);
+  const cpuSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  const before = fusedDispatches();
+  const gpu = await encodeOn('webgpu', spec, weights, ids, mask, [batch, length]);
+  const fusedPrograms = fusedDispatches() - before;
+  const webgpuSeconds = (performance.now() - started) / 1000;
+  if (cpu.length !== gpu.length) throw new Error(`encoderParity: ${cpu.length} values on the CPU, ${gpu.length} on WebGPU`);
+  let maxAbsDiff = 0;
+  let maxAbsCpu = 0;
+  for (let i = 0; i < cpu.length; i++) {
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs((gpu[i] as number) - (cpu[i] as number)));
+    maxAbsCpu = Math.max(maxAbsCpu, Math.abs(cpu[i] as number));
   }
+  return { maxAbsDiff, relative: maxAbsDiff / Math.max(maxAbsCpu, 1e-30), maxAbsCpu, shape: [batch, length, hidden], fusedPrograms, seconds: { cpu: cpuSeconds, webgpu: webgpuSeconds } };
 }
 
 /** The split-K weight gradient Xᵀ·dY against tfjs's matmul, values only (the product is not differentiated). */
 async function compareSplitK(rng: Rng, tokens: number, width: number, target: number): Promise<KernelCheck> {
-  const be = fusedBackend();
+  const be = FUSED_KERNELS.fusedBackend();
   if (!be) throw new Error('compareSplitK needs WebGPU with the fused kernels');
   const x = randomTensor(rng, [1, tokens, width]) as tf.Tensor3D;
   const dy = randomTensor(rng, [1, tokens, width]) as tf.Tensor3D;
@@ -132,22 +127,16 @@ async function compareSplitK(rng: Rng, tokens: number, width: number, target: nu
 export async function largeDispatchChecks(seed = 5): Promise<{ backend: string; checks: KernelCheck[] }> {
   await selectBackend('webgpu');
   const rng = new Rng(seed);
-  const previous: KernelChoice = kernelsInUse();
   const checks: KernelCheck[] = [];
-  try {
-    // 4,300,000 threads: 67,188 workgroups.
-    checks.push(await compareOp('gelu [4300000] (67,188 workgroups)', (x) => gelu(x as tf.Tensor), [randomTensor(rng, [4_300_000], 3)], ['x'], rng));
-    // The gradient program has a thread per table element: 30,522 × 384 = 11,720,448, 183,132 workgroups.
-    const ids = Int32Array.from({ length: 2 * 40 }, (_, i) => (i % 40 > 30 ? 0 : 1 + rng.int(30_521)));
-    const idTensor = tf.tensor2d(ids, [2, 40], 'int32');
-    checks.push(await compareOp('embeddingLookup [30522, 384] by [2, 40] ids (183,132 workgroups)', (t) => embeddingLookup(t as tf.Tensor2D, idTensor, ids), [randomTensor(rng, [30_522, 384], 0.1)], ['table'], rng));
-    idTensor.dispose();
-    // Each AdamW program over the [30522, 384] weight: 183,132 workgroups.
-    checks.push(await compareAdam(rng, { inputs: 30_522, outputs: 384, steps: 2, fit: 'elementwise' }));
-    useKernels('fused');
-    checks.push(await compareSplitK(rng, 2048, 384, 36_864));
-  } finally {
-    useKernels(previous);
-  }
+  // 4,300,000 threads: 67,188 workgroups.
+  checks.push(await compareOp('gelu [4300000] (67,188 workgroups)', (k, x) => k.gelu(x as tf.Tensor), [randomTensor(rng, [4_300_000], 3)], ['x'], rng));
+  // The gradient program has a thread per table element: 30,522 × 384 = 11,720,448, 183,132 workgroups.
+  const ids = Int32Array.from({ length: 2 * 40 }, (_, i) => (i % 40 > 30 ? 0 : 1 + rng.int(30_521)));
+  const idTensor = tf.tensor2d(ids, [2, 40], 'int32');
+  checks.push(await compareOp('embeddingLookup [30522, 384] by [2, 40] ids (183,132 workgroups)', (k, t) => k.embeddingLookup(t as tf.Tensor2D, idTensor, ids), [randomTensor(rng, [30_522, 384], 0.1)], ['table'], rng));
+  idTensor.dispose();
+  // Each AdamW program over the [30522, 384] weight: 183,132 workgroups.
+  checks.push(await compareAdam(rng, { inputs: 30_522, outputs: 384, steps: 2, fit: 'elementwise' }));
+  checks.push(await compareSplitK(rng, 2048, 384, 36_864));
   return { backend: tf.getBackend(), checks };
 }

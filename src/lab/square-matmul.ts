@@ -4,7 +4,7 @@
  * studio can run are timed, tfjs's own matMul and the studio's fused one, and the faster is "the best".
  */
 import * as tf from '../model/tf';
-import { batchMatMul, kernelsInUse, useKernels, type KernelChoice } from '../model/kernels';
+import { kernelsFor, type KernelChoice } from '../model/kernels';
 import { selectBackend } from '../train/backend';
 import { matmulFlops } from './flops';
 
@@ -28,12 +28,11 @@ export async function matmulRate({ size = 512, reps = 4, backend: choice = 'webg
   if (backend !== choice) throw new Error(`matmulRate: asked for ${choice}, got ${backend}`);
   const a = tf.randomUniform([size, size], -1, 1, 'float32', 1);
   const b = tf.randomUniform([size, size], -1, 1, 'float32', 2);
-  const previous = kernelsInUse();
   const out: MatmulRate[] = [];
   try {
     for (const kernels of ['stock', 'fused'] as const) {
-      useKernels(kernels);
-      const product = () => (kernels === 'fused' ? batchMatMul(a, b) : tf.matMul(a, b));
+      const set = kernelsFor(kernels);
+      const product = () => set.batchMatMul(a, b);
       const first = product();
       await first.data(); // GPU→CPU sync: waits for compilation and the first product.
       first.dispose();
@@ -47,7 +46,6 @@ export async function matmulRate({ size = 512, reps = 4, backend: choice = 'webg
       out.push({ backend, size, kernels, reps, seconds, gflops: (reps * matmulFlops(size, size, size)) / seconds / 1e9 });
     }
   } finally {
-    useKernels(previous);
     tf.dispose([a, b]);
   }
   return out;

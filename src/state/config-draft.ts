@@ -6,7 +6,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig, type RunConfig } from '../config/run-config';
 import { configFromHash, configToHash } from '../train/config-url';
-import { countParameters } from '../model/students/sizes';
+import { countParameters } from '../model/students/descriptor';
+import { studentOf } from '../model/students/registry';
 import { studentConfig } from '../train/student-config';
 import { vocabSizeOf } from '../text/tokenizers';
 import { errorMessage } from '../util/errors';
@@ -122,7 +123,7 @@ export function plannedSize(draft: ConfigDraft, tokenizer: string | undefined): 
   if (vocabSize === null) return { why: `unknown tokenizer ${tokenizer}` };
   try {
     const config = parseDraft(draft);
-    return { count: countParameters(config.arch, studentConfig(config, { vocabSize, cls: 1, sep: 2 })) };
+    return { count: countParameters(studentOf(config.arch), studentConfig(config, { vocabSize, cls: 1, sep: 2 })) };
   } catch (err) {
     return { why: errorMessage(err) };
   }

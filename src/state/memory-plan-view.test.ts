@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_CONFIG } from '../config/run-config';
-import { countParameters } from '../model/students/sizes';
+import { countParameters } from '../model/students/descriptor';
+import { dot } from '../model/students/dot/descriptor';
 import { studentConfig } from '../train/student-config';
 import { draftOf } from './config-draft';
 import { plannedMemory } from './memory-plan-view';
@@ -19,7 +20,7 @@ describe('plannedMemory', () => {
     expect(view.webgpu).toBe(true);
     expect(view.plan.limit).toBe(128 * 2 ** 20);
     // The parameters are the configured student's on a 30,522-word vocabulary.
-    expect(view.plan.weights).toBe(4 * countParameters('dot', studentConfig(DEFAULT_RUN_CONFIG, { vocabSize: 30522, cls: 1, sep: 2 })));
+    expect(view.plan.weights).toBe(4 * countParameters(dot, studentConfig(DEFAULT_RUN_CONFIG, { vocabSize: 30522, cls: 1, sep: 2 })));
     expect(view.plan.fits).toBe(true);
   });
 

@@ -4,7 +4,8 @@
  * device it really gets and refuses a run that cannot fit.
  */
 import type { HfDims } from '../export/hf-layout';
-import { countParameters } from '../model/students/sizes';
+import { countParameters } from '../model/students/descriptor';
+import { studentOf } from '../model/students/registry';
 import { vocabSizeOf } from '../text/tokenizers';
 import { studentConfigFor } from '../train/models';
 import { budgetOnly, DEFAULT_DEVICE_BUDGET, planInputFor, planMemory, type MemoryPlan } from '../train/memory-plan';
@@ -27,7 +28,8 @@ export function plannedMemory(draft: ConfigDraft, tokenizer: string | undefined,
     const config = parseDraft(draft);
     const student = studentConfigFor(config, { id: tokenizer, vocabSize, cls: 1, sep: 2 }, model ?? null);
     // On a checkpoint its weights, plus the small head or projection a student may add (as the worker counts).
-    const parameters = model && config.arch !== 'tk' ? model.parameters + config.denseDim * (student.hidden + 1) + student.hidden + 1 : countParameters(config.arch, student);
+    const descriptor = studentOf(config.arch);
+    const parameters = model && descriptor.pretrained === 'encoder' ? model.parameters + config.denseDim * (student.hidden + 1) + student.hidden + 1 : countParameters(descriptor, student);
     const webgpu = adapter.state === 'ready' && adapter.limits !== null && (config.backend === 'auto' || config.backend === 'webgpu');
     const limits = webgpu && adapter.limits ? { ...adapter.limits, budget } : budgetOnly(budget);
     return { plan: planMemory(planInputFor(config, student, parameters, webgpu), limits), webgpu };

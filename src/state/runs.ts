@@ -4,7 +4,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type { RunConfig } from '../config/run-config';
-import type { Arch } from '../model/students/archs';
+import type { Arch } from '../model/students/registry';
 import type { LossName } from '../config/loss-names';
 import { startTraining, trainingStore, type TrainingState } from './training';
 import { newId } from '../util/ids';

@@ -4,6 +4,7 @@ import * as tf from '../model/tf';
 import { accumulateGradients } from './accumulate';
 import { marginMseLoss, weightedRankNetLoss } from './losses';
 import { AdamW } from './optimizer';
+import { FUSED_KERNELS } from '../model/kernels';
 
 /**
  * A linear scorer s(x) = w·x + b over 6 triples with 3 features. For Margin-MSE the bias cancels in the margin:
@@ -38,7 +39,7 @@ describe('accumulateGradients', () => {
       ['w', tf.variable(tf.tensor1d(W))],
       ['b', tf.variable(tf.scalar(B0))],
     ]);
-    return { params, opt: new AdamW(params) };
+    return { params, opt: new AdamW(params, FUSED_KERNELS) };
   };
   /** The loss of triples [from, from + n) as a mean over them, the scores from the variables. */
   const lossOver = (params: Map<string, tf.Variable>, from: number, n: number, loss = marginMseLoss) => {

@@ -5,7 +5,9 @@
  */
 import type { HfDense, HfModelDescription, HfWeight } from '../export/hf-layout';
 import { DENSE_BIAS, DENSE_WEIGHT, readWeights } from '../model/layers/bert';
-import { PretrainedCatStudent, PretrainedDotStudent, PretrainedStudent } from '../model/students/pretrained';
+import { PretrainedStudent } from '../model/students/pretrained';
+import { PretrainedCatStudent } from '../model/students/cat/model';
+import { PretrainedDotStudent } from '../model/students/dot/model';
 import type { Student } from '../model/students/student';
 
 export async function huggingFaceDescription(student: Student): Promise<HfModelDescription> {

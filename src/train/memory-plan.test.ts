@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countParameters } from '../model/students/sizes';
+import { countParameters } from '../model/students/descriptor';
+import { dot } from '../model/students/dot/descriptor';
 import { budgetOnly, forwardElements, layerForwardElements, planMemory, sequenceGroups, type PlanInput } from './memory-plan';
 
 /** A dot student small enough to plan by hand: d = 4, f = 8, 2 heads, 1 layer, vocabulary 10. */
@@ -22,7 +23,7 @@ const SMALL: PlanInput = {
   compressDim: 2,
   vocabSize: 10,
   // Embeddings 10·4 + positions 4·4, one layer 172 (LN 16, qkv 60, out 20, ffn 40 + 36), final LN 8: 236.
-  parameters: countParameters('dot', { vocabSize: 10, queryLength: 2, passageLength: 3, hidden: 4, heads: 2, ffn: 8, layers: 1, pooling: 'mean', compressDim: 2, jointLayers: 1, cls: 1, sep: 2 }),
+  parameters: countParameters(dot, { vocabSize: 10, queryLength: 2, passageLength: 3, hidden: 4, heads: 2, ffn: 8, layers: 1, pooling: 'mean', compressDim: 2, jointLayers: 1, cls: 1, sep: 2 }),
 };
 
 describe('layerForwardElements', () => {
@@ -124,7 +125,7 @@ describe('the probe set', () => {
 describe('the run of issue 21', () => {
   it('plans weights, gradients and moments of the MiniLM-L6 shape at the 0.36 GB measured there', () => {
     const sizes = { vocabSize: 30522, queryLength: 16, passageLength: 64, hidden: 384, heads: 12, ffn: 1536, layers: 6, pooling: 'mean' as const, compressDim: 32, jointLayers: 1, cls: 1, sep: 2 };
-    const plan = planMemory({ ...SMALL, ...sizes, batchSize: 8, probeSize: 192, parameters: countParameters('dot', sizes) }, budgetOnly());
+    const plan = planMemory({ ...SMALL, ...sizes, batchSize: 8, probeSize: 192, parameters: countParameters(dot, sizes) }, budgetOnly());
     const persistent = plan.weights + plan.gradients + plan.optimizer;
     expect(persistent / 1e9).toBeGreaterThan(0.35);
     expect(persistent / 1e9).toBeLessThan(0.37);

@@ -8,13 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
 import { tokenBatch } from '../model/layers/transformer';
-import { countParameters, createStudent } from '../model/students';
+import { createStudent } from '../model/students';
+import { countParameters } from '../model/students/descriptor';
 import type { StudentConfig } from '../model/students/config';
-import { ARCHS, type Arch } from '../model/students/archs';
+import { ARCHS, studentOf, type Arch } from '../model/students/registry';
 import { AdamW } from './optimizer';
 import { marginMseLoss } from './losses';
 import { BYTES_PER_ELEMENT, budgetOnly, forwardElements, planMemory, type PlanInput } from './memory-plan';
 import { Rng } from '../util/random';
+import { FUSED_KERNELS } from '../model/kernels';
 
 const SIZES: StudentConfig = { vocabSize: 300, queryLength: 6, passageLength: 14, hidden: 16, heads: 2, ffn: 40, layers: 2, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 };
 const TRIPLES = 4;
@@ -55,8 +57,8 @@ describe.each(ARCHS.map((a) => [a]))('the plan of a %s student against tfjs', (a
     const t = trackBuffers();
     try {
       const base = t.now();
-      const student = createStudent(arch, SIZES, 3);
-      const optimizer = new AdamW(student.params.vars);
+      const student = createStudent(arch, SIZES, 3, FUSED_KERNELS);
+      const optimizer = new AdamW(student.params.vars, FUSED_KERNELS);
       const persistent = t.now() - base;
       const rng = new Rng(5);
       const q = tokenBatch(ids(rng, TRIPLES, SIZES.queryLength), TRIPLES, SIZES.queryLength);
@@ -76,7 +78,7 @@ describe.each(ARCHS.map((a) => [a]))('the plan of a %s student against tfjs', (a
         }, 1e-3),
       );
       const step = t.peak() - before;
-      const plan: PlanInput = { arch, webgpu: false, kernels: 'stock', pretrained: false, batchSize: TRIPLES, microBatch: 0, probeSize: TRIPLES, ...SIZES, parameters: countParameters(arch, SIZES) };
+      const plan: PlanInput = { arch, webgpu: false, kernels: 'stock', pretrained: false, batchSize: TRIPLES, microBatch: 0, probeSize: TRIPLES, ...SIZES, parameters: countParameters(studentOf(arch), SIZES) };
       const planned = planMemory(plan, budgetOnly());
       // Weights and AdamW's two moments: exact.
       expect(persistent).toBe(planned.weights + planned.optimizer);

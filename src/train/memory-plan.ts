@@ -20,7 +20,10 @@
  *   same time as a step's activations: the plan takes the larger of the two.
  * The plan is checked against tfjs's own byte counts in memory-plan.tfjs.test.ts.
  */
-import type { Arch } from '../model/students/archs';
+import { studentOf, type Arch } from '../model/students/registry';
+import type { SequenceGroup } from '../model/students/descriptor';
+
+export type { SequenceGroup };
 import type { StudentConfig, StudentSizes } from '../model/students/config';
 import type { RunConfig } from '../config/run-config';
 import { formatBytes } from '../util/bytes';
@@ -99,44 +102,13 @@ export interface MemoryPlan {
   microBatch: number;
 }
 
-/** Sequences of one length encoded together through some layers. */
-export interface SequenceGroup {
-  rows: number;
-  length: number;
-  layers: number;
-  /** Embedding lookup and positions added (the first layers of a stack); PreTTR's joint layers take states. */
-  embedded: boolean;
-  /** A final LayerNorm over the output. */
-  finalNorm: boolean;
-}
-
 /**
- * The sequences one forward pass over `triples` triples encodes. Students that encode apart (dot, colbert, tk)
- * encode the query once and both passages; the others score (query, pos) and (query, neg) as 2 × triples pairs.
+ * The sequences one forward pass over `triples` triples encodes, as the student's descriptor says. Students that
+ * encode apart (dot, colbert, tk) encode the query once and both passages; the others score (query, pos) and
+ * (query, neg) as 2 × triples pairs.
  */
 export function sequenceGroups(p: PlanInput, triples: number): SequenceGroup[] {
-  // A single text gets [CLS] … [SEP] on a checkpoint, a leading [CLS] for dot's cls pooling from scratch.
-  const extra = p.pretrained ? 2 : p.arch === 'dot' && p.pooling === 'cls' ? 1 : 0;
-  const q = p.queryLength;
-  const d = p.passageLength;
-  const whole = { embedded: true, finalNorm: true };
-  switch (p.arch) {
-    case 'dot':
-    case 'colbert':
-    case 'tk':
-      return [
-        { rows: triples, length: q + extra, layers: p.layers, ...whole },
-        { rows: 2 * triples, length: d + extra, layers: p.layers, ...whole },
-      ];
-    case 'cat':
-      return [{ rows: 2 * triples, length: q + d + 3, layers: p.layers, ...whole }];
-    case 'prett':
-      return [
-        { rows: 2 * triples, length: q + 2, layers: p.layers, embedded: true, finalNorm: false },
-        { rows: 2 * triples, length: d + 1, layers: p.layers, embedded: true, finalNorm: false },
-        { rows: 2 * triples, length: q + d + 3, layers: p.jointLayers, embedded: false, finalNorm: true },
-      ];
-  }
+  return studentOf(p.arch).sequenceGroups(p, triples);
 }
 
 /**
@@ -170,24 +142,9 @@ function groupForwardElements(g: SequenceGroup, p: PlanInput): number {
   return g.layers * layerForwardElements(g.rows, g.length, p) + embedding + norm;
 }
 
-/** What each architecture makes past its encoder, per forward over `triples` triples (scores, interactions). */
+/** What the student makes past its encoder, per forward over `triples` triples (scores, interactions). */
 function headElements(p: PlanInput, triples: number): number {
-  const q = p.queryLength;
-  const d = p.passageLength;
-  switch (p.arch) {
-    case 'colbert':
-      // Projection and its normalisation (3 tensors of T·c per side), then per pair the similarity matrix and
-      // its masked copy (2 · q·d), for pos and neg.
-      return 3 * (triples * q + 2 * triples * d) * p.compressDim + 2 * 2 * triples * q * d;
-    case 'tk':
-      // Unit vectors (T·h), the cosine matrix (q·d), and the 11 kernels' responses, about 5 tensors of q·d·11 on
-      // the way (difference, square, scale, exp, masked), per pair for pos and neg.
-      return (triples * q + 2 * triples * d) * p.hidden * 2 + 2 * triples * q * d * (1 + 5 * 11);
-    case 'dot':
-    case 'cat':
-    case 'prett':
-      return 0;
-  }
+  return studentOf(p.arch).headElements(p, triples);
 }
 
 /** Forward elements of a pass over `triples` triples: what a probe holds, and half of what a step holds. */
@@ -209,7 +166,8 @@ function largestActivation(p: PlanInput, triples: number, label: string): Buffer
     consider(g.rows * g.length * p.ffn, `feed-forward activation (${shape} × ${p.ffn})`);
     consider(g.rows * g.length * 3 * p.hidden, `query/key/value projection (${shape} × ${3 * p.hidden})`);
   }
-  if (p.arch === 'tk') consider(triples * p.queryLength * p.passageLength * 11, `TK kernel responses (${triples} pairs × ${p.queryLength} × ${p.passageLength} × 11)`);
+  const head = studentOf(p.arch).largestHeadTensor(p, triples);
+  if (head) consider(head.elements, head.what);
   return best;
 }
 

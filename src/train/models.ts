@@ -9,6 +9,8 @@ import { openPretrainedFolder } from '../model/pretrained/open';
 import { checkLengths } from '../model/pretrained/sequences';
 import { PretrainedFolderError } from '../model/pretrained/config';
 import type { StudentConfig } from '../model/students/config';
+import { sizesOnCheckpoint } from '../model/students/descriptor';
+import { studentOf } from '../model/students/registry';
 import { deleteModel, listModels, loadModel, storeModel, type ModelInfo, type NamedWeight, type StoredModel } from '../data/store/models';
 import { parseVocabText } from '../text/wordpiece';
 import { vocabTokenizerId, type TokenizerInfo } from '../text/tokenizers';
@@ -96,23 +98,17 @@ export async function startFor(config: RunConfig, dataset: { name: string; token
   if (model.tokenizer !== dataset.tokenizer) {
     throw new Error(`the dataset "${dataset.name}" holds ${dataset.tokenizer} token ids, but ${model.name} reads ${model.tokenizer}: tokenize the dataset again with the model's vocabulary (Tokenize for this model) first`);
   }
-  checkLengths(model, config.queryLength, config.passageLength, config.arch);
+  checkLengths(model, config.queryLength, config.passageLength, studentOf(config.arch));
   return { start: startOf(model), model };
 }
 
 /**
- * The student's sizes: from the run config, and on a checkpoint from the checkpoint (its hidden size, heads and
- * feed-forward size; its layers, except PreTTR, where `layers` is where the stack is split, and tk, which keeps its
- * own small transformer on the checkpoint's word embeddings).
+ * The student's sizes: from the run config, and on a checkpoint those its descriptor takes from the checkpoint
+ * (`fromCheckpoint`: the one list the form's "from the model" fields read too).
  */
 export function studentConfigFor(config: RunConfig, tokenizer: TokenizerInfo, start?: Pick<HfModelDescription, 'dims'> | null): StudentConfig {
   const base = studentConfig(config, tokenizer);
-  if (!start) return base;
-  const d = start.dims;
-  const layers = config.arch === 'prett' || config.arch === 'tk' ? config.layers : d.layers;
-  const heads = config.arch === 'tk' ? config.heads : d.heads;
-  const ffn = config.arch === 'tk' ? config.ffn : d.ffn;
-  return { ...base, hidden: d.hidden, heads, ffn, layers, jointLayers: config.arch === 'prett' ? d.layers - config.layers : base.jointLayers, vocabSize: d.vocabSize };
+  return start ? sizesOnCheckpoint(studentOf(config.arch), base, start.dims) : base;
 }
 
 /** The paper's students were fine-tuned at learning rates around 7e-6 (DistilBERT, Margin-MSE, batch 32). */

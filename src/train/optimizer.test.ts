@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../model/tf';
 import { AdamW, ADAMW_DEFAULTS, type AdamWSettings } from './optimizer';
 import { learningRateAt, scheduleCurve } from './schedule';
+import { FUSED_KERNELS } from '../model/kernels';
 
 /**
  * AdamW written from its definition on plain arrays (PyTorch's torch.optim.AdamW, decoupled decay), for the
@@ -55,7 +56,7 @@ describe('AdamW', () => {
       ['layer/w', tf.tidy(() => tf.variable(tf.tensor2d(start.matrix, [2, 2]), true))],
       ['layer/b', tf.tidy(() => tf.variable(tf.tensor1d(start.bias), true))],
     ]);
-    const opt = new AdamW(params, settings);
+    const opt = new AdamW(params, FUSED_KERNELS, settings);
     const c = 0.7;
     for (const lr of lrs) {
       const loss = opt.minimize(() => {

@@ -7,7 +7,7 @@
  * alone, as BERT fine-tuning does.
  */
 import * as tf from '../model/tf';
-import { adamInPlace, fusedBackend, readCopy } from '../model/kernels';
+import { readCopy, type Kernels } from '../model/kernels';
 
 export interface AdamWSettings {
   beta1: number;
@@ -32,8 +32,10 @@ export class AdamW {
   /** Updates taken so far (the `t` of the bias corrections). */
   iterations = 0;
 
+  /** @param kernels the update's ops: three in-place programs per weight (fused, on WebGPU) or tfjs's ops. */
   constructor(
     private readonly params: ReadonlyMap<string, tf.Variable>,
+    readonly kernels: Kernels,
     readonly settings: AdamWSettings = ADAMW_DEFAULTS,
   ) {
     // tidy: the zero tensors each variable starts from are released; the variables stay.
@@ -88,30 +90,16 @@ export class AdamW {
         // min(1, clip / norm): gradients under the limit pass unchanged.
         scale = tf.minimum(1, tf.div(clipNorm, norm.add(1e-6)));
       }
+      // m̂ / (√v̂ + ε) with m̂ = m / (1 - β1ᵗ), v̂ = v / (1 - β2ᵗ), written with the corrections folded into the
+      // step size and ε scaled to match: lr·m̂/(√v̂+ε) = stepSize · m / (√v + ε·√(1-β2ᵗ)).
       const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      // On WebGPU with the fused kernels: three in-place programs per weight instead of the ops below.
-      const fused = fusedBackend();
+      const scaledEpsilon = epsilon * Math.sqrt(1 - beta2 ** t);
       names.forEach((name, k) => {
-        let g = gradOf(k);
+        const g = gradOf(k);
         if (!g) return;
         const p = vars[k] as tf.Variable;
-        const m = this.m.get(name) as tf.Variable;
-        const v = this.v.get(name) as tf.Variable;
-        if (fused) {
-          const decay = weightDecay > 0 && p.rank >= 2 ? 1 - lr * weightDecay : 1;
-          adamInPlace(fused, p, m, v, g, scale, { beta1, beta2, stepSize, epsilon: epsilon * Math.sqrt(1 - beta2 ** t), decay });
-          return;
-        }
-        if (scale) g = g.mul(scale);
-        const m1 = m.mul(beta1).add(g.mul(1 - beta1));
-        const v1 = v.mul(beta2).add(g.square().mul(1 - beta2));
-        m.assign(m1);
-        v.assign(v1);
-        // m̂ / (√v̂ + ε) with m̂ = m / (1 - β1ᵗ), v̂ = v / (1 - β2ᵗ), written with the corrections folded into the
-        // step size and ε scaled to match: lr·m̂/(√v̂+ε) = stepSize · m / (√v + ε·√(1-β2ᵗ)).
-        const update = m1.div(v1.sqrt().add(epsilon * Math.sqrt(1 - beta2 ** t))).mul(stepSize);
-        const decayed = weightDecay > 0 && p.rank >= 2 ? p.mul(1 - lr * weightDecay) : p;
-        p.assign(decayed.sub(update));
+        const decay = weightDecay > 0 && p.rank >= 2 ? 1 - lr * weightDecay : 1;
+        this.kernels.adamUpdate(p, this.m.get(name) as tf.Variable, this.v.get(name) as tf.Variable, g, scale, { beta1, beta2, stepSize, epsilon: scaledEpsilon, decay });
       });
     });
     this.iterations = t;

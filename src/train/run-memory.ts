@@ -4,7 +4,8 @@
  */
 import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenizerInfo } from '../text/tokenizers';
-import { countParameters } from '../model/students/sizes';
+import { countParameters } from '../model/students/descriptor';
+import { studentOf } from '../model/students/registry';
 import type { RunConfig, TfBackend } from '../config/run-config';
 import { studentConfigFor } from './models';
 import { planInputFor, planMemory, type MemoryPlan } from './memory-plan';
@@ -14,7 +15,8 @@ import { deviceLimits, gpuMemory, openOutOfMemoryScope, throwIfGpuFailed, trimBu
 /** Weights a checkpoint brings (and its Dense projection), else the scratch student's count. */
 function parametersOf(config: RunConfig, tokenizer: TokenizerInfo, start: HfModelDescription | null | undefined): number {
   const student = studentConfigFor(config, tokenizer, start);
-  if (!start || config.arch === 'tk') return countParameters(config.arch, student);
+  const descriptor = studentOf(config.arch);
+  if (!start || descriptor.pretrained !== 'encoder') return countParameters(descriptor, student);
   let n = 0;
   for (const w of start.weights.values()) n += w.data.length;
   if (start.dense) n += start.dense.weight.data.length + (start.dense.bias?.data.length ?? 0);

@@ -11,7 +11,7 @@ import type { TrainingTables } from './batches';
 import { tablesAsTrainingData } from './stored-data';
 import { scorePairs } from '../eval/score';
 import { tableCollection } from '../eval/collection';
-import { ARCHS } from '../model/students/archs';
+import { ARCHS } from '../model/students/registry';
 
 const BUCKETS = 512;
 const TOKENIZER = { id: `hash-words-v1:${BUCKETS}`, vocabSize: BUCKETS, cls: 1, sep: 2 };

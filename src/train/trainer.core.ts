@@ -4,7 +4,7 @@
  */
 import * as tf from '../model/tf';
 import { createStudent } from '../model/students';
-import { readCopy, useKernels } from '../model/kernels';
+import { kernelsFor, readCopy } from '../model/kernels';
 import type { Student } from '../model/students/student';
 import { SCRATCH, studentConfigFor } from './models';
 import type { HfModelDescription } from '../export/hf-layout';
@@ -73,9 +73,9 @@ export class Trainer {
     this.probeBatch = this.data.batch(split.probe, config.queryLength, config.passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
     if (config.start !== SCRATCH && !start) throw new Error(`the run starts from model ${config.start}, which was not given to the trainer`);
-    useKernels(config.kernels);
-    this.model = createStudent(config.arch, studentConfigFor(config, tokenizer, start), config.seed, start ?? undefined, config.denseDim);
-    this.optimizer = new AdamW(this.model.params.vars, { ...ADAMW_DEFAULTS, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
+    const kernels = kernelsFor(config.kernels);
+    this.model = createStudent(config.arch, studentConfigFor(config, tokenizer, start), config.seed, kernels, start ?? undefined, config.denseDim);
+    this.optimizer = new AdamW(this.model.params.vars, kernels, { ...ADAMW_DEFAULTS, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
     const chunk = microBatchOf(config);
     this.probeChunks = [];
     for (let from = 0; from < this.probeBatch.size; from += chunk) {
@@ -98,8 +98,6 @@ export class Trainer {
     const batch = this.prefetched?.batch ?? this.drawBatch();
     this.prefetched = null;
     const lr = learningRateAt(this.config, this.stepsDone + 1);
-    // The kernel choice is module state of the model layer: set it again in case another run changed it meanwhile.
-    useKernels(this.config.kernels);
     const loss = accumulationSteps(this.config) === 1 ? this.wholeBatchStep(batch, lr) : this.accumulatedStep(batch, lr);
     this.stepsDone++;
     // The step's kernels are queued, not finished: reading the next batch from storage now overlaps with them.
@@ -238,7 +236,6 @@ export class Trainer {
    * at once is an activation several training steps large), read back once at the end.
    */
   async probe(): Promise<{ pos: Float32Array; neg: Float32Array }> {
-    useKernels(this.config.kernels);
     const parts = this.probeChunks.map((p) =>
       tf.tidy(() => {
         const s = this.model.scoreTriples(p.query, p.pos, p.neg);

@@ -6,7 +6,6 @@ import { evalLengthsOf } from '../config/run-config';
 import { getDataset } from '../data/store/catalog';
 import type { EvalPhase, EvalReport } from '../eval/rerank';
 import type { TryResult } from '../eval/try';
-import { useKernels } from '../model/kernels';
 import { loadTokenizer } from '../text/tokenizers';
 import type { WorkerContext } from './prepare';
 import type { CurrentStudent } from './student';
@@ -35,8 +34,7 @@ export class EvaluationService {
     const current = this.ctx.holder.beginEvaluating();
     try {
       const info = await getDataset(datasetId);
-      // The student is evaluated with the kernels its run chose.
-      if (current) useKernels(current.trainer.config.kernels);
+      // The student is evaluated with the kernels its run chose: it was built with them.
       const student = !current
         ? { none: 'no student has been trained since the page was opened' }
         : info && current.tokenizer !== info.tokenizer
@@ -59,7 +57,6 @@ export class EvaluationService {
       const { trainer, tokenizer } = current;
       if (tokenizer !== info.tokenizer) throw new Error(`the student reads ${tokenizer} tokens, the dataset "${info.name}" has ${info.tokenizer}`);
       const textTokenizer = await loadTokenizer(info.tokenizer, info.vocab);
-      useKernels(trainer.config.kernels);
       return await this.ctx.evals.tryQuery(
         datasetId,
         text,

@@ -9,6 +9,7 @@ import { getModelInfo } from '../data/store/models';
 import type { NamedTensor } from '../export/safetensors';
 import { isTrainingLeftover, readHandoffHistory, RESULT_FILE, TRAINER_STATE, type HandoffHistory } from '../handoff/result';
 import { folderPaths } from '../model/pretrained/folder';
+import { studentForHandoffKind } from '../model/students/registry';
 import { importModelFolder, type ModelInfo } from '../train/models';
 import { newId } from '../util/ids';
 import { errorMessage } from '../util/errors';
@@ -48,7 +49,7 @@ export class ModelLibraryService {
       // The list entry is enough here; the weights are read once, by prepareStudent's startFor.
       const stored = await getModelInfo(modelId);
       if (!stored) throw new Error(`model ${modelId} is no longer in the model library`);
-      const arch = stored.kind === 'cross-encoder' ? 'cat' : 'dot';
+      const arch = studentForHandoffKind(stored.kind);
       const config = resolveRunConfig({ ...partial, arch, start: modelId, pooling: stored.pooling, denseDim: 0 });
       const { trainer, student, backend, note } = await prepareStudent(this.ctx, datasetId, config, `dataset ${datasetId} does not exist`);
       Object.assign(student, { runId: newId('model'), label: `${stored.name} (as imported)` });

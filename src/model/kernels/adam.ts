@@ -1,10 +1,12 @@
 /**
- * One AdamW update of one weight, in place: the first moment, the second moment, then the weight, each rewritten in
- * its own buffer by one program (a thread per element), with the step's scalars as uniforms. tfjs's ops take about
- * fourteen dispatches per weight for the same update, and every JavaScript number among their operands becomes a
- * tensor uploaded to the GPU.
+ * One AdamW update of one weight, two ways side by side. Fused: the first moment, the second moment, then the
+ * weight, each rewritten in its own buffer by one program (a thread per element), with the step's scalars as
+ * uniforms. Stock: tfjs's ops, about fourteen dispatches per weight for the same update, every JavaScript number
+ * among their operands a tensor uploaded to the GPU. Both compute, with m̂ = m / (1 − β1ᵗ) and v̂ = v / (1 − β2ᵗ)
+ * folded into `stepSize` and `epsilon` (see train/optimizer):
+ *   m ← β1·m + (1 − β1)·g,  v ← β2·v + (1 − β2)·g²,  w ← decay·w − stepSize · m / (√v + epsilon).
  */
-import type * as tf from '../tf';
+import * as tf from '../tf';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FlatProgram, ownBuffer, runInPlace } from './webgpu';
 
@@ -51,4 +53,19 @@ export function adamInPlace(b: WebGPUBackend, weight: tf.Variable, m: tf.Variabl
   runInPlace(b, firstMoment(size, clip !== null), m, grads, [step.beta1]);
   runInPlace(b, secondMoment(size, clip !== null), v, grads, [step.beta2]);
   runInPlace(b, apply(size), weight, [m, v], [step.stepSize, step.epsilon, step.decay]);
+}
+
+/**
+ * The same update with tfjs's ops (any backend). Run inside the caller's tidy: the intermediates are released
+ * there; the variables are assigned.
+ */
+export function stockAdamUpdate(weight: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, clip: tf.Tensor | null, step: AdamStep): void {
+  const gs = clip ? g.mul(clip) : g;
+  const m1 = m.mul(step.beta1).add(gs.mul(1 - step.beta1));
+  const v1 = v.mul(step.beta2).add(gs.square().mul(1 - step.beta2));
+  m.assign(m1);
+  v.assign(v1);
+  const update = m1.div(v1.sqrt().add(step.epsilon)).mul(step.stepSize);
+  const decayed = step.decay !== 1 ? weight.mul(step.decay) : weight;
+  weight.assign(decayed.sub(update));
 }

@@ -6,7 +6,8 @@
  * a softmax of five kernels forward (two of them reductions with barriers) and more backward.
  */
 import * as tf from '../tf';
-import { customOp, FlatProgram, fusedBackend, runProgram, storedAsFloat } from './webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { customOp, FlatProgram, runProgram, storedAsFloat } from './webgpu';
 
 /** 10⁹: exp() of a logit moved down this far is exactly 0 in float32. */
 export const MASK_PENALTY = 1e9;
@@ -56,8 +57,7 @@ const backwardProgram = (shape: number[], rows: number) =>
       }
     `);
 
-export function attentionProbs(logits: tf.Tensor4D, mask: tf.Tensor2D, scale: number): tf.Tensor4D {
-  const b = fusedBackend();
+export function attentionProbs(b: WebGPUBackend | null, logits: tf.Tensor4D, mask: tf.Tensor2D, scale: number): tf.Tensor4D {
   // The program reads the mask as float32; a mask stored otherwise takes the stock ops.
   if (!b || !storedAsFloat(b, mask)) return stockAttentionProbs(logits, mask, scale);
   const [n, heads, queries, keys] = logits.shape;

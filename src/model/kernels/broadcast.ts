@@ -4,7 +4,8 @@
  * as [repeats, y.size] (./reduce.ts).
  */
 import * as tf from '../tf';
-import { customOp, fusedBackend } from './webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { customOp } from './webgpu';
 import { columnSum } from './reduce';
 
 /** Whether y's shape, leading 1s dropped, is a suffix of x's. */
@@ -15,8 +16,7 @@ function repeatsOver(x: tf.Tensor, y: tf.Tensor): boolean {
   return y.rank <= x.rank && ys.length <= x.rank && tail.join('x') === ys.join('x');
 }
 
-export function addBroadcast(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  const b = fusedBackend();
+export function addBroadcast(b: WebGPUBackend | null, x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   if (!b || !repeatsOver(x, y) || y.size === 0) return x.add(y);
   const repeats = x.size / y.size;
   const op = customOp(([a, c]) => {

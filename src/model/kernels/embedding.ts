@@ -7,7 +7,8 @@
  * learns which positions carry its id, and one program sums them, a thread per table element, without atomics.
  */
 import * as tf from '../tf';
-import { customOp, FlatProgram, fusedBackend, runProgram } from './webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { customOp, FlatProgram, runProgram } from './webgpu';
 
 /** Positions grouped by id: positions[starts[id] .. starts[id + 1]) hold id `id`. */
 export interface IdGroups {
@@ -82,8 +83,7 @@ function cpuEmbeddingLookup(table: tf.Tensor2D, ids: tf.Tensor2D, hostIds: Int32
  * `table` rows for `ids`. `hostIds` are the same ids on the CPU, row-major; without them (or off the fused path, except
  * on the CPU backend) the stock gather and its gradient run.
  */
-export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor2D, hostIds?: Int32Array): tf.Tensor3D {
-  const b = fusedBackend();
+export function embeddingLookup(b: WebGPUBackend | null, table: tf.Tensor2D, ids: tf.Tensor2D, hostIds?: Int32Array): tf.Tensor3D {
   if (hostIds && hostIds.length === ids.size && tf.getBackend() === 'cpu') return cpuEmbeddingLookup(table, ids, hostIds);
   if (!b || !hostIds || hostIds.length !== ids.size) return tf.gather(table as tf.Tensor, ids) as tf.Tensor3D;
   const [rows, cols] = table.shape;

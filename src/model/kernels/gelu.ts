@@ -4,7 +4,8 @@
  * Φ(x) + x·φ(x). One program forward and one backward, where the stock ops take five and about ten.
  */
 import * as tf from '../tf';
-import { customOp, FlatProgram, fusedBackend, runProgram } from './webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { customOp, FlatProgram, runProgram } from './webgpu';
 
 export function stockGelu(x: tf.Tensor): tf.Tensor {
   return x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
@@ -40,8 +41,7 @@ const backwardProgram = (shape: number[], size: number) =>
       result[index] = dy[index] * (cdf + v * pdf);
     `);
 
-export function gelu(x: tf.Tensor): tf.Tensor {
-  const b = fusedBackend();
+export function gelu(b: WebGPUBackend | null, x: tf.Tensor): tf.Tensor {
   if (!b) return stockGelu(x);
   const op = customOp(([input], save) => {
     if (!input) throw new Error('gelu: one input expected');

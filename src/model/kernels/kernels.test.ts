@@ -1,13 +1,13 @@
 /**
- * What of the fused kernels runs without WebGPU: the CPU-side sort behind the embedding gradient, and the switch
- * (off WebGPU, and with `stock`, every op is tfjs's own). The WGSL programs themselves are compared with the stock
+ * What of the fused kernels runs without WebGPU: the CPU-side sort behind the embedding gradient, and the kernel
+ * sets (off WebGPU, and in the stock set, every op is tfjs's own). The WGSL programs themselves are compared with the stock
  * ops on real WebGPU in e2e/kernels.spec.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '../tf';
 import '@tensorflow/tfjs-backend-cpu';
 import { hostEmbeddingGrad } from './embedding';
-import { addBroadcast, attentionProbs, embeddingLookup, fusedBackend, gelu, groupById, kernelsInUse, layerNorm, linear, maskedMeanPool, stockAttentionProbs, stockGelu, stockLayerNorm, stockMaskedMeanPool, useKernels } from '.';
+import { FUSED_KERNELS, groupById, isKernelChoice, kernelsFor, STOCK_KERNELS, stockAttentionProbs, stockGelu, stockLayerNorm, stockMaskedMeanPool } from '.';
 
 describe('groupById (the embedding gradient\'s counting sort)', () => {
   it('lists, for every id, the positions that carry it, in position order', () => {
@@ -29,16 +29,19 @@ describe('groupById (the embedding gradient\'s counting sort)', () => {
   });
 });
 
-describe('the kernel switch', () => {
-  afterEach(() => useKernels('fused'));
+describe('the kernel sets', () => {
+  it('are values named by their choice, and refuse other names', () => {
+    expect(kernelsFor('fused')).toBe(FUSED_KERNELS);
+    expect(kernelsFor('stock')).toBe(STOCK_KERNELS);
+    expect([FUSED_KERNELS.choice, STOCK_KERNELS.choice]).toEqual(['fused', 'stock']);
+    expect(isKernelChoice('stock')).toBe(true);
+    expect(isKernelChoice('fast')).toBe(false);
+  });
 
-  it('takes the stock ops off WebGPU, whatever is chosen', async () => {
+  it('take the stock ops off WebGPU, whatever is chosen', async () => {
     await tf.setBackend('cpu');
-    useKernels('fused');
-    expect(kernelsInUse()).toBe('fused');
-    expect(fusedBackend()).toBeNull();
-    useKernels('stock');
-    expect(fusedBackend()).toBeNull();
+    expect(FUSED_KERNELS.fusedBackend()).toBeNull();
+    expect(STOCK_KERNELS.fusedBackend()).toBeNull();
   });
 
   it('gives the stock ops\' numbers on the CPU backend (the ops fall back rather than fail)', async () => {
@@ -48,18 +51,19 @@ describe('the kernel switch', () => {
     const b = tf.tensor1d([0, 1, -1]);
     const mask = tf.tensor2d([1, 1, 1, 0], [2, 2]);
     const same = async (a: tf.Tensor, c: tf.Tensor) => expect([...(await a.data())]).toEqual([...(await c.data())]);
-    await same(layerNorm(x, g, b, 1e-5), stockLayerNorm(x, g, b, 1e-5));
-    await same(gelu(x), stockGelu(x));
-    await same(maskedMeanPool(x, mask), stockMaskedMeanPool(x, mask));
+    const k = FUSED_KERNELS;
+    await same(k.layerNorm(x, g, b, 1e-5), stockLayerNorm(x, g, b, 1e-5));
+    await same(k.gelu(x), stockGelu(x));
+    await same(k.maskedMeanPool(x, mask), stockMaskedMeanPool(x, mask));
     const logits = x.reshape([2, 1, 2, 3]) as tf.Tensor4D;
     const keyMask = tf.tensor2d([1, 1, 0, 1, 0, 0], [2, 3]);
-    await same(attentionProbs(logits, keyMask, 0.5), stockAttentionProbs(logits, keyMask, 0.5));
+    await same(k.attentionProbs(logits, keyMask, 0.5), stockAttentionProbs(logits, keyMask, 0.5));
     const table = tf.tensor2d([0, 1, 2, 3, 4, 5], [3, 2]);
     const ids = tf.tensor2d([2, 0, 1, 1], [2, 2], 'int32');
-    await same(embeddingLookup(table, ids, Int32Array.from([2, 0, 1, 1])), tf.gather(table, ids));
+    await same(k.embeddingLookup(table, ids, Int32Array.from([2, 0, 1, 1])), tf.gather(table, ids));
     const w = tf.tensor2d([1, 0, 0, 1, 1, 1], [3, 2]);
-    await same(linear(x.reshape([4, 3]) as tf.Tensor2D, w, tf.tensor1d([1, 2])), tf.matMul(x.reshape([4, 3]), w).add(tf.tensor1d([1, 2])));
-    await same(addBroadcast(x, g), x.add(g));
+    await same(k.linear(x.reshape([4, 3]) as tf.Tensor2D, w, tf.tensor1d([1, 2])), tf.matMul(x.reshape([4, 3]), w).add(tf.tensor1d([1, 2])));
+    await same(k.addBroadcast(x, g), x.add(g));
   });
 });
 
@@ -70,7 +74,7 @@ describe('the embedding gradient on the CPU backend (summed on the host)', () =>
     const host = Int32Array.from([4, 0, 4, 1, 0, 0, 6, 4]);
     const ids = tf.tensor2d(host, [2, 4], 'int32');
     const weights = tf.tensor3d(Float32Array.from({ length: 8 * 3 }, (_, i) => Math.cos(3 * i)), [2, 4, 3]);
-    const ours = tf.grad((t: tf.Tensor) => embeddingLookup(t as tf.Tensor2D, ids, host).mul(weights).sum())(table);
+    const ours = tf.grad((t: tf.Tensor) => FUSED_KERNELS.embeddingLookup(t as tf.Tensor2D, ids, host).mul(weights).sum())(table);
     const stock = tf.grad((t: tf.Tensor) => tf.gather(t, ids).mul(weights).sum())(table);
     const [a, b] = [await ours.data(), await stock.data()];
     expect(a.length).toBe(21);

@@ -7,7 +7,8 @@
  * backward pass is one program for dx (a thread per row) and block sums for dγ and dβ (./reduce.ts).
  */
 import * as tf from '../tf';
-import { customOp, FlatProgram, fusedBackend, runProgram } from './webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { customOp, FlatProgram, runProgram } from './webgpu';
 import { ROWS_PER_BLOCK, columnSum } from './reduce';
 
 /** tfjs's ops, as the students used them before the fused kernels. */
@@ -80,8 +81,7 @@ const paramGradProgram = (rows: number, width: number) =>
     `);
 
 /** LayerNorm of `x` [..., width] with gain and bias [width]; fused on WebGPU unless the stock ops are chosen. */
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const b = fusedBackend();
+export function layerNorm(b: WebGPUBackend | null, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
   if (!b) return stockLayerNorm(x, gamma, beta, eps);
   const shape = x.shape;
   const width = shape[shape.length - 1] as number;

@@ -8,7 +8,7 @@
  */
 import * as tf from '../tf';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { customOp, FlatProgram, fusedBackend, runProgram } from './webgpu';
+import { customOp, FlatProgram, runProgram } from './webgpu';
 import { columnSum } from './reduce';
 
 const TILE = 4;
@@ -252,8 +252,7 @@ function fusedBatchMatMul(be: WebGPUBackend, a: tf.Tensor3D, b: tf.Tensor3D, tra
 }
 
 /** x [rows, in] · W (+ bias): W is [in, out], or [out, in] with `transposeW` (Hugging Face's layout). */
-export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | null, transposeW = false): tf.Tensor2D {
-  const be = fusedBackend();
+export function linear(be: WebGPUBackend | null, x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | null, transposeW = false): tf.Tensor2D {
   if (!be) {
     const y: tf.Tensor2D = tf.matMul(x, w, false, transposeW);
     return bias ? y.add(bias) : y;
@@ -265,8 +264,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | null,
 }
 
 /** Batched products of [..., m, k] by [..., k, n] (with transposes) over equal leading dimensions, as tf.matMul. */
-export function batchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
-  const be = fusedBackend();
+export function batchMatMul(be: WebGPUBackend | null, a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
   if (!be || a.rank < 2 || a.rank !== b.rank) return tf.matMul(a, b, transposeA, transposeB);
   const lead = a.shape.slice(0, -2);
   if (lead.join('x') !== b.shape.slice(0, -2).join('x')) return tf.matMul(a, b, transposeA, transposeB);

@@ -6,7 +6,8 @@
  * position gets dy / count where its mask is 1), where tfjs multiplies, transposes and reduces with barriers.
  */
 import * as tf from '../tf';
-import { customOp, FlatProgram, fusedBackend, runProgram, storedAsFloat } from './webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { customOp, FlatProgram, runProgram, storedAsFloat } from './webgpu';
 
 export function stockMaskedMeanPool(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
   const counts = mask.sum(1, true).maximum(1);
@@ -48,8 +49,7 @@ const backwardProgram = (n: number, length: number, width: number) =>
       }
     `);
 
-export function maskedMeanPool(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
-  const b = fusedBackend();
+export function maskedMeanPool(b: WebGPUBackend | null, states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
   // The program reads the mask as float32; a mask stored otherwise takes the stock ops.
   if (!b || !storedAsFloat(b, mask)) return stockMaskedMeanPool(states, mask);
   const [n, length, width] = states.shape;

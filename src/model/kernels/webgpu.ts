@@ -1,5 +1,5 @@
 /**
- * Running our own WGSL programs on tfjs's WebGPU backend, and the switch between them and tfjs's stock ops.
+ * Running our own WGSL programs on tfjs's WebGPU backend (./set.ts chooses between them and tfjs's stock ops).
  *
  * A program here is a flat grid of `threads` invocations (64 to a workgroup); its inputs are read as plain arrays by
  * their names and it writes `result`. Scalars travel as uniforms, never as uploaded tensors. Which threads do what
@@ -8,29 +8,18 @@
 import * as tf from '../tf';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { BYTES_PER_ELEMENT, checkBindings, elementCount } from './limits';
-
-/** `fused`: the kernels of this folder where WebGPU runs; `stock`: tfjs's own ops everywhere. */
-export type KernelChoice = 'fused' | 'stock';
-export const KERNEL_CHOICES: readonly KernelChoice[] = ['fused', 'stock'];
-
-let choice: KernelChoice = 'fused';
-
-/** Sets the kernels later ops take (a run sets it from its config before it builds its student). */
-export function useKernels(next: KernelChoice): void {
-  choice = next;
-}
-
-export function kernelsInUse(): KernelChoice {
-  return choice;
-}
+import type { KernelChoice } from './choice';
 
 /** Whether a tfjs backend is the WebGPU one (its programs, device and queue reachable). */
 export function isWebGpu(b: tf.KernelBackend): b is WebGPUBackend {
   return 'runWebGPUProgram' in b && 'queue' in b && 'device' in b;
 }
 
-/** The WebGPU backend when fused kernels are chosen and tfjs runs on WebGPU; null means: take the stock ops. */
-export function fusedBackend(): WebGPUBackend | null {
+/**
+ * The WebGPU backend when a kernel set of `choice` can run its programs now (fused chosen, tfjs on WebGPU); null
+ * means: take the stock ops. Asked at every op, not when the set is made, since the backend can change between.
+ */
+export function fusedBackendFor(choice: KernelChoice): WebGPUBackend | null {
   if (choice !== 'fused' || tf.getBackend() !== 'webgpu') return null;
   const b = tf.backend();
   return isWebGpu(b) ? b : null;

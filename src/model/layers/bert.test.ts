@@ -6,7 +6,8 @@ import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../.
 import { readPretrainedFolder, type PretrainedModel } from '../pretrained/folder';
 import { editTensors, fixtureFolder, hfExpected, maxAbsDiff, type HfFixture } from '../../testing/hf-fixtures';
 import { ParamSet } from './params';
-import { bertEncode, bertInputs, crossEncoderLogits, disposeInputs, gelu, l2Normalize, loadPretrainedParams, sentenceVectors, type BertSpec } from './bert';
+import { bertEncode, bertInputs, crossEncoderLogits, disposeInputs, l2Normalize, loadPretrainedParams, sentenceVectors, type BertSpec } from './bert';
+import { FUSED_KERNELS as K } from '../kernels';
 
 const expected = hfExpected();
 
@@ -40,12 +41,12 @@ function load(model: PretrainedModel): Loaded {
 function vectors({ model, params, spec }: Loaded, rows: number[][], width: number): number[][] {
   return tf.tidy(() => {
     const inputs = bertInputs(padded(rows, width), model.type === 'bert');
-    return sentenceVectors(params, bertEncode(params, spec, inputs), inputs.mask, model).arraySync();
+    return sentenceVectors(K, params, bertEncode(K, params, spec, inputs), inputs.mask, model).arraySync();
   });
 }
 
 function logits({ params, spec }: Loaded, rows: number[][], width: number, types: number[][]): number[] {
-  return tf.tidy(() => Array.from(crossEncoderLogits(params, spec, bertEncode(params, spec, bertInputs(padded(rows, width, types)))).dataSync()));
+  return tf.tidy(() => Array.from(crossEncoderLogits(K, params, spec, bertEncode(K, params, spec, bertInputs(padded(rows, width, types)))).dataSync()));
 }
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
@@ -62,7 +63,7 @@ describe('pretrained encoders against the hf-tiny reference outputs (CPU backend
 
   it('bert-dot: the first query last hidden state, mean-pooled embeddings and dot scores', () => {
     const m = models.get('bert-dot') as Loaded;
-    const states = tf.tidy(() => bertEncode(m.params, m.spec, bertInputs(padded([expected.query_ids[0] as number[]], 16))).arraySync()[0] as number[][]);
+    const states = tf.tidy(() => bertEncode(K, m.params, m.spec, bertInputs(padded([expected.query_ids[0] as number[]], 16))).arraySync()[0] as number[][]);
     const want = expected['bert-dot'];
     expect(maxAbsDiff(flat(states), flat(want.query_last_hidden_state_0))).toBeLessThan(1e-4);
     const q = vectors(m, expected.query_ids, 16);
@@ -105,7 +106,7 @@ describe('pretrained encoders against the hf-tiny reference outputs (CPU backend
 
   it('refuses sequences longer than the position table', () => {
     const m = models.get('bert-dot') as Loaded;
-    expect(() => tf.tidy(() => bertEncode(m.params, m.spec, bertInputs(padded([[12, 13]], 129))))).toThrow("sequence length 129 is over the model's 128 positions");
+    expect(() => tf.tidy(() => bertEncode(K, m.params, m.spec, bertInputs(padded([[12, 13]], 129))))).toThrow("sequence length 129 is over the model's 128 positions");
   });
 
   it('sends gradient from the cross-encoder logit to every weight, and leaves no tensors behind', () => {
@@ -115,7 +116,7 @@ describe('pretrained encoders against the hf-tiny reference outputs (CPU backend
     // One step only: the CPU backend's gradient of the embedding lookup loops over all 2,500 vocabulary rows.
     const { value, grads } = tf.variableGrads(() => {
       const inputs = bertInputs(padded(expected.pair_ids.slice(0, 2), 64, expected.pair_token_types.slice(0, 2)));
-      const loss = crossEncoderLogits(m.params, m.spec, bertEncode(m.params, m.spec, inputs)).sum() as tf.Scalar;
+      const loss = crossEncoderLogits(K, m.params, m.spec, bertEncode(K, m.params, m.spec, inputs)).sum() as tf.Scalar;
       disposeInputs(inputs);
       return loss;
     }, vars);
@@ -136,15 +137,15 @@ describe('GELU and Normalize', () => {
 
   it('is the exact erf GELU, not the tanh approximation (which differs by ~1.5e-4 at x = 1)', () => {
     // x Φ(x) with Φ the standard normal CDF: Φ(1) = 0.8413447460685429, Φ(-1) = 0.15865525393145707, Φ(2) = 0.9772498680518208.
-    const got = tf.tidy(() => Array.from(gelu(tf.tensor1d([1, -1, 2, 0, -3])).dataSync()));
+    const got = tf.tidy(() => Array.from(K.gelu(tf.tensor1d([1, -1, 2, 0, -3])).dataSync()));
     const want = [0.8413447460685429, -0.15865525393145707, 1.9544997361036416, 0, -3 * 0.0013498980316301035];
     got.forEach((g, i) => expect(Math.abs(g - (want[i] as number))).toBeLessThan(1e-6));
   });
 
   it('has the gradient of x Φ(x), Φ(x) + x φ(x), checked against central differences', () => {
     const xs = [-2.5, -0.7, 0.3, 1.9];
-    const grad = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => gelu(x).sum())(tf.tensor1d(xs)).dataSync()));
-    const geluRef = (x: number) => tf.tidy(() => gelu(tf.scalar(x, 'float32')).dataSync()[0] as number);
+    const grad = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => K.gelu(x).sum())(tf.tensor1d(xs)).dataSync()));
+    const geluRef = (x: number) => tf.tidy(() => K.gelu(tf.scalar(x, 'float32')).dataSync()[0] as number);
     xs.forEach((x, i) => {
       const h = 1e-2;
       const numeric = (geluRef(x + h) - geluRef(x - h)) / (2 * h);

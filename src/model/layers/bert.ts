@@ -7,12 +7,12 @@
  * `tf.erf` has a gradient in tfjs-core 4.22 and kernels on the CPU and WebGPU backends; both evaluate Abramowitz &
  * Stegun 7.1.26, whose absolute error is at most 1.5e-7, far below float32 noise in a LayerNorm'd activation (the
  * fused GELU kernel uses the same formula). Linear layers, LayerNorm, attention, GELU and the word embeddings go
- * through ../kernels: fused on WebGPU, tfjs's ops elsewhere.
+ * through the kernel set the caller passes (../kernels): fused on WebGPU, tfjs's ops elsewhere.
  */
 import * as tf from '../tf';
 import { CLASSIFIER, EMBEDDING_NAMES, layerNames, POOLER, PRE_CLASSIFIER, type HfDense, type HfDims, type HfModelType, type HfPooling, type HfWeight } from '../../export/hf-layout';
 import type { ParamSet } from './params';
-import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, gelu, layerNorm as fusedLayerNorm, linear as fusedLinear, maskedMeanPool, readCopy } from '../kernels';
+import { readCopy, type Kernels } from '../kernels';
 
 export interface BertSpec {
   type: HfModelType;
@@ -60,37 +60,34 @@ export function disposeInputs(inputs: BertInputs): void {
   tf.dispose([inputs.ids, inputs.mask, ...(inputs.types ? [inputs.types] : [])]);
 }
 
-/** GELU as `transformers`' "gelu": x · Φ(x) = x/2 · (1 + erf(x/√2)) (fused on WebGPU). */
-export { gelu };
-
 /** x [rows, in] · Wᵀ + b with W stored [out, in]. */
-function linear(params: ParamSet, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  return fusedLinear(x, params.get(`${name}.weight`) as tf.Tensor2D, params.get(`${name}.bias`) as tf.Tensor1D, true);
+function linear(k: Kernels, params: ParamSet, name: string, x: tf.Tensor2D): tf.Tensor2D {
+  return k.linear(x, params.get(`${name}.weight`) as tf.Tensor2D, params.get(`${name}.bias`) as tf.Tensor1D, true);
 }
 
-function layerNorm(params: ParamSet, name: string, x: tf.Tensor, eps: number): tf.Tensor {
-  return fusedLayerNorm(x, params.get(`${name}.weight`), params.get(`${name}.bias`), eps);
+function layerNorm(k: Kernels, params: ParamSet, name: string, x: tf.Tensor, eps: number): tf.Tensor {
+  return k.layerNorm(x, params.get(`${name}.weight`), params.get(`${name}.bias`), eps);
 }
 
 /**
  * Embeddings [n, L, hidden] of a batch whose first position sits at `offset` in the position table (PreTTR's passage
  * half starts after the query's room).
  */
-export function bertEmbed(params: ParamSet, spec: BertSpec, { ids, types, hostIds, hostTypes }: BertInputs, offset = 0): tf.Tensor3D {
+export function bertEmbed(k: Kernels, params: ParamSet, spec: BertSpec, { ids, types, hostIds, hostTypes }: BertInputs, offset = 0): tf.Tensor3D {
   const [n, length] = ids.shape;
   const d = spec.dims.hidden;
   if (offset + length > spec.dims.maxPositions) throw new RangeError(`sequence length ${offset + length} is over the model's ${spec.dims.maxPositions} positions`);
-  let x: tf.Tensor = addBroadcast(embeddingLookup(params.get(`${EMBEDDING_NAMES.word}.weight`) as tf.Tensor2D, ids, hostIds), params.get(`${EMBEDDING_NAMES.position}.weight`).slice([offset, 0], [length, d]));
+  let x: tf.Tensor = k.addBroadcast(k.embeddingLookup(params.get(`${EMBEDDING_NAMES.word}.weight`) as tf.Tensor2D, ids, hostIds), params.get(`${EMBEDDING_NAMES.position}.weight`).slice([offset, 0], [length, d]));
   if (spec.type === 'bert') {
     const table = params.get(`${EMBEDDING_NAMES.tokenType}.weight`);
     // Without token types every position is type 0 (what `transformers` assumes): one row, broadcast.
-    x = types ? x.add(embeddingLookup(table as tf.Tensor2D, types, hostTypes)) : addBroadcast(x, table.slice([0, 0], [1, d]));
+    x = types ? x.add(k.embeddingLookup(table as tf.Tensor2D, types, hostTypes)) : k.addBroadcast(x, table.slice([0, 0], [1, d]));
   }
-  return layerNorm(params, EMBEDDING_NAMES.norm, x, spec.dims.layerNormEps).reshape([n, length, d]);
+  return layerNorm(k, params, EMBEDDING_NAMES.norm, x, spec.dims.layerNormEps).reshape([n, length, d]);
 }
 
 /** Blocks `from` to `to - 1` over states [n, L, hidden], padded keys (mask 0) left out of attention. */
-export function bertLayers(params: ParamSet, spec: BertSpec, states: tf.Tensor3D, mask: tf.Tensor2D, from: number, to: number): tf.Tensor3D {
+export function bertLayers(kernels: Kernels, params: ParamSet, spec: BertSpec, states: tf.Tensor3D, mask: tf.Tensor2D, from: number, to: number): tf.Tensor3D {
   const [n, length] = mask.shape;
   const { hidden: d, heads: h, layerNormEps: eps } = spec.dims;
   const dh = d / h;
@@ -98,22 +95,23 @@ export function bertLayers(params: ParamSet, spec: BertSpec, states: tf.Tensor3D
   let x = states.reshape([n * length, d]) as tf.Tensor2D;
   for (let l = from; l < to; l++) {
     const names = layerNames(spec.type, l);
-    const q = heads(linear(params, names.query, x));
-    const k = heads(linear(params, names.key, x));
-    const v = heads(linear(params, names.value, x));
+    const q = heads(linear(kernels, params, names.query, x));
+    const k = heads(linear(kernels, params, names.key, x));
+    const v = heads(linear(kernels, params, names.value, x));
     // Padded keys (mask 0) get no attention: their logits are moved down by 10⁹, exp() of which is 0 in float32.
-    const probs = attentionProbs(batchMatMul(q, k, false, true) as tf.Tensor4D, mask, 1 / Math.sqrt(dh));
-    const context = batchMatMul(probs, v).transpose([0, 2, 1, 3]).reshape([n * length, d]) as tf.Tensor2D;
-    const attended = layerNorm(params, names.attentionNorm, linear(params, names.attentionOut, context).add(x), eps) as tf.Tensor2D;
-    const inner = gelu(linear(params, names.ffnIn, attended)) as tf.Tensor2D;
-    x = layerNorm(params, names.outputNorm, linear(params, names.ffnOut, inner).add(attended), eps) as tf.Tensor2D;
+    const probs = kernels.attentionProbs(kernels.batchMatMul(q, k, false, true) as tf.Tensor4D, mask, 1 / Math.sqrt(dh));
+    const context = kernels.batchMatMul(probs, v).transpose([0, 2, 1, 3]).reshape([n * length, d]) as tf.Tensor2D;
+    const attended = layerNorm(kernels, params, names.attentionNorm, linear(kernels, params, names.attentionOut, context).add(x), eps) as tf.Tensor2D;
+    // GELU as `transformers`' "gelu": x · Φ(x) = x/2 · (1 + erf(x/√2)).
+    const inner = kernels.gelu(linear(kernels, params, names.ffnIn, attended)) as tf.Tensor2D;
+    x = layerNorm(kernels, params, names.outputNorm, linear(kernels, params, names.ffnOut, inner).add(attended), eps) as tf.Tensor2D;
   }
   return x.reshape([n, length, d]);
 }
 
 /** The last hidden state [n, L, hidden]; padded positions get vectors too, which poolings leave out. */
-export function bertEncode(params: ParamSet, spec: BertSpec, inputs: BertInputs): tf.Tensor3D {
-  return bertLayers(params, spec, bertEmbed(params, spec, inputs), inputs.mask, 0, spec.dims.layers);
+export function bertEncode(k: Kernels, params: ParamSet, spec: BertSpec, inputs: BertInputs): tf.Tensor3D {
+  return bertLayers(k, params, spec, bertEmbed(k, params, spec, inputs), inputs.mask, 0, spec.dims.layers);
 }
 
 /** Position 0 of every sequence, the `[CLS]` vector: [n, L, d] -> [n, d]. */
@@ -123,8 +121,8 @@ export function clsVectors(states: tf.Tensor3D): tf.Tensor2D {
 }
 
 /** sentence-transformers' pooling: the `[CLS]` vector, or the mean over real tokens ([CLS] and [SEP] included). */
-export function poolVectors(states: tf.Tensor3D, mask: tf.Tensor2D, pooling: HfPooling): tf.Tensor2D {
-  return pooling === 'cls' ? clsVectors(states) : maskedMeanPool(states, mask);
+export function poolVectors(k: Kernels, states: tf.Tensor3D, mask: tf.Tensor2D, pooling: HfPooling): tf.Tensor2D {
+  return pooling === 'cls' ? clsVectors(states) : k.maskedMeanPool(states, mask);
 }
 
 /** Unit length, as sentence-transformers' Normalize (torch's `normalize`, norms below 1e-12 held at 1e-12). */
@@ -133,8 +131,8 @@ export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** The bi-encoder's vector: pooling, then the Dense projection if the model has one, then Normalize if it has one. */
-export function sentenceVectors(params: ParamSet, states: tf.Tensor3D, mask: tf.Tensor2D, head: { pooling: HfPooling; normalize: boolean }): tf.Tensor2D {
-  let v = poolVectors(states, mask, head.pooling);
+export function sentenceVectors(k: Kernels, params: ParamSet, states: tf.Tensor3D, mask: tf.Tensor2D, head: { pooling: HfPooling; normalize: boolean }): tf.Tensor2D {
+  let v = poolVectors(k, states, mask, head.pooling);
   if (params.vars.has(DENSE_WEIGHT)) {
     v = tf.matMul(v, params.get(DENSE_WEIGHT), false, true);
     if (params.vars.has(DENSE_BIAS)) v = v.add(params.get(DENSE_BIAS));
@@ -143,17 +141,17 @@ export function sentenceVectors(params: ParamSet, states: tf.Tensor3D, mask: tf.
 }
 
 /** BERT's pooler: tanh(dense(h[CLS])). */
-export function bertPooler(params: ParamSet, states: tf.Tensor3D): tf.Tensor2D {
-  return tf.tanh(linear(params, POOLER, clsVectors(states)));
+export function bertPooler(k: Kernels, params: ParamSet, states: tf.Tensor3D): tf.Tensor2D {
+  return tf.tanh(linear(k, params, POOLER, clsVectors(states)));
 }
 
 /**
  * The one logit of a `*ForSequenceClassification` cross-encoder, [n]: BERT's classifier over the pooler,
  * DistilBERT's classifier over relu(pre_classifier(h[CLS])).
  */
-export function crossEncoderLogits(params: ParamSet, spec: BertSpec, states: tf.Tensor3D): tf.Tensor1D {
-  const features = spec.type === 'bert' ? bertPooler(params, states) : tf.relu(linear(params, PRE_CLASSIFIER, clsVectors(states)));
-  return linear(params, CLASSIFIER, features).reshape([-1]);
+export function crossEncoderLogits(k: Kernels, params: ParamSet, spec: BertSpec, states: tf.Tensor3D): tf.Tensor1D {
+  const features = spec.type === 'bert' ? bertPooler(k, params, states) : tf.relu(linear(k, params, PRE_CLASSIFIER, clsVectors(states)));
+  return linear(k, params, CLASSIFIER, features).reshape([-1]);
 }
 
 /** The current values of named weights, for export. GPU→CPU sync: one read per weight, at export time only. */

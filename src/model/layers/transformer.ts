@@ -1,7 +1,7 @@
-/** A pre-norm transformer encoder over padded token batches. */
+/** A pre-norm transformer encoder over padded token batches, run with the kernel set the caller passes. */
 import * as tf from '../tf';
 import type { ParamSet } from './params';
-import { addBroadcast, attentionProbs, batchMatMul, embeddingLookup, layerNorm as fusedLayerNorm, linear } from '../kernels';
+import type { Kernels } from '../kernels';
 
 export interface EncoderDims {
   vocabSize: number;
@@ -40,8 +40,8 @@ export function defineEncoder(params: ParamSet, prefix: string, dims: EncoderDim
   params.constant(`${prefix}/lnf_b`, [d], 0);
 }
 
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-  return fusedLayerNorm(x, gamma, beta, LN_EPS);
+export function layerNorm(k: Kernels, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+  return k.layerNorm(x, gamma, beta, LN_EPS);
 }
 
 /**
@@ -95,18 +95,18 @@ export function tokenBatch(ids: Int32Array, rows: number, length: number): Token
  * Token plus position embeddings, the positions starting at `offset`: [n, length] ids -> [n, length, hidden]. With
  * the ids on the CPU too (`host`), the fused kernels sort them there for the table's gradient.
  */
-export function embedTokens(params: ParamSet, prefix: string, dims: EncoderDims, ids: tf.Tensor2D, offset = 0, host?: HostTokens): tf.Tensor3D {
+export function embedTokens(k: Kernels, params: ParamSet, prefix: string, dims: EncoderDims, ids: tf.Tensor2D, offset = 0, host?: HostTokens): tf.Tensor3D {
   const length = ids.shape[1];
   if (offset + length > dims.maxLength) throw new Error(`sequence length ${offset + length} exceeds the encoder's maximum ${dims.maxLength}`);
   const positions = params.get(`${prefix}/pos_emb`).slice([offset, 0], [length, dims.hidden]);
-  return addBroadcast(embeddingLookup(params.get(`${prefix}/tok_emb`) as tf.Tensor2D, ids, host?.ids), positions) as tf.Tensor3D;
+  return k.addBroadcast(k.embeddingLookup(params.get(`${prefix}/tok_emb`) as tf.Tensor2D, ids, host?.ids), positions) as tf.Tensor3D;
 }
 
 /**
  * Transformer layers `from` to `to - 1` over [n, length, hidden] states. Padding keys are masked out of
  * attention; padded positions still get outputs, which poolings and interactions ignore.
  */
-export function runLayers(params: ParamSet, prefix: string, dims: EncoderDims, states: tf.Tensor3D, mask: tf.Tensor2D, from: number, to: number): tf.Tensor3D {
+export function runLayers(kernels: Kernels, params: ParamSet, prefix: string, dims: EncoderDims, states: tf.Tensor3D, mask: tf.Tensor2D, from: number, to: number): tf.Tensor3D {
   const [n, length] = mask.shape;
   const d = dims.hidden;
   const h = dims.heads;
@@ -118,29 +118,26 @@ export function runLayers(params: ParamSet, prefix: string, dims: EncoderDims, s
 
   for (let l = from; l < to; l++) {
     const p = `${prefix}/layer${l}`;
-    const a = layerNorm(x, params.get(`${p}/ln1_g`), params.get(`${p}/ln1_b`)).reshape([n * length, d]) as tf.Tensor2D;
-    const qkv = linear(a, weight(`${p}/qkv_w`), bias(`${p}/qkv_b`));
+    const a = layerNorm(kernels, x, params.get(`${p}/ln1_g`), params.get(`${p}/ln1_b`)).reshape([n * length, d]) as tf.Tensor2D;
+    const qkv = kernels.linear(a, weight(`${p}/qkv_w`), bias(`${p}/qkv_b`));
     const [q, k, v] = tf.split(qkv, 3, 1).map((t) => t.reshape([n, length, h, dh]).transpose([0, 2, 1, 3])) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
     // Padding keys get no attention: their logits are moved down by 10⁹ before the softmax.
-    const attn = attentionProbs(batchMatMul(q, k, false, true) as tf.Tensor4D, mask, scale);
-    const mixed = batchMatMul(attn, v).transpose([0, 2, 1, 3]).reshape([n * length, d]) as tf.Tensor2D;
-    x = x.add(linear(mixed, weight(`${p}/out_w`), bias(`${p}/out_b`)).reshape([n, length, d]));
+    const attn = kernels.attentionProbs(kernels.batchMatMul(q, k, false, true) as tf.Tensor4D, mask, scale);
+    const mixed = kernels.batchMatMul(attn, v).transpose([0, 2, 1, 3]).reshape([n * length, d]) as tf.Tensor2D;
+    x = x.add(kernels.linear(mixed, weight(`${p}/out_w`), bias(`${p}/out_b`)).reshape([n, length, d]));
 
-    const b = layerNorm(x, params.get(`${p}/ln2_g`), params.get(`${p}/ln2_b`)).reshape([n * length, d]) as tf.Tensor2D;
-    const hidden = tf.relu(linear(b, weight(`${p}/ffn1_w`), bias(`${p}/ffn1_b`)));
-    x = x.add(linear(hidden, weight(`${p}/ffn2_w`), bias(`${p}/ffn2_b`)).reshape([n, length, d]));
+    const b = layerNorm(kernels, x, params.get(`${p}/ln2_g`), params.get(`${p}/ln2_b`)).reshape([n * length, d]) as tf.Tensor2D;
+    const hidden = tf.relu(kernels.linear(b, weight(`${p}/ffn1_w`), bias(`${p}/ffn1_b`)));
+    x = x.add(kernels.linear(hidden, weight(`${p}/ffn2_w`), bias(`${p}/ffn2_b`)).reshape([n, length, d]));
   }
   return x as tf.Tensor3D;
 }
 
-export function finalNorm(params: ParamSet, prefix: string, states: tf.Tensor3D): tf.Tensor3D {
-  return layerNorm(states, params.get(`${prefix}/lnf_g`), params.get(`${prefix}/lnf_b`)) as tf.Tensor3D;
+export function finalNorm(k: Kernels, params: ParamSet, prefix: string, states: tf.Tensor3D): tf.Tensor3D {
+  return layerNorm(k, states, params.get(`${prefix}/lnf_g`), params.get(`${prefix}/lnf_b`)) as tf.Tensor3D;
 }
 
 /** Encodes a token batch into vectors [n, length, hidden] through all of the encoder's layers. */
-export function encode(params: ParamSet, prefix: string, dims: EncoderDims, { ids, mask, host }: TokenBatch): tf.Tensor3D {
-  return finalNorm(params, prefix, runLayers(params, prefix, dims, embedTokens(params, prefix, dims, ids, 0, host), mask, 0, dims.layers));
+export function encode(k: Kernels, params: ParamSet, prefix: string, dims: EncoderDims, { ids, mask, host }: TokenBatch): tf.Tensor3D {
+  return finalNorm(k, params, prefix, runLayers(k, params, prefix, dims, embedTokens(k, params, prefix, dims, ids, 0, host), mask, 0, dims.layers));
 }
-
-/** Mean over the real (non-padding) positions: [n, length, d] -> [n, d] (fused on WebGPU). */
-export { maskedMeanPool } from '../kernels';

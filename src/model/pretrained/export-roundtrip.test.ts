@@ -15,6 +15,7 @@ import { ParamSet } from '../layers/params';
 import { readPretrainedFolder, type FolderFile, type PretrainedModel } from './folder';
 import { pairSequences, singleSequences } from './sequences';
 import { fileText, fixtureFolder, hfExpected, HF_MODELS } from '../../testing/hf-fixtures';
+import { FUSED_KERNELS as K } from '../kernels';
 
 const SUMMARY: TrainingSummary = { baseModel: 'hf-tiny', teacherFiles: ['teacher-ids.tsv'], loss: 'Margin-MSE', steps: 3, learningRate: 1e-5, evaluation: [] };
 const expected = hfExpected();
@@ -27,10 +28,10 @@ function outputs(model: PretrainedModel, params: ParamSet): number[] {
   return tf.tidy(() => {
     if (model.kind === 'cross-encoder') {
       const batch = pairSequences(expected.query_ids.map(strip), expected.passage_ids.map(strip), { queryTokens: 16, maxLength: 64 }, specials);
-      return Array.from(crossEncoderLogits(params, spec, bertEncode(params, spec, bertInputs(batch, model.type === 'bert'))).dataSync());
+      return Array.from(crossEncoderLogits(K, params, spec, bertEncode(K, params, spec, bertInputs(batch, model.type === 'bert'))).dataSync());
     }
     const inputs = bertInputs(singleSequences(expected.passage_ids.map(strip), 48, specials), model.type === 'bert');
-    return Array.from(sentenceVectors(params, bertEncode(params, spec, inputs), inputs.mask, model).dataSync());
+    return Array.from(sentenceVectors(K, params, bertEncode(K, params, spec, inputs), inputs.mask, model).dataSync());
   });
 }
 

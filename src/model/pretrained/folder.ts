@@ -7,6 +7,7 @@
  * The folder arrives as a list of files with paths relative to its root, as a browser's folder picker or a zip
  * gives them; a leading folder shared by every path (`mymodel/config.json`) is taken off first.
  */
+import { errorMessage } from '../../util/errors';
 import { canonicalTensorName, EMBEDDING_NAMES, weightSpecs, type HfModelDescription, type HfWeight } from '../../export/hf-layout';
 import { decodeFloatTensor, readSafetensors, type HalfDtype, type SafetensorsHeader } from '../../export/safetensors';
 import { parseVocabText } from '../../text/wordpiece';
@@ -145,7 +146,7 @@ export class Folder implements FolderAccess {
             bytes = await file.slice(e.begin, e.end).arrayBuffer();
           } catch (err) {
             // The browser's own words (NotReadableError) do not say which file, or why it might be.
-            return refuse(path, `tensor ${e.name} could not be read (was the file changed or moved after it was chosen?): ${err instanceof Error ? err.message : String(err)}`);
+            return refuse(path, `tensor ${e.name} could not be read (was the file changed or moved after it was chosen?): ${errorMessage(err)}`);
           }
           return decodeFloatTensor(new Uint8Array(bytes), stored, e.shape, `${path}: tensor ${e.name}`);
         };
@@ -255,7 +256,7 @@ function vocabularyOf(folder: Folder, root: string): { vocab: string[]; vocabFil
   try {
     return { vocab: parseVocabText(tokens.join('\n'), `${fast} (model.vocab)`), vocabFile: fast };
   } catch (err) {
-    return refuse(fast, err instanceof Error ? err.message : String(err));
+    return refuse(fast, errorMessage(err));
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseVocabText, WordPieceTokenizer } from '../../text/wordpiece';
 import { checkLengths, pairSequences, singleSequences } from './sequences';
+import { studentOf } from '../students/registry';
 import { fileText, fixtureFolder, hfExpected } from '../../testing/hf-fixtures';
 
 const S = { cls: 101, sep: 102 };
@@ -90,14 +91,14 @@ describe('against the hf-tiny reference ids, tokenized with the project WordPiec
 describe('checkLengths', () => {
   const model = { dims: { maxPositions: 128 } };
   it('allows lengths that fit the position table, specials included', () => {
-    expect(() => checkLengths(model, 16, 126, 'dot')).not.toThrow();
-    expect(() => checkLengths(model, 16, 109, 'cat')).not.toThrow();
+    expect(() => checkLengths(model, 16, 126, studentOf('dot'))).not.toThrow();
+    expect(() => checkLengths(model, 16, 109, studentOf('cat'))).not.toThrow();
   });
 
   it('refuses lengths over max_position_embeddings, counting the specials each architecture adds', () => {
-    expect(() => checkLengths(model, 16, 127, 'dot')).toThrow("127 passage tokens + [CLS] + [SEP] = 129 positions, over the model's 128 (max_position_embeddings in config.json)");
-    expect(() => checkLengths(model, 200, 10, 'colbert')).toThrow('200 query tokens + [CLS] + [SEP] = 202 positions');
-    expect(() => checkLengths(model, 16, 110, 'cat')).toThrow("[CLS] + 16 query tokens + [SEP] + 110 passage tokens + [SEP] = 129 positions, over the model's 128");
-    expect(() => checkLengths(model, 16, 110, 'prett')).toThrow('= 129 positions');
+    expect(() => checkLengths(model, 16, 127, studentOf('dot'))).toThrow("127 passage tokens + [CLS] + [SEP] = 129 positions, over the model's 128 (max_position_embeddings in config.json)");
+    expect(() => checkLengths(model, 200, 10, studentOf('colbert'))).toThrow('200 query tokens + [CLS] + [SEP] = 202 positions');
+    expect(() => checkLengths(model, 16, 110, studentOf('cat'))).toThrow("[CLS] + 16 query tokens + [SEP] + 110 passage tokens + [SEP] = 129 positions, over the model's 128");
+    expect(() => checkLengths(model, 16, 110, studentOf('prett'))).toThrow('= 129 positions');
   });
 });

@@ -5,7 +5,7 @@
  * float32 and int32 tensors of their own (deriving them there would mean casting integer tensors to float32 on
  * tfjs's WebGPU backend, which reads the wrong buffer type; see `tokenBatch` in ../layers/transformer.ts).
  */
-import type { Arch } from '../students/archs';
+import type { StudentDescriptor } from '../students/descriptor';
 
 export interface SpecialIds {
   cls: number;
@@ -91,9 +91,9 @@ export function pairSequences(queries: readonly ArrayLike<number>[], passages: r
  * would need more positions than the model has embeddings for: `[CLS] t [SEP]` for students that encode each text
  * apart, `[CLS] q [SEP] p [SEP]` for those that join them.
  */
-export function checkLengths(model: { dims: { maxPositions: number } }, queryLength: number, passageLength: number, arch: Arch): void {
+export function checkLengths(model: { dims: { maxPositions: number } }, queryLength: number, passageLength: number, student: Pick<StudentDescriptor, 'sequences'>): void {
   const max = model.dims.maxPositions;
-  const joined = arch === 'cat' || arch === 'prett';
+  const joined = student.sequences === 'joined';
   const need = joined ? queryLength + passageLength + 3 : Math.max(queryLength, passageLength) + 2;
   if (need <= max) return;
   const what = joined

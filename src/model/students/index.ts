@@ -1,29 +1,14 @@
-/** Builds the configured student, and counts its parameters without building it. */
-import { CatStudent } from './cat';
-import { ColbertStudent } from './colbert';
-import { DotStudent } from './dot';
-import { PrettStudent } from './prett';
-import type { Arch, Student, StudentConfig } from './student';
-import { TkStudent } from './tk';
-import * as tf from '../tf';
-import { EMBEDDING_NAMES } from '../../export/hf-layout';
-import { createPretrainedEncoderStudent, type PretrainedStart } from './pretrained';
+/** Builds the configured student from the registered students' models, from scratch or on a pretrained checkpoint. */
+import type { Kernels } from '../kernels';
+import { STUDENT_MODELS } from './models';
+import type { Arch } from './registry';
+import type { PretrainedStart, Student, StudentConfig, StudentModel } from './student';
 
-const CLASSES = { dot: DotStudent, colbert: ColbertStudent, tk: TkStudent, prett: PrettStudent, cat: CatStudent } satisfies Record<Arch, unknown>;
-
-/**
- * The configured student, from scratch or on a pretrained checkpoint. On a checkpoint every student but tk uses its
- * encoder; tk is the paper's small transformer with only its word embeddings taken from the checkpoint (the
- * configured hidden size is the checkpoint's).
- */
-export function createStudent(arch: Arch, config: StudentConfig, seed: number, start?: PretrainedStart, denseDim = 0): Student {
-  if (!start) return new CLASSES[arch](config, seed);
-  if (arch !== 'tk') return createPretrainedEncoderStudent(arch, config, start, seed, denseDim);
-  const tk = new TkStudent({ ...config, hidden: start.dims.hidden, vocabSize: start.dims.vocabSize }, seed);
-  const words = start.weights.get(`${EMBEDDING_NAMES.word}.weight`);
-  if (!words) throw new Error('the checkpoint has no word embeddings');
-  tf.tidy(() => tk.params.get('encoder/tok_emb').assign(tf.tensor(words.data, words.shape)));
-  return tk;
+/** A student of `model`: on `start` when given (with a Dense projection of `denseDim` where the student takes one). */
+export function buildStudent(model: StudentModel, config: StudentConfig, seed: number, kernels: Kernels, start?: PretrainedStart, denseDim = 0): Student {
+  return start ? model.pretrained(config, seed, kernels, start, denseDim) : model.scratch(config, seed, kernels);
 }
 
-export { countParameters } from './sizes';
+export function createStudent(arch: Arch, config: StudentConfig, seed: number, kernels: Kernels, start?: PretrainedStart, denseDim = 0): Student {
+  return buildStudent(STUDENT_MODELS[arch], config, seed, kernels, start, denseDim);
+}

@@ -7,8 +7,9 @@ import { tokenBatch } from '../layers/transformer';
 import { tokenizerForVocab } from '../../text/tokenizers';
 import { createStudent } from './index';
 import { isVectorStudent, type StudentConfig } from './student';
-import type { Arch } from './archs';
-import { PretrainedDotStudent } from './pretrained';
+import type { Arch } from './registry';
+import { PretrainedDotStudent } from './dot/model';
+import { FUSED_KERNELS } from '../kernels';
 
 const expected = hfExpected();
 
@@ -43,7 +44,7 @@ describe('students on a pretrained checkpoint (CPU backend)', () => {
     const model = load(name);
     expect(model.pooling).toBe(pooling);
     // The fixture cut queries at 16 and passages at 48 tokens with [CLS] and [SEP]: 14 and 46 without.
-    const student = createStudent('dot', configFor(model, { queryLength: 14, passageLength: 46 }), 1, model);
+    const student = createStudent('dot', configFor(model, { queryLength: 14, passageLength: 46 }), 1, FUSED_KERNELS, model);
     expect(student).toBeInstanceOf(PretrainedDotStudent);
     if (!isVectorStudent(student)) throw new Error('the dot student must embed');
     const n = expected.pairs.length;
@@ -67,7 +68,7 @@ describe('students on a pretrained checkpoint (CPU backend)', () => {
     const qs = expected.pair_ids.map((ids) => ids.slice(1, ids.indexOf(sepOf(model))));
     const ps = expected.pair_ids.map((ids, i) => ids.slice(qs[i]!.length + 2, -1));
     const pLen = Math.max(...ps.map((p) => p.length));
-    const student = createStudent('cat', configFor(model, { queryLength: 16, passageLength: pLen }), 1, model);
+    const student = createStudent('cat', configFor(model, { queryLength: 16, passageLength: pLen }), 1, FUSED_KERNELS, model);
     const n = qs.length;
     // The longest pair fills [CLS] q [SEP] p [SEP]; shorter ones get padding, which changes nothing.
     const logits = student.scorePairs(tokenBatch(padded(qs, 16), n, 16), tokenBatch(padded(ps, pLen), n, pLen)).dataSync();
@@ -80,7 +81,7 @@ describe('students on a pretrained checkpoint (CPU backend)', () => {
 
   it('gives a padded batch the scores of each pair alone', () => {
     const model = load('bert-dot');
-    const student = createStudent('dot', configFor(model, { queryLength: 20, passageLength: 60 }), 1, model);
+    const student = createStudent('dot', configFor(model, { queryLength: 20, passageLength: 60 }), 1, FUSED_KERNELS, model);
     const qs = expected.query_ids.map(inner);
     const ps = expected.passage_ids.map(inner);
     const all = student.scorePairs(tokenBatch(padded(qs, 20), qs.length, 20), tokenBatch(padded(ps, 60), ps.length, 60)).dataSync();
@@ -93,7 +94,7 @@ describe('students on a pretrained checkpoint (CPU backend)', () => {
 
   it.each(['colbert', 'prett', 'tk', 'cat'] as Arch[])('%s on bert-dot: builds, adds only its own new weights, and scores finitely', (arch) => {
     const model = load('bert-dot');
-    const student = createStudent(arch, configFor(model, { queryLength: 8, passageLength: 20 }, { layers: 1 }), 3, model);
+    const student = createStudent(arch, configFor(model, { queryLength: 8, passageLength: 20 }, { layers: 1 }), 3, FUSED_KERNELS, model);
     const qs = expected.query_ids.map(inner);
     const ps = expected.passage_ids.map(inner);
     const s = student.scorePairs(tokenBatch(padded(qs, 8), qs.length, 8), tokenBatch(padded(ps, 20), ps.length, 20)).dataSync();
@@ -108,7 +109,7 @@ describe('students on a pretrained checkpoint (CPU backend)', () => {
 
   it('dot: a projection of its own when asked, shaped as sentence-transformers Dense [out, in]', () => {
     const model = load('bert-dot');
-    const student = createStudent('dot', configFor(model, { queryLength: 8, passageLength: 20 }), 3, model, 12);
+    const student = createStudent('dot', configFor(model, { queryLength: 8, passageLength: 20 }), 3, FUSED_KERNELS, model, 12);
     if (!isVectorStudent(student)) throw new Error('the dot student must embed');
     expect(student.vectorSize).toBe(12);
     expect(student.params.get('dense.linear.weight').shape).toEqual([12, 32]);
@@ -119,6 +120,6 @@ describe('students on a pretrained checkpoint (CPU backend)', () => {
 
   it('prett refuses a split outside the checkpoint', () => {
     const model = load('bert-dot');
-    expect(() => createStudent('prett', configFor(model, { queryLength: 8, passageLength: 20 }, { layers: 2 }), 3, model)).toThrow("PreTTR splits the model's 2 layers: the split (layers) must be 0 to 1, got 2");
+    expect(() => createStudent('prett', configFor(model, { queryLength: 8, passageLength: 20 }, { layers: 2 }), 3, FUSED_KERNELS, model)).toThrow("PreTTR splits the model's 2 layers: the split (layers) must be 0 to 1, got 2");
   });
 });

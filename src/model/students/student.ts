@@ -6,20 +6,32 @@ import * as tf from '../tf';
 import { ParamSet } from '../layers/params';
 import type { EncoderDims, TokenBatch } from '../layers/transformer';
 import { Rng } from '../../util/random';
-import type { Arch } from './archs';
-import { encoderLayers, encoderLength } from './sizes';
+import type { Kernels } from '../kernels';
 import type { StudentConfig } from './config';
-
-export { ARCHS, ARCH_LABELS, isArch, type Arch } from './archs';
+import type { StudentDescriptor } from './descriptor';
+import type { HfModelDescription } from '../../export/hf-layout';
 
 export type { StudentConfig } from './config';
 
+/** What a run starts from: a stored model's description and weights. */
+export type PretrainedStart = HfModelDescription;
+
+/**
+ * The tfjs half of a student (its folder's `model.ts`): building it from random weights or on a checkpoint. The
+ * other half, its descriptor, says everything the page needs without tfjs.
+ */
+export interface StudentModel {
+  scratch(config: StudentConfig, seed: number, kernels: Kernels): Student;
+  /** On a checkpoint; `config` holds the checkpoint's sizes where the descriptor takes them (sizesOnCheckpoint). */
+  pretrained(config: StudentConfig, seed: number, kernels: Kernels, start: PretrainedStart, denseDim: number): Student;
+}
+
 /**
  * The encoder shape of a student. Token batches hold tokens without special tokens; students that add [CLS] or
- * [SEP] have the room for them (sizes.ts).
+ * [SEP] have the room for them (their descriptor's encoderLength).
  */
-export function encoderDims(arch: Arch, config: StudentConfig): EncoderDims {
-  return { vocabSize: config.vocabSize, maxLength: encoderLength(arch, config), hidden: config.hidden, heads: config.heads, ffn: config.ffn, layers: encoderLayers(arch, config) };
+export function encoderDims(student: StudentDescriptor, config: StudentConfig): EncoderDims {
+  return { vocabSize: config.vocabSize, maxLength: student.encoderLength(config), hidden: config.hidden, heads: config.heads, ffn: config.ffn, layers: student.encoderLayers(config) };
 }
 
 /** A column of one token id, [n, 1], with its mask. */
@@ -66,12 +78,15 @@ export function concatBatches(a: TokenBatch, b: TokenBatch): TokenBatch {
 }
 
 export abstract class Student {
-  abstract readonly arch: Arch;
+  /** The registered name of its student (its descriptor's). */
+  abstract readonly arch: string;
   readonly params: ParamSet;
 
+  /** @param kernels the ops its layers run (fused or stock), fixed for the student's life. */
   constructor(
     readonly config: StudentConfig,
     seed: number,
+    readonly kernels: Kernels,
   ) {
     this.params = new ParamSet(new Rng(seed));
   }

@@ -2,13 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../tf';
 import { tokenBatch } from '../layers/transformer';
-import { countParameters, createStudent } from './index';
-import { ARCHS, type Arch, type Student, type StudentConfig } from './student';
-import { maxSim } from './colbert';
-import { kernelFeatures, KERNEL_MU, TkStudent } from './tk';
-import { PrettStudent } from './prett';
-import { CatStudent } from './cat';
-import { DotStudent } from './dot';
+import { createStudent } from './index';
+import type { Student, StudentConfig } from './student';
+import { ARCHS, studentOf, type Arch } from './registry';
+import { countParameters } from './descriptor';
+import { maxSim } from './colbert/model';
+import { kernelFeatures, KERNEL_MU, TkStudent } from './tk/model';
+import { PrettStudent } from './prett/model';
+import { CatStudent } from './cat/model';
+import { DotStudent } from './dot/model';
+import { FUSED_KERNELS } from '../kernels';
 
 const CONFIG: StudentConfig = { vocabSize: 60, queryLength: 4, passageLength: 6, hidden: 8, heads: 2, ffn: 16, layers: 1, pooling: 'mean', compressDim: 4, jointLayers: 1, cls: 1, sep: 2 };
 const batch = (rows: number[][]) => tokenBatch(Int32Array.from(rows.flat()), rows.length, rows[0]?.length ?? 0);
@@ -23,7 +26,7 @@ beforeAll(async () => {
 describe.each(ARCHS.map((a) => [a]))('%s student', (arch: Arch) => {
   let student: Student;
   beforeAll(() => {
-    student = createStudent(arch, CONFIG, 11);
+    student = createStudent(arch, CONFIG, 11, FUSED_KERNELS);
   });
   afterAll(() => student.dispose());
 
@@ -66,9 +69,9 @@ describe.each(ARCHS.map((a) => [a]))('%s student', (arch: Arch) => {
   });
 
   it('counts its parameters from the configured sizes, as built', () => {
-    expect(countParameters(arch, CONFIG)).toBe(student.parameterCount());
-    const bigger = createStudent(arch, { ...CONFIG, hidden: 12, layers: 2, ffn: 20, compressDim: 6, jointLayers: 2 }, 1);
-    expect(countParameters(arch, { ...CONFIG, hidden: 12, layers: 2, ffn: 20, compressDim: 6, jointLayers: 2 })).toBe(bigger.parameterCount());
+    expect(countParameters(studentOf(arch), CONFIG)).toBe(student.parameterCount());
+    const bigger = createStudent(arch, { ...CONFIG, hidden: 12, layers: 2, ffn: 20, compressDim: 6, jointLayers: 2 }, 1, FUSED_KERNELS);
+    expect(countParameters(studentOf(arch), { ...CONFIG, hidden: 12, layers: 2, ffn: 20, compressDim: 6, jointLayers: 2 })).toBe(bigger.parameterCount());
     bigger.dispose();
   });
 
@@ -84,7 +87,7 @@ describe.each(ARCHS.map((a) => [a]))('%s student', (arch: Arch) => {
 
 describe('defining properties', () => {
   it('dot with CLS pooling: scores are the dot products of separately computed [CLS] vectors', async () => {
-    const s = new DotStudent({ ...CONFIG, pooling: 'cls' }, 4);
+    const s = new DotStudent({ ...CONFIG, pooling: 'cls' }, 4, FUSED_KERNELS);
     const scores = await s.scorePairs(query(), pos()).array();
     const q = await s.embed(query()).array();
     const p = await s.embed(pos()).array();
@@ -99,24 +102,24 @@ describe('defining properties', () => {
     const pMask = tf.tensor2d([[1, 1, 1, 0]]);
     // Sum of max similarities: query token 1 best matches [1,0,0] (1.0), token 2 best matches [0.6,0.8,0] (0.8);
     // the [0,1,0] that would match token 2 exactly is padding.
-    expect((await maxSim(q, qMask, p, pMask).data())[0]).toBeCloseTo(1.8, 5);
+    expect((await maxSim(FUSED_KERNELS, q, qMask, p, pMask).data())[0]).toBeCloseTo(1.8, 5);
     for (const order of [[2, 0, 1, 3], [1, 2, 0, 3], [3, 2, 1, 0]]) {
       const permuted = tf.gather(p, order, 1) as tf.Tensor3D;
       const permutedMask = tf.gather(pMask, order, 1) as tf.Tensor2D;
-      expect((await maxSim(q, qMask, permuted, permutedMask).data())[0]).toBeCloseTo(1.8, 5);
+      expect((await maxSim(FUSED_KERNELS, q, qMask, permuted, permutedMask).data())[0]).toBeCloseTo(1.8, 5);
     }
   });
 
   it('colbert: a passage with only padding scores 0, not the mask value', async () => {
     const q = tf.tensor3d([[[1, 0]]]);
-    expect((await maxSim(q, tf.tensor2d([[1]]), tf.tensor3d([[[1, 0]]]), tf.tensor2d([[0]])).data())[0]).toBe(0);
+    expect((await maxSim(FUSED_KERNELS, q, tf.tensor2d([[1]]), tf.tensor3d([[[1, 0]]]), tf.tensor2d([[0]])).data())[0]).toBe(0);
   });
 
   it('tk: the exact-match kernel counts identical tokens and the others stay near zero for them', async () => {
     const e = (k: number) => Array.from({ length: 4 }, (_, i) => (i === k ? 2 : 0)); // orthogonal, not unit length
     const q = tf.tensor3d([[e(0), e(1)]]);
     const qMask = tf.tensor2d([[1, 0]]); // the second query token is padding
-    const features = async (passage: number[][], mask: number[]) => (await kernelFeatures(q, qMask, tf.tensor3d([passage]), tf.tensor2d([mask])).array())[0] as number[];
+    const features = async (passage: number[][], mask: number[]) => (await kernelFeatures(FUSED_KERNELS, q, qMask, tf.tensor3d([passage]), tf.tensor2d([mask])).array())[0] as number[];
     const twoMatches = await features([e(0), e(2), e(0), e(1)], [1, 1, 1, 1]);
     const oneMatch = await features([e(0), e(2), e(3), e(1)], [1, 1, 1, 1]);
     const maskedMatch = await features([e(2), e(3), e(0), e(1)], [1, 1, 0, 0]);
@@ -130,18 +133,18 @@ describe('defining properties', () => {
     // Cosine 0 (orthogonal tokens) lands between the kernels at 0.1 and -0.1, equally.
     expect(twoMatches[5]).toBeCloseTo(twoMatches[6] as number, 6);
     // In a whole TK student, a passage repeating the query's tokens outscores one sharing none, at initialisation.
-    const tk = new TkStudent({ ...CONFIG, layers: 0 }, 2);
+    const tk = new TkStudent({ ...CONFIG, layers: 0 }, 2, FUSED_KERNELS);
     const scores = await tk.scorePairs(batch([[7, 8, 0, 0]]), batch([[7, 8, 7, 8, 0, 0]])).data();
     const none = await tk.scorePairs(batch([[7, 8, 0, 0]]), batch([[30, 31, 32, 33, 0, 0]])).data();
-    const fExact = await kernelFeatures(tk.contextualise(batch([[7, 8, 0, 0]])), batch([[7, 8, 0, 0]]).mask, tk.contextualise(batch([[7, 8, 7, 8, 0, 0]])), batch([[7, 8, 7, 8, 0, 0]]).mask).array();
-    const fNone = await kernelFeatures(tk.contextualise(batch([[7, 8, 0, 0]])), batch([[7, 8, 0, 0]]).mask, tk.contextualise(batch([[30, 31, 32, 33, 0, 0]])), batch([[30, 31, 32, 33, 0, 0]]).mask).array();
+    const fExact = await kernelFeatures(FUSED_KERNELS, tk.contextualise(batch([[7, 8, 0, 0]])), batch([[7, 8, 0, 0]]).mask, tk.contextualise(batch([[7, 8, 7, 8, 0, 0]])), batch([[7, 8, 7, 8, 0, 0]]).mask).array();
+    const fNone = await kernelFeatures(FUSED_KERNELS, tk.contextualise(batch([[7, 8, 0, 0]])), batch([[7, 8, 0, 0]]).mask, tk.contextualise(batch([[30, 31, 32, 33, 0, 0]])), batch([[30, 31, 32, 33, 0, 0]]).mask).array();
     expect((fExact[0] as number[])[0] as number).toBeGreaterThan((fNone[0] as number[])[0] as number);
     expect(scores[0]).not.toBeCloseTo(none[0] as number, 4);
     tk.dispose();
   });
 
   it('prett: passage states computed ahead of time, without the query, give the same scores', async () => {
-    const s = new PrettStudent(CONFIG, 6);
+    const s = new PrettStudent(CONFIG, 6, FUSED_KERNELS);
     const stored = s.passageStates(pos());
     const a = await s.scoreWithPassageStates(query(), stored).data();
     const b = await s.scorePairs(query(), pos()).data();
@@ -153,7 +156,7 @@ describe('defining properties', () => {
   });
 
   it('cat: reads [CLS] q [SEP] p [SEP] and its scores are not a sum of a query part and a passage part', async () => {
-    const s = new CatStudent(CONFIG, 8);
+    const s = new CatStudent(CONFIG, 8, FUSED_KERNELS);
     const joined = s.joined(batch([[5, 6, 0, 0]]), batch([[9, 10, 11, 0, 0, 0]]));
     expect(await joined.ids.array()).toEqual([[1, 5, 6, 0, 0, 2, 9, 10, 11, 0, 0, 0, 2]]);
     expect(await joined.mask.array()).toEqual([[1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1]]);

@@ -5,13 +5,15 @@ import { useShallow } from 'zustand/react/shallow';
 import { configDraft, configDraftStore } from '../../state/config-draft';
 import { scheduleCurve } from '../../train/schedule';
 import { SCHEDULES, type RunConfig } from '../../config/run-config';
+import { isArch, studentOf } from '../../model/students/registry';
+import { showsField } from '../../model/students/descriptor';
 import { useRunActive } from '../train/hooks';
 
-const FIELDS: { key: keyof RunConfig; label: string; testId: string; step: string; only?: string }[] = [
+const FIELDS: { key: keyof RunConfig; label: string; testId: string; step: string }[] = [
   { key: 'warmupSteps', label: 'Warm-up steps', testId: 'config-warmup-steps', step: '1' },
   { key: 'weightDecay', label: 'Weight decay (AdamW)', testId: 'config-weight-decay', step: 'any' },
   { key: 'clipNorm', label: 'Clip gradient norm (0 = off)', testId: 'config-clip-norm', step: 'any' },
-  { key: 'denseDim', label: 'Project to (dot on a model, 0 = no)', testId: 'config-dense-dim', step: '1', only: 'dot' },
+  { key: 'denseDim', label: 'Project to (dot on a model, 0 = no)', testId: 'config-dense-dim', step: '1' },
 ];
 
 /** The learning-rate schedule over the run, from the draft, before training. */
@@ -49,7 +51,7 @@ export function OptimiserSettings() {
     <details className="optimiser" open>
       <summary>Optimiser and schedule</summary>
       <div className="grid-form">
-        {FIELDS.filter((f) => !f.only || f.only === arch).map((f) => (
+        {FIELDS.filter((f) => showsField(studentOf(isArch(arch) ? arch : 'dot'), f.key)).map((f) => (
           <label className="field" key={f.key}>
             {f.label}
             <input type="number" step={f.step} data-testid={f.testId} value={values[FIELDS.indexOf(f)]} disabled={active} onChange={(e) => configDraft.setField(f.key, e.target.value)} />

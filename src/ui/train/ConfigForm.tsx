@@ -2,8 +2,9 @@ import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { LOSSES, LOSS_LABELS } from '../../config/loss-names';
 import { BACKENDS, POOLINGS, type RunConfig } from '../../config/run-config';
-import { KERNEL_CHOICES } from '../../model/kernels';
-import { ARCH_LABELS, ARCHS, isArch, type Arch } from '../../model/students/archs';
+import { KERNEL_CHOICES } from '../../model/kernels/choice';
+import { isArch, studentOf, STUDENTS, type Arch } from '../../model/students/registry';
+import { showsField } from '../../model/students/descriptor';
 import { configDraft, configDraftStore, microBatchNote, plannedSize } from '../../state/config-draft';
 import { useActiveTokenizer, useRunActive } from './hooks';
 import { modelsStore } from '../../state/models';
@@ -14,8 +15,6 @@ interface NumberFieldSpec {
   label: string;
   testId: string;
   step?: string;
-  /** Shown only for this student. */
-  only?: Arch;
 }
 
 const FIELDS: readonly NumberFieldSpec[] = [
@@ -28,8 +27,8 @@ const FIELDS: readonly NumberFieldSpec[] = [
   { key: 'heads', label: 'Attention heads', testId: 'config-heads' },
   { key: 'ffn', label: 'Feed-forward size', testId: 'config-ffn' },
   { key: 'layers', label: 'Layers', testId: 'config-layers' },
-  { key: 'jointLayers', label: 'Joint layers (above the split)', testId: 'config-joint-layers', only: 'prett' },
-  { key: 'compressDim', label: 'Token vector size', testId: 'config-compress-dim', only: 'colbert' },
+  { key: 'jointLayers', label: 'Joint layers (above the split)', testId: 'config-joint-layers' },
+  { key: 'compressDim', label: 'Token vector size', testId: 'config-compress-dim' },
   { key: 'queryLength', label: 'Query tokens', testId: 'config-query-length' },
   { key: 'passageLength', label: 'Passage tokens', testId: 'config-passage-length' },
   { key: 'probeSize', label: 'Probe triples', testId: 'config-probe-size' },
@@ -72,16 +71,9 @@ function MicroBatchNote() {
   );
 }
 
-/**
- * On a pretrained start the checkpoint fixes the encoder's sizes: every student takes its hidden size, and all but
- * tk (its own small transformer on the checkpoint's word embeddings) its heads, feed-forward size and layers; for
- * PreTTR `layers` is where the checkpoint's stack is split.
- */
+/** On a pretrained start the checkpoint fixes the sizes the student's descriptor lists (`fromCheckpoint`). */
 function setByModel(key: NumericKey, arch: Arch): boolean {
-  if (key === 'hidden') return true;
-  if (key === 'heads' || key === 'ffn') return arch !== 'tk';
-  if (key === 'layers') return arch !== 'tk' && arch !== 'prett';
-  return key === 'jointLayers';
+  return (studentOf(arch).fromCheckpoint as readonly string[]).includes(key);
 }
 
 function Select({ field, label, testId, fallback, options, disabled }: { field: keyof RunConfig; label: string; testId: string; fallback: string; options: readonly { value: string; text: string; title?: string }[]; disabled: boolean }) {
@@ -100,7 +92,7 @@ function Select({ field, label, testId, fallback, options, disabled }: { field: 
   );
 }
 
-const ARCH_OPTIONS = ARCHS.map((a) => ({ value: a, text: a, title: ARCH_LABELS[a] }));
+const ARCH_OPTIONS = STUDENTS.map((s) => ({ value: s.name, text: s.name, title: s.label }));
 const POOLING_OPTIONS = POOLINGS.map((p) => ({ value: p, text: p === 'cls' ? '[CLS] vector' : 'mean of tokens' }));
 const LOSS_OPTIONS = LOSSES.map((l) => ({ value: l, text: LOSS_LABELS[l] }));
 const BACKEND_OPTIONS = BACKENDS.map((b) => ({ value: b, text: b === 'auto' ? 'auto (WebGPU first)' : b }));
@@ -128,9 +120,9 @@ export function ConfigForm() {
   return (
     <div className="grid-form">
       <Select field="arch" label="Student" testId="arch-select" fallback="dot" options={ARCH_OPTIONS} disabled={active} />
-      {arch === 'dot' && <Select field="pooling" label="Pooling" testId="config-pooling" fallback="mean" options={POOLING_OPTIONS} disabled={active} />}
+      {showsField(studentOf(arch), 'pooling') && <Select field="pooling" label="Pooling" testId="config-pooling" fallback="mean" options={POOLING_OPTIONS} disabled={active} />}
       <Select field="loss" label="Loss" testId="loss-select" fallback="margin-mse" options={LOSS_OPTIONS} disabled={active} />
-      {FIELDS.filter((f) => !f.only || f.only === arch).map((f) => (
+      {FIELDS.filter((f) => showsField(studentOf(arch), f.key)).map((f) => (
         <NumberField key={f.key} spec={f} disabled={active} fromModel={pretrained && setByModel(f.key, arch)} />
       ))}
       <Select field="backend" label="Backend" testId="config-backend" fallback="auto" options={BACKEND_OPTIONS} disabled={active} />
@@ -150,14 +142,14 @@ export function PlannedSize() {
   if (model) {
     return (
       <p className="hint" data-testid="planned-size" data-params={model.parameters}>
-        {ARCH_LABELS[arch]}, on {model.name}: <strong>{model.parameters.toLocaleString('en')}</strong> parameters from the checkpoint, plus any new head or
+        {studentOf(arch).label}, on {model.name}: <strong>{model.parameters.toLocaleString('en')}</strong> parameters from the checkpoint, plus any new head or
         projection the student adds.
       </p>
     );
   }
   return (
     <p className="hint" data-testid="planned-size" data-params={'count' in size ? size.count : ''}>
-      {ARCH_LABELS[arch]}.{' '}
+      {studentOf(arch).label}.{' '}
       {'count' in size ? (
         <>
           <strong>{size.count.toLocaleString('en')}</strong> parameters with {tokenizer}.

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { LOSSES, type LossName } from '../../config/loss-names';
-import { ARCHS, type Arch } from '../../model/students/archs';
+import { ARCHS, type Arch } from '../../model/students/registry';
 import { runGrid, runsStore } from '../../state/runs';
 import { configDraft } from '../../state/config-draft';
 import { currentDataset, useActiveDatasetId, useEvaluating, useGridRunning, useRunActive } from './hooks';

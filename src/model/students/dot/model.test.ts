@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '../tf';
-import { DotStudent } from './dot';
-import type { StudentConfig } from './student';
-import { tokenBatch } from '../layers/transformer';
+import * as tf from '../../tf';
+import { DotStudent } from './model';
+import type { StudentConfig } from '../student';
+import { tokenBatch } from '../../layers/transformer';
+import { FUSED_KERNELS } from '../../kernels';
 
 const CONFIG: StudentConfig = { vocabSize: 50, queryLength: 4, passageLength: 6, hidden: 8, heads: 2, ffn: 16, layers: 1, pooling: 'mean', compressDim: 8, jointLayers: 1, cls: 1, sep: 2 };
 const batch = (rows: number[][]) => tokenBatch(Int32Array.from(rows.flat()), rows.length, rows[0]?.length ?? 0);
@@ -17,7 +18,7 @@ describe('DotStudent', () => {
   });
   let student: DotStudent;
   beforeAll(() => {
-    student = new DotStudent(CONFIG, 3);
+    student = new DotStudent(CONFIG, 3, FUSED_KERNELS);
   });
   afterAll(() => student.dispose());
 
