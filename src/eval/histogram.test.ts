@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extent, histogram, margins, meanStd } from './histogram';
+import { extent, histogram, margins, meanStd, sameBins } from './histogram';
 
 describe('histogram', () => {
   it('counts several series into shared bins, the top edge in the last bin', () => {
@@ -22,5 +22,13 @@ describe('histogram', () => {
   it('computes margins, mean and standard deviation', () => {
     expect(Array.from(margins([5, 2], [1, 3]))).toEqual([4, -1]);
     expect(meanStd([2, 4, 4, 4, 5, 5, 7, 9])).toEqual({ mean: 5, std: 2 });
+  });
+
+  it('tells the same bins apart from bins that differ in an edge or a count', () => {
+    const a = histogram([[1, 2, 3]], 2);
+    expect(sameBins(a, histogram([[1, 2, 3]], 2))).toBe(true);
+    expect(sameBins(a, histogram([[1, 2, 2.5]], 2))).toBe(false);
+    expect(sameBins(a, histogram([[1, 1, 3]], 2))).toBe(false);
+    expect(sameBins(a, histogram([[1, 2, 3]], 3))).toBe(false);
   });
 });

@@ -65,3 +65,11 @@ export function meanStd(values: ArrayLike<number>): { mean: number; std: number 
   for (let i = 0; i < n; i++) sq += ((values[i] as number) - mean) ** 2;
   return { mean, std: Math.sqrt(sq / n) };
 }
+
+/** Whether two binnings are the same bins with the same counts (the teacher's, probe after probe). */
+export function sameBins(a: readonly Bin[], b: readonly Bin[]): boolean {
+  return a.length === b.length && a.every((x, i) => {
+    const y = b[i] as Bin;
+    return x.lo === y.lo && x.mid === y.mid && x.counts.length === y.counts.length && x.counts.every((c, k) => c === y.counts[k]);
+  });
+}

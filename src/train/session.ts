@@ -21,6 +21,7 @@ import { startFolder } from '../handoff/model-folder';
 import { trainSettings } from '../handoff/mapping';
 import { huggingFaceDescription } from './hf-export';
 import { newId } from '../util/ids';
+import { probeView } from '../eval/probe-view';
 import { selectBackend } from './backend';
 import { gpuFailure, failedRunMessage } from './gpu-guard';
 import { planRun, RunMemoryWatch } from './run-memory';
@@ -56,6 +57,11 @@ function runErrorText(err: unknown): string {
 function studentLabel(trainer: Trainer, model: string | null): string {
   const c = trainer.config;
   return `${c.arch} · ${c.loss} · ${trainer.stepsDone} steps in the browser${model ? ` from ${model}` : ''}`;
+}
+
+/** The teacher's scores on the probe set, which each probe's view (binned here, not on the page) compares with. */
+function teacherScores(trainer: Trainer): { pos: Float32Array; neg: Float32Array } {
+  return { pos: trainer.probeBatch.teacherPos, neg: trainer.probeBatch.teacherNeg };
 }
 
 export class TrainingSession {
@@ -199,7 +205,7 @@ export class TrainingSession {
         emit({ type: 'metrics', ...m, ...(gpu ? { gpu } : {}) }, [m.steps.buffer, m.losses.buffer]);
       },
       afterStep: () => memory.afterStep(),
-      onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg }, [p.pos.buffer, p.neg.buffer]),
+      onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg, view: probeView(teacherScores(trainer), p) }, [p.pos.buffer, p.neg.buffer]),
       onCheckpoint,
       ...(dev
         ? {
@@ -294,7 +300,7 @@ export class TrainingSession {
     const s = await trainer.probe();
     // Loaded weights are evaluated, not trained further: the files are not needed past the probe set.
     trainer.closeData();
-    this.emit({ type: 'probe', step: trainer.stepsDone, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
+    this.emit({ type: 'probe', step: trainer.stepsDone, studentPos: s.pos, studentNeg: s.neg, view: probeView(teacherScores(trainer), s) }, [s.pos.buffer, s.neg.buffer]);
     this.emit({ type: 'status', state: 'done', message: 'weights loaded from a file' });
   }
 
@@ -340,7 +346,7 @@ export class TrainingSession {
       const s = await trainer.probe();
       // Evaluated and tried, not trained: the training files are not needed past the probe set.
       trainer.closeData();
-      this.emit({ type: 'probe', step: 0, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
+      this.emit({ type: 'probe', step: 0, studentPos: s.pos, studentNeg: s.neg, view: probeView(teacherScores(trainer), s) }, [s.pos.buffer, s.neg.buffer]);
       this.emit({ type: 'status', state: 'done', message: `${stored.name} is the student, as imported (no training)` });
     } catch (err) {
       this.emit({ type: 'status', state: 'error', message: errorText(err) });
