@@ -3,7 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { useStore } from 'zustand';
 import { trainingStore, type TrainingState } from '../../state/training';
 import { useRedrawn } from './redraw';
-import { FRAME, GRID_DASH, SERIES, TOOLTIP_STYLE } from './theme';
+import { FRAME, GRID_DASH, NUMBER_TICKS, SERIES, TOOLTIP_STYLE } from './theme';
 
 /** Dev-set MRR@10 and nDCG@10 taken during training, by step, beside the loss. */
 export const DevEvalChart = memo(function DevEvalChart() {
@@ -35,7 +35,7 @@ const DevLines = memo(function DevLines({ points }: { points: TrainingState['dev
       <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
         <CartesianGrid strokeDasharray={GRID_DASH} stroke={FRAME.grid} />
         <XAxis dataKey="step" stroke={FRAME.axis} />
-        <YAxis domain={[0, 1]} stroke={FRAME.axis} width={36} />
+        <YAxis domain={[0, 1]} {...NUMBER_TICKS} stroke={FRAME.axis} width={36} />
         <Tooltip contentStyle={TOOLTIP_STYLE} />
         <Legend />
         <Line dataKey="mrr10" name="MRR@10" stroke={SERIES.mrr10} dot isAnimationActive={false} />

@@ -2,7 +2,7 @@ import { memo, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { finiteRange, histogram, meanStd, type Bin } from './histogram';
 import { fmt } from '../format';
-import { FRAME, GRID_DASH, TOOLTIP_STYLE } from './theme';
+import { binTicks, FRAME, GRID_DASH, NUMBER_TICKS, TOOLTIP_STYLE } from './theme';
 
 export interface Summary {
   min?: number;
@@ -69,8 +69,8 @@ const BinsChart = memo(function BinsChart({ bins, color, height }: { bins: Bin[]
     <ResponsiveContainer width="100%" height={height}>
       <BarChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
         <CartesianGrid strokeDasharray={GRID_DASH} stroke={FRAME.grid} />
-        <XAxis dataKey="x" stroke={FRAME.axis} tickFormatter={(v: number) => fmt(v)} />
-        <YAxis stroke={FRAME.axis} width={44} allowDecimals={false} />
+        <XAxis dataKey="x" {...binTicks(bins.length)} stroke={FRAME.axis} tickFormatter={(v: number) => fmt(v)} />
+        <YAxis {...NUMBER_TICKS} stroke={FRAME.axis} width={44} allowDecimals={false} />
         <Tooltip contentStyle={TOOLTIP_STYLE} labelFormatter={(v) => `≈ ${fmt(Number(v), 4)}`} />
         <Bar dataKey="count" fill={color} isAnimationActive={false} />
       </BarChart>

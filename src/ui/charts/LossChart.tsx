@@ -7,7 +7,7 @@ import { smooth } from './histogram';
 import { minMaxIndices } from './decimate';
 import { useRedrawn } from './redraw';
 import { LOSS_LABELS } from '../../train/loss-names';
-import { FRAME, GRID_DASH, SERIES, TOOLTIP_STYLE } from './theme';
+import { FRAME, GRID_DASH, NUMBER_TICKS, SERIES, TOOLTIP_STYLE } from './theme';
 
 /** Buckets of the drawn loss curve: at most about twice this many points, however long the run. */
 const BUCKETS = 300;
@@ -65,8 +65,8 @@ const LossLines = memo(function LossLines({ losses }: { losses: number[] }) {
     <ResponsiveContainer width="100%" height={240}>
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
         <CartesianGrid strokeDasharray={GRID_DASH} stroke={FRAME.grid} />
-        <XAxis dataKey="step" type="number" domain={[1, 'dataMax']} stroke={FRAME.axis} />
-        <YAxis stroke={FRAME.axis} width={56} tickFormatter={(v: number) => v.toPrecision(2)} />
+        <XAxis dataKey="step" type="number" domain={[1, 'dataMax']} {...NUMBER_TICKS} stroke={FRAME.axis} />
+        <YAxis {...NUMBER_TICKS} stroke={FRAME.axis} width={56} tickFormatter={(v: number) => v.toPrecision(2)} />
         <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(v) => Number(v).toPrecision(4)} />
         <Legend />
         <Line type="linear" dataKey="loss" name="raw" stroke={SERIES.lossRaw} dot={false} strokeWidth={1} isAnimationActive={false} />

@@ -6,7 +6,7 @@ import { trainingStore } from '../../state/training';
 import type { Bin } from './histogram';
 import { fmt } from '../format';
 import { useRedrawn } from './redraw';
-import { FRAME, GRID_DASH, OVERLAP_OPACITY, SERIES, TOOLTIP_STYLE } from './theme';
+import { binTicks, FRAME, GRID_DASH, NUMBER_TICKS, OVERLAP_OPACITY, SERIES, TOOLTIP_STYLE } from './theme';
 
 /**
  * Teacher margins against the student's on the probe set: the thing Margin-MSE makes line up. The training worker
@@ -39,8 +39,8 @@ const MarginBars = memo(function MarginBars({ bins }: { bins: Bin[] }) {
     <ResponsiveContainer width="100%" height={220}>
       <BarChart data={data} barGap={-10} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
         <CartesianGrid strokeDasharray={GRID_DASH} stroke={FRAME.grid} />
-        <XAxis dataKey="x" stroke={FRAME.axis} tickFormatter={(v: number) => v.toFixed(1)} />
-        <YAxis stroke={FRAME.axis} width={40} allowDecimals={false} />
+        <XAxis dataKey="x" {...binTicks(bins.length)} stroke={FRAME.axis} tickFormatter={(v: number) => v.toFixed(1)} />
+        <YAxis {...NUMBER_TICKS} stroke={FRAME.axis} width={40} allowDecimals={false} />
         <Tooltip contentStyle={TOOLTIP_STYLE} labelFormatter={(v) => `margin ≈ ${Number(v).toFixed(2)}`} />
         <Legend />
         <Bar dataKey="teacher" name="teacher" fill={SERIES.teacher} fillOpacity={OVERLAP_OPACITY} isAnimationActive={false} />

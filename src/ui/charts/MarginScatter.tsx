@@ -5,7 +5,7 @@ import { trainingStore, type Agreement } from '../../state/training';
 import type { ProbeView } from '../../eval/probe-view';
 import { fmt } from '../format';
 import { useRedrawn } from './redraw';
-import { FRAME, GRID_DASH, SCATTER_OPACITY, SERIES, TOOLTIP_STYLE } from './theme';
+import { FRAME, GRID_DASH, NUMBER_TICKS, SCATTER_OPACITY, SERIES, TOOLTIP_STYLE } from './theme';
 
 /**
  * Teacher margin against student margin for probe triples (the worker's evenly spaced sample of at most a few
@@ -52,8 +52,8 @@ const ScatterPoints = memo(function ScatterPoints({ scatter }: { scatter: ProbeV
     <ResponsiveContainer width="100%" height={200}>
       <ScatterChart margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
         <CartesianGrid strokeDasharray={GRID_DASH} stroke={FRAME.grid} />
-        <XAxis type="number" dataKey="teacher" name="teacher margin" stroke={FRAME.axis} tickFormatter={(v: number) => fmt(v, 2)} />
-        <YAxis type="number" dataKey="student" name="student margin" stroke={FRAME.axis} width={44} tickFormatter={(v: number) => fmt(v, 2)} />
+        <XAxis type="number" dataKey="teacher" name="teacher margin" {...NUMBER_TICKS} stroke={FRAME.axis} tickFormatter={(v: number) => fmt(v, 2)} />
+        <YAxis type="number" dataKey="student" name="student margin" {...NUMBER_TICKS} stroke={FRAME.axis} width={44} tickFormatter={(v: number) => fmt(v, 2)} />
         <Tooltip contentStyle={TOOLTIP_STYLE} />
         <Scatter data={points} fill={SERIES.student} fillOpacity={SCATTER_OPACITY} shape={dot} isAnimationActive={false} />
       </ScatterChart>
@@ -67,7 +67,7 @@ const AgreementLines = memo(function AgreementLines({ agreement }: { agreement: 
       <LineChart data={agreement} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
         <CartesianGrid strokeDasharray={GRID_DASH} stroke={FRAME.grid} />
         <XAxis dataKey="step" stroke={FRAME.axis} />
-        <YAxis domain={[-1, 1]} stroke={FRAME.axis} width={36} />
+        <YAxis domain={[-1, 1]} {...NUMBER_TICKS} stroke={FRAME.axis} width={36} />
         <Tooltip contentStyle={TOOLTIP_STYLE} />
         <Legend />
         <Line dataKey="pearson" name="Pearson r" stroke={SERIES.pearson} dot isAnimationActive={false} />

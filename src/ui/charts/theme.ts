@@ -35,3 +35,13 @@ export const FRAME = {
 
 export const GRID_DASH = '3 3';
 export const TOOLTIP_STYLE = { background: '#151922', border: `1px solid ${FRAME.grid}` } as const;
+
+/**
+ * Tick labels at fixed intervals: recharts' default ('preserveEnd') measures every label in the DOM to avoid
+ * overlaps, a forced layout per new label, and a histogram's labels are new at every probe. A number axis gets about
+ * five ticks, which never crowd; a histogram's bin axis labels about five of its bins.
+ */
+export const NUMBER_TICKS = { interval: 0 } as const;
+export function binTicks(bins: number): { interval: number } {
+  return { interval: Math.max(0, Math.ceil(bins / 5) - 1) };
+}
