@@ -24,7 +24,7 @@ export const DevEvalChart = memo(function DevEvalChart() {
         )}
       </figcaption>
       {note && <p className="hint">{note}</p>}
-      {points.length > 0 && <DevLines points={drawn} />}
+      {points.length > 0 && (drawn.length > 0 ? <DevLines points={drawn} /> : <div style={{ height: 180 }} />)}
     </figure>
   );
 });

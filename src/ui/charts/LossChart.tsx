@@ -29,7 +29,14 @@ export const LossChart = memo(function LossChart() {
       <figcaption>
         Training loss per step ({run})<SaveChart figure={figureRef} name="loss" />
       </figcaption>
-      {losses.length === 0 ? <p className="placeholder">The loss appears here once training starts.</p> : <LossLines losses={drawn} />}
+      {losses.length === 0 ? (
+        <p className="placeholder">The loss appears here once training starts.</p>
+      ) : drawn.length === 0 ? (
+        // The first losses wait for their turn (redraw.ts): an empty chart drawn now would be drawn again then.
+        <div style={{ height: 240 }} />
+      ) : (
+        <LossLines losses={drawn} />
+      )}
       <details onToggle={(e) => setShowTable((e.target as HTMLDetailsElement).open)}>
         <summary data-testid="loss-table-toggle">Loss values</summary>
         {showTable && (

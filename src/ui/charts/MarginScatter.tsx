@@ -31,7 +31,7 @@ export const MarginScatter = memo(function MarginScatter() {
       {view ? (
         <div className="side-by-side">
           {scatter ? <ScatterPoints scatter={scatter} /> : <div style={{ height: 200 }} />}
-          <AgreementLines agreement={history} />
+          {history.length > 0 ? <AgreementLines agreement={history} /> : <div style={{ height: 200 }} />}
         </div>
       ) : (
         <p className="placeholder">The scatter appears when training starts.</p>
