@@ -4,7 +4,8 @@ import { DEFAULT_RUN_CONFIG, type RunConfig } from '../config/run-config';
 import type { RunState, TfBackend, TrainerEvent } from '../worker/protocol';
 import type { RunGpuMemory } from '../train/gpu-guard';
 import { createTrainerClient, type TrainerClient } from '../worker/trainer.client';
-import { kendallTau, pearson } from '../eval/correlation';
+import type { Agreement as ProbeAgreement, ProbeView } from '../eval/probe-view';
+import { sameBins } from '../eval/histogram';
 import { deleteCheckpoint, listCheckpoints } from '../train/checkpoints';
 import { errorMessage } from '../util/errors';
 
@@ -37,8 +38,11 @@ export interface TrainingState {
   gpu: RunGpuMemory | null;
   /** Loss per step, index = step - 1. */
   losses: number[];
+  /** Raw probe-set scores, kept for the run report and the finished runs; the charts draw `probeView`. */
   teacherProbe: { pos: Float32Array; neg: Float32Array } | null;
   lastProbe: ProbeScores | null;
+  /** The last probe as the training worker binned it: what the probe charts draw. */
+  probeView: (ProbeView & { step: number }) | null;
   /** How well student margins follow the teacher's on the probe set, at each probe. */
   agreement: Agreement[];
   /** Dev-set metrics taken during training (config.evalEvery), and what they measure. */
@@ -61,24 +65,9 @@ export interface ResumableRun {
   config: RunConfig;
 }
 
-export interface Agreement {
+/** Pearson's r, Kendall's tau and Margin-MSE at one probe (measured in the worker, eval/probe-view.ts). */
+export interface Agreement extends ProbeAgreement {
   step: number;
-  pearson: number;
-  kendall: number;
-  /** Margin-MSE on the probe set: mean of (student margin - teacher margin)², the training objective held out. */
-  marginMse: number;
-}
-
-function marginsOf(p: { pos: Float32Array; neg: Float32Array }): Float32Array {
-  return Float32Array.from(p.pos, (x, i) => x - (p.neg[i] as number));
-}
-
-export function agreementAt(step: number, teacher: { pos: Float32Array; neg: Float32Array }, student: { pos: Float32Array; neg: Float32Array }): Agreement {
-  const t = marginsOf(teacher);
-  const s = marginsOf(student);
-  let sq = 0;
-  t.forEach((x, i) => (sq += ((s[i] as number) - x) ** 2));
-  return { step, pearson: pearson(t, s), kendall: kendallTau(t, s), marginMse: t.length > 0 ? sq / t.length : NaN };
 }
 
 export const trainingStore = createStore<TrainingState>()(() => ({
@@ -103,6 +92,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   losses: [],
   teacherProbe: null,
   lastProbe: null,
+  probeView: null,
   agreement: [],
   devEvals: [],
   devEvalNote: '',
@@ -149,8 +139,11 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
     }
     case 'probe': {
       const lastProbe = { step: ev.step, pos: ev.studentPos, neg: ev.studentNeg };
-      const agreement = s.teacherProbe ? [...s.agreement.filter((a) => a.step !== ev.step), agreementAt(ev.step, s.teacherProbe, lastProbe)] : s.agreement;
-      return { lastProbe, agreement };
+      const agreement = [...s.agreement.filter((a) => a.step !== ev.step), { step: ev.step, ...ev.view.agreement }];
+      // The teacher's scores do not change during a run: their bins stay the same object, so their chart is not redrawn.
+      const previous = s.probeView?.scores.teacher;
+      const teacher = previous && sameBins(previous.bins, ev.view.scores.teacher.bins) ? previous : ev.view.scores.teacher;
+      return { lastProbe, probeView: { step: ev.step, ...ev.view, scores: { ...ev.view.scores, teacher } }, agreement };
     }
     case 'dev-eval':
       if (!Number.isFinite(ev.mrr10)) return { devEvalNote: ev.note };
@@ -253,6 +246,7 @@ export function resetRunView(patch: Partial<TrainingState> = {}): void {
     loss: null,
     losses: [],
     lastProbe: null,
+    probeView: null,
     teacherProbe: null,
     agreement: [],
     devEvals: [],

@@ -4,6 +4,7 @@
  * run, a weights file and a library model all take.
  */
 import { getDataset } from '../data/store/catalog';
+import { probeView } from '../eval/probe-view';
 import type { EvalSession } from '../eval/session';
 import { tokenizerInfo } from '../text/tokenizers';
 import type { RunConfig, TfBackend } from '../config/run-config';
@@ -74,10 +75,19 @@ export function emitReady(emit: Emit, trainer: Trainer, backend: TfBackend, note
   );
 }
 
+/**
+ * A probe's event: the student's scores, and what the page draws of them binned here against the teacher's (the
+ * page's main thread draws counts and never loops over the probe set).
+ */
+export function probeEvent(trainer: Trainer, step: number, s: { pos: Float32Array; neg: Float32Array }): [TrainerEvent, Transferable[]] {
+  const teacher = { pos: trainer.probeBatch.teacherPos, neg: trainer.probeBatch.teacherNeg };
+  return [{ type: 'probe', step, studentPos: s.pos, studentNeg: s.neg, view: probeView(teacher, s) }, [s.pos.buffer, s.neg.buffer]];
+}
+
 /** Scores the probe set with a student that is evaluated and tried, not trained, and lets its files go. */
 export async function probeOnce(emit: Emit, trainer: Trainer): Promise<void> {
   const s = await trainer.probe();
   // The training files are not needed past the probe set.
   trainer.closeData();
-  emit({ type: 'probe', step: trainer.stepsDone, studentPos: s.pos, studentNeg: s.neg }, [s.pos.buffer, s.neg.buffer]);
+  emit(...probeEvent(trainer, trainer.stepsDone, s));
 }

@@ -1,4 +1,5 @@
 /** Messages between the page and the training worker. */
+import type { ProbeView } from '../eval/probe-view';
 import { BACKENDS, type RunConfig, type TfBackend } from '../config/run-config';
 import type { EvalPhase, EvalReport } from '../eval/rerank';
 import { ProtocolError, requireEnvelope } from '../util/rpc';
@@ -121,7 +122,12 @@ export type TrainerEvent =
       /** tfjs's WebGPU buffers (WebGPU only): in use, kept free, the most held after a step. */
       gpu?: RunGpuMemory;
     }
-  | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array }
+  /**
+   * The student's scores on the probe set, and what the page draws of them, binned in the worker (the page's main
+   * thread draws counts and never loops over the probe set). The raw scores are only kept, for the run report and
+   * the comparison of finished runs.
+   */
+  | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array; view: ProbeView }
   | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number }
   | { type: 'handoff-progress'; progress: HandoffProgress }
   /** Dev-set metrics taken during training (config.evalEvery). */

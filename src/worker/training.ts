@@ -11,7 +11,7 @@ import type { Trainer } from '../train/trainer.core';
 import { TrainingLoop, type LoopHooks } from '../train/training-loop';
 import { newId } from '../util/ids';
 import { errorMessage } from '../util/errors';
-import { emitReady, prepareStudent, type WorkerContext } from './prepare';
+import { emitReady, prepareStudent, probeEvent, type WorkerContext } from './prepare';
 
 type DevCheck = (step: number) => Promise<DevEvalResult | null>;
 
@@ -128,7 +128,7 @@ export class TrainingService {
         emit({ type: 'metrics', ...m, ...(gpu ? { gpu } : {}) }, [m.steps.buffer, m.losses.buffer]);
       },
       afterStep: () => memory.afterStep(),
-      onProbe: (p) => emit({ type: 'probe', step: p.step, studentPos: p.pos, studentNeg: p.neg }, [p.pos.buffer, p.neg.buffer]),
+      onProbe: (p) => emit(...probeEvent(trainer, p.step, p)),
       onCheckpoint,
       ...(dev
         ? {

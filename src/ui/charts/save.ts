@@ -1,7 +1,6 @@
 /** Saving a chart as a person sees it: its SVG as drawn, or a PNG rendered from that SVG. */
 import { download } from '../../util/download';
-
-const BACKGROUND = '#11151c';
+import { FRAME } from './theme';
 
 /** The chart's SVG as a standalone document, with the page's background behind it. */
 export function standaloneSvg(svg: SVGSVGElement): string {
@@ -13,10 +12,10 @@ export function standaloneSvg(svg: SVGSVGElement): string {
   const bg = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
   bg.setAttribute('width', '100%');
   bg.setAttribute('height', '100%');
-  bg.setAttribute('fill', BACKGROUND);
+  bg.setAttribute('fill', FRAME.background);
   copy.insertBefore(bg, copy.firstChild);
   // Text takes the page's colour through CSS, which a standalone file does not have.
-  for (const t of copy.querySelectorAll('text')) if (!t.getAttribute('fill')) t.setAttribute('fill', '#c9d1dc');
+  for (const t of copy.querySelectorAll('text')) if (!t.getAttribute('fill')) t.setAttribute('fill', FRAME.text);
   return new XMLSerializer().serializeToString(copy);
 }
 
