@@ -43,19 +43,19 @@ async function browserParts() {
       page.on('worker', (w) => w.on('console', (m) => console.log(`[worker ${m.type()}] ${m.text()}`)));
     }
     console.log(`page usable with the demo loaded: ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the server was started`);
-    await studio.configure({ 'config-steps': args.steps });
-    const batch = Number(await studio.field('config-batch-size'));
+    await studio.train.configure({ 'config-steps': args.steps });
+    const batch = Number(await studio.train.field('config-batch-size'));
     await page.evaluate(() => {
       const w = /** @type {Window & { longTasks?: number[] }} */ (window);
       w.longTasks = [];
       new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks?.push(e.duration))).observe({ type: 'longtask' });
     });
-    await studio.startTraining();
+    await studio.train.start();
     const started = Date.now();
     /** @type {{ step: number, at: number } | null} */
     let firstStep = null;
     // Polled once a second: Playwright's own queries run on the page's main thread and would count as its long tasks.
-    const end = await studio.waitForRunEnd({
+    const end = await studio.train.waitForEnd({
       interval: 1000,
       onProgress: (s) => {
         if (!firstStep && s.step > 0) firstStep = { step: s.step, at: Date.now() };
@@ -64,7 +64,7 @@ async function browserParts() {
     });
     const ended = Date.now();
     const longTasks = await page.evaluate(() => /** @type {Window & { longTasks?: number[] }} */ (window).longTasks ?? []);
-    console.log(`\n## 1. The studio: the demo, default config (kernels: ${await studio.field('config-kernels')}), ${args.steps} steps`);
+    console.log(`\n## 1. The studio: the demo, default config (kernels: ${await studio.train.field('config-kernels')}), ${args.steps} steps`);
     console.log(`backend: ${end.backend}`);
     console.log(`last-window throughput: ${fmt(end.throughput ?? 0)} triples/s = ${fmt((end.throughput ?? 0) / batch, 2)} steps/s`);
     const wall = (ended - started) / 1000;

@@ -11,15 +11,15 @@ test('a dense evaluation cut off by a reload resumes its encoding for the same w
   test.setTimeout(900_000);
   const studio = new StudioPage(page);
   await studio.open();
-  await studio.waitForDemo();
-  const passages = await studio.summaryCount('passages');
-  await studio.configure({ 'arch-select': 'dot', 'config-steps': 2, 'config-eval-every': 0 });
-  await studio.startTraining();
-  await studio.waitForState('done', 300_000);
+  await studio.data.waitForDemo();
+  const passages = await studio.data.count('passages');
+  await studio.train.configure({ 'arch-select': 'dot', 'config-steps': 2, 'config-eval-every': 0 });
+  await studio.train.start();
+  await studio.train.waitForState('done', 300_000);
   const [download] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-safetensors').click()]);
   const weights = { name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: readFileSync(await download.path()) };
 
-  await studio.configure({ 'eval-dense': true, 'eval-depth': 10 });
+  await studio.train.configure({ 'eval-dense': true, 'eval-depth': 10 });
   await studio.byTestId('eval-run').click();
   // Far enough into the encoding that its progress was recorded (every 2 s), not at its end.
   const encodedSoFar = () =>
@@ -32,9 +32,9 @@ test('a dense evaluation cut off by a reload resumes its encoding for the same w
 
   // The same weights again, in the new worker.
   await studio.byTestId('import-weights').setInputFiles([weights]);
-  await studio.waitForState('done');
-  await studio.configure({ 'eval-dense': true, 'eval-depth': 10 });
-  await studio.evaluate();
+  await studio.train.waitForState('done');
+  await studio.train.configure({ 'eval-dense': true, 'eval-depth': 10 });
+  await studio.evaluation.run();
   const dense = studio.byTestId('dense-row');
   const reused = Number(await dense.getAttribute('data-reused'));
   const encoded = Number(await dense.getAttribute('data-encoded'));
@@ -44,7 +44,7 @@ test('a dense evaluation cut off by a reload resumes its encoding for the same w
   const metrics = await dense.getAttribute('data-recall1000');
 
   // Once finished, the vectors serve the next evaluation as they are, with the same result.
-  await studio.evaluate();
+  await studio.evaluation.run();
   await expect(dense).toHaveAttribute('data-encoded', '0');
   await expect(dense).toHaveAttribute('data-reused', String(passages));
   await expect(dense).toHaveAttribute('data-recall1000', metrics ?? '');

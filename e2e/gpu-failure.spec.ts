@@ -33,10 +33,10 @@ const TINY = {
 test('a run that cannot fit is refused with the micro-batch that fits, before any GPU work', async ({ page }) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
+  await expect.poll(() => studio.data.count('passages'), { timeout: 120_000 }).toBe(2000);
   await expect(page.getByTestId('adapter')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   // Batch 4096 of 512-token passages: 8192 sequences' attention scores alone are 8192 × 2 × 512² × 4 bytes = 17 GB.
-  await studio.configure({ ...TINY, 'config-batch-size': 4096, 'config-query-length': 64, 'config-passage-length': 512 });
+  await studio.train.configure({ ...TINY, 'config-batch-size': 4096, 'config-query-length': 64, 'config-passage-length': 512 });
   const plan = page.getByTestId('memory-plan');
   await expect(plan).toHaveAttribute('data-fits', 'false');
   const microBatch = Number(await plan.getAttribute('data-micro-batch'));
@@ -45,12 +45,12 @@ test('a run that cannot fit is refused with the micro-batch that fits, before an
   await expect(page.getByTestId('memory-plan-reason')).toContainText(`a micro-batch of ${microBatch} fits`);
 
   await studio.byTestId('train-start').click();
-  await studio.waitForState('error', 120_000);
+  await studio.train.waitForState('error', 120_000);
   const error = page.getByTestId('train-error');
   // The worker plans again on the device it got, with the same limits, and says the same.
   await expect(error).toContainText('does not fit the device, by its memory plan (nothing was run on the GPU)');
   await expect(error).toContainText(`a micro-batch of ${microBatch} fits`);
-  expect(await studio.step()).toBe(0);
+  expect(await studio.train.step()).toBe(0);
   // Nothing ran: the run never got as far as a backend of its own.
   await expect(studio.byTestId('backend')).toHaveText('–');
 });
@@ -58,8 +58,8 @@ test('a run that cannot fit is refused with the micro-batch that fits, before an
 test('a GPU device lost mid-run stops the run with a message, and it resumes from its checkpoint on a new device', async ({ page }) => {
   const studio = new StudioPage(page);
   await studio.open('/?test-hooks');
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await studio.configure(TINY);
+  await expect.poll(() => studio.data.count('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.train.configure(TINY);
   const plan = page.getByTestId('memory-plan');
   await expect(plan).toHaveAttribute('data-fits', 'true');
   const adapter = page.getByTestId('adapter');
@@ -81,7 +81,7 @@ test('a GPU device lost mid-run stops the run with a message, and it resumes fro
   expect(peak).toBeGreaterThanOrEqual(peakUsed);
 
   expect(await gpuFault(page, 'lose-device')).toBe(true);
-  await studio.waitForState('error', 120_000);
+  await studio.train.waitForState('error', 120_000);
   const error = page.getByTestId('train-error');
   await expect(error).toContainText('the GPU device was lost');
   await expect(error).toContainText('its last checkpoint is kept and offered for resuming');
@@ -92,7 +92,7 @@ test('a GPU device lost mid-run stops the run with a message, and it resumes fro
   expect(from).toBeLessThan(30);
 
   await studio.byTestId('checkpoint-resume').click();
-  await studio.waitForState('done');
+  await studio.train.waitForState('done');
   expect(Number(await studio.byTestId('train-step').textContent())).toBe(30);
   // The probe's sizes (32 triples) differ from a step's (8): the pool let buffers go rather than keep every size.
   expect(Number(await gpu.getAttribute('data-released'))).toBeGreaterThan(0);
@@ -101,14 +101,14 @@ test('a GPU device lost mid-run stops the run with a message, and it resumes fro
 test('a WebGPU error nobody caught stops the run with what failed, instead of running on in silence', async ({ page }) => {
   const studio = new StudioPage(page);
   await studio.open('/?test-hooks');
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await studio.configure({ ...TINY, 'config-steps': 200 });
+  await expect.poll(() => studio.data.count('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.train.configure({ ...TINY, 'config-steps': 200 });
   await studio.byTestId('train-start').click();
-  await studio.waitForStep(2);
+  await studio.train.waitForStep(2);
   expect(await gpuFault(page, 'validation-error')).toBe(true);
-  await studio.waitForState('error', 120_000);
+  await studio.train.waitForState('error', 120_000);
   const error = page.getByTestId('train-error');
   await expect(error).toContainText('a WebGPU error nobody caught (GPUValidationError)');
   await expect(error).toContainText('The run stopped');
-  expect(await studio.step()).toBeLessThan(200);
+  expect(await studio.train.step()).toBeLessThan(200);
 });

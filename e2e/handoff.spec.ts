@@ -26,17 +26,17 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     const out = mkdtempSync(join(tmpdir(), 'margin-handoff-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.importFiles(SAMPLE);
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-dot'));
-    await studio.chooseModel('bert-dot');
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(SAMPLE);
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-dot'));
+    await studio.models.choose('bert-dot');
     await page.getByTestId('model-tokenize').click();
     await expect(page.getByTestId('import-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 
     // A short browser run of the dot student: the run that is handed off.
-    await studio.configure({ 'arch-select': 'dot', 'config-steps': 6, 'config-batch-size': 8, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant' });
-    await studio.startTraining();
-    await studio.waitForState('done', 300_000);
+    await studio.train.configure({ 'arch-select': 'dot', 'config-steps': 6, 'config-batch-size': 8, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant' });
+    await studio.train.start();
+    await studio.train.waitForState('done', 300_000);
 
     // The first run wrote the dataset's training files; the storage panel lists them beside its tables (each
     // triple is a 20-byte record there, so they take at least that much).
@@ -45,7 +45,7 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
       .poll(async () => Math.max(0, ...(await page.getByTestId('storage-row').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-training-bytes')))))), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(teacherLines * 20);
 
-    const [zip] = await studio.downloads('export-handoff');
+    const [zip] = await studio.export.downloads('export-handoff');
     const path = join(out, zip!.suggestedFilename());
     await zip!.saveAs(path);
     expect(zip!.suggestedFilename()).toMatch(/^handoff-dot-margin-mse-.*\.zip$/);
@@ -91,7 +91,7 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     const browserMrr = Number(await page.locator('[data-testid="eval-row"][data-system="student"]').getAttribute('data-mrr10'));
     expect(Number.isFinite(browserMrr)).toBe(true);
 
-    await studio.importModel(OUTPUT);
+    await studio.models.importFolder(OUTPUT);
     await expect(page.getByTestId('model-run-note')).toHaveAttribute('data-steps', '200');
     const pytorchRun = page.locator('[data-testid="run-row"][data-source="pytorch"]');
     await expect(pytorchRun).toHaveCount(1);
@@ -101,7 +101,7 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
 
     await page.locator('.model-library > summary').click();
     await page.locator('[data-testid="model-entry"]', { hasText: /^handoff-output / }).getByTestId('model-use').click();
-    await studio.waitForState('done', 120_000);
+    await studio.train.waitForState('done', 120_000);
     await evaluate(page);
     const student = page.locator('[data-testid="eval-row"][data-system="student"]');
     await expect(student).toContainText('handoff-output');
@@ -117,10 +117,10 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
   test('a student with no counterpart in sentence-transformers is refused with the reason, and nothing downloads', async ({ page }) => {
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.configure({ 'arch-select': 'colbert', 'config-steps': 2, 'config-batch-size': 4, 'config-probe-size': 8 });
-    await studio.startTraining();
-    await studio.waitForState('done', 300_000);
+    await studio.data.waitForDemo();
+    await studio.train.configure({ 'arch-select': 'colbert', 'config-steps': 2, 'config-batch-size': 4, 'config-probe-size': 8 });
+    await studio.train.start();
+    await studio.train.waitForState('done', 300_000);
     let downloads = 0;
     page.on('download', () => downloads++);
     await page.getByTestId('export-handoff').click();

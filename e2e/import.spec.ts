@@ -34,7 +34,7 @@ test('every layout of the MS MARCO sample gives the same dataset', async ({ page
   ];
   const ids = new Set<string>();
   for (const files of selections) {
-    await studio.importFiles(files);
+    await studio.data.importFiles(files);
     const summary = studio.byTestId('dataset-summary');
     await expect(summary).toHaveAttribute('data-passages', '260');
     await expect(summary).toHaveAttribute('data-queries', '10');
@@ -61,9 +61,9 @@ test('every layout of the MS MARCO sample gives the same dataset', async ({ page
   }
 
   // The imported data trains: a few small steps on the JSONL dataset, now the active one.
-  await studio.configure({ 'config-steps': 4, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 3 });
+  await studio.train.configure({ 'config-steps': 4, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 3 });
   await studio.byTestId('train-start').click();
-  await studio.waitForState('done');
+  await studio.train.waitForState('done');
   expect(Number(await studio.byTestId('train-step').textContent())).toBe(4);
   expect(Number.isFinite(Number(await studio.byTestId('train-loss').textContent()))).toBe(true);
   // The run wrote the dataset's training files: token rows and triple records, adding up to their total.
@@ -101,19 +101,19 @@ test('a malformed file shows file, line and reason, and changes nothing', async 
   const studio = new StudioPage(page);
   await studio.open();
   await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
-  const before = await studio.catalog();
+  const before = await studio.data.catalog();
   const active = await studio.byTestId('dataset-summary').getAttribute('data-dataset');
 
   const bad = info.outputPath('bad-teacher.tsv');
   const lines = ['96.5\t90.25\t1000\t5000\t5001', '96.5\t89.0\t1000\t5000\t5002', '96.5\tninety\t1000\t5000\t5003', '95.0\t91.5\t1001\t5026\t5027'];
   await writeFile(bad, lines.join('\n') + '\n');
-  await studio.importFiles([bad, ...at('collection.tsv', 'queries.tsv')], 'error');
+  await studio.data.importFiles([bad, ...at('collection.tsv', 'queries.tsv')], 'error');
   const message = studio.byTestId('import-error');
   await expect(message).toContainText('bad-teacher.tsv');
   await expect(message).toContainText('line 3');
   await expect(message).toContainText('negative score "ninety" is not a number');
 
-  expect(await studio.catalog()).toEqual(before);
+  expect(await studio.data.catalog()).toEqual(before);
   await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-dataset', active ?? '');
   await expect(studio.byTestId('storage-row')).toHaveCount(before.length);
 });
@@ -137,12 +137,12 @@ test('reloading the page in the middle of a large import leaves no incomplete da
   // Mid-import: lines have been read and stored, the import has not finished.
   await expect.poll(async () => Number(await studio.byTestId('import-rows').getAttribute('data-rows')), { timeout: 60_000, intervals: [100] }).toBeGreaterThan(20_000);
   await expect(studio.byTestId('import-status')).toHaveAttribute('data-state', 'running');
-  const during = await studio.catalog();
+  const during = await studio.data.catalog();
   expect(during.some((d) => d.status === 'importing')).toBe(true);
 
   await page.reload();
   await expect(studio.byTestId('load-demo')).toBeEnabled({ timeout: 60_000 });
-  const incompleteButReady = (await studio.catalog()).filter((d) => d.status === 'ready' && d.counts.passages !== 2000);
+  const incompleteButReady = (await studio.data.catalog()).filter((d) => d.status === 'ready' && d.counts.passages !== 2000);
   expect(incompleteButReady).toEqual([]);
   await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000');
   // The cut-off import holds no lock any more, so a page load removes it.
@@ -150,7 +150,7 @@ test('reloading the page in the middle of a large import leaves no incomplete da
     .poll(async () => {
       await page.reload();
       await expect(studio.byTestId('load-demo')).toBeEnabled({ timeout: 60_000 });
-      return (await studio.catalog()).filter((d) => d.status !== 'ready').length;
+      return (await studio.data.catalog()).filter((d) => d.status !== 'ready').length;
     }, { timeout: 60_000 })
     .toBe(0);
 });
@@ -159,13 +159,13 @@ test('files added to the active dataset join it; a refused addition leaves it as
   const studio = new StudioPage(page);
   await studio.open();
   await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
-  await studio.importFiles(at('collection.tsv', 'queries.tsv'));
+  await studio.data.importFiles(at('collection.tsv', 'queries.tsv'));
   const summary = studio.byTestId('dataset-summary');
   const id = (await summary.getAttribute('data-dataset')) ?? '';
   await expect(summary).toHaveAttribute('data-triples', '0');
 
   await studio.byTestId('import-append').check();
-  await studio.importFiles(at('teacher-ids.tsv'));
+  await studio.data.importFiles(at('teacher-ids.tsv'));
   await expect(summary).toHaveAttribute('data-dataset', id);
   await expect(summary).toHaveAttribute('data-passages', '260');
   await expect(summary).toHaveAttribute('data-triples', '250');
@@ -174,11 +174,11 @@ test('files added to the active dataset join it; a refused addition leaves it as
 
   const bad = info.outputPath('more-teacher.tsv');
   await writeFile(bad, '96.5\t90.25\t1000\t5000\t5001\n96.5\t89.0\t1000\t5000\t5002\n95.0\t91.5\t1001\t5026\tfive\n');
-  const before = await studio.catalog();
-  await studio.importFiles([bad], 'error');
+  const before = await studio.data.catalog();
+  await studio.data.importFiles([bad], 'error');
   await expect(studio.byTestId('import-error')).toContainText('more-teacher.tsv');
   await expect(studio.byTestId('import-error')).toContainText('line 3');
   await expect(summary).toHaveAttribute('data-dataset', id);
   await expect(summary).toHaveAttribute('data-triples', '250');
-  expect(await studio.catalog()).toEqual(before);
+  expect(await studio.data.catalog()).toEqual(before);
 });

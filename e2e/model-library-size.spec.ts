@@ -46,7 +46,7 @@ test.describe('the model library at real size', () => {
     const memory = sampleMemory();
     let peaks;
     try {
-      await studio.importModel(folder, 'done', 480_000);
+      await studio.models.importFolder(folder, 'done', 480_000);
     } finally {
       peaks = memory.stop();
       rmSync(folder, { recursive: true, force: true });
@@ -72,7 +72,7 @@ test.describe('the model library at real size', () => {
   test('a DistilBERT-base folder, F32 and F16: imported with the page under 1 GB, listed across a reload, deleted with its storage freed', async ({ page }) => {
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const before = await usage(page);
     const stored = PARAMETERS * 4;
 
@@ -114,7 +114,7 @@ test.describe('the model library at real size', () => {
   test('a BERT-base folder (110M, 440 MB of F32) imports with the page under 1 GB and deletes with its storage freed', async ({ page }) => {
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const before = await usage(page);
     await importMeasured(studio, page, 'bert-base', BERT_BASE, 'F32');
     await expect(page.getByTestId('model-summary')).toHaveAttribute('data-layers', '12');
@@ -135,12 +135,12 @@ test.describe('the model library at real size', () => {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 60e6 });
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const folder = join(dir, 'too-big');
     writeModelFolder(folder, DISTILBERT_BASE, 'F16');
     const before = await usage(page);
     try {
-      const message = await studio.importModel(folder, 'error', 300_000);
+      const message = await studio.models.importFolder(folder, 'error', 300_000);
       console.log(`refused: ${message}`);
       expect(message).toMatch(/^the model "too-big" needs about [\d.,]+ MB of storage and the browser refused it: its storage for this page is full.*What this import had written was removed/);
       // The size it names is the float32 weights' and the vocabulary's, within a percent.

@@ -22,7 +22,7 @@ async function tryTop(page: Page, query: string): Promise<{ pid: number; score: 
 }
 
 async function exportFolder(studio: StudioPage, out: string): Promise<Record<string, Uint8Array>> {
-  const [zip] = await studio.downloads('export-hf');
+  const [zip] = await studio.export.downloads('export-hf');
   const path = join(out, zip!.suggestedFilename());
   await zip!.saveAs(path);
   const entries = unzipSync(new Uint8Array(readFileSync(path)));
@@ -42,11 +42,11 @@ const json = (bytes: Uint8Array | undefined) => JSON.parse(strFromU8(bytes as Ui
 
 /** Trains the chosen start for a few steps on the sample (tokenized for it) and returns the losses. */
 async function train(studio: StudioPage, page: Page, fields: Record<string, string | number>): Promise<number[]> {
-  await studio.configure({ 'config-steps': 10, 'config-batch-size': 16, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant', ...fields });
-  await studio.startTraining();
-  await studio.waitForState('done', 300_000);
+  await studio.train.configure({ 'config-steps': 10, 'config-batch-size': 16, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant', ...fields });
+  await studio.train.start();
+  await studio.train.waitForState('done', 300_000);
   expect(await page.getByTestId('backend').textContent()).toBe('webgpu');
-  return studio.losses();
+  return studio.train.losses();
 }
 
 /**
@@ -54,8 +54,8 @@ async function train(studio: StudioPage, page: Page, fields: Record<string, stri
  * so that it becomes the current student) and checks that it ranks the query as the student it came from did.
  */
 async function expectSameScoresReimported(studio: StudioPage, page: Page, folder: string, arch: 'dot' | 'cat', before: Awaited<ReturnType<typeof tryTop>>): Promise<void> {
-  await studio.importModel(folder);
-  await studio.chooseModel('exported');
+  await studio.models.importFolder(folder);
+  await studio.models.choose('exported');
   await train(studio, page, { 'arch-select': arch, 'config-steps': 1, 'config-learning-rate': 1e-12 });
   const after = await tryTop(page, QUERY);
   expect(after.map((h) => h.pid)).toEqual(before.map((h) => h.pid));
@@ -69,24 +69,24 @@ test.describe('a pretrained start', () => {
     const out = mkdtempSync(join(tmpdir(), 'margin-hf-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.importFiles(SAMPLE);
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-dot'));
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(SAMPLE);
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-dot'));
     const summary = page.getByTestId('model-summary');
     await expect(summary).toHaveAttribute('data-type', 'bert');
     for (const [k, v] of Object.entries({ layers: '2', hidden: '32', heads: '4', vocab: '2500', pooling: 'mean' })) await expect(summary).toHaveAttribute(`data-${k}`, v);
     expect(Number(await summary.getAttribute('data-params'))).toBeGreaterThan(100_000);
 
-    await studio.chooseModel('bert-dot');
+    await studio.models.choose('bert-dot');
     // Fine-tuning settings come with the choice, and the schedule is drawn.
-    expect(Number(await studio.field('config-learning-rate'))).toBeCloseTo(7e-6, 12);
+    expect(Number(await studio.train.field('config-learning-rate'))).toBeCloseTo(7e-6, 12);
     await expect(page.getByTestId('schedule-chart')).toHaveAttribute('data-schedule', 'linear');
     // Training refuses the hashed tokens; tokenizing for the model makes a copy that fits.
     await expect(page.getByTestId('model-tokens')).toHaveAttribute('data-match', 'false');
     await page.getByTestId('model-tokenize').click();
     await expect(page.getByTestId('import-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
     await expect(page.getByTestId('model-tokens')).toHaveAttribute('data-match', 'true');
-    expect(await studio.summaryCount('passages')).toBe(260);
+    expect(await studio.data.count('passages')).toBe(260);
 
     const losses = await train(studio, page, { 'arch-select': 'dot' });
     expect(losses).toHaveLength(10);
@@ -120,11 +120,11 @@ test.describe('a pretrained start', () => {
     const out = mkdtempSync(join(tmpdir(), 'margin-ce-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.importFiles(SAMPLE);
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(SAMPLE);
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
     await expect(page.getByTestId('model-summary')).toHaveAttribute('data-pooling', '');
-    await studio.chooseModel('bert-cross-encoder');
+    await studio.models.choose('bert-cross-encoder');
     if ((await page.getByTestId('model-tokens').getAttribute('data-match')) === 'false') {
       await page.getByTestId('model-tokenize').click();
       await expect(page.getByTestId('model-tokens')).toHaveAttribute('data-match', 'true', { timeout: 120_000 });
@@ -147,13 +147,13 @@ test.describe('a pretrained start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'margin-bad-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const options = () => page.getByTestId('model-select').locator('option').count();
 
     const binOnly = join(dir, 'bin-only');
     cpSync(join(FIXTURES, 'hf-tiny', 'distilbert-dot'), binOnly, { recursive: true });
     renameSync(join(binOnly, 'model.safetensors'), join(binOnly, 'pytorch_model.bin'));
-    await studio.importModel(binOnly, 'error');
+    await studio.models.importFolder(binOnly, 'error');
     await expect(page.getByTestId('model-error')).toContainText('pytorch_model.bin');
     await expect(page.getByTestId('model-error')).toContainText('safetensors');
 
@@ -161,12 +161,12 @@ test.describe('a pretrained start', () => {
     cpSync(join(FIXTURES, 'hf-tiny', 'distilbert-dot'), roberta, { recursive: true });
     const config = JSON.parse(readFileSync(join(roberta, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(roberta, 'config.json'), JSON.stringify({ ...config, model_type: 'roberta' }));
-    await studio.importModel(roberta, 'error');
+    await studio.models.importFolder(roberta, 'error');
     await expect(page.getByTestId('model-error')).toContainText('config.json');
     await expect(page.getByTestId('model-error')).toContainText('roberta');
     expect(await options()).toBe(1);
 
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'distilbert-dot'));
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'distilbert-dot'));
     await expect(page.getByTestId('model-summary')).toHaveAttribute('data-type', 'distilbert');
     await expect(page.getByTestId('model-summary')).toHaveAttribute('data-pooling', 'cls');
     expect(await options()).toBe(2);

@@ -26,10 +26,10 @@ const SMALL = {
 async function openWithNq(studio: StudioPage): Promise<void> {
   await studio.open();
   // A first visit loads the demo by itself; the sample is imported once that is done.
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await studio.importFiles([nq('collection.tsv'), nq('queries.tsv'), nq('teacher-ids.tsv')]);
-  expect(await studio.summaryCount('passages')).toBe(986);
-  expect(await studio.summaryCount('triples')).toBe(979);
+  await expect.poll(() => studio.data.count('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.data.importFiles([nq('collection.tsv'), nq('queries.tsv'), nq('teacher-ids.tsv')]);
+  expect(await studio.data.count('passages')).toBe(986);
+  expect(await studio.data.count('triples')).toBe(979);
 }
 
 for (const arch of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
@@ -41,16 +41,16 @@ for (const arch of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
     });
     const studio = new StudioPage(page);
     await openWithNq(studio);
-    await studio.configure({ ...SMALL, 'arch-select': arch, 'loss-select': 'margin-mse' });
+    await studio.train.configure({ ...SMALL, 'arch-select': arch, 'loss-select': 'margin-mse' });
     // The size is shown before training, and it is the size the worker builds.
     const planned = Number(await studio.byTestId('planned-size').getAttribute('data-params'));
     expect(planned).toBeGreaterThan(8192 * 16);
     await studio.byTestId('train-start').click();
     await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
-    await studio.waitForState('done', 280_000);
+    await studio.train.waitForState('done', 280_000);
     expect(Number(await studio.byTestId('param-count').textContent())).toBe(planned);
 
-    const losses = await studio.losses();
+    const losses = await studio.train.losses();
     expect(losses).toHaveLength(30);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
@@ -77,7 +77,7 @@ for (const arch of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
 test('a grid runs students × losses one after another and their curves and margins overlay', async ({ page }) => {
   const studio = new StudioPage(page);
   await openWithNq(studio);
-  await studio.configure({ ...SMALL, 'config-steps': 4, 'config-probe-size': 16 });
+  await studio.train.configure({ ...SMALL, 'config-steps': 4, 'config-probe-size': 16 });
   for (const a of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
     const box = studio.byTestId(`grid-arch-${a}`);
     if ((await box.isChecked()) !== (a === 'dot' || a === 'cat')) await box.click();
@@ -177,7 +177,7 @@ test('a grid runs students × losses one after another and their curves and marg
   // Loaded back into a fresh worker, each export scores the probe set exactly as the trained student did.
   const loadWeights = async (files: { name: string; mimeType: string; buffer: Buffer }[]) => {
     await studio.byTestId('import-weights').setInputFiles(files);
-    await studio.waitForState('done');
+    await studio.train.waitForState('done');
     await expect(studio.byTestId('score-histogram')).toHaveAttribute('data-rendered', 'true');
   };
   await loadWeights([{ name: 'cat-ranknet-step4.safetensors', mimeType: 'application/octet-stream', buffer: st }]);

@@ -1,0 +1,47 @@
+// Step 2, Start from: pretrained model folders, the model library, and where the student starts.
+import { stateRound } from '../page-waits.mjs';
+import { Panel } from './panel.mjs';
+
+export class ModelsPanel extends Panel {
+  /**
+   * Imports a Hugging Face model folder through `import-model` and waits for that import (not an earlier one) to end.
+   * @param {string} folder
+   * @param {'done' | 'error'} [expected]
+   * @param {number} [timeout]
+   * @returns {Promise<string>} the page's message when it refused the folder, else ''
+   */
+  async importFolder(folder, expected = 'done', timeout = 60_000) {
+    const { state } = await stateRound(this.page, 'model-status', () => this.byTestId('import-model').setInputFiles(folder), { through: 'running', ends: ['done', 'error'], timeout });
+    const error = state === 'error' ? await this.text('model-error') : '';
+    if (state !== expected) throw new Error(`model import of ${folder} ended in ${state}, not ${expected}${error ? `: ${error}` : ''}`);
+    return error;
+  }
+
+  /**
+   * Picks the stored model named `name` as the start (the select's option text begins with the name).
+   * @param {string} name
+   * @returns {Promise<string>} the model's id
+   */
+  async choose(name) {
+    const select = this.byTestId('model-select');
+    const value = await select.locator('option', { hasText: new RegExp(`^${name} `) }).last().getAttribute('value');
+    if (!value) throw new Error(`no stored model ${name}`);
+    await select.selectOption(value);
+    return value;
+  }
+
+  /** Back to random weights. */
+  async chooseScratch() {
+    await this.byTestId('model-select').selectOption('scratch');
+  }
+
+  /**
+   * "Use as the student" on the library's model named `name` (no training), from the folded model library.
+   * @param {string} name
+   */
+  async useAsStudent(name) {
+    const entry = this.page.locator('[data-testid="model-entry"]', { hasText: new RegExp(`^${name} `) });
+    await this.reveal(entry);
+    await entry.getByTestId('model-use').click();
+  }
+}
