@@ -26,6 +26,21 @@ export class DataPanel extends Panel {
     return (await this.attr('import-status', 'data-state')) ?? '';
   }
 
+  /** @returns {Promise<string | null>} the import's error as the page words it, or null when none is shown */
+  async importError() {
+    return (await this.byTestId('import-error').count()) === 0 ? null : this.text('import-error');
+  }
+
+  /** @returns {Promise<string>} the note the last import left (e.g. the demo made way for the person's files), or '' */
+  async notice() {
+    return this.text('import-notice');
+  }
+
+  /** @returns {Promise<string>} why the last selection was not imported, or '' */
+  async refusal() {
+    return this.text('import-refused');
+  }
+
   /** @param {CountKind} kind */
   async count(kind) {
     return Number(await this.attr('dataset-summary', `data-${kind}`));
