@@ -78,17 +78,10 @@ test('a grid runs students × losses one after another and their curves and marg
   const studio = new StudioPage(page);
   await openWithNq(studio);
   await studio.train.configure({ ...SMALL, 'config-steps': 4, 'config-probe-size': 16 });
-  for (const a of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
-    const box = studio.byTestId(`grid-arch-${a}`);
-    if ((await box.isChecked()) !== (a === 'dot' || a === 'cat')) await box.click();
-  }
-  for (const l of ['margin-mse', 'mse', 'weighted-ranknet', 'ranknet']) {
-    const box = studio.byTestId(`grid-loss-${l}`);
-    if ((await box.isChecked()) !== (l === 'margin-mse' || l === 'ranknet')) await box.click();
-  }
+  const grid = { archs: ['dot', 'cat'], losses: ['margin-mse', 'ranknet'] };
+  await studio.train.chooseGrid(grid);
   await expect(studio.byTestId('grid-start')).toHaveText(/4 runs/);
-  await studio.byTestId('grid-start').click();
-  await expect(studio.byTestId('grid-progress')).toHaveAttribute('data-state', 'done', { timeout: 280_000 });
+  await studio.train.runGrid({ ...grid, timeout: 280_000 });
 
   const rows = studio.byTestId('run-row');
   await expect(rows).toHaveCount(4);
@@ -119,9 +112,10 @@ test('a grid runs students × losses one after another and their curves and marg
   expect(report.dataset.counts.passages).toBe(986);
 
   // A shared config address fills a fresh browser's form with that config.
-  await studio.byTestId('config-seed').fill('77');
-  await studio.byTestId('config-share').click();
-  const shared = await studio.byTestId('config-share-url').inputValue();
+  await studio.train.configure({ 'config-seed': 77 });
+  const sharing = await studio.train.share();
+  if (!('url' in sharing)) throw new Error(`sharing was refused: ${sharing.error}`);
+  const shared = sharing.url;
   expect(shared).toContain('#config=');
   const fresh = await page.context().browser()!.newContext();
   const other = new StudioPage(await fresh.newPage());

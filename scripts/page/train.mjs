@@ -37,6 +37,13 @@ export class TrainPanel extends Panel {
     return this.byTestId(testId).inputValue();
   }
 
+  /** @returns {Promise<{ ok: boolean, text: string } | null>} what the micro-batch means for the batch as typed; null when nothing is said */
+  async microBatchNote() {
+    const note = this.byTestId('config-micro-batch-note');
+    if ((await note.count()) === 0) return null;
+    return { ok: (await note.getAttribute('data-ok')) === 'true', text: ((await note.textContent()) ?? '').trim() };
+  }
+
   /**
    * Fills the form with a preset.
    * @param {Preset} preset
