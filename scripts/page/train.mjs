@@ -206,6 +206,31 @@ export class TrainPanel extends Panel {
     });
   }
 
+  /** @returns {Promise<number>} triples per second over the last window, unrounded (throughput's data attribute) */
+  async triplesPerSecond() {
+    return Number(await this.attr('throughput', 'data-triples-per-second'));
+  }
+
+  /**
+   * The probe set's cost as the form shows it before Train: training steps' worth of compute per scoring, and
+   * seconds per scoring once a step of this shape has been timed (null before).
+   * @returns {Promise<{ stepsEach: number, secondsEach: number | null }>}
+   */
+  async probeCost() {
+    const seconds = await this.attr('probe-cost', 'data-seconds-each');
+    return { stepsEach: Number(await this.attr('probe-cost', 'data-steps-each')), secondsEach: seconds === null || seconds === '' ? null : Number(seconds) };
+  }
+
+  /**
+   * Whether a histogram chart has drawn, and how many bars it drew.
+   * @param {string} testId e.g. margin-histogram, score-histogram
+   * @returns {Promise<{ rendered: boolean, bars: number }>}
+   */
+  async histogramDrawn(testId) {
+    const chart = this.byTestId(testId);
+    return { rendered: (await chart.getAttribute('data-rendered')) === 'true', bars: await chart.locator('.recharts-bar-rectangle').count() };
+  }
+
   /** The last checkpoint's step, bytes and seconds, or null before the first. */
   async checkpoint() {
     const el = this.byTestId('checkpoint-status');
