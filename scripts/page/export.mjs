@@ -1,4 +1,5 @@
 // Step 6, Export / Continue on GPUs: the student's weights, its Hugging Face folder, the run report, the handoff.
+import { pollUntil, stateRound } from '../page-waits.mjs';
 import { Panel } from './panel.mjs';
 
 /** @typedef {import('@playwright/test').Download} Download */
@@ -46,5 +47,41 @@ export class ExportPanel extends Panel {
   /** @returns {Promise<Download[]>} the student in tfjs's layout: model.json and weights.bin */
   async tfjs() {
     return this.downloads('export-tfjs', 2);
+  }
+
+  /** @returns {Promise<Download>} the run as a project file (.msproject), to continue elsewhere */
+  async project() {
+    return /** @type {Download} */ ((await this.downloads('export-project'))[0]);
+  }
+
+  /**
+   * Load weights…: a safetensors file, tfjs's model.json with weights.bin, or a project file.
+   * @param {Parameters<import('@playwright/test').Locator['setInputFiles']>[0]} files
+   */
+  async loadWeights(files) {
+    await this.byTestId('import-weights').setInputFiles(files);
+  }
+
+  /**
+   * Continue on GPUs: presses handoff (.zip) and waits for its end.
+   * @param {number} [timeout]
+   * @returns {Promise<{ download: Download } | { error: string }>} the zip, or why the run cannot be handed off
+   */
+  async handoff(timeout = 300_000) {
+    /** @type {Download | null} */
+    let download = null;
+    /** @param {Download} d */
+    const onDownload = (d) => {
+      download = d;
+    };
+    this.page.on('download', onDownload);
+    try {
+      const { state } = await stateRound(this.page, 'export-handoff', () => this.byTestId('export-handoff').click(), { through: 'running', ends: ['done', 'error'], timeout });
+      if (state === 'error') return { error: await this.text('handoff-error') };
+      const got = await pollUntil(async () => download, (d) => d !== null, { timeout: 30_000, what: 'the handoff zip to download' });
+      return { download: /** @type {Download} */ (got) };
+    } finally {
+      this.page.off('download', onDownload);
+    }
   }
 }

@@ -44,4 +44,13 @@ export class ModelsPanel extends Panel {
     await this.reveal(entry);
     await entry.getByTestId('model-use').click();
   }
+
+  /**
+   * Tokenize for this model: a copy of the active dataset with the chosen model's token ids; waits for that import.
+   * @param {number} [timeout]
+   */
+  async tokenizeForModel(timeout = 120_000) {
+    const { state } = await stateRound(this.page, 'import-status', () => this.byTestId('model-tokenize').click(), { through: 'running', ends: ['done', 'error'], timeout });
+    if (state !== 'done') throw new Error(`tokenizing for the model ended in ${state}: ${await this.text('import-error')}`);
+  }
 }

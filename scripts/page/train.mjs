@@ -61,9 +61,18 @@ export class TrainPanel extends Panel {
    * throws ConfigError with the page's message.
    */
   async start(timeout = 60_000) {
+    await this.#startBy(() => this.byTestId('train-start').click({ timeout }), timeout);
+  }
+
+  /**
+   * Does `press` and waits until train-state leaves its old value; a config the page refuses throws ConfigError.
+   * @param {() => Promise<void>} press
+   * @param {number} timeout
+   */
+  async #startBy(press, timeout) {
     const watch = await watchState(this.page, 'train-state');
     try {
-      await this.byTestId('train-start').click({ timeout });
+      await press();
       await pollUntil(
         async () => {
           if ((await watch.seen()).length > 0) return true;
@@ -204,6 +213,29 @@ export class TrainPanel extends Panel {
       const n = (/** @type {string} */ k) => Number(el.getAttribute(`data-${k}`));
       return { mean: n('mean'), std: n('std'), min: n('min'), max: n('max'), count: n('count') };
     });
+  }
+
+  /** @returns {Promise<number>} the student's parameter count as the run shows it */
+  async parameterCount() {
+    return Number(await this.text('param-count'));
+  }
+
+  /** @returns {Promise<{ runId: string, step: number }[]>} the runs cut off and offered for resuming, with their checkpoint's step */
+  async resumeOffers() {
+    return this.byTestId('resume-offer').evaluateAll((offers) => offers.map((o) => ({ runId: o.getAttribute('data-run-id') ?? '', step: Number(o.getAttribute('data-step')) })));
+  }
+
+  /**
+   * Waits for a run cut off to be offered, presses its Resume and waits until the run goes again.
+   * @param {number} [timeout]
+   * @returns {Promise<number>} the checkpoint's step it resumed from
+   */
+  async resumeFromCheckpoint(timeout = 60_000) {
+    const offer = this.byTestId('resume-offer');
+    await offer.first().waitFor({ timeout });
+    const step = Number(await offer.first().getAttribute('data-step'));
+    await this.#startBy(() => offer.first().getByTestId('checkpoint-resume').click(), timeout);
+    return step;
   }
 
   /** @returns {Promise<number>} triples per second over the last window, unrounded (throughput's data attribute) */
