@@ -215,6 +215,38 @@ export class TrainPanel extends Panel {
     });
   }
 
+  /** @returns {Promise<string>} why the run failed, as the page words it ('' when it has not) */
+  async error() {
+    return this.text('train-error');
+  }
+
+  /**
+   * The memory plan of the configured run, before Train (bytes, the largest buffer, the adapter's per-buffer limit,
+   * whether it fits, the largest micro-batch that fits) and, when it does not fit, the page's reason.
+   * @returns {Promise<{ bytes: number, largest: number, limit: number, fits: boolean | null, microBatch: number, reason: string }>}
+   */
+  async memoryPlan() {
+    const n = async (/** @type {string} */ k) => Number(await this.attr('memory-plan', `data-${k}`));
+    const fits = await this.attr('memory-plan', 'data-fits');
+    return { bytes: await n('bytes'), largest: await n('largest'), limit: await n('limit'), fits: fits === 'true' ? true : fits === 'false' ? false : null, microBatch: await n('micro-batch'), reason: await this.text('memory-plan-reason') };
+  }
+
+  /** @returns {Promise<{ state: string, software: boolean, maxStorageBinding: number, maxBuffer: number }>} the WebGPU adapter beside the run's numbers */
+  async adapter() {
+    return {
+      state: (await this.attr('adapter', 'data-state')) ?? '',
+      software: (await this.attr('adapter', 'data-software')) === 'true',
+      maxStorageBinding: Number(await this.attr('adapter', 'data-max-storage-binding')),
+      maxBuffer: Number(await this.attr('adapter', 'data-max-buffer')),
+    };
+  }
+
+  /** @returns {Promise<{ peak: number, peakUsed: number, released: number }>} what tfjs held on the GPU: most held after a step, most in use at once, buffers let go */
+  async gpuMemory() {
+    const n = async (/** @type {string} */ k) => Number(await this.attr('gpu-memory', `data-${k}`));
+    return { peak: await n('peak'), peakUsed: await n('peak-used'), released: await n('released') };
+  }
+
   /** @returns {Promise<number>} the student's parameter count as the run shows it */
   async parameterCount() {
     return Number(await this.text('param-count'));
