@@ -164,7 +164,7 @@ test('files added to the active dataset join it; a refused addition leaves it as
   const id = (await summary.getAttribute('data-dataset')) ?? '';
   await expect(summary).toHaveAttribute('data-triples', '0');
 
-  await studio.byTestId('import-append').check();
+  await studio.data.setImportOptions({ append: true });
   await studio.data.importFiles(at('teacher-ids.tsv'));
   await expect(summary).toHaveAttribute('data-dataset', id);
   await expect(summary).toHaveAttribute('data-passages', '260');
