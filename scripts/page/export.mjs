@@ -49,6 +49,11 @@ export class ExportPanel extends Panel {
     return this.downloads('export-tfjs', 2);
   }
 
+  /** @returns {Promise<Download>} the student as a Hugging Face folder in a .zip */
+  async huggingFace() {
+    return /** @type {Download} */ ((await this.downloads('export-hf'))[0]);
+  }
+
   /** @returns {Promise<Download>} the run as a project file (.msproject), to continue elsewhere */
   async project() {
     return /** @type {Download} */ ((await this.downloads('export-project'))[0]);

@@ -53,4 +53,30 @@ export class ModelsPanel extends Panel {
     const { state } = await stateRound(this.page, 'import-status', () => this.byTestId('model-tokenize').click(), { through: 'running', ends: ['done', 'error'], timeout });
     if (state !== 'done') throw new Error(`tokenizing for the model ended in ${state}: ${await this.text('import-error')}`);
   }
+
+  /**
+   * The model just imported or chosen, as the page describes it.
+   * @returns {Promise<{ type: string, kind: string, layers: number, hidden: number, heads: number, vocab: number, params: number, pooling: string } | null>}
+   */
+  async summary() {
+    const el = this.byTestId('model-summary');
+    if ((await el.count()) === 0) return null;
+    return el.evaluate((e) => {
+      const n = (/** @type {string} */ k) => Number(e.getAttribute(`data-${k}`));
+      return { type: e.getAttribute('data-type') ?? '', kind: e.getAttribute('data-kind') ?? '', layers: n('layers'), hidden: n('hidden'), heads: n('heads'), vocab: n('vocab'), params: n('params'), pooling: e.getAttribute('data-pooling') ?? '' };
+    });
+  }
+
+  /** @returns {Promise<boolean | null>} whether the active dataset holds the chosen model's token ids; null with no model chosen */
+  async tokensMatch() {
+    const match = await this.attr('model-tokens', 'data-match');
+    return match === null ? null : match === 'true';
+  }
+
+  /** @returns {Promise<string[]>} the stored models a run can start from, as the start select lists them */
+  async stored() {
+    return this.byTestId('model-select')
+      .locator('option')
+      .evaluateAll((options) => options.filter((o) => /** @type {HTMLOptionElement} */ (o).value !== 'scratch').map((o) => (o.textContent ?? '').trim()));
+  }
 }

@@ -295,6 +295,11 @@ export class TrainPanel extends Panel {
     return { rendered: (await chart.getAttribute('data-rendered')) === 'true', bars: await chart.locator('.recharts-bar-rectangle').count() };
   }
 
+  /** @returns {Promise<{ first: number, last: number }>} the probe set's Margin-MSE at the first and the latest probe (the margin scatter's) */
+  async probeMarginMse() {
+    return { first: Number(await this.attr('margin-scatter', 'data-first-margin-mse')), last: Number(await this.attr('margin-scatter', 'data-margin-mse')) };
+  }
+
   /** The last checkpoint's step, bytes and seconds, or null before the first. */
   async checkpoint() {
     const el = this.byTestId('checkpoint-status');
