@@ -34,12 +34,17 @@ test('a run cut off by a reload resumes from its checkpoint with the losses of a
   const uninterrupted = await studio.train.losses();
   expect(uninterrupted).toHaveLength(20);
 
+  // The size the worker builds (students.spec checks that the two agree), read now: the reload must follow the
+  // checkpoint closely, before the 20 steps are done.
+  const parameters = (await studio.train.plannedParameters()) ?? NaN;
   await studio.train.start();
-  await expect.poll(async () => (await studio.train.checkpoint())?.step ?? 0, { timeout: 240_000, intervals: [100] }).toBeGreaterThanOrEqual(10);
-  expect(await studio.train.step()).toBeLessThan(20);
-  // Weights and AdamW's two moments at least, four bytes each.
-  expect((await studio.train.checkpoint())?.bytes).toBeGreaterThan(3 * 4 * (await studio.train.parameterCount()));
+  let checkpoint: { step: number; bytes: number } | null = null;
+  await expect.poll(async () => (checkpoint = await studio.train.checkpoint())?.step ?? 0, { timeout: 240_000, intervals: [100] }).toBeGreaterThanOrEqual(10);
+  const cutAt = await studio.train.step();
   await page.reload();
+  expect(cutAt).toBeLessThan(20);
+  // Weights and AdamW's two moments at least, four bytes each.
+  expect(checkpoint!.bytes).toBeGreaterThan(3 * 4 * parameters);
 
   await expect.poll(() => studio.train.resumeOffers(), { timeout: 60_000 }).toHaveLength(1);
   const from = await studio.train.resumeFromCheckpoint();

@@ -43,12 +43,12 @@ for (const arch of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
     await openWithNq(studio);
     await studio.train.configure({ ...SMALL, 'arch-select': arch, 'loss-select': 'margin-mse' });
     // The size is shown before training, and it is the size the worker builds.
-    const planned = Number(await studio.byTestId('planned-size').getAttribute('data-params'));
+    const planned = await studio.train.plannedParameters();
     expect(planned).toBeGreaterThan(8192 * 16);
-    await studio.byTestId('train-start').click();
-    await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
+    await studio.train.start();
+    await expect.poll(async () => (await studio.train.stats()).backend, { timeout: 120_000 }).toBe('webgpu');
     await studio.train.waitForState('done', 280_000);
-    expect(Number(await studio.byTestId('param-count').textContent())).toBe(planned);
+    expect(await studio.train.parameterCount()).toBe(planned);
 
     const losses = await studio.train.losses();
     expect(losses).toHaveLength(30);
@@ -56,20 +56,17 @@ for (const arch of ['dot', 'colbert', 'tk', 'prett', 'cat']) {
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
 
     // Raw scores: the teacher's (about 82-104 on this sample) and the student's, each on an axis of its own.
-    await expect(studio.byTestId('score-histogram')).toHaveAttribute('data-rendered', 'true');
-    expect(await studio.byTestId('score-histogram-student').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
-    const stat = async (id: string, key: string) => Number(await studio.byTestId(id).getAttribute(`data-${key}`));
-    const teacherMin = await stat('score-histogram-teacher', 'min');
-    expect(teacherMin).toBeGreaterThan(50);
-    expect(await stat('score-histogram-student', 'std')).toBeGreaterThan(0);
+    await expect.poll(async () => (await studio.train.histogramDrawn('score-histogram')).rendered).toBe(true);
+    expect((await studio.train.histogramDrawn('score-histogram-student')).bars).toBeGreaterThan(0);
+    const teacher = await studio.train.histogramStats('score-histogram-teacher');
+    const student = await studio.train.histogramStats('score-histogram-student');
+    expect(teacher.min).toBeGreaterThan(50);
+    expect(student.std).toBeGreaterThan(0);
     // Margin-MSE fixes margins, not levels: the student's scores stay where its architecture puts them.
-    expect(await stat('score-histogram-student', 'max')).toBeLessThan(teacherMin);
+    expect(student.max).toBeLessThan(teacher.min);
 
     // The finished run is kept for comparison, under its architecture and loss.
-    const row = studio.byTestId('run-row').last();
-    await expect(row).toHaveAttribute('data-arch', arch);
-    await expect(row).toHaveAttribute('data-loss', 'margin-mse');
-    await expect(row).toHaveAttribute('data-params', String(planned));
+    await expect.poll(async () => (await studio.runs.rows()).at(-1)).toMatchObject({ arch, loss: 'margin-mse', params: planned });
     expect(errors).toEqual([]);
   });
 }
@@ -83,15 +80,14 @@ test('a grid runs students × losses one after another and their curves and marg
   await expect(studio.byTestId('grid-start')).toHaveText(/4 runs/);
   await studio.train.runGrid({ ...grid, timeout: 280_000 });
 
-  const rows = studio.byTestId('run-row');
-  await expect(rows).toHaveCount(4);
-  const combos = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-arch')}/${tr.getAttribute('data-loss')}`));
-  expect(combos).toEqual(['dot/margin-mse', 'dot/ranknet', 'cat/margin-mse', 'cat/ranknet']);
-  const grids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-grid')));
+  await expect.poll(async () => (await studio.runs.rows()).length).toBe(4);
+  const rows = await studio.runs.rows();
+  expect(rows.map((r) => `${r.arch}/${r.loss}`)).toEqual(['dot/margin-mse', 'dot/ranknet', 'cat/margin-mse', 'cat/ranknet']);
+  const grids = rows.map((r) => r.grid);
   expect(new Set(grids).size).toBe(1);
   expect(grids[0]).toMatch(/^grid-/);
 
-  for (let i = 0; i < 4; i++) await rows.nth(i).getByTestId('run-compare').check();
+  await studio.runs.compare(rows.map((r) => r.id));
   await expect(studio.byTestId('compare-loss-chart')).toHaveAttribute('data-runs', '4');
   expect(await studio.byTestId('compare-loss-chart').locator('.recharts-line').count()).toBe(4);
   await expect(studio.byTestId('compare-margin-histogram')).toHaveAttribute('data-runs', '4');
@@ -126,8 +122,8 @@ test('a grid runs students × losses one after another and their curves and marg
   await fresh.close();
 
   // The last student of the grid (cat, RankNet) exports in both formats, with the same weights in each.
-  const params = Number(await rows.nth(3).getAttribute('data-params'));
-  const [safetensors] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-safetensors').click()]);
+  const params = rows[3]!.params;
+  const safetensors = await studio.export.safetensors();
   expect(safetensors.suggestedFilename()).toBe('cat-ranknet-step4.safetensors');
   const st = readFileSync(await safetensors.path());
   const n = Number(st.readBigUInt64LE(0));
@@ -139,14 +135,7 @@ test('a grid runs students × losses one after another and their curves and marg
   expect(st.length).toBe(8 + n + 4 * params);
 
   const tfjsFiles = new Map<string, Buffer>();
-  const got = new Promise<void>((resolve) =>
-    page.on('download', async (d) => {
-      tfjsFiles.set(d.suggestedFilename(), readFileSync(await d.path()));
-      if (tfjsFiles.size === 2) resolve();
-    }),
-  );
-  await studio.byTestId('export-tfjs').click();
-  await got;
+  for (const d of await studio.export.tfjs()) tfjsFiles.set(d.suggestedFilename(), readFileSync(await d.path()));
   const model = JSON.parse(tfjsFiles.get('model.json')!.toString('utf8')) as { weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[] };
   expect(model.weightsManifest[0]!.paths).toEqual(['weights.bin']);
   const bin = tfjsFiles.get('weights.bin')!;
@@ -160,24 +149,21 @@ test('a grid runs students × losses one after another and their curves and marg
   }
 
   // Kept across a reload.
-  const probeStats = async () => {
-    const el = studio.byTestId('score-histogram-student');
-    return Promise.all(['mean', 'std', 'min', 'max', 'count'].map((k) => el.getAttribute(`data-${k}`)));
-  };
+  const probeStats = () => studio.train.histogramStats('score-histogram-student');
   const before = await probeStats();
-  await page.reload();
-  await expect(studio.byTestId('run-row')).toHaveCount(4);
+  await studio.reload();
+  await expect.poll(async () => (await studio.runs.rows()).length).toBe(4);
 
   // Loaded back into a fresh worker, each export scores the probe set exactly as the trained student did.
   const loadWeights = async (files: { name: string; mimeType: string; buffer: Buffer }[]) => {
-    await studio.byTestId('import-weights').setInputFiles(files);
+    await studio.export.loadWeights(files);
     await studio.train.waitForState('done');
-    await expect(studio.byTestId('score-histogram')).toHaveAttribute('data-rendered', 'true');
+    await expect.poll(async () => (await studio.train.histogramDrawn('score-histogram')).rendered).toBe(true);
   };
   await loadWeights([{ name: 'cat-ranknet-step4.safetensors', mimeType: 'application/octet-stream', buffer: st }]);
   expect(await probeStats()).toEqual(before);
-  expect(Number(await studio.byTestId('param-count').textContent())).toBe(params);
-  await page.reload();
+  expect(await studio.train.parameterCount()).toBe(params);
+  await studio.reload();
   await loadWeights([
     { name: 'model.json', mimeType: 'application/json', buffer: tfjsFiles.get('model.json')! },
     { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: bin },
@@ -191,9 +177,9 @@ test('a grid runs students × losses one after another and their curves and marg
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(padded.length));
   const asDot = Buffer.concat([length, padded, st.subarray(8 + n)]);
-  await studio.byTestId('import-weights').setInputFiles([{ name: 'as-dot.safetensors', mimeType: 'application/octet-stream', buffer: asDot }]);
-  await expect(studio.byTestId('weights-error')).toHaveText(/weight encoder\/pos_emb has shape \[35, 16\] in the file; the configured dot student expects \[25, 16\]/);
+  await studio.export.loadWeights([{ name: 'as-dot.safetensors', mimeType: 'application/octet-stream', buffer: asDot }]);
+  await expect.poll(() => studio.export.weightsError()).toMatch(/weight encoder\/pos_emb has shape \[35, 16\] in the file; the configured dot student expects \[25, 16\]/);
   // A file that is not safetensors at all is refused before the worker sees it.
-  await studio.byTestId('import-weights').setInputFiles([{ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file at all') }]);
-  await expect(studio.byTestId('weights-error')).toHaveText(/junk\.safetensors: the header length \d+ is over the/);
+  await studio.export.loadWeights([{ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file at all') }]);
+  await expect.poll(() => studio.export.weightsError()).toMatch(/junk\.safetensors: the header length \d+ is over the/);
 });

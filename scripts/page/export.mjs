@@ -89,4 +89,9 @@ export class ExportPanel extends Panel {
       this.page.off('download', onDownload);
     }
   }
+
+  /** @returns {Promise<string>} why Load weights… refused the files ('' when it did not) */
+  async weightsError() {
+    return this.text('weights-error');
+  }
 }

@@ -31,4 +31,12 @@ export class RunsPanel extends Panel {
       })),
     );
   }
+
+  /**
+   * Ticks the finished runs to compare (their loss curves and margin histograms overlay).
+   * @param {string[]} ids run ids, as rows() gives them
+   */
+  async compare(ids) {
+    for (const id of ids) await this.page.locator(`[data-testid="run-row"][data-run-id="${id}"]`).getByTestId('run-compare').check();
+  }
 }

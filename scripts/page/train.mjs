@@ -247,6 +247,12 @@ export class TrainPanel extends Panel {
     return { peak: await n('peak'), peakUsed: await n('peak-used'), released: await n('released') };
   }
 
+  /** @returns {Promise<number | null>} the configured student's parameter count, shown before Train; null while unknown */
+  async plannedParameters() {
+    const v = await this.attr('planned-size', 'data-params');
+    return v === null || v === '' ? null : Number(v);
+  }
+
   /** @returns {Promise<number>} the student's parameter count as the run shows it */
   async parameterCount() {
     return Number(await this.text('param-count'));
