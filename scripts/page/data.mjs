@@ -131,6 +131,60 @@ export class DataPanel extends Panel {
     );
   }
 
+  /** Waits until the page takes a new choice of data (Load demo enabled), e.g. after a reload. */
+  async waitForReady(timeout = 60_000) {
+    await this.page.locator('[data-testid="load-demo"]:enabled').waitFor({ timeout });
+  }
+
+  /** @returns {Promise<number>} lines read so far by the running import (0 when none is shown) */
+  async rowsRead() {
+    return Number((await this.attr('import-rows', 'data-rows')) ?? 0);
+  }
+
+  /**
+   * The teacher's score histogram of the active dataset (the dataset view): statistics and the bars drawn.
+   * @param {'pos' | 'neg' | 'margin'} which
+   * @returns {Promise<{ count: number, min: number, max: number, mean: number, bars: number }>}
+   */
+  async teacherHistogram(which) {
+    const panel = this.byTestId(`teacher-histogram-${which}`);
+    const n = async (/** @type {string} */ k) => Number(await panel.getAttribute(`data-${k}`));
+    return { count: await n('count'), min: await n('min'), max: await n('max'), mean: await n('mean'), bars: await panel.locator('.recharts-bar-rectangle').count() };
+  }
+
+  /** @returns {Promise<string>} the active dataset's sample rows as text (they sit in a fold; their text is read without opening it) */
+  async sampleRows() {
+    return this.text('sample-rows');
+  }
+
+  /**
+   * A dataset's bytes as its storage row states them, by part (`data-*-bytes`; absent ones as NaN).
+   * @param {string} id
+   */
+  async storage(id) {
+    const row = this.page.locator(`[data-testid="storage-row"][data-dataset="${id}"]`);
+    const n = async (/** @type {string} */ name) => Number(await row.getAttribute(`data-${name}`));
+    return {
+      bytes: await n('bytes'),
+      text: await n('text-bytes'),
+      token: await n('token-bytes'),
+      triple: await n('triple-bytes'),
+      qrel: await n('qrel-bytes'),
+      candidate: await n('candidate-bytes'),
+      training: await n('training-bytes'),
+      tokenRow: await n('token-row-bytes'),
+      tripleRecord: await n('triple-record-bytes'),
+      bm25: await n('bm25-bytes'),
+      vector: await n('vector-bytes'),
+      otherFile: await n('other-file-bytes'),
+    };
+  }
+
+  /** @returns {Promise<string>} the storage legend's text (what the coloured parts are) */
+  async storageLegend() {
+    return this.text('storage-legend');
+  }
+
   /** @returns {Promise<number>} datasets listed under Storage */
   async storedCount() {
     return this.byTestId('storage-row').count();
