@@ -220,6 +220,11 @@ export class TrainPanel extends Panel {
     return this.text('train-error');
   }
 
+  /** @returns {Promise<string>} why the run is not on WebGPU, when it is not ('' otherwise) */
+  async backendNote() {
+    return this.text('backend-note');
+  }
+
   /**
    * The memory plan of the configured run, before Train (bytes, the largest buffer, the adapter's per-buffer limit,
    * whether it fits, the largest micro-batch that fits) and, when it does not fit, the page's reason.
