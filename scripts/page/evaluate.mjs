@@ -43,4 +43,31 @@ export class EvaluatePanel extends Panel {
       bm25IndexSeconds: Number(t.getAttribute('data-bm25-index-seconds')),
     }));
   }
+
+  /**
+   * Presses Evaluate without waiting for its end (e.g. to cut it off).
+   * @param {{ depth?: number, dense?: boolean }} [options]
+   */
+  async start({ depth, dense } = {}) {
+    if (depth !== undefined) await this.fill({ 'eval-depth': depth });
+    if (dense !== undefined) await this.fill({ 'eval-dense': dense });
+    await this.byTestId('eval-run').click();
+  }
+
+  /** @returns {Promise<number>} passages encoded so far by a running dense evaluation (0 when it is not encoding) */
+  async encodedSoFar() {
+    return this.byTestId('eval-progress')
+      .evaluate((el) => (el.textContent?.includes('Encoding the collection') ? Number(el.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')) : 0))
+      .catch(() => 0);
+  }
+
+  /** @returns {Promise<{ mrr10: number, recall1000: number, queries: number, encoded: number, reused: number } | null>} the last dense retrieval's row: passages encoded now and reused from the file */
+  async denseRow() {
+    const row = this.byTestId('dense-row');
+    if ((await row.count()) === 0) return null;
+    return row.evaluate((r) => {
+      const n = (/** @type {string} */ k) => Number(r.getAttribute(`data-${k}`));
+      return { mrr10: n('mrr10'), recall1000: n('recall1000'), queries: n('queries'), encoded: n('encoded'), reused: n('reused') };
+    });
+  }
 }
