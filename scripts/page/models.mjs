@@ -79,4 +79,20 @@ export class ModelsPanel extends Panel {
       .locator('option')
       .evaluateAll((options) => options.filter((o) => /** @type {HTMLOptionElement} */ (o).value !== 'scratch').map((o) => (o.textContent ?? '').trim()));
   }
+
+  /** @returns {Promise<string[]>} the model library's entries, as listed (name first) */
+  async library() {
+    return this.byTestId('model-entry').evaluateAll((entries) => entries.map((e) => (e.textContent ?? '').trim()));
+  }
+
+  /**
+   * Deletes the library's model named `name` and waits for its entry to go.
+   * @param {string} name
+   */
+  async delete(name) {
+    const entry = this.page.locator('[data-testid="model-entry"]', { hasText: new RegExp(`^${name} `) });
+    await this.reveal(entry);
+    await entry.getByTestId('model-delete').click();
+    await entry.waitFor({ state: 'detached' });
+  }
 }
