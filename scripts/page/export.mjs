@@ -64,6 +64,9 @@ export class ExportPanel extends Panel {
    * @param {Parameters<import('@playwright/test').Locator['setInputFiles']>[0]} files
    */
   async loadWeights(files) {
+    // Enabled once the page knows the active dataset (the weights are checked against its tokenizer): right after a
+    // reload it does not yet, and files chosen then would be dropped.
+    await this.page.locator('[data-testid="import-weights"]:enabled').waitFor({ timeout: 60_000 });
     await this.byTestId('import-weights').setInputFiles(files);
   }
 
