@@ -56,15 +56,15 @@ writeFileSync(files.teacher, teacher.join('\n') + '\n');
 
 const { studio, close } = await launchStudio({ profile: profileDir('eval'), ...(args.port === undefined ? {} : { port: args.port }) });
 try {
-  await studio.importFiles([collection, files.queries, files.qrels, files.run, files.teacher], 'done', 1_800_000);
-  if ((await studio.summaryCount('passages')) !== PASSAGES) throw new Error(`the imported collection has ${await studio.summaryCount('passages')} passages, not ${PASSAGES}`);
+  await studio.data.importFiles([collection, files.queries, files.qrels, files.run, files.teacher], 'done', 1_800_000);
+  if ((await studio.data.count('passages')) !== PASSAGES) throw new Error(`the imported collection has ${await studio.data.count('passages')} passages, not ${PASSAGES}`);
   for (const arch of args.archs) {
     // One training step with the default shapes: a student of the size that is scored.
-    await studio.configure({ 'arch-select': arch, 'config-steps': 1 });
-    await studio.startTraining();
-    const { backend } = await studio.waitForRunEnd({ timeout: 600_000, interval: 200 });
-    await studio.evaluate({ depth: args.depth, dense: false, timeout: 1_800_000 });
-    const t = await studio.evalTiming();
+    await studio.train.configure({ 'arch-select': arch, 'config-steps': 1 });
+    await studio.train.start();
+    const { backend } = await studio.train.waitForEnd({ timeout: 600_000, interval: 200 });
+    await studio.evaluation.run({ depth: args.depth, dense: false, timeout: 1_800_000 });
+    const t = await studio.evaluation.timing();
     console.log(`${arch} on ${backend}: ${t.studentPairs} candidates scored in ${t.studentSeconds.toFixed(2)} s = ${(t.studentPairs / t.studentSeconds).toFixed(1)} candidates/s (default shapes: hidden 64, passage 48 tokens)`);
     if (arch === args.archs[0]) {
       console.log(`BM25 over ${PASSAGES} passages: index built in ${t.bm25IndexSeconds.toFixed(1)} s; top-1000 in ${(t.bm25SecondsPerQuery * 1000).toFixed(1)} ms per query (mean of ${QUERIES} queries)`);

@@ -119,19 +119,19 @@ async function importOnce(studio, sampler, path, kind) {
   })();
   // Timed by the page's own clock, from the file input's change event to import-status leaving `running`
   // (Playwright's waits poll at up to 500 ms, too coarse for imports of a second or two).
-  const { state, error, seconds } = await studio.importFiles(path, 'any', 1_800_000).finally(() => {
+  const { state, error, seconds } = await studio.data.importFiles(path, 'any', 1_800_000).finally(() => {
     running = false;
   });
   await sampling;
   if (state !== 'done') throw new Error(`${kind}: import ended in ${state}: ${error}`);
-  const report = (await studio.fileReports())[0];
+  const report = (await studio.data.fileReports())[0];
   const lines = report?.lines ?? NaN;
   const workerSeconds = report?.seconds ?? NaN;
-  const summary = await studio.summary();
+  const summary = await studio.data.summary();
   const stored = kind === 'teacher' ? summary.triples : summary.passages;
   const bytes = statSync(path).size;
   // Remove it again through the storage screen, so that each run starts from the same storage.
-  await studio.deleteDataset(summary.dataset);
+  await studio.data.deleteDataset(summary.dataset);
   return { lines, stored, bytes, seconds, workerSeconds, before, peak };
 }
 

@@ -113,29 +113,29 @@ const sampler = setInterval(() => {
 /** @type {string[]} */
 const failures = [];
 try {
-  await studio.importFiles(SAMPLE);
+  await studio.data.importFiles(SAMPLE);
   log('MS MARCO sample imported');
-  await studio.importModel(folder, 'done', 600_000);
+  await studio.models.importFolder(folder, 'done', 600_000);
   log('model folder imported into the library');
-  await studio.chooseModel('minilm-shaped');
+  await studio.models.choose('minilm-shaped');
   if ((await studio.attr('model-tokens', 'data-match')) === 'false') {
     await studio.byTestId('model-tokenize').click();
     await page.getByTestId('model-tokens').and(page.locator('[data-match="true"]')).waitFor({ timeout: 600_000 });
     log('sample tokenized for the model');
   }
   const fields = { 'arch-select': 'dot', 'config-batch-size': args.batch, 'config-query-length': args.query, 'config-passage-length': args.passage, 'config-steps': args.steps, 'config-warmup-steps': 0 };
-  await studio.configure(args['micro-batch'] > 0 ? { ...fields, 'config-micro-batch': args['micro-batch'] } : fields);
+  await studio.train.configure(args['micro-batch'] > 0 ? { ...fields, 'config-micro-batch': args['micro-batch'] } : fields);
   const plan = page.getByTestId('memory-plan');
   const planned = (await plan.count()) > 0 ? { bytes: Number(await plan.getAttribute('data-bytes')), fits: await plan.getAttribute('data-fits'), microBatch: await plan.getAttribute('data-micro-batch') } : null;
   log(planned ? `memory plan: ${(planned.bytes / 1e9).toFixed(2)} GB, fits: ${planned.fits}, largest micro-batch that fits: ${planned.microBatch}` : 'memory plan: none shown by this build');
   const gpuBefore = gpuPid === undefined ? 0 : rss(gpuPid);
   gpuPeak = gpuBefore;
   const trainStart = Date.now();
-  await studio.startTraining();
-  await studio.waitForStep(1, 3_600_000);
+  await studio.train.start();
+  await studio.train.waitForStep(1, 3_600_000);
   log(`step 1 after ${((Date.now() - trainStart) / 1000).toFixed(0)} s (the probe set's first scoring included)`);
-  await studio.waitForState(['done', 'error'], 3_600_000);
-  const state = await studio.trainState();
+  await studio.train.waitForState(['done', 'error'], 3_600_000);
+  const state = await studio.train.state();
   if (state !== 'done') throw new Error(`training ended in ${state}: ${await studio.text('train-error')}`);
   const trainSeconds = (Date.now() - trainStart) / 1000;
   log(`${args.steps} steps done in ${trainSeconds.toFixed(0)} s; GPU process ${(gpuBefore / 1e9).toFixed(2)} GB before Train, peak ${(gpuPeak / 1e9).toFixed(2)} GB during the run`);
@@ -149,7 +149,7 @@ try {
   const top = await page.getByTestId('try-result').evaluateAll((els) => els.map((el) => ({ pid: el.getAttribute('data-pid') ?? '', score: Number(el.getAttribute('data-score')) })));
   log(`try: ${top.length} passages ranked for "${QUERY}"`);
 
-  const [zip] = await studio.downloads('export-hf', 1, 600_000);
+  const [zip] = await studio.export.downloads('export-hf', 1, 600_000);
   if (!zip) throw new Error('no export was downloaded');
   const zipPath = join(work, 'export.zip');
   await zip.saveAs(zipPath);

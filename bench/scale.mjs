@@ -72,24 +72,24 @@ log(`input: ${files.map((f) => `${f.split('/').pop()} ${mb(statSync(f).size)} MB
 const { studio, page, context, url, close } = await launchStudio({ profile: profileDir('scale'), ...(args.port === undefined ? {} : { port: args.port }), log });
 try {
   const memory = await WorkerMemory.attach(page, 'trainer.worker');
-  const imported = await studio.importFiles(files, 'done', 6 * 3600_000);
-  const summary = await studio.summary();
+  const imported = await studio.data.importFiles(files, 'done', 6 * 3600_000);
+  const summary = await studio.data.summary();
   log(`import: ${imported.seconds.toFixed(1)} s, ${fmt(PASSAGES / imported.seconds)} passages/s over the whole selection; stored ${fmt(summary.passages)} passages, ${fmt(summary.queries)} queries, ${fmt(summary.triples)} triples`);
-  for (const f of await studio.fileReports()) log(`  ${f.file}: ${fmt(f.lines)} lines in ${f.seconds.toFixed(1)} s (${fmt(f.lines / f.seconds)} lines/s in the import worker)`);
+  for (const f of await studio.data.fileReports()) log(`  ${f.file}: ${fmt(f.lines)} lines in ${f.seconds.toFixed(1)} s (${fmt(f.lines / f.seconds)} lines/s in the import worker)`);
 
   // The default student and shapes; no dev evaluation (it reads whole tables), few steps.
-  await studio.configure({ 'config-steps': args.steps, 'config-eval-every': 0 });
+  await studio.train.configure({ 'config-steps': args.steps, 'config-eval-every': 0 });
   /** @param {string} label */
   const timedRun = async (label) => {
     const t0 = Date.now();
-    await studio.startTraining();
+    await studio.train.start();
     let running = NaN;
     memory.watch(200);
-    await studio.waitForState(['running', 'done', 'error'], 6 * 3600_000);
+    await studio.train.waitForState(['running', 'done', 'error'], 6 * 3600_000);
     running = (Date.now() - t0) / 1000;
-    await studio.waitForStep(5, 3600_000);
+    await studio.train.waitForStep(5, 3600_000);
     const firstLosses = (Date.now() - t0) / 1000;
-    await studio.waitForState('done', 3600_000);
+    await studio.train.waitForState('done', 3600_000);
     const total = (Date.now() - t0) / 1000;
     const throughput = await studio.number('throughput');
     log(`${label}: Train → running ${running.toFixed(1)} s, → first losses (step 5) ${firstLosses.toFixed(1)} s, ${args.steps} steps done at ${total.toFixed(1)} s; ${throughput ?? '?'} triples/s training on SwiftShader`);
@@ -123,10 +123,10 @@ try {
     const evalMemory = await WorkerMemory.attach(page, 'trainer.worker');
     evalMemory.watch(200);
     const t0 = Date.now();
-    const rows = await studio.evaluate({ timeout: 6 * 3600_000 });
+    const rows = await studio.evaluation.run({ timeout: 6 * 3600_000 });
     const seconds = (Date.now() - t0) / 1000;
     const evalPeak = evalMemory.stop();
-    const timing = await studio.evalTiming();
+    const timing = await studio.evaluation.timing();
     const bm25 = rows.find((r) => r.system === 'bm25');
     log(
       `${label}: ${seconds.toFixed(1)} s from the click; BM25 index ${timing.bm25IndexSeconds > 0 ? `built in ${timing.bm25IndexSeconds.toFixed(1)} s` : 'opened from its files'}; ` +

@@ -32,7 +32,7 @@ const browser = await launchWebgpuChromium();
 try {
   const studio = new StudioPage(await browser.newPage());
   await studio.open(url);
-  await studio.waitForDemo();
+  await studio.data.waitForDemo();
   await studio.waitForEnabled('train-start');
   const usable = performance.now();
   console.log(`npm start printed ${url} after ${((served - t0) / 1000).toFixed(1)} s (vite build + preview)`);

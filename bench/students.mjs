@@ -40,18 +40,18 @@ const CONFIG = {
 
 const { studio, close } = await launchStudio({ profile: profileDir('students'), ...(args.port === undefined ? {} : { port: args.port }) });
 try {
-  await studio.importFiles(['collection.tsv', 'queries.tsv', 'teacher-ids.tsv'].map((f) => `${DATA}/${f}`), 'done', 300_000);
-  const summary = await studio.summary();
+  await studio.data.importFiles(['collection.tsv', 'queries.tsv', 'teacher-ids.tsv'].map((f) => `${DATA}/${f}`), 'done', 300_000);
+  const summary = await studio.data.summary();
   console.log(`data: ${DATA.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}: ${summary.passages} passages, ${summary.triples} triples`);
   // Fields shown for some students only are filled while one of them is selected; the grid sets the student itself.
   for (const [id, value] of Object.entries(CONFIG)) {
-    if (!(await studio.byTestId(id).isVisible())) await studio.selectStudentShowing(id);
-    await studio.configure({ [id]: value });
+    if ((await studio.byTestId(id).count()) === 0) await studio.train.selectStudentShowing(id);
+    await studio.train.configure({ [id]: value });
   }
   const started = Date.now();
-  await studio.runGrid({ archs: args.archs, losses: args.losses, allArchs: ARCHS, allLosses: LOSSES, onProgress: clockLog(started) });
-  console.log(`backend: ${(await studio.readStats()).backend}`);
-  const rows = await studio.runRows();
+  await studio.train.runGrid({ archs: args.archs, losses: args.losses, allArchs: ARCHS, allLosses: LOSSES, onProgress: clockLog(started) });
+  console.log(`backend: ${(await studio.train.stats()).backend}`);
+  const rows = await studio.runs.rows();
   console.log(`\nconfig: ${args.steps} steps, batch 8, hidden 16, 2 heads, ffn 32, 1 layer (+1 joint for prett), colbert dim 32, query 8 / passage 24 tokens, lr 0.005, seed 5`);
   const first = args.losses[0] ?? 'margin-mse';
   console.log(`| student | parameters | triples/s (${first} run) | ${args.losses.map((l) => `${l} loss, first 10 → last 10 steps`).join(' | ')} |`);

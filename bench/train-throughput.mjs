@@ -45,20 +45,20 @@ async function browserParts() {
       page.on('worker', (w) => w.on('console', (m) => console.log(`[worker ${m.type()}] ${m.text()}`)));
     }
     console.log(`page usable with the demo loaded: ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the server was started`);
-    await studio.configure({ 'config-steps': args.steps });
-    const batch = Number(await studio.field('config-batch-size'));
+    await studio.train.configure({ 'config-steps': args.steps });
+    const batch = Number(await studio.train.field('config-batch-size'));
     await page.evaluate(() => {
       const w = /** @type {Window & { longTasks?: { at: number, ms: number }[] }} */ (window);
       w.longTasks = [];
       new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks?.push({ at: e.startTime, ms: e.duration }))).observe({ type: 'longtask' });
     });
     const clickedAt = await page.evaluate(() => performance.now());
-    await studio.startTraining();
+    await studio.train.start();
     const started = Date.now();
     /** @type {{ step: number, at: number } | null} */
     let firstStep = null;
     // Polled once a second: Playwright's own queries run on the page's main thread and would count as its long tasks.
-    const end = await studio.waitForRunEnd({
+    const end = await studio.train.waitForEnd({
       interval: 1000,
       onProgress: (s) => {
         if (!firstStep && s.step > 0) firstStep = { step: s.step, at: Date.now() };
@@ -69,7 +69,7 @@ async function browserParts() {
     const tasks = await page.evaluate(() => /** @type {Window & { longTasks?: { at: number, ms: number }[] }} */ (window).longTasks ?? []);
     const longTasks = tasks.map((t) => t.ms);
     if (args.verbose) for (const t of tasks) console.log(`long task ${t.ms.toFixed(0)} ms at ${((t.at - clickedAt) / 1000).toFixed(1)} s after Start`);
-    console.log(`\n## 1. The studio: the demo, default config (kernels: ${await studio.field('config-kernels')}), ${args.steps} steps`);
+    console.log(`\n## 1. The studio: the demo, default config (kernels: ${await studio.train.field('config-kernels')}), ${args.steps} steps`);
     console.log(`backend: ${end.backend}`);
     console.log(`last-window throughput: ${fmt(end.throughput ?? 0)} triples/s = ${fmt((end.throughput ?? 0) / batch, 2)} steps/s`);
     const wall = (ended - started) / 1000;

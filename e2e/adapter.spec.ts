@@ -3,9 +3,11 @@
  * backend, with a one-click config small enough to train in minutes.
  */
 import { expect, test } from '@playwright/test';
+import { StudioPage } from '../scripts/studio-page.mjs';
 
 test('the SwiftShader adapter shows as software, and the small config fills the form', async ({ page }) => {
-  await page.goto('/');
+  const studio = new StudioPage(page);
+  await studio.open();
   const adapter = page.getByTestId('adapter');
   await expect(adapter).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await expect(adapter).toHaveAttribute('data-software', 'true');
@@ -22,7 +24,7 @@ test('the SwiftShader adapter shows as software, and the small config fills the 
   const planned = page.getByTestId('planned-size');
   await expect(planned).not.toHaveAttribute('data-params', '', { timeout: 120_000 });
   const before = Number(await planned.getAttribute('data-params'));
-  await page.getByTestId('config-seed').fill('9');
+  await studio.train.configure({ 'config-seed': 9 });
   await page.getByTestId('use-small-config').click();
   const expected = {
     'config-steps': '100',
@@ -37,7 +39,7 @@ test('the SwiftShader adapter shows as software, and the small config fills the 
     // What the person chose stays.
     'config-seed': '9',
   };
-  for (const [id, value] of Object.entries(expected)) await expect(page.getByTestId(id)).toHaveValue(value);
+  for (const [id, value] of Object.entries(expected)) expect(await studio.train.field(id), id).toBe(value);
   // The planned size follows the draft: half the hidden size, well under half the parameters.
   await expect.poll(async () => Number(await planned.getAttribute('data-params'))).toBeLessThan(before / 2);
   expect(Number(await planned.getAttribute('data-params'))).toBeGreaterThan(0);

@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { StudioPage } from '../scripts/studio-page.mjs';
 
+/** Within float rounding of the uninterrupted run's loss at each step. */
+function expectSameLosses(got: number[], want: number[]): void {
+  expect(got).toHaveLength(want.length);
+  got.forEach((l, i) => expect(Math.abs(l - (want[i] as number)), `step ${i + 1}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(want[i] as number))));
+}
+
 test('a run cut off by a reload resumes from its checkpoint with the losses of an uninterrupted run', async ({ page }) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await studio.configure({
+  await studio.data.waitForDemo();
+  await studio.train.configure({
     'arch-select': 'dot',
     'loss-select': 'margin-mse',
     'config-steps': 20,
@@ -23,56 +29,50 @@ test('a run cut off by a reload resumes from its checkpoint with the losses of a
   });
 
   // The reference: the same run, uninterrupted.
-  await studio.byTestId('train-start').click();
-  await studio.waitForState('done');
-  const uninterrupted = await studio.losses();
+  await studio.train.start();
+  await studio.train.waitForState('done');
+  const uninterrupted = await studio.train.losses();
   expect(uninterrupted).toHaveLength(20);
 
-  await studio.byTestId('train-start').click();
-  await expect.poll(async () => Number((await studio.byTestId('checkpoint-status').getAttribute('data-step').catch(() => '0')) ?? 0), { timeout: 240_000, intervals: [100] }).toBeGreaterThanOrEqual(10);
-  expect(await studio.step()).toBeLessThan(20);
-  const checkpointBytes = Number(await studio.byTestId('checkpoint-status').getAttribute('data-bytes'));
-  expect(checkpointBytes).toBeGreaterThan(3 * 4 * Number(await studio.byTestId('param-count').textContent()));
+  // The size the worker builds (students.spec checks that the two agree), read now: the reload must follow the
+  // checkpoint closely, before the 20 steps are done.
+  const parameters = (await studio.train.plannedParameters()) ?? NaN;
+  await studio.train.start();
+  let checkpoint: { step: number; bytes: number } | null = null;
+  await expect.poll(async () => (checkpoint = await studio.train.checkpoint())?.step ?? 0, { timeout: 240_000, intervals: [100] }).toBeGreaterThanOrEqual(10);
+  const cutAt = await studio.train.step();
   await page.reload();
+  expect(cutAt).toBeLessThan(20);
+  // Weights and AdamW's two moments at least, four bytes each.
+  expect(checkpoint!.bytes).toBeGreaterThan(3 * 4 * parameters);
 
-  const offer = studio.byTestId('resume-offer');
-  await expect(offer).toHaveCount(1, { timeout: 60_000 });
-  const from = Number(await offer.getAttribute('data-step'));
+  await expect.poll(() => studio.train.resumeOffers(), { timeout: 60_000 }).toHaveLength(1);
+  const from = await studio.train.resumeFromCheckpoint();
   expect(from).toBeGreaterThanOrEqual(10);
-  await studio.byTestId('checkpoint-resume').click();
-  await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
-  await studio.waitForState('done');
-  await expect(studio.byTestId('resume-offer')).toHaveCount(0);
-  const resumed = await studio.losses();
-  expect(resumed).toHaveLength(20);
-  resumed.forEach((l, i) => expect(Math.abs(l - (uninterrupted[i] as number)), `step ${i + 1}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(uninterrupted[i] as number))));
+  await expect.poll(async () => (await studio.train.stats()).backend, { timeout: 120_000 }).toBe('webgpu');
+  await studio.train.waitForState('done');
+  expect(await studio.train.resumeOffers()).toEqual([]);
+  expectSameLosses(await studio.train.losses(), uninterrupted);
   // After the checkpoint the steps were computed again, not copied: the last one is the resumed run's own.
-  expect(Number(await studio.byTestId('train-step').textContent())).toBe(20);
+  expect(await studio.train.step()).toBe(20);
 
   // A project file saved at a pause continues in a fresh browser (another profile) to the same losses.
-  await studio.byTestId('train-start').click();
-  await studio.waitForStep(5);
-  await studio.byTestId('train-pause').click();
-  await studio.waitForState('paused');
-  const [projectFile] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-project').click()]);
+  await studio.train.start();
+  await studio.train.waitForStep(5);
+  await studio.train.pause();
+  const projectFile = await studio.export.project();
   expect(projectFile.suggestedFilename()).toMatch(/^dot-margin-mse-step\d+\.msproject$/);
   const project = readFileSync(await projectFile.path());
-  await studio.byTestId('train-stop').click();
-  await studio.waitForState('stopped');
+  await studio.train.stop();
 
   const elsewhere = await page.context().browser()!.newContext();
   const other = new StudioPage(await elsewhere.newPage());
   await other.open();
-  await expect.poll(() => other.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await other.byTestId('import-weights').setInputFiles([{ name: projectFile.suggestedFilename(), mimeType: 'application/octet-stream', buffer: project }]);
-  const projectOffer = other.byTestId('resume-offer');
-  await expect(projectOffer).toHaveCount(1);
-  const at = Number(await projectOffer.getAttribute('data-step'));
-  expect(at).toBeGreaterThanOrEqual(5);
-  await other.byTestId('checkpoint-resume').click();
-  await other.waitForState('done');
-  const continued = await other.losses();
-  expect(continued).toHaveLength(20);
-  continued.forEach((l, i) => expect(Math.abs(l - (uninterrupted[i] as number)), `step ${i + 1}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(uninterrupted[i] as number))));
+  await other.data.waitForDemo();
+  await other.export.loadWeights([{ name: projectFile.suggestedFilename(), mimeType: 'application/octet-stream', buffer: project }]);
+  await expect.poll(() => other.train.resumeOffers()).toHaveLength(1);
+  expect(await other.train.resumeFromCheckpoint()).toBeGreaterThanOrEqual(5);
+  await other.train.waitForState('done');
+  expectSameLosses(await other.train.losses(), uninterrupted);
   await elsewhere.close();
 });

@@ -11,41 +11,29 @@ test('a dense evaluation cut off by a reload resumes its encoding for the same w
   test.setTimeout(900_000);
   const studio = new StudioPage(page);
   await studio.open();
-  await studio.waitForDemo();
-  const passages = await studio.summaryCount('passages');
-  await studio.configure({ 'arch-select': 'dot', 'config-steps': 2, 'config-eval-every': 0 });
-  await studio.startTraining();
-  await studio.waitForState('done', 300_000);
-  const [download] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-safetensors').click()]);
+  await studio.data.waitForDemo();
+  const passages = await studio.data.count('passages');
+  await studio.train.configure({ 'arch-select': 'dot', 'config-steps': 2, 'config-eval-every': 0 });
+  await studio.train.start();
+  await studio.train.waitForState('done', 300_000);
+  const download = await studio.export.safetensors();
   const weights = { name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: readFileSync(await download.path()) };
 
-  await studio.configure({ 'eval-dense': true, 'eval-depth': 10 });
-  await studio.byTestId('eval-run').click();
+  await studio.evaluation.start({ dense: true, depth: 10 });
   // Far enough into the encoding that its progress was recorded (every 2 s), not at its end.
-  const encodedSoFar = () =>
-    studio
-      .byTestId('eval-progress')
-      .evaluate((el) => (el.textContent?.includes('Encoding the collection') ? Number(el.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')) : 0))
-      .catch(() => 0);
-  await expect.poll(encodedSoFar, { timeout: 600_000, intervals: [250] }).toBeGreaterThanOrEqual(Math.round(passages / 2));
+  await expect.poll(() => studio.evaluation.encodedSoFar(), { timeout: 600_000, intervals: [250] }).toBeGreaterThanOrEqual(Math.round(passages / 2));
   await studio.reload();
 
   // The same weights again, in the new worker.
-  await studio.byTestId('import-weights').setInputFiles([weights]);
-  await studio.waitForState('done');
-  await studio.configure({ 'eval-dense': true, 'eval-depth': 10 });
-  await studio.evaluate();
-  const dense = studio.byTestId('dense-row');
-  const reused = Number(await dense.getAttribute('data-reused'));
-  const encoded = Number(await dense.getAttribute('data-encoded'));
-  expect(reused, 'passages whose vectors the cut-off evaluation had written').toBeGreaterThan(0);
-  expect(encoded, 'passages encoded after the reload').toBeGreaterThan(0);
-  expect(reused + encoded).toBe(passages);
-  const metrics = await dense.getAttribute('data-recall1000');
+  await studio.export.loadWeights([weights]);
+  await studio.train.waitForState('done');
+  await studio.evaluation.run({ dense: true, depth: 10 });
+  const dense = await studio.evaluation.denseRow();
+  expect(dense?.reused, 'passages whose vectors the cut-off evaluation had written').toBeGreaterThan(0);
+  expect(dense?.encoded, 'passages encoded after the reload').toBeGreaterThan(0);
+  expect((dense?.reused ?? NaN) + (dense?.encoded ?? NaN)).toBe(passages);
 
   // Once finished, the vectors serve the next evaluation as they are, with the same result.
-  await studio.evaluate();
-  await expect(dense).toHaveAttribute('data-encoded', '0');
-  await expect(dense).toHaveAttribute('data-reused', String(passages));
-  await expect(dense).toHaveAttribute('data-recall1000', metrics ?? '');
+  await studio.evaluation.run();
+  expect(await studio.evaluation.denseRow()).toMatchObject({ encoded: 0, reused: passages, recall1000: dense?.recall1000 });
 });

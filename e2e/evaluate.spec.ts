@@ -88,15 +88,15 @@ test('eval-run shows the metrics of the imported runs, the teacher above random 
   const randomRun = runFromTeacher('msmarco-sample/teacher-ids.tsv', 'random', 11);
   await writeFile(info.outputPath('teacher.run'), teacherRun);
   await writeFile(info.outputPath('random.run'), randomRun);
-  await studio.importFiles([sample('collection.tsv'), sample('queries.tsv'), sample('qrels.tsv'), sample('teacher-ids.tsv'), info.outputPath('teacher.run'), info.outputPath('random.run')]);
+  await studio.data.importFiles([sample('collection.tsv'), sample('queries.tsv'), sample('qrels.tsv'), sample('teacher-ids.tsv'), info.outputPath('teacher.run'), info.outputPath('random.run')]);
   await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-candidates', '520');
 
   // A few small training steps, so that there is a student to evaluate.
   // Dev evaluation every 2 steps during training: at steps 2 and 3 (the end).
   // Trained with weighted RankNet, so that loss runs on WebGPU too.
-  await studio.configure({ 'loss-select': 'weighted-ranknet', 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 5, 'config-eval-every': 2 });
+  await studio.train.configure({ 'loss-select': 'weighted-ranknet', 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 5, 'config-eval-every': 2 });
   await studio.byTestId('train-start').click();
-  await studio.waitForState('done');
+  await studio.train.waitForState('done');
   expect(Number.isFinite(Number(await studio.byTestId('train-loss').textContent()))).toBe(true);
   await expect(studio.byTestId('dev-eval-chart')).toHaveAttribute('data-points', '2');
 

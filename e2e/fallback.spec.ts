@@ -8,12 +8,12 @@ test.use({ launchOptions: { executablePath: chromiumPath(), args: ['--disable-fe
 test('without WebGPU the fallback backend is named on screen with its reason', async ({ page }) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await studio.configure({ 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 16, 'config-probe-size': 8, 'config-backend': 'auto' });
-  await studio.byTestId('train-start').click();
-  await studio.waitForStep(3);
-  const backend = await studio.byTestId('backend').textContent();
+  await studio.data.waitForDemo();
+  await studio.train.configure({ 'config-steps': 3, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 16, 'config-probe-size': 8, 'config-backend': 'auto' });
+  await studio.train.start();
+  await studio.train.waitForStep(3);
+  const { backend } = await studio.train.stats();
   expect(['webgl', 'cpu']).toContain(backend);
-  await expect(studio.byTestId('backend-note')).toContainText(`Running on ${backend}, not WebGPU`);
-  await expect(studio.byTestId('backend-note')).toContainText('webgpu:');
+  await expect.poll(() => studio.train.backendNote()).toContain(`Running on ${backend}, not WebGPU`);
+  expect(await studio.train.backendNote()).toContain('webgpu:');
 });

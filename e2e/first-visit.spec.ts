@@ -6,6 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES } from '../src/testing/fixtures';
+import { StudioPage } from '../scripts/studio-page.mjs';
 
 const at = (...names: string[]) => names.map((n) => join(FIXTURES, 'msmarco-sample', n));
 
@@ -24,7 +25,7 @@ function watchErrors(page: Page): string[] {
  * machine, too short a window to hit reliably from the test process; the input, its change event and everything
  * after it are the page's own.
  */
-async function chooseFilesWhenTheDemoStarts(page: Page, files: { name: string; text: string }[]): Promise<void> {
+async function chooseFilesWhenTheDemoStarts(page: Page, files: { name: string; text: string }[]): Promise<() => Promise<string[]>> {
   await page.addInitScript((chosen) => {
     const seen: string[] = [];
     (window as unknown as { importStates: string[] }).importStates = seen;
@@ -43,41 +44,37 @@ async function chooseFilesWhenTheDemoStarts(page: Page, files: { name: string; t
       input.dispatchEvent(new Event('change', { bubbles: true }));
     }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
   }, files);
+  return () => page.evaluate(() => (window as unknown as { importStates: string[] }).importStates);
 }
 
 test('files chosen while the first visit generates the demo are imported, and the demo makes way', async ({ page }) => {
   const errors = watchErrors(page);
   const names = ['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv'];
-  await chooseFilesWhenTheDemoStarts(page, names.map((name, i) => ({ name, text: readFileSync(at(...names)[i] as string, 'utf8') })));
-  await page.goto('/');
-  const status = page.getByTestId('import-status');
+  const importStates = await chooseFilesWhenTheDemoStarts(page, names.map((name, i) => ({ name, text: readFileSync(at(...names)[i] as string, 'utf8') })));
+  const studio = new StudioPage(page);
+  await studio.open();
 
-  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-  const summary = page.getByTestId('dataset-summary');
-  await expect(summary).toHaveAttribute('data-passages', '260');
-  await expect(summary).toHaveAttribute('data-queries', '10');
-  await expect(summary).toHaveAttribute('data-triples', '250');
-  await expect(summary).toHaveAttribute('data-qrels', '10');
+  await expect.poll(() => studio.data.importState(), { timeout: 120_000 }).toBe('done');
+  expect(await studio.data.summary()).toMatchObject({ passages: 260, queries: 10, triples: 250, qrels: 10 });
   // Never "an import is already running": the import went from running to done, with no error in between.
-  expect(await page.evaluate(() => (window as unknown as { importStates: string[] }).importStates)).toEqual(['idle', 'running', 'done']);
-  await expect(page.getByTestId('import-error')).toHaveCount(0);
-  await expect(page.getByTestId('import-notice')).toContainText('The demo dataset was being generated; it was cancelled so that your files import now. Load demo brings it back.');
+  expect(await importStates()).toEqual(['idle', 'running', 'done']);
+  expect(await studio.data.importError()).toBeNull();
+  await expect.poll(() => studio.data.notice()).toContain('The demo dataset was being generated; it was cancelled so that your files import now. Load demo brings it back.');
   // The cancelled demo left nothing behind: the person's dataset is the only one stored.
-  await expect(page.getByTestId('storage-row')).toHaveCount(1);
+  await expect.poll(() => studio.data.storedCount()).toBe(1);
 
   // Load demo brings it back, beside the person's data.
-  await page.getByTestId('load-demo').click();
-  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-  await expect(summary).toHaveAttribute('data-passages', '2000');
-  await expect(page.getByTestId('storage-row')).toHaveCount(2);
+  await studio.data.loadDemo();
+  expect(await studio.data.count('passages')).toBe(2000);
+  await expect.poll(() => studio.data.storedCount()).toBe(2);
   expect(errors).toEqual([]);
 });
 
 test('files chosen while other files import are refused with a message, and the running import finishes', async ({ page }, info) => {
-  await page.goto('/');
-  const status = page.getByTestId('import-status');
-  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
-  await expect(status).toHaveAttribute('data-state', 'done');
+  const studio = new StudioPage(page);
+  await studio.open();
+  await studio.data.waitForDemo();
+  expect(await studio.data.importState()).toBe('done');
 
   // Large enough to be still importing when the second selection comes.
   const PASSAGES = 100_000;
@@ -90,16 +87,16 @@ test('files chosen while other files import are refused with a message, and the 
   }
   await new Promise<void>((r) => out.end(() => r()));
 
-  await page.getByTestId('import-files').setInputFiles(big);
-  await expect(status).toHaveAttribute('data-state', 'running');
-  await page.getByTestId('import-files').setInputFiles(at('collection.tsv', 'queries.tsv'));
-  const refused = page.getByTestId('import-refused');
-  await expect(refused).toContainText('collection.tsv, queries.tsv were not imported: big-collection.tsv is still being imported');
-  await expect(status).toHaveAttribute('data-state', 'running');
+  await studio.data.chooseFiles(big);
+  await expect.poll(() => studio.data.importState()).toBe('running');
+  await studio.data.chooseFiles(at('collection.tsv', 'queries.tsv'));
+  await expect.poll(() => studio.data.refusal()).toContain('collection.tsv, queries.tsv were not imported: big-collection.tsv is still being imported');
+  expect(await studio.data.importState()).toBe('running');
 
-  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-  await expect(page.getByTestId('dataset-summary')).toHaveAttribute('data-passages', String(PASSAGES));
-  await expect(page.getByTestId('import-error')).toHaveCount(0);
+  await studio.data.waitForImportEnd();
+  expect(await studio.data.importState()).toBe('done');
+  expect(await studio.data.count('passages')).toBe(PASSAGES);
+  expect(await studio.data.importError()).toBeNull();
   // Only the demo and the big file: the refused selection made no dataset.
-  await expect(page.getByTestId('storage-row')).toHaveCount(2);
+  expect(await studio.data.storedCount()).toBe(2);
 });

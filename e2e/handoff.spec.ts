@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { StudioPage } from '../scripts/studio-page.mjs';
 import { FIXTURES } from '../src/testing/fixtures';
@@ -14,10 +14,6 @@ const OUTPUT = fileURLToPath(new URL('./fixtures/handoff-output', import.meta.ur
 
 const rows = (relative: string) => readFileSync(join(FIXTURES, relative), 'utf8').trimEnd().split('\n').map((l) => l.split('\t'));
 
-async function evaluate(page: Page): Promise<void> {
-  await page.getByTestId('eval-run').click();
-  await expect(page.getByTestId('eval-state')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
-}
 
 test.describe('handing a run off to PyTorch and taking the result back', () => {
   test.setTimeout(600_000);
@@ -26,17 +22,16 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     const out = mkdtempSync(join(tmpdir(), 'margin-handoff-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.importFiles(SAMPLE);
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-dot'));
-    await studio.chooseModel('bert-dot');
-    await page.getByTestId('model-tokenize').click();
-    await expect(page.getByTestId('import-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(SAMPLE);
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-dot'));
+    await studio.models.choose('bert-dot');
+    await studio.models.tokenizeForModel();
 
     // A short browser run of the dot student: the run that is handed off.
-    await studio.configure({ 'arch-select': 'dot', 'config-steps': 6, 'config-batch-size': 8, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant' });
-    await studio.startTraining();
-    await studio.waitForState('done', 300_000);
+    await studio.train.configure({ 'arch-select': 'dot', 'config-steps': 6, 'config-batch-size': 8, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant' });
+    await studio.train.start();
+    await studio.train.waitForState('done', 300_000);
 
     // The first run wrote the dataset's training files; the storage panel lists them beside its tables (each
     // triple is a 20-byte record there, so they take at least that much).
@@ -45,10 +40,12 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
       .poll(async () => Math.max(0, ...(await page.getByTestId('storage-row').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-training-bytes')))))), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(teacherLines * 20);
 
-    const [zip] = await studio.downloads('export-handoff');
-    const path = join(out, zip!.suggestedFilename());
-    await zip!.saveAs(path);
-    expect(zip!.suggestedFilename()).toMatch(/^handoff-dot-margin-mse-.*\.zip$/);
+    const handoff = await studio.export.handoff();
+    if (!('download' in handoff)) throw new Error(`the handoff was refused: ${handoff.error}`);
+    const zip = handoff.download;
+    const path = join(out, zip.suggestedFilename());
+    await zip.saveAs(path);
+    expect(zip.suggestedFilename()).toMatch(/^handoff-dot-margin-mse-.*\.zip$/);
     const entries = unzipSync(new Uint8Array(readFileSync(path)));
     const root = Object.keys(entries)[0]!.split('/')[0]!;
     const file = (p: string) => entries[`${root}/${p}`];
@@ -87,11 +84,10 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     expect(check).toContain('data ok');
 
     // The browser run's evaluation, then the PyTorch run's output brought back beside it.
-    await evaluate(page);
-    const browserMrr = Number(await page.locator('[data-testid="eval-row"][data-system="student"]').getAttribute('data-mrr10'));
+    const browserMrr = (await studio.evaluation.run({ timeout: 180_000 })).find((r) => r.system === 'student')?.mrr10 ?? NaN;
     expect(Number.isFinite(browserMrr)).toBe(true);
 
-    await studio.importModel(OUTPUT);
+    await studio.models.importFolder(OUTPUT);
     await expect(page.getByTestId('model-run-note')).toHaveAttribute('data-steps', '200');
     const pytorchRun = page.locator('[data-testid="run-row"][data-source="pytorch"]');
     await expect(pytorchRun).toHaveCount(1);
@@ -99,10 +95,9 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     // The loss curve from trainer_state.json: Margin-MSE fell over the 200 steps.
     expect(Number(await pytorchRun.getAttribute('data-final-loss'))).toBeLessThan(Number(await pytorchRun.getAttribute('data-first-loss')));
 
-    await page.locator('.model-library > summary').click();
-    await page.locator('[data-testid="model-entry"]', { hasText: /^handoff-output / }).getByTestId('model-use').click();
-    await studio.waitForState('done', 120_000);
-    await evaluate(page);
+    await studio.models.useAsStudent('handoff-output');
+    await studio.train.waitForState('done', 120_000);
+    await studio.evaluation.run({ timeout: 180_000 });
     const student = page.locator('[data-testid="eval-row"][data-system="student"]');
     await expect(student).toContainText('handoff-output');
     const earlier = page.locator('[data-testid="eval-row"][data-system^="earlier:dot · margin-mse · 6 steps"]');
@@ -117,14 +112,14 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
   test('a student with no counterpart in sentence-transformers is refused with the reason, and nothing downloads', async ({ page }) => {
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.configure({ 'arch-select': 'colbert', 'config-steps': 2, 'config-batch-size': 4, 'config-probe-size': 8 });
-    await studio.startTraining();
-    await studio.waitForState('done', 300_000);
+    await studio.data.waitForDemo();
+    await studio.train.configure({ 'arch-select': 'colbert', 'config-steps': 2, 'config-batch-size': 4, 'config-probe-size': 8 });
+    await studio.train.start();
+    await studio.train.waitForState('done', 300_000);
     let downloads = 0;
     page.on('download', () => downloads++);
-    await page.getByTestId('export-handoff').click();
-    await expect(page.getByTestId('handoff-error')).toContainText(/cannot hand this run off: .*random weights|ColBERT/);
+    const refused = await studio.export.handoff();
+    expect('error' in refused ? refused.error : 'a zip').toMatch(/cannot hand this run off: .*random weights|ColBERT/);
     expect(downloads).toBe(0);
   });
 });

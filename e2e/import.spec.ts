@@ -24,7 +24,7 @@ test('every layout of the MS MARCO sample gives the same dataset', async ({ page
   const errors = watchConsole(page);
   const studio = new StudioPage(page);
   await studio.open();
-  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
+  await studio.data.waitForDemo();
 
   const selections = [
     at('teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv'),
@@ -34,26 +34,24 @@ test('every layout of the MS MARCO sample gives the same dataset', async ({ page
   ];
   const ids = new Set<string>();
   for (const files of selections) {
-    await studio.importFiles(files);
-    const summary = studio.byTestId('dataset-summary');
-    await expect(summary).toHaveAttribute('data-passages', '260');
-    await expect(summary).toHaveAttribute('data-queries', '10');
-    await expect(summary).toHaveAttribute('data-triples', '250');
-    ids.add((await summary.getAttribute('data-dataset')) ?? '');
+    await studio.data.importFiles(files);
+    const summary = await studio.data.summary();
+    expect(summary).toMatchObject({ passages: 260, queries: 10, triples: 250 });
+    ids.add(summary.dataset);
     // The dataset view shows the teacher's score distribution for the new dataset (scores ≈ 83-100).
-    const pos = studio.byTestId('teacher-histogram-pos');
-    await expect(pos).toHaveAttribute('data-count', '250');
-    expect(Number(await pos.getAttribute('data-min'))).toBeGreaterThan(80);
-    expect(Number(await pos.getAttribute('data-max'))).toBeLessThan(101);
-    await expect(studio.byTestId('teacher-histogram-margin').locator('.recharts-bar-rectangle').first()).toBeVisible();
-    await expect(studio.byTestId('sample-rows')).toContainText('passage');
+    await expect.poll(async () => (await studio.data.teacherHistogram('pos')).count).toBe(250);
+    const pos = await studio.data.teacherHistogram('pos');
+    expect(pos.min).toBeGreaterThan(80);
+    expect(pos.max).toBeLessThan(101);
+    await expect.poll(async () => (await studio.data.teacherHistogram('margin')).bars).toBeGreaterThan(0);
+    await expect.poll(() => studio.data.sampleRows()).toContain('passage');
   }
   expect(ids.size).toBe(selections.length);
-  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-qrels', '0');
+  expect(await studio.data.count('qrels')).toBe(0);
   // Demo plus four imports, each listed with its size, split into its parts.
-  await expect(studio.byTestId('storage-row')).toHaveCount(5);
+  await expect.poll(() => studio.data.storedCount()).toBe(5);
   for (const id of ids) {
-    const row = await storageRow(page, id);
+    const row = await studio.data.storage(id);
     expect(row.text, `texts of ${id}`).toBeGreaterThan(0);
     expect(row.token, `token ids of ${id}`).toBeGreaterThan(0);
     expect(row.triple).toBe(250 * 20);
@@ -61,67 +59,47 @@ test('every layout of the MS MARCO sample gives the same dataset', async ({ page
   }
 
   // The imported data trains: a few small steps on the JSONL dataset, now the active one.
-  await studio.configure({ 'config-steps': 4, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 3 });
-  await studio.byTestId('train-start').click();
-  await studio.waitForState('done');
-  expect(Number(await studio.byTestId('train-step').textContent())).toBe(4);
-  expect(Number.isFinite(Number(await studio.byTestId('train-loss').textContent()))).toBe(true);
+  await studio.train.configure({ 'config-steps': 4, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 24, 'config-probe-size': 16, 'config-seed': 3 });
+  await studio.train.start();
+  await studio.train.waitForState('done');
+  const stats = await studio.train.stats();
+  expect(stats.step).toBe(4);
+  expect(Number.isFinite(stats.loss)).toBe(true);
   // The run wrote the dataset's training files: token rows and triple records, adding up to their total.
-  const active = (await studio.byTestId('dataset-summary').getAttribute('data-dataset')) ?? '';
-  await expect.poll(async () => (await storageRow(page, active)).training, { timeout: 20_000 }).toBeGreaterThan(0);
-  const files = await storageRow(page, active);
+  const { dataset: active } = await studio.data.summary();
+  await expect.poll(async () => (await studio.data.storage(active)).training, { timeout: 20_000 }).toBeGreaterThan(0);
+  const files = await studio.data.storage(active);
   expect(files.tokenRow).toBeGreaterThan(0);
   expect(files.tripleRecord).toBeGreaterThan(0);
   expect(files.tokenRow + files.tripleRecord + files.bm25 + files.vector + files.otherFile).toBe(files.training);
-  await expect(studio.byTestId('storage-legend')).toContainText('token ids');
+  expect(await studio.data.storageLegend()).toContain('token ids');
   expect(errors).toEqual([]);
 });
-
-/** A dataset's bytes as its storage row states them, by part (`data-*-bytes`, absent ones as NaN). */
-async function storageRow(page: import('@playwright/test').Page, id: string) {
-  const row = page.locator(`[data-testid="storage-row"][data-dataset="${id}"]`);
-  const n = async (name: string) => Number(await row.getAttribute(`data-${name}`));
-  return {
-    bytes: await n('bytes'),
-    text: await n('text-bytes'),
-    token: await n('token-bytes'),
-    triple: await n('triple-bytes'),
-    qrel: await n('qrel-bytes'),
-    candidate: await n('candidate-bytes'),
-    training: await n('training-bytes'),
-    tokenRow: await n('token-row-bytes'),
-    tripleRecord: await n('triple-record-bytes'),
-    bm25: await n('bm25-bytes'),
-    vector: await n('vector-bytes'),
-    otherFile: await n('other-file-bytes'),
-  };
-}
 
 test('a malformed file shows file, line and reason, and changes nothing', async ({ page }, info) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
-  const before = await studio.catalog();
-  const active = await studio.byTestId('dataset-summary').getAttribute('data-dataset');
+  await studio.data.waitForDemo();
+  const before = await studio.data.catalog();
+  const { dataset: active } = await studio.data.summary();
 
   const bad = info.outputPath('bad-teacher.tsv');
   const lines = ['96.5\t90.25\t1000\t5000\t5001', '96.5\t89.0\t1000\t5000\t5002', '96.5\tninety\t1000\t5000\t5003', '95.0\t91.5\t1001\t5026\t5027'];
   await writeFile(bad, lines.join('\n') + '\n');
-  await studio.importFiles([bad, ...at('collection.tsv', 'queries.tsv')], 'error');
-  const message = studio.byTestId('import-error');
-  await expect(message).toContainText('bad-teacher.tsv');
-  await expect(message).toContainText('line 3');
-  await expect(message).toContainText('negative score "ninety" is not a number');
+  const { error } = await studio.data.importFiles([bad, ...at('collection.tsv', 'queries.tsv')], 'error');
+  expect(error).toContain('bad-teacher.tsv');
+  expect(error).toContain('line 3');
+  expect(error).toContain('negative score "ninety" is not a number');
 
-  expect(await studio.catalog()).toEqual(before);
-  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-dataset', active ?? '');
-  await expect(studio.byTestId('storage-row')).toHaveCount(before.length);
+  expect(await studio.data.catalog()).toEqual(before);
+  expect((await studio.data.summary()).dataset).toBe(active);
+  expect(await studio.data.storedCount()).toBe(before.length);
 });
 
 test('reloading the page in the middle of a large import leaves no incomplete dataset marked ready', async ({ page }, info) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
+  await studio.data.waitForDemo();
 
   const PASSAGES = 300_000;
   const big = info.outputPath('big-collection.tsv');
@@ -133,24 +111,24 @@ test('reloading the page in the middle of a large import leaves no incomplete da
   }
   await new Promise<void>((r) => out.end(() => r()));
 
-  await studio.byTestId('import-files').setInputFiles(big);
+  await studio.data.chooseFiles(big);
   // Mid-import: lines have been read and stored, the import has not finished.
-  await expect.poll(async () => Number(await studio.byTestId('import-rows').getAttribute('data-rows')), { timeout: 60_000, intervals: [100] }).toBeGreaterThan(20_000);
-  await expect(studio.byTestId('import-status')).toHaveAttribute('data-state', 'running');
-  const during = await studio.catalog();
+  await expect.poll(() => studio.data.rowsRead(), { timeout: 60_000, intervals: [100] }).toBeGreaterThan(20_000);
+  expect(await studio.data.importState()).toBe('running');
+  const during = await studio.data.catalog();
   expect(during.some((d) => d.status === 'importing')).toBe(true);
 
-  await page.reload();
-  await expect(studio.byTestId('load-demo')).toBeEnabled({ timeout: 60_000 });
-  const incompleteButReady = (await studio.catalog()).filter((d) => d.status === 'ready' && d.counts.passages !== 2000);
+  await studio.reload();
+  await studio.data.waitForReady();
+  const incompleteButReady = (await studio.data.catalog()).filter((d) => d.status === 'ready' && d.counts.passages !== 2000);
   expect(incompleteButReady).toEqual([]);
-  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000');
+  await expect.poll(() => studio.data.count('passages')).toBe(2000);
   // The cut-off import holds no lock any more, so a page load removes it.
   await expect
     .poll(async () => {
-      await page.reload();
-      await expect(studio.byTestId('load-demo')).toBeEnabled({ timeout: 60_000 });
-      return (await studio.catalog()).filter((d) => d.status !== 'ready').length;
+      await studio.reload();
+      await studio.data.waitForReady();
+      return (await studio.data.catalog()).filter((d) => d.status !== 'ready').length;
     }, { timeout: 60_000 })
     .toBe(0);
 });
@@ -158,27 +136,23 @@ test('reloading the page in the middle of a large import leaves no incomplete da
 test('files added to the active dataset join it; a refused addition leaves it as it was', async ({ page }, info) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', '2000', { timeout: 120_000 });
-  await studio.importFiles(at('collection.tsv', 'queries.tsv'));
-  const summary = studio.byTestId('dataset-summary');
-  const id = (await summary.getAttribute('data-dataset')) ?? '';
-  await expect(summary).toHaveAttribute('data-triples', '0');
+  await studio.data.waitForDemo();
+  await studio.data.importFiles(at('collection.tsv', 'queries.tsv'));
+  const { dataset: id, triples } = await studio.data.summary();
+  expect(triples).toBe(0);
 
-  await studio.byTestId('import-append').check();
-  await studio.importFiles(at('teacher-ids.tsv'));
-  await expect(summary).toHaveAttribute('data-dataset', id);
-  await expect(summary).toHaveAttribute('data-passages', '260');
-  await expect(summary).toHaveAttribute('data-triples', '250');
+  await studio.data.setImportOptions({ append: true });
+  await studio.data.importFiles(at('teacher-ids.tsv'));
+  await expect.poll(() => studio.data.summary()).toMatchObject({ dataset: id, passages: 260, triples: 250 });
   // Every teacher id resolved against the texts imported earlier.
-  await expect(studio.byTestId('file-report').and(page.locator('[data-file="teacher-ids.tsv"]'))).toHaveAttribute('data-missing', '0');
+  await expect.poll(async () => (await studio.data.fileReports()).find((r) => r.file === 'teacher-ids.tsv')?.missing).toBe(0);
 
   const bad = info.outputPath('more-teacher.tsv');
   await writeFile(bad, '96.5\t90.25\t1000\t5000\t5001\n96.5\t89.0\t1000\t5000\t5002\n95.0\t91.5\t1001\t5026\tfive\n');
-  const before = await studio.catalog();
-  await studio.importFiles([bad], 'error');
-  await expect(studio.byTestId('import-error')).toContainText('more-teacher.tsv');
-  await expect(studio.byTestId('import-error')).toContainText('line 3');
-  await expect(summary).toHaveAttribute('data-dataset', id);
-  await expect(summary).toHaveAttribute('data-triples', '250');
-  expect(await studio.catalog()).toEqual(before);
+  const before = await studio.data.catalog();
+  const { error } = await studio.data.importFiles([bad], 'error');
+  expect(error).toContain('more-teacher.tsv');
+  expect(error).toContain('line 3');
+  expect(await studio.data.summary()).toMatchObject({ dataset: id, triples: 250 });
+  expect(await studio.data.catalog()).toEqual(before);
 });

@@ -27,26 +27,22 @@ async function usageDropsTo(page: Page, atMost: number): Promise<number> {
   return now;
 }
 
-const entry = (page: Page, name: string) => page.getByTestId('model-entry').filter({ hasText: new RegExp(`^${name} `) });
-
-async function openLibrary(page: Page): Promise<void> {
-  const library = page.locator('details.model-library');
-  if (!(await library.evaluate((el) => (el as HTMLDetailsElement).open))) await library.locator('summary').click();
-}
+/** How many of the library's entries are the model `name`. */
+const entries = async (studio: StudioPage, name: string) => (await studio.models.library()).filter((e) => e.startsWith(`${name} `)).length;
 
 test.describe('the model library at real size', () => {
   test.setTimeout(600_000);
   let dir = '';
 
   /** Generates the folder, imports it through the page's folder input with the memory sampled, and removes it from disk. */
-  async function importMeasured(studio: StudioPage, page: Page, name: string, shape: FolderShape, dtype: 'F32' | 'F16'): Promise<void> {
+  async function importMeasured(studio: StudioPage, name: string, shape: FolderShape, dtype: 'F32' | 'F16'): Promise<void> {
     const folder = join(dir, name);
     const fileBytes = writeModelFolder(folder, shape, dtype);
     const started = Date.now();
     const memory = sampleMemory();
     let peaks;
     try {
-      await studio.importModel(folder, 'done', 480_000);
+      await studio.models.importFolder(folder, 'done', 480_000);
     } finally {
       peaks = memory.stop();
       rmSync(folder, { recursive: true, force: true });
@@ -58,7 +54,7 @@ test.describe('the model library at real size', () => {
         `per process kind ${JSON.stringify(peaks.byKindMb)} (${peaks.samples} samples)`,
     );
     expect(peaks.rendererMb).toBeLessThan(RENDERER_LIMIT_MB);
-    await expect(page.getByTestId('model-summary')).toHaveAttribute('data-params', String(parameterCount(shape)));
+    expect((await studio.models.summary())?.params).toBe(parameterCount(shape));
   }
 
   test.beforeAll(() => {
@@ -72,18 +68,15 @@ test.describe('the model library at real size', () => {
   test('a DistilBERT-base folder, F32 and F16: imported with the page under 1 GB, listed across a reload, deleted with its storage freed', async ({ page }) => {
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const before = await usage(page);
     const stored = PARAMETERS * 4;
 
     for (const dtype of ['F32', 'F16'] as const) {
       const name = `distilbert-base-${dtype.toLowerCase()}`;
-      await importMeasured(studio, page, name, DISTILBERT_BASE, dtype);
-      const summary = page.getByTestId('model-summary');
-      await expect(summary).toHaveAttribute('data-type', 'distilbert');
-      for (const [k, v] of Object.entries({ layers: '6', hidden: '768', heads: '12', vocab: '30522' })) await expect(summary).toHaveAttribute(`data-${k}`, v);
-      expect(Number(await summary.getAttribute('data-params'))).toBe(PARAMETERS);
-      await expect(entry(page, name)).toHaveCount(1);
+      await importMeasured(studio, name, DISTILBERT_BASE, dtype);
+      expect(await studio.models.summary()).toMatchObject({ type: 'distilbert', layers: 6, hidden: 768, heads: 12, vocab: 30522, params: PARAMETERS });
+      await expect.poll(() => entries(studio, name)).toBe(1);
     }
     // Both are stored as float32: the usage grew by about both models' bytes.
     const full = await usage(page);
@@ -91,20 +84,19 @@ test.describe('the model library at real size', () => {
     expect(full - before).toBeGreaterThan(0.9 * 2 * stored);
 
     await studio.reload();
-    await openLibrary(page);
-    for (const name of ['distilbert-base-f32', 'distilbert-base-f16']) await expect(entry(page, name)).toHaveCount(1);
+    for (const name of ['distilbert-base-f32', 'distilbert-base-f16']) await expect.poll(() => entries(studio, name)).toBe(1);
 
     // Read back whole from its chunks: "Use as the student" loads the stored model in the worker, then refuses the
     // demo dataset's hashing tokens (the model reads WordPiece ids); the refusal is only reached after a full read.
     const reading = sampleMemory();
-    await entry(page, 'distilbert-base-f32').getByTestId('model-use').click();
-    await expect(page.getByTestId('train-error')).toContainText('token ids, but distilbert-base-f32 reads', { timeout: 120_000 });
+    await studio.models.useAsStudent('distilbert-base-f32');
+    await expect.poll(() => studio.train.error(), { timeout: 120_000 }).toContain('token ids, but distilbert-base-f32 reads');
     const read = reading.stop();
     console.log(`loading distilbert-base-f32 back from its chunks: renderer peak ${read.rendererMb} MB (${read.rendererStartMb} MB when it began)`);
 
     for (const name of ['distilbert-base-f32', 'distilbert-base-f16']) {
-      await entry(page, name).getByTestId('model-delete').click();
-      await expect(entry(page, name)).toHaveCount(0);
+      await studio.models.delete(name);
+      expect(await entries(studio, name)).toBe(0);
     }
     // Freed: back to where it was, give or take a tenth of one model (the store's own bookkeeping).
     const after = await usageDropsTo(page, before + 0.1 * stored);
@@ -114,14 +106,13 @@ test.describe('the model library at real size', () => {
   test('a BERT-base folder (110M, 440 MB of F32) imports with the page under 1 GB and deletes with its storage freed', async ({ page }) => {
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const before = await usage(page);
-    await importMeasured(studio, page, 'bert-base', BERT_BASE, 'F32');
-    await expect(page.getByTestId('model-summary')).toHaveAttribute('data-layers', '12');
+    await importMeasured(studio, 'bert-base', BERT_BASE, 'F32');
+    expect((await studio.models.summary())?.layers).toBe(12);
     expect((await usage(page)) - before).toBeGreaterThan(0.9 * parameterCount(BERT_BASE) * 4);
-    await openLibrary(page);
-    await entry(page, 'bert-base').getByTestId('model-delete').click();
-    await expect(entry(page, 'bert-base')).toHaveCount(0);
+    await studio.models.delete('bert-base');
+    expect(await entries(studio, 'bert-base')).toBe(0);
     await usageDropsTo(page, before + 0.05 * parameterCount(BERT_BASE) * 4);
   });
 
@@ -135,12 +126,12 @@ test.describe('the model library at real size', () => {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 60e6 });
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const folder = join(dir, 'too-big');
     writeModelFolder(folder, DISTILBERT_BASE, 'F16');
     const before = await usage(page);
     try {
-      const message = await studio.importModel(folder, 'error', 300_000);
+      const message = await studio.models.importFolder(folder, 'error', 300_000);
       console.log(`refused: ${message}`);
       expect(message).toMatch(/^the model "too-big" needs about [\d.,]+ MB of storage and the browser refused it: its storage for this page is full.*What this import had written was removed/);
       // The size it names is the float32 weights' and the vocabulary's, within a percent.
@@ -151,7 +142,7 @@ test.describe('the model library at real size', () => {
       await cdp.send('Storage.overrideQuotaForOrigin', { origin });
       rmSync(folder, { recursive: true, force: true });
     }
-    await expect(entry(page, 'too-big')).toHaveCount(0);
+    expect(await entries(studio, 'too-big')).toBe(0);
     await usageDropsTo(page, before + 5e6);
   });
 });

@@ -1,9 +1,10 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { unzipSync, strFromU8 } from 'fflate';
 import { StudioPage } from '../scripts/studio-page.mjs';
+import type { TryHit } from '../scripts/page/try.mjs';
 import { FIXTURES } from '../src/testing/fixtures';
 import { readSafetensors } from '../src/export/safetensors';
 
@@ -11,20 +12,10 @@ const SAMPLE = ['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv']
 /** A query of msmarco-sample (qid 1000): "try" shows the teacher's scores and grades for its passages. */
 const QUERY = readFileSync(join(FIXTURES, 'msmarco-sample', 'queries.tsv'), 'utf8').split('\n')[0]!.split('\t')[1]!;
 
-async function tryTop(page: Page, query: string): Promise<{ pid: number; score: number; teacher: string; grade: string }[]> {
-  await page.getByTestId('try-query').fill(query);
-  await page.getByTestId('try-run').click();
-  await expect(page.getByTestId('try-result').first()).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId('try-run')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-  return page.getByTestId('try-result').evaluateAll((els) =>
-    els.map((el) => ({ pid: Number(el.getAttribute('data-pid')), score: Number(el.getAttribute('data-score')), teacher: el.getAttribute('data-teacher') ?? '', grade: el.getAttribute('data-grade') ?? '' })),
-  );
-}
-
 async function exportFolder(studio: StudioPage, out: string): Promise<Record<string, Uint8Array>> {
-  const [zip] = await studio.downloads('export-hf');
-  const path = join(out, zip!.suggestedFilename());
-  await zip!.saveAs(path);
+  const zip = await studio.export.huggingFace();
+  const path = join(out, zip.suggestedFilename());
+  await zip.saveAs(path);
   const entries = unzipSync(new Uint8Array(readFileSync(path)));
   // One top folder holds the model: strip it, write the folder out for re-importing.
   const files: Record<string, Uint8Array> = {};
@@ -41,23 +32,23 @@ async function exportFolder(studio: StudioPage, out: string): Promise<Record<str
 const json = (bytes: Uint8Array | undefined) => JSON.parse(strFromU8(bytes as Uint8Array)) as Record<string, unknown>;
 
 /** Trains the chosen start for a few steps on the sample (tokenized for it) and returns the losses. */
-async function train(studio: StudioPage, page: Page, fields: Record<string, string | number>): Promise<number[]> {
-  await studio.configure({ 'config-steps': 10, 'config-batch-size': 16, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant', ...fields });
-  await studio.startTraining();
-  await studio.waitForState('done', 300_000);
-  expect(await page.getByTestId('backend').textContent()).toBe('webgpu');
-  return studio.losses();
+async function train(studio: StudioPage, fields: Record<string, string | number>): Promise<number[]> {
+  await studio.train.configure({ 'config-steps': 10, 'config-batch-size': 16, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 16, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant', ...fields });
+  await studio.train.start();
+  await studio.train.waitForState('done', 300_000);
+  expect((await studio.train.stats()).backend).toBe('webgpu');
+  return studio.train.losses();
 }
 
 /**
  * Imports an exported folder as a model, starts from it (one step at a learning rate too small to move a weight,
  * so that it becomes the current student) and checks that it ranks the query as the student it came from did.
  */
-async function expectSameScoresReimported(studio: StudioPage, page: Page, folder: string, arch: 'dot' | 'cat', before: Awaited<ReturnType<typeof tryTop>>): Promise<void> {
-  await studio.importModel(folder);
-  await studio.chooseModel('exported');
-  await train(studio, page, { 'arch-select': arch, 'config-steps': 1, 'config-learning-rate': 1e-12 });
-  const after = await tryTop(page, QUERY);
+async function expectSameScoresReimported(studio: StudioPage, folder: string, arch: 'dot' | 'cat', before: TryHit[]): Promise<void> {
+  await studio.models.importFolder(folder);
+  await studio.models.choose('exported');
+  await train(studio, { 'arch-select': arch, 'config-steps': 1, 'config-learning-rate': 1e-12 });
+  const after = await studio.try.rank(QUERY);
   expect(after.map((h) => h.pid)).toEqual(before.map((h) => h.pid));
   after.forEach((h, i) => expect(Math.abs(h.score - before[i]!.score)).toBeLessThan(1e-4 * Math.max(1, Math.abs(before[i]!.score))));
 }
@@ -69,36 +60,33 @@ test.describe('a pretrained start', () => {
     const out = mkdtempSync(join(tmpdir(), 'margin-hf-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.importFiles(SAMPLE);
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-dot'));
-    const summary = page.getByTestId('model-summary');
-    await expect(summary).toHaveAttribute('data-type', 'bert');
-    for (const [k, v] of Object.entries({ layers: '2', hidden: '32', heads: '4', vocab: '2500', pooling: 'mean' })) await expect(summary).toHaveAttribute(`data-${k}`, v);
-    expect(Number(await summary.getAttribute('data-params'))).toBeGreaterThan(100_000);
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(SAMPLE);
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-dot'));
+    const summary = await studio.models.summary();
+    expect(summary).toMatchObject({ type: 'bert', layers: 2, hidden: 32, heads: 4, vocab: 2500, pooling: 'mean' });
+    expect(summary?.params).toBeGreaterThan(100_000);
 
-    await studio.chooseModel('bert-dot');
+    await studio.models.choose('bert-dot');
     // Fine-tuning settings come with the choice, and the schedule is drawn.
-    expect(Number(await studio.field('config-learning-rate'))).toBeCloseTo(7e-6, 12);
+    expect(Number(await studio.train.field('config-learning-rate'))).toBeCloseTo(7e-6, 12);
     await expect(page.getByTestId('schedule-chart')).toHaveAttribute('data-schedule', 'linear');
     // Training refuses the hashed tokens; tokenizing for the model makes a copy that fits.
-    await expect(page.getByTestId('model-tokens')).toHaveAttribute('data-match', 'false');
-    await page.getByTestId('model-tokenize').click();
-    await expect(page.getByTestId('import-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-    await expect(page.getByTestId('model-tokens')).toHaveAttribute('data-match', 'true');
-    expect(await studio.summaryCount('passages')).toBe(260);
+    expect(await studio.models.tokensMatch()).toBe(false);
+    await studio.models.tokenizeForModel();
+    await expect.poll(() => studio.models.tokensMatch()).toBe(true);
+    expect(await studio.data.count('passages')).toBe(260);
 
-    const losses = await train(studio, page, { 'arch-select': 'dot' });
+    const losses = await train(studio, { 'arch-select': 'dot' });
     expect(losses).toHaveLength(10);
     expect(losses.every(Number.isFinite)).toBe(true);
     // Minibatch losses are noisy over 10 steps; the held-out probe set's Margin-MSE, before and after, is not.
-    const scatter = page.getByTestId('margin-scatter');
-    const probeMse = async (which: 'first-margin-mse' | 'margin-mse') => Number(await scatter.getAttribute(`data-${which}`));
-    expect(await probeMse('margin-mse')).toBeLessThan(await probeMse('first-margin-mse'));
-    const before = await tryTop(page, QUERY);
+    const probe = await studio.train.probeMarginMse();
+    expect(probe.last).toBeLessThan(probe.first);
+    const before = await studio.try.rank(QUERY);
     expect(before).toHaveLength(10);
     // The query is the dataset's: its teacher scores show beside the student's.
-    expect(before.some((h) => h.teacher !== '')).toBe(true);
+    expect(before.some((h) => h.teacher !== null)).toBe(true);
 
     const files = await exportFolder(studio, out);
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json', 'modules.json', 'sentence_bert_config.json', '1_Pooling/config.json', 'README.md']));
@@ -112,7 +100,7 @@ test.describe('a pretrained start', () => {
     expect(shapes(exported)['encoder.layer.0.intermediate.dense.weight']).toBe('64x32');
     expect(strFromU8(files['README.md'] as Uint8Array)).toContain('teacher-ids.tsv');
 
-    await expectSameScoresReimported(studio, page, join(out, 'exported'), 'dot', before);
+    await expectSameScoresReimported(studio, join(out, 'exported'), 'dot', before);
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -120,18 +108,18 @@ test.describe('a pretrained start', () => {
     const out = mkdtempSync(join(tmpdir(), 'margin-ce-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    await studio.importFiles(SAMPLE);
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
-    await expect(page.getByTestId('model-summary')).toHaveAttribute('data-pooling', '');
-    await studio.chooseModel('bert-cross-encoder');
-    if ((await page.getByTestId('model-tokens').getAttribute('data-match')) === 'false') {
-      await page.getByTestId('model-tokenize').click();
-      await expect(page.getByTestId('model-tokens')).toHaveAttribute('data-match', 'true', { timeout: 120_000 });
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(SAMPLE);
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
+    expect((await studio.models.summary())?.pooling).toBe('');
+    await studio.models.choose('bert-cross-encoder');
+    if ((await studio.models.tokensMatch()) === false) {
+      await studio.models.tokenizeForModel();
+      await expect.poll(() => studio.models.tokensMatch(), { timeout: 120_000 }).toBe(true);
     }
-    const losses = await train(studio, page, { 'arch-select': 'cat' });
+    const losses = await train(studio, { 'arch-select': 'cat' });
     expect(losses.every(Number.isFinite)).toBe(true);
-    const before = await tryTop(page, QUERY);
+    const before = await studio.try.rank(QUERY);
 
     const files = await exportFolder(studio, out);
     expect(json(files['config.json'])).toMatchObject({ architectures: ['BertForSequenceClassification'], model_type: 'bert' });
@@ -139,7 +127,7 @@ test.describe('a pretrained start', () => {
     expect(names).toEqual(expect.arrayContaining(['bert.embeddings.word_embeddings.weight', 'bert.pooler.dense.weight', 'classifier.weight', 'classifier.bias']));
     expect(Object.keys(files)).not.toContain('modules.json');
 
-    await expectSameScoresReimported(studio, page, join(out, 'exported'), 'cat', before);
+    await expectSameScoresReimported(studio, join(out, 'exported'), 'cat', before);
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -147,31 +135,29 @@ test.describe('a pretrained start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'margin-bad-'));
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
-    const options = () => page.getByTestId('model-select').locator('option').count();
+    await studio.data.waitForDemo();
 
     const binOnly = join(dir, 'bin-only');
     cpSync(join(FIXTURES, 'hf-tiny', 'distilbert-dot'), binOnly, { recursive: true });
     renameSync(join(binOnly, 'model.safetensors'), join(binOnly, 'pytorch_model.bin'));
-    await studio.importModel(binOnly, 'error');
-    await expect(page.getByTestId('model-error')).toContainText('pytorch_model.bin');
-    await expect(page.getByTestId('model-error')).toContainText('safetensors');
+    const binError = await studio.models.importFolder(binOnly, 'error');
+    expect(binError).toContain('pytorch_model.bin');
+    expect(binError).toContain('safetensors');
 
     const roberta = join(dir, 'roberta');
     cpSync(join(FIXTURES, 'hf-tiny', 'distilbert-dot'), roberta, { recursive: true });
     const config = JSON.parse(readFileSync(join(roberta, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(roberta, 'config.json'), JSON.stringify({ ...config, model_type: 'roberta' }));
-    await studio.importModel(roberta, 'error');
-    await expect(page.getByTestId('model-error')).toContainText('config.json');
-    await expect(page.getByTestId('model-error')).toContainText('roberta');
-    expect(await options()).toBe(1);
+    const robertaError = await studio.models.importFolder(roberta, 'error');
+    expect(robertaError).toContain('config.json');
+    expect(robertaError).toContain('roberta');
+    expect(await studio.models.stored()).toEqual([]);
 
-    await studio.importModel(join(FIXTURES, 'hf-tiny', 'distilbert-dot'));
-    await expect(page.getByTestId('model-summary')).toHaveAttribute('data-type', 'distilbert');
-    await expect(page.getByTestId('model-summary')).toHaveAttribute('data-pooling', 'cls');
-    expect(await options()).toBe(2);
-    await page.reload();
-    await expect(page.getByTestId('model-select').locator('option', { hasText: /^distilbert-dot / })).toHaveCount(1, { timeout: 60_000 });
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'distilbert-dot'));
+    expect(await studio.models.summary()).toMatchObject({ type: 'distilbert', pooling: 'cls' });
+    expect(await studio.models.stored()).toHaveLength(1);
+    await studio.reload();
+    await expect.poll(async () => (await studio.models.stored()).filter((name) => name.startsWith('distilbert-dot ')), { timeout: 60_000 }).toHaveLength(1);
     rmSync(dir, { recursive: true, force: true });
   });
 });

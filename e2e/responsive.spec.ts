@@ -13,10 +13,10 @@ const BOUND_MS = 300;
 test('no long main-thread task while the charts redraw during a run', async ({ page }) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await studio.waitForDemo();
+  await studio.data.waitForDemo();
   // Probes at steps 0, 20, 40 and 41 (every 20 steps and the last).
-  await studio.configure({ 'config-steps': 41, 'config-batch-size': 8, 'config-hidden': 32, 'config-layers': 1, 'config-passage-length': 32, 'config-probe-size': 48, 'config-seed': 3 });
-  await studio.startTraining();
+  await studio.train.configure({ 'config-steps': 41, 'config-batch-size': 8, 'config-hidden': 32, 'config-layers': 1, 'config-passage-length': 32, 'config-probe-size': 48, 'config-seed': 3 });
+  await studio.train.start();
   // The first drawing of each chart (recharts' code compiled, its frames laid out) is a cost of the page's first
   // run, not of every redraw: the tasks are measured from there.
   for (const id of ['margin-histogram', 'score-histogram', 'margin-scatter']) await expect(studio.byTestId(id)).toHaveAttribute('data-rendered', 'true', { timeout: 240_000 });
@@ -34,7 +34,7 @@ test('no long main-thread task while the charts redraw during a run', async ({ p
     }).observe(badge, { attributes: true });
   });
   const from = Number(await studio.byTestId('margin-histogram').getAttribute('data-step'));
-  await studio.waitForState('done');
+  await studio.train.waitForState('done');
   const tasks = await page.evaluate(() => (window as Window & { longTasks?: number[] }).longTasks ?? []);
   console.log(`long tasks from step ${from}: ${tasks.length} (${tasks.map((t) => t.toFixed(0)).join(', ')} ms)`);
   // The probes at steps 20 and 40 at least were redrawn in the window measured, so the check had something to see.

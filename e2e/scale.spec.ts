@@ -66,20 +66,20 @@ test('trains and evaluates on a large generated collection with the worker holdi
     const { files, tableBytes, postingBytes, queryTableBytes } = await generate(dir);
     const studio = new StudioPage(page);
     await studio.open();
-    await studio.waitForDemo();
+    await studio.data.waitForDemo();
     const memory = await WorkerMemory.attach(page, 'trainer.worker');
     const small = { 'config-batch-size': 8, 'config-hidden': 16, 'config-layers': 1, 'config-query-length': 8, 'config-passage-length': 32, 'config-probe-size': 32, 'config-eval-every': 0, 'config-seed': 5 };
     // Two steps on the demo first: the training worker starts and loads its backend, so what the big run adds is
     // the data path's own.
-    await studio.configure({ ...small, 'config-steps': 2 });
+    await studio.train.configure({ ...small, 'config-steps': 2 });
     await studio.byTestId('train-start').click();
-    await studio.waitForState('done');
-    await studio.importFiles(files, 'done', 300_000);
+    await studio.train.waitForState('done');
+    await studio.data.importFiles(files, 'done', 300_000);
     await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-passages', String(PASSAGES));
     await expect(studio.byTestId('dataset-summary')).toHaveAttribute('data-triples', String(TRIPLES));
     const dataset = (await studio.byTestId('dataset-summary').getAttribute('data-dataset')) ?? '';
 
-    await studio.configure({ ...small, 'config-steps': 30 });
+    await studio.train.configure({ ...small, 'config-steps': 30 });
     expect(memory.session()).not.toBeNull();
     await memory.collectGarbage();
     const before = await memory.sample();
@@ -88,10 +88,10 @@ test('trains and evaluates on a large generated collection with the worker holdi
     await studio.byTestId('train-start').click();
     // The first run on the dataset writes its training files, saying how far it is.
     await expect(studio.byTestId('train-preparing')).toContainText('preparing the training files', { timeout: 60_000 });
-    await studio.waitForState('done', 240_000);
+    await studio.train.waitForState('done', 240_000);
     const peak = memory.stop();
     expect(Number(await studio.byTestId('train-step').textContent())).toBe(30);
-    const losses = await studio.losses();
+    const losses = await studio.train.losses();
     expect(losses).toHaveLength(30);
     expect(losses.every(Number.isFinite)).toBe(true);
 
@@ -112,12 +112,12 @@ test('trains and evaluates on a large generated collection with the worker holdi
     const beforeEval = await memory.sample();
     memory.peak = beforeEval.total;
     memory.watch(100);
-    const rows = await studio.evaluate({ depth: 5, dense: false, timeout: 300_000 });
+    const rows = await studio.evaluation.run({ depth: 5, dense: false, timeout: 300_000 });
     const evalPeak = memory.stop();
     console.log(`worker memory while evaluating: ${(beforeEval.total / 1e6).toFixed(1)} MB before, peak ${(evalPeak / 1e6).toFixed(1)} MB; the passage table and BM25's postings in memory at the least ${((tableBytes + postingBytes) / 1e6).toFixed(1)} MB`);
     expect(rows.map((r) => r.system)).toEqual(['student', 'bm25']);
     expect(rows.every((r) => r.queries === DEV)).toBe(true);
-    expect((await studio.evalTiming()).bm25IndexSeconds).toBeGreaterThan(0);
+    expect((await studio.evaluation.timing()).bm25IndexSeconds).toBeGreaterThan(0);
     // The whole-table path held the passage table live and built BM25's postings beside it: at the least their
     // bytes, both computed from the generated texts above. This path's peak stays below that even counting what it
     // has read and not yet collected (stored chunks read for the texts shown, the build's blocks).
@@ -146,7 +146,7 @@ test('trains and evaluates on a large generated collection with the worker holdi
     expect(stored).toEqual(['bm25.index', 'bm25.json', 'manifest.json', 'passages.rows', 'queries.rows', 'triples.records']);
 
     // Deleting the dataset removes its files too (evaluation holds them open until then).
-    await studio.deleteDataset(dataset);
+    await studio.data.deleteDataset(dataset);
     const left = await page.evaluate(async (id) => {
       const rows = await (await navigator.storage.getDirectory()).getDirectoryHandle('training-rows');
       const names: string[] = [];

@@ -27,10 +27,10 @@ const SMALL = {
 async function openWithNq(studio: StudioPage): Promise<void> {
   await studio.open();
   // A first visit loads the demo by itself; the sample is imported once that is done.
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await studio.importFiles([nq('collection.tsv'), nq('queries.tsv'), nq('teacher-ids.tsv')]);
-  expect(await studio.summaryCount('passages')).toBe(986);
-  expect(await studio.summaryCount('triples')).toBe(979);
+  await expect.poll(() => studio.data.count('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.data.importFiles([nq('collection.tsv'), nq('queries.tsv'), nq('teacher-ids.tsv')]);
+  expect(await studio.data.count('passages')).toBe(986);
+  expect(await studio.data.count('triples')).toBe(979);
 }
 
 for (const arch of ARCHS) {
@@ -42,35 +42,32 @@ for (const arch of ARCHS) {
     });
     const studio = new StudioPage(page);
     await openWithNq(studio);
-    await studio.configure({ ...SMALL, 'arch-select': arch, 'loss-select': 'margin-mse' });
+    await studio.train.configure({ ...SMALL, 'arch-select': arch, 'loss-select': 'margin-mse' });
     // The size is shown before training, and it is the size the worker builds.
-    const planned = Number(await studio.byTestId('planned-size').getAttribute('data-params'));
+    const planned = await studio.train.plannedParameters();
     expect(planned).toBeGreaterThan(8192 * 16);
-    await studio.byTestId('train-start').click();
-    await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
-    await studio.waitForState('done', 280_000);
-    expect(Number(await studio.byTestId('param-count').textContent())).toBe(planned);
+    await studio.train.start();
+    await expect.poll(async () => (await studio.train.stats()).backend, { timeout: 120_000 }).toBe('webgpu');
+    await studio.train.waitForState('done', 280_000);
+    expect(await studio.train.parameterCount()).toBe(planned);
 
-    const losses = await studio.losses();
+    const losses = await studio.train.losses();
     expect(losses).toHaveLength(30);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
 
     // Raw scores: the teacher's (about 82-104 on this sample) and the student's, each on an axis of its own.
-    await expect(studio.byTestId('score-histogram')).toHaveAttribute('data-rendered', 'true');
-    expect(await studio.byTestId('score-histogram-student').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
-    const stat = async (id: string, key: string) => Number(await studio.byTestId(id).getAttribute(`data-${key}`));
-    const teacherMin = await stat('score-histogram-teacher', 'min');
-    expect(teacherMin).toBeGreaterThan(50);
-    expect(await stat('score-histogram-student', 'std')).toBeGreaterThan(0);
+    await expect.poll(async () => (await studio.train.histogramDrawn('score-histogram')).rendered).toBe(true);
+    expect((await studio.train.histogramDrawn('score-histogram-student')).bars).toBeGreaterThan(0);
+    const teacher = await studio.train.histogramStats('score-histogram-teacher');
+    const student = await studio.train.histogramStats('score-histogram-student');
+    expect(teacher.min).toBeGreaterThan(50);
+    expect(student.std).toBeGreaterThan(0);
     // Margin-MSE fixes margins, not levels: the student's scores stay where its architecture puts them.
-    expect(await stat('score-histogram-student', 'max')).toBeLessThan(teacherMin);
+    expect(student.max).toBeLessThan(teacher.min);
 
     // The finished run is kept for comparison, under its architecture and loss.
-    const row = studio.byTestId('run-row').last();
-    await expect(row).toHaveAttribute('data-arch', arch);
-    await expect(row).toHaveAttribute('data-loss', 'margin-mse');
-    await expect(row).toHaveAttribute('data-params', String(planned));
+    await expect.poll(async () => (await studio.runs.rows()).at(-1)).toMatchObject({ arch, loss: 'margin-mse', params: planned });
     expect(errors).toEqual([]);
   });
 }
@@ -78,30 +75,22 @@ for (const arch of ARCHS) {
 test('a grid runs students × losses one after another and their curves and margins overlay', async ({ page }) => {
   const studio = new StudioPage(page);
   await openWithNq(studio);
-  await studio.configure({ ...SMALL, 'config-steps': 4, 'config-probe-size': 16 });
+  await studio.train.configure({ ...SMALL, 'config-steps': 4, 'config-probe-size': 16 });
   // Every student the page offers, so that only dot and cat stay checked.
-  expect(await studio.students()).toEqual(ARCHS);
-  for (const a of ARCHS) {
-    const box = studio.byTestId(`grid-arch-${a}`);
-    if ((await box.isChecked()) !== (a === 'dot' || a === 'cat')) await box.click();
-  }
-  for (const l of ['margin-mse', 'mse', 'weighted-ranknet', 'ranknet']) {
-    const box = studio.byTestId(`grid-loss-${l}`);
-    if ((await box.isChecked()) !== (l === 'margin-mse' || l === 'ranknet')) await box.click();
-  }
+  expect(await studio.train.students()).toEqual(ARCHS);
+  const grid = { archs: ['dot', 'cat'], losses: ['margin-mse', 'ranknet'] };
+  await studio.train.chooseGrid(grid);
   await expect(studio.byTestId('grid-start')).toHaveText(/4 runs/);
-  await studio.byTestId('grid-start').click();
-  await expect(studio.byTestId('grid-progress')).toHaveAttribute('data-state', 'done', { timeout: 280_000 });
+  await studio.train.runGrid({ ...grid, timeout: 280_000 });
 
-  const rows = studio.byTestId('run-row');
-  await expect(rows).toHaveCount(4);
-  const combos = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-arch')}/${tr.getAttribute('data-loss')}`));
-  expect(combos).toEqual(['dot/margin-mse', 'dot/ranknet', 'cat/margin-mse', 'cat/ranknet']);
-  const grids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-grid')));
+  await expect.poll(async () => (await studio.runs.rows()).length).toBe(4);
+  const rows = await studio.runs.rows();
+  expect(rows.map((r) => `${r.arch}/${r.loss}`)).toEqual(['dot/margin-mse', 'dot/ranknet', 'cat/margin-mse', 'cat/ranknet']);
+  const grids = rows.map((r) => r.grid);
   expect(new Set(grids).size).toBe(1);
   expect(grids[0]).toMatch(/^grid-/);
 
-  for (let i = 0; i < 4; i++) await rows.nth(i).getByTestId('run-compare').check();
+  await studio.runs.compare(rows.map((r) => r.id));
   await expect(studio.byTestId('compare-loss-chart')).toHaveAttribute('data-runs', '4');
   expect(await studio.byTestId('compare-loss-chart').locator('.recharts-line').count()).toBe(4);
   await expect(studio.byTestId('compare-margin-histogram')).toHaveAttribute('data-runs', '4');
@@ -122,9 +111,10 @@ test('a grid runs students × losses one after another and their curves and marg
   expect(report.dataset.counts.passages).toBe(986);
 
   // A shared config address fills a fresh browser's form with that config.
-  await studio.byTestId('config-seed').fill('77');
-  await studio.byTestId('config-share').click();
-  const shared = await studio.byTestId('config-share-url').inputValue();
+  await studio.train.configure({ 'config-seed': 77 });
+  const sharing = await studio.train.share();
+  if (!('url' in sharing)) throw new Error(`sharing was refused: ${sharing.error}`);
+  const shared = sharing.url;
   expect(shared).toContain('#config=');
   const fresh = await page.context().browser()!.newContext();
   const other = new StudioPage(await fresh.newPage());
@@ -135,8 +125,8 @@ test('a grid runs students × losses one after another and their curves and marg
   await fresh.close();
 
   // The last student of the grid (cat, RankNet) exports in both formats, with the same weights in each.
-  const params = Number(await rows.nth(3).getAttribute('data-params'));
-  const [safetensors] = await Promise.all([page.waitForEvent('download'), studio.byTestId('export-safetensors').click()]);
+  const params = rows[3]!.params;
+  const safetensors = await studio.export.safetensors();
   expect(safetensors.suggestedFilename()).toBe('cat-ranknet-step4.safetensors');
   const st = readFileSync(await safetensors.path());
   const n = Number(st.readBigUInt64LE(0));
@@ -148,14 +138,7 @@ test('a grid runs students × losses one after another and their curves and marg
   expect(st.length).toBe(8 + n + 4 * params);
 
   const tfjsFiles = new Map<string, Buffer>();
-  const got = new Promise<void>((resolve) =>
-    page.on('download', async (d) => {
-      tfjsFiles.set(d.suggestedFilename(), readFileSync(await d.path()));
-      if (tfjsFiles.size === 2) resolve();
-    }),
-  );
-  await studio.byTestId('export-tfjs').click();
-  await got;
+  for (const d of await studio.export.tfjs()) tfjsFiles.set(d.suggestedFilename(), readFileSync(await d.path()));
   const model = JSON.parse(tfjsFiles.get('model.json')!.toString('utf8')) as { weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[] };
   expect(model.weightsManifest[0]!.paths).toEqual(['weights.bin']);
   const bin = tfjsFiles.get('weights.bin')!;
@@ -169,24 +152,21 @@ test('a grid runs students × losses one after another and their curves and marg
   }
 
   // Kept across a reload.
-  const probeStats = async () => {
-    const el = studio.byTestId('score-histogram-student');
-    return Promise.all(['mean', 'std', 'min', 'max', 'count'].map((k) => el.getAttribute(`data-${k}`)));
-  };
+  const probeStats = () => studio.train.histogramStats('score-histogram-student');
   const before = await probeStats();
-  await page.reload();
-  await expect(studio.byTestId('run-row')).toHaveCount(4);
+  await studio.reload();
+  await expect.poll(async () => (await studio.runs.rows()).length).toBe(4);
 
   // Loaded back into a fresh worker, each export scores the probe set exactly as the trained student did.
   const loadWeights = async (files: { name: string; mimeType: string; buffer: Buffer }[]) => {
-    await studio.byTestId('import-weights').setInputFiles(files);
-    await studio.waitForState('done');
-    await expect(studio.byTestId('score-histogram')).toHaveAttribute('data-rendered', 'true');
+    await studio.export.loadWeights(files);
+    await studio.train.waitForState('done');
+    await expect.poll(async () => (await studio.train.histogramDrawn('score-histogram')).rendered).toBe(true);
   };
   await loadWeights([{ name: 'cat-ranknet-step4.safetensors', mimeType: 'application/octet-stream', buffer: st }]);
   expect(await probeStats()).toEqual(before);
-  expect(Number(await studio.byTestId('param-count').textContent())).toBe(params);
-  await page.reload();
+  expect(await studio.train.parameterCount()).toBe(params);
+  await studio.reload();
   await loadWeights([
     { name: 'model.json', mimeType: 'application/json', buffer: tfjsFiles.get('model.json')! },
     { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: bin },
@@ -200,9 +180,9 @@ test('a grid runs students × losses one after another and their curves and marg
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(padded.length));
   const asDot = Buffer.concat([length, padded, st.subarray(8 + n)]);
-  await studio.byTestId('import-weights').setInputFiles([{ name: 'as-dot.safetensors', mimeType: 'application/octet-stream', buffer: asDot }]);
-  await expect(studio.byTestId('weights-error')).toHaveText(/weight encoder\/pos_emb has shape \[35, 16\] in the file; the configured dot student expects \[25, 16\]/);
+  await studio.export.loadWeights([{ name: 'as-dot.safetensors', mimeType: 'application/octet-stream', buffer: asDot }]);
+  await expect.poll(() => studio.export.weightsError()).toMatch(/weight encoder\/pos_emb has shape \[35, 16\] in the file; the configured dot student expects \[25, 16\]/);
   // A file that is not safetensors at all is refused before the worker sees it.
-  await studio.byTestId('import-weights').setInputFiles([{ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file at all') }]);
-  await expect(studio.byTestId('weights-error')).toHaveText(/junk\.safetensors: the header length \d+ is over the/);
+  await studio.export.loadWeights([{ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file at all') }]);
+  await expect.poll(() => studio.export.weightsError()).toMatch(/junk\.safetensors: the header length \d+ is over the/);
 });

@@ -24,16 +24,16 @@ test('loads the demo and trains a dot student with Margin-MSE on WebGPU', async 
   const studio = new StudioPage(page);
   await studio.open();
   // A first visit with no data loads the demo by itself.
-  await expect.poll(() => studio.summaryCount('passages'), { timeout: 120_000 }).toBe(2000);
-  await studio.loadDemo();
-  expect(await studio.summaryCount('passages')).toBe(2000);
-  expect(await studio.summaryCount('queries')).toBe(450);
-  expect(await studio.summaryCount('triples')).toBe(3200);
-  expect(await studio.summaryCount('qrels')).toBeGreaterThanOrEqual(50);
-  expect(await studio.summaryCount('candidates')).toBe(5000);
+  await expect.poll(() => studio.data.count('passages'), { timeout: 120_000 }).toBe(2000);
+  await studio.data.loadDemo();
+  expect(await studio.data.count('passages')).toBe(2000);
+  expect(await studio.data.count('queries')).toBe(450);
+  expect(await studio.data.count('triples')).toBe(3200);
+  expect(await studio.data.count('qrels')).toBeGreaterThanOrEqual(50);
+  expect(await studio.data.count('candidates')).toBe(5000);
 
   // Small shapes: WebGPU on SwiftShader (no GPU) runs at a few hundred MFLOP/s.
-  await studio.configure({
+  await studio.train.configure({
     'config-steps': 40,
     'config-batch-size': 8,
     'config-learning-rate': 0.003,
@@ -46,45 +46,43 @@ test('loads the demo and trains a dot student with Margin-MSE on WebGPU', async 
   });
   // Before Train the probe's cost is known in steps (48 triples forward against 8 forward and backward: 2 steps),
   // and in seconds only once a step of this shape has been timed.
-  const probeCost = studio.byTestId('probe-cost');
-  await expect(probeCost).toHaveAttribute('data-steps-each', '2');
-  await expect(probeCost).toHaveAttribute('data-seconds-each', '');
-  await studio.byTestId('train-start').click();
-  await expect(studio.byTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
+  await expect.poll(() => studio.train.probeCost()).toEqual({ stepsEach: 2, secondsEach: null });
+  await studio.train.start();
+  await expect.poll(async () => (await studio.train.stats()).backend, { timeout: 120_000 }).toBe('webgpu');
 
-  await studio.waitForStep(20);
-  await studio.byTestId('train-pause').click();
-  await studio.waitForState('paused');
-  const atPause = await studio.tensorCount();
+  await studio.train.waitForStep(20);
+  await studio.train.pause();
+  const atPause = await studio.train.tensorCount();
   expect(atPause.step).toBeGreaterThanOrEqual(20);
   expect(atPause.step).toBeLessThan(40);
-  await studio.byTestId('train-resume').click();
-  await studio.waitForState('done');
-  const atEnd = await studio.tensorCount();
+  await studio.train.resume();
+  await studio.train.waitForState('done');
+  const atEnd = await studio.train.tensorCount();
   expect(atEnd.step).toBe(40);
   expect(atEnd.count).toBeGreaterThan(0);
   expect(atEnd.count).toBeLessThanOrEqual(atPause.count);
 
-  const losses = await studio.losses();
+  const losses = await studio.train.losses();
   expect(losses).toHaveLength(40);
   expect(losses.every(Number.isFinite)).toBe(true);
   expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
-  expect(Number(await studio.byTestId('train-step').textContent())).toBe(40);
-  expect(Number(await studio.byTestId('throughput').textContent())).toBeGreaterThan(0);
+  const stats = await studio.train.stats();
+  expect(stats.step).toBe(40);
+  expect(stats.throughput).toBeGreaterThan(0);
   // The run timed its steps: the probe's cost now shows in seconds, its steps' worth times the measured step time.
-  const stepsPerSecond = Number(await studio.byTestId('throughput').getAttribute('data-triples-per-second')) / 8;
+  const stepsPerSecond = (await studio.train.triplesPerSecond()) / 8;
   expect(stepsPerSecond).toBeGreaterThan(0);
-  expect(Number(await probeCost.getAttribute('data-seconds-each'))).toBeCloseTo(2 / stepsPerSecond, 6);
+  expect((await studio.train.probeCost()).secondsEach).toBeCloseTo(2 / stepsPerSecond, 6);
 
   for (const id of ['margin-histogram', 'score-histogram']) {
-    await expect(studio.byTestId(id)).toHaveAttribute('data-rendered', 'true');
-    expect(await studio.byTestId(id).locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    await expect.poll(async () => (await studio.train.histogramDrawn(id)).rendered).toBe(true);
+    expect((await studio.train.histogramDrawn(id)).bars).toBeGreaterThan(0);
   }
   // The student's scores live at a magnitude of their own, not the teacher's: Margin-MSE fits margins, so nothing
   // pulls the student's level to the teacher's (demo teacher ≈ 5 ± 3.3 on this probe set; this student ≈ 10 ± 2.3).
   // Were the student's panel to show the teacher's scores, or the student fitted to raw scores, the means would meet.
-  const teacher = await studio.histogramStats('score-histogram-teacher');
-  const student = await studio.histogramStats('score-histogram-student');
+  const teacher = await studio.train.histogramStats('score-histogram-teacher');
+  const student = await studio.train.histogramStats('score-histogram-student');
   expect(teacher.mean).toBeGreaterThan(0);
   expect(student.count).toBe(teacher.count);
   expect(Number.isFinite(student.mean)).toBe(true);

@@ -26,22 +26,22 @@ async function trainingFiles(page: import('@playwright/test').Page, dataset: str
 test('a quota error while the training files are written leaves none of them behind, and says so', async ({ page, baseURL }) => {
   const studio = new StudioPage(page);
   await studio.open();
-  await studio.waitForDemo();
-  const dataset = (await studio.byTestId('dataset-summary').getAttribute('data-dataset')) ?? '';
-  await studio.configure({ 'config-steps': 2, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 16, 'config-probe-size': 8, 'config-eval-every': 0 });
+  await studio.data.waitForDemo();
+  const { dataset } = await studio.data.summary();
+  await studio.train.configure({ 'config-steps': 2, 'config-batch-size': 4, 'config-hidden': 16, 'config-passage-length': 16, 'config-probe-size': 8, 'config-eval-every': 0 });
 
   const cdp = await page.context().newCDPSession(page);
   const origin = new URL(baseURL ?? page.url()).origin;
   const { usage } = await page.evaluate(() => navigator.storage.estimate());
   // Room for 10 kB more: the demo's token rows alone are far larger.
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: (usage ?? 0) + 10_000 });
-  await studio.byTestId('train-start').click();
-  await studio.waitForState('error');
-  await expect(studio.byTestId('train-error')).toContainText(/^the browser's storage for this page is full while writing the dataset file passages\.rows; what was written was removed/);
+  await studio.train.start();
+  await studio.train.waitForState('error');
+  expect(await studio.train.error()).toMatch(/^the browser's storage for this page is full while writing the dataset file passages\.rows; what was written was removed/);
   expect(await trainingFiles(page, dataset)).toEqual([]);
 
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
-  await studio.byTestId('train-start').click();
-  await studio.waitForState('done');
+  await studio.train.start();
+  await studio.train.waitForState('done');
   expect(await trainingFiles(page, dataset)).toEqual(['manifest.json', 'passages.rows', 'queries.rows', 'triples.records']);
 });

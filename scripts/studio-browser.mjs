@@ -89,7 +89,7 @@ export async function launchStudio({ port, profile, gpu = 'swiftshader', hash = 
     const page = context.pages()[0] ?? (await context.newPage());
     const studio = new StudioPage(page);
     await studio.open(`${url}${hash}`);
-    if (waitForDemo) await studio.waitForDemo();
+    if (waitForDemo) await studio.data.waitForDemo();
     return { studio, page, context, url, startedAt, close };
   } catch (err) {
     await close();

@@ -78,7 +78,7 @@ async function main() {
 
     for (;;) {
       log(`importing ${files.length} files: ${files.join(', ')}`);
-      const { state, error } = await studio.importFiles(
+      const { state, error } = await studio.data.importFiles(
         files.map((f) => join(dataDir, f)),
         'any',
         3_600_000,
@@ -90,17 +90,17 @@ async function main() {
       files = files.filter((f) => f !== unknown?.[1]);
       if (files.length === 0) throw new Error(`none of the files in ${args.data} is one the studio reads`);
     }
-    const { dataset: _id, ...counts } = await studio.summary();
+    const { dataset: _id, ...counts } = await studio.data.summary();
     log(`dataset: ${JSON.stringify(counts)}`);
     if (counts.triples === 0) throw new Error('the data has no teacher triples to train on');
 
     try {
-      await studio.startTraining();
+      await studio.train.start();
     } catch (err) {
       if (err instanceof ConfigError) throw new UsageError(`--config ${args.config ?? '(defaults)'}: ${err.message}`);
       throw err;
     }
-    await studio.waitForRunEnd({
+    await studio.train.waitForEnd({
       onProgress: (s) => log(`${s.state} step ${s.step} loss ${s.loss ?? '–'} triples/s ${s.throughput ?? '–'} backend ${s.backend}`),
     });
 
@@ -108,14 +108,14 @@ async function main() {
     let evaluation = null;
     if (counts.qrels > 0) {
       log('evaluating on the queries with qrels');
-      evaluation = await studio.evaluate();
+      evaluation = await studio.evaluation.run();
       for (const row of evaluation) log(`  ${row.system}: MRR@10 ${row.mrr10} nDCG@10 ${row.ndcg10} R@100 ${row.recall100} (${row.queries} queries)`);
     }
 
     const written = [];
-    await (await studio.exportSafetensors()).saveAs(join(outDir, 'student.safetensors'));
+    await (await studio.export.safetensors()).saveAs(join(outDir, 'student.safetensors'));
     written.push('student.safetensors');
-    for (const d of await studio.exportTfjs()) {
+    for (const d of await studio.export.tfjs()) {
       await d.saveAs(join(outDir, d.suggestedFilename()));
       written.push(d.suggestedFilename());
     }
@@ -124,11 +124,11 @@ async function main() {
     const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
     const meta = header.__metadata__;
 
-    const losses = await studio.losses();
+    const losses = await studio.train.losses();
     const tail = losses.slice(-10);
     const metrics = {
       config: JSON.parse(meta.run),
-      backend: (await studio.readStats()).backend,
+      backend: (await studio.train.stats()).backend,
       parameters: Number(meta.parameters),
       tokenizer: meta.tokenizer,
       dataset: { files, ...counts },

@@ -7,13 +7,23 @@ import { EvalPanel } from './panels/EvalPanel';
 import { RunsPanel } from './panels/RunsPanel';
 import { ModelPanel } from './panels/ModelPanel';
 import { TryPanel } from './panels/TryPanel';
-import { LossChart } from './charts/LossChart';
-import { MarginHistogram } from './charts/MarginHistogram';
-import { ScoreHistogram } from './charts/ScoreHistogram';
-import { MarginScatter } from './charts/MarginScatter';
-import { DevEvalChart } from './charts/DevEvalChart';
+import { ExportPanel } from './panels/ExportPanel';
 import { probeAdapterOnce } from '../state/adapter';
 
+/** The method's steps in the order a person takes them; each links to its panel. */
+const STEPS = [
+  { href: '#step-data', text: 'Data' },
+  { href: '#step-start', text: 'Start from' },
+  { href: '#step-train', text: 'Train' },
+  { href: '#step-evaluate', text: 'Evaluate' },
+  { href: '#step-try', text: 'Try' },
+  { href: '#step-export', text: 'Export / Continue on GPUs' },
+] as const;
+
+/**
+ * The page reads top to bottom as the method: data and the start side by side, then training with its charts, then
+ * evaluation beside trying, then export; the runs kept and the datasets stored come last.
+ */
 export function App() {
   // Which adapter WebGPU would use, asked once on the main thread as the page opens (not in the training worker,
   // which starts only with a run).
@@ -23,28 +33,35 @@ export function App() {
       <header className="app-header">
         <h1>Margin Studio</h1>
         <p className="tagline">Distil a neural ranker with Margin-MSE, on your own GPU. Your data never leaves this page.</p>
+        <nav aria-label="Steps">
+          <ol className="steps">
+            {STEPS.map((s, i) => (
+              <li key={s.href}>
+                <a href={s.href}>
+                  <span className="step-number">{i + 1}</span> {s.text}
+                </a>
+              </li>
+            ))}
+          </ol>
+        </nav>
       </header>
-      <main className="layout">
-        <div className="column">
+      <main className="flow">
+        <div className="pair">
           <DataPanel />
           <ModelPanel />
-          <TrainPanel />
         </div>
-        <div className="column charts">
-          <LossChart />
-          <DevEvalChart />
-          <MarginHistogram />
-          <ScoreHistogram />
-          <MarginScatter />
+        <TrainPanel />
+        <div className="pair">
           <EvalPanel />
           <TryPanel />
-          <RunsPanel />
+        </div>
+        <ExportPanel />
+        <RunsPanel />
+        <div className="below">
+          <DatasetPanel />
+          <StoragePanel />
         </div>
       </main>
-      <div className="below">
-        <DatasetPanel />
-        <StoragePanel />
-      </div>
     </div>
   );
 }

@@ -23,8 +23,10 @@ export function DataPanel() {
   const counts = active?.counts;
 
   return (
-    <section className="panel" aria-labelledby="data-title">
-      <h2 id="data-title">Data</h2>
+    <section className="panel step" id="step-data" aria-labelledby="data-title">
+      <h2 id="data-title">
+        <span className="step-number">1</span> Data
+      </h2>
       <div className="row">
         <button data-testid="load-demo" onClick={() => void loadDemo()} disabled={running}>
           Load demo dataset
@@ -55,35 +57,39 @@ export function DataPanel() {
           {STATE_TEXT[importState]}
         </span>
       </div>
-      <label className="field inline">
-        Read files as
-        <select value={layout} data-testid="import-layout" disabled={running} onChange={(e) => setLayout(isLayout(e.target.value) ? e.target.value : 'auto')}>
-          <option value="auto">detect from content</option>
-          {LAYOUTS.map((l) => (
-            <option key={l} value={l}>
-              {LAYOUT_LABELS[l]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field inline">
-        Tokenize texts with
-        <select value={tokenizer} data-testid="import-tokenizer" disabled={running || (append && !!active)} onChange={(e) => isTokenizerChoice(e.target.value) && setTokenizer(e.target.value)}>
-          {TOKENIZER_CHOICES.map((t) => (
-            <option key={t} value={t}>
-              {TOKENIZER_LABELS[t]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field inline">
-        <input type="checkbox" data-testid="import-append" checked={append && !!active} disabled={running || !active} onChange={(e) => setAppend(e.target.checked)} />
-        Add the files to the active dataset{active ? ` (${active.name})` : ''} instead of making a new one
-      </label>
-      <p className="hint">
-        Teacher scores (id-based, text-based or JSONL), collections, queries, qrels and TREC runs; <code>.gz</code> too. Files chosen together become one dataset. A WordPiece{' '}
-        <code>vocab.txt</code> chosen with them (first line <code>[PAD]</code>) tokenizes them with that vocabulary instead. Added files are tokenized as the dataset's texts were.
-      </p>
+      {/* How files are read: detected by default, so folded; the page object opens it to drive these. */}
+      <details className="fold" data-testid="import-options">
+        <summary>Import options: layout, tokenizer, adding to a dataset</summary>
+        <label className="field inline">
+          Read files as
+          <select value={layout} data-testid="import-layout" disabled={running} onChange={(e) => setLayout(isLayout(e.target.value) ? e.target.value : 'auto')}>
+            <option value="auto">detect from content</option>
+            {LAYOUTS.map((l) => (
+              <option key={l} value={l}>
+                {LAYOUT_LABELS[l]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field inline">
+          Tokenize texts with
+          <select value={tokenizer} data-testid="import-tokenizer" disabled={running || (append && !!active)} onChange={(e) => isTokenizerChoice(e.target.value) && setTokenizer(e.target.value)}>
+            {TOKENIZER_CHOICES.map((t) => (
+              <option key={t} value={t}>
+                {TOKENIZER_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field inline">
+          <input type="checkbox" data-testid="import-append" checked={append && !!active} disabled={running || !active} onChange={(e) => setAppend(e.target.checked)} />
+          Add the files to the active dataset{active ? ` (${active.name})` : ''} instead of making a new one
+        </label>
+        <p className="hint">
+          Teacher scores (id-based, text-based or JSONL), collections, queries, qrels and TREC runs; <code>.gz</code> too. Files chosen together become one dataset. A WordPiece{' '}
+          <code>vocab.txt</code> chosen with them (first line <code>[PAD]</code>) tokenizes them with that vocabulary instead. Added files are tokenized as the dataset's texts were.
+        </p>
+      </details>
       {running && progress && (
         <>
           <ProgressBar label={progress.label} done={progress.done} total={progress.total} rate={progress.rate} unit={progress.unit} testId="import-progress" />

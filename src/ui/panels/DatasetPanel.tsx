@@ -126,33 +126,35 @@ export function DatasetPanel() {
       <FileReports info={info} />
       <TeacherHistograms info={info} />
       {samples && (
-        <div className="samples" data-testid="sample-rows">
-          <h3>Sample rows</h3>
-          <table className="data-table wide">
-            <tbody>
-              {samples.queries.map((q) => (
-                <tr key={`q${q.id}`}>
-                  <th>query {q.id}</th>
-                  <td>{clip(q.text)}</td>
-                </tr>
-              ))}
-              {samples.passages.map((p) => (
-                <tr key={`p${p.id}`}>
-                  <th>passage {p.id}</th>
-                  <td>{clip(p.text)}</td>
-                </tr>
-              ))}
-              {samples.triples.map((t, i) => (
-                <tr key={`t${i}`}>
-                  <th>triple</th>
-                  <td>
-                    query {t.qid}: passage {t.pos} scores {fmt(t.posScore, 5)}, passage {t.neg} scores {fmt(t.negScore, 5)} (margin {fmt(t.posScore - t.negScore, 4)})
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <details className="fold samples">
+          <summary>Sample rows</summary>
+          <div data-testid="sample-rows">
+            <table className="data-table wide">
+              <tbody>
+                {samples.queries.map((q) => (
+                  <tr key={`q${q.id}`}>
+                    <th>query {q.id}</th>
+                    <td>{clip(q.text)}</td>
+                  </tr>
+                ))}
+                {samples.passages.map((p) => (
+                  <tr key={`p${p.id}`}>
+                    <th>passage {p.id}</th>
+                    <td>{clip(p.text)}</td>
+                  </tr>
+                ))}
+                {samples.triples.map((t, i) => (
+                  <tr key={`t${i}`}>
+                    <th>triple</th>
+                    <td>
+                      query {t.qid}: passage {t.pos} scores {fmt(t.posScore, 5)}, passage {t.neg} scores {fmt(t.negScore, 5)} (margin {fmt(t.posScore - t.negScore, 4)})
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
       )}
     </section>
   );

@@ -92,8 +92,10 @@ export function EvalPanel() {
   const bm25 = report?.rows.find((r) => r.system === 'bm25');
   const canRun = !!dataset && dataset.counts.qrels > 0 && !running && !trainingBusy;
   return (
-    <section className="panel" aria-labelledby="eval-title">
-      <h2 id="eval-title">Evaluate</h2>
+    <section className="panel step" id="step-evaluate" aria-labelledby="eval-title">
+      <h2 id="eval-title">
+        <span className="step-number">4</span> Evaluate
+      </h2>
       <div className="grid-form">
         <label className="field">
           Relevant from grade

@@ -8,7 +8,6 @@ import { currentDataset, useActiveDatasetId, useRunActive } from '../train/hooks
 import { activeDataset, datasetStore, retokenizeForModel } from '../../state/datasets';
 import { fineTuningSettings, fromScratchSettings, SCRATCH } from '../../train/models';
 import { fmt } from '../format';
-import { OptimiserSettings } from './OptimiserSettings';
 
 function ModelSummary({ model }: { model: ModelInfo }) {
   const d = model.dims;
@@ -112,8 +111,10 @@ export function ModelPanel() {
     configDraft.setFields(model ? fineTuningSettings(model, { steps }) : fromScratchSettings());
   };
   return (
-    <section className="panel" aria-labelledby="model-title">
-      <h2 id="model-title">Start from</h2>
+    <section className="panel step" id="step-start" aria-labelledby="model-title">
+      <h2 id="model-title">
+        <span className="step-number">2</span> Start from
+      </h2>
       <div className="row">
         <label className="field grow">
           Student starts from
@@ -183,11 +184,10 @@ export function ModelPanel() {
       {chosen && <TokenizerMatch model={chosen} />}
       {chosen && (
         <p className="hint" data-testid="fine-tuning-note">
-          Fine-tuning settings applied for a pretrained start (learning rate, warm-up, decay, clipping, pooling below); the paper’s students were
+          Fine-tuning settings applied for a pretrained start (learning rate, warm-up, decay, clipping, pooling; under Train, Advanced settings); the paper’s students were
           fine-tuned at learning rates around 7e-6.
         </p>
       )}
-      <OptimiserSettings />
       {models.length > 0 && (
         <details className="model-library">
           <summary>Model library ({models.length})</summary>

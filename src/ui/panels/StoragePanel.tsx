@@ -45,7 +45,9 @@ export function StoragePanel() {
             <th>rows</th>
             <th title="IndexedDB: the texts, their token ids, the triples, qrels and runs, as imported">stored tables</th>
             <th title="the Origin Private File System: fixed-width token rows, triple records and id indexes, written on the first Train">training files</th>
-            <th />
+            <th>
+              <span className="visually-hidden">actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

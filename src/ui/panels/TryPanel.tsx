@@ -18,8 +18,10 @@ export function TryPanel() {
     if (datasetId) void tryQuery(datasetId, query);
   };
   return (
-    <section className="panel" aria-labelledby="try-title">
-      <h2 id="try-title">Try the student</h2>
+    <section className="panel step" id="step-try" aria-labelledby="try-title">
+      <h2 id="try-title">
+        <span className="step-number">5</span> Try the student
+      </h2>
       <form
         className="row"
         onSubmit={(e) => {

@@ -112,19 +112,42 @@ function StandardizeTeacher({ disabled }: { disabled: boolean }) {
   );
 }
 
-/** The run config's fields; disabled while a run uses them. */
-export function ConfigForm() {
+/** The fields a person sets for every run, shown open; the others sit under Advanced settings. */
+const BASIC_FIELDS: ReadonlySet<NumericKey> = new Set(['steps', 'batchSize', 'learningRate']);
+
+function NumberFields({ basic }: { basic: boolean }) {
   const active = useRunActive();
   const arch = useDraftArch();
   const pretrained = (useDraftField('start') ?? 'scratch') !== 'scratch';
   return (
-    <div className="grid-form">
-      <Select field="arch" label="Student" testId="arch-select" fallback="dot" options={ARCH_OPTIONS} disabled={active} />
-      {showsField(studentOf(arch), 'pooling') && <Select field="pooling" label="Pooling" testId="config-pooling" fallback="mean" options={POOLING_OPTIONS} disabled={active} />}
-      <Select field="loss" label="Loss" testId="loss-select" fallback="margin-mse" options={LOSS_OPTIONS} disabled={active} />
-      {FIELDS.filter((f) => showsField(studentOf(arch), f.key)).map((f) => (
+    <>
+      {FIELDS.filter((f) => showsField(studentOf(arch), f.key) && BASIC_FIELDS.has(f.key) === basic).map((f) => (
         <NumberField key={f.key} spec={f} disabled={active} fromModel={pretrained && setByModel(f.key, arch)} />
       ))}
+    </>
+  );
+}
+
+/** The run config's everyday fields (student, loss, steps, batch, learning rate); disabled while a run uses them. */
+export function ConfigForm() {
+  const active = useRunActive();
+  return (
+    <div className="grid-form">
+      <Select field="arch" label="Student" testId="arch-select" fallback="dot" options={ARCH_OPTIONS} disabled={active} />
+      <Select field="loss" label="Loss" testId="loss-select" fallback="margin-mse" options={LOSS_OPTIONS} disabled={active} />
+      <NumberFields basic />
+    </div>
+  );
+}
+
+/** The rest of the run config (sizes, lengths, probe, checkpoints, device), under Advanced settings. */
+export function AdvancedConfigForm() {
+  const active = useRunActive();
+  const arch = useDraftArch();
+  return (
+    <div className="grid-form">
+      {showsField(studentOf(arch), 'pooling') && <Select field="pooling" label="Pooling" testId="config-pooling" fallback="mean" options={POOLING_OPTIONS} disabled={active} />}
+      <NumberFields basic={false} />
       <Select field="backend" label="Backend" testId="config-backend" fallback="auto" options={BACKEND_OPTIONS} disabled={active} />
       <Select field="kernels" label="Kernels (WebGPU)" testId="config-kernels" fallback="fused" options={KERNEL_OPTIONS} disabled={active} />
       <StandardizeTeacher disabled={active} />
