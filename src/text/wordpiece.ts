@@ -5,8 +5,10 @@
  * 100 characters, becomes `[UNK]`.
  */
 
-const MAX_WORD_CHARS = 100;
-const CONTINUATION = '##';
+/** Longer words become `[UNK]` whole (the exported tokenizer.json says the same). */
+export const MAX_WORD_CHARS = 100;
+/** The mark of a piece inside a word. */
+export const CONTINUATION = '##';
 
 export interface WordPieceSpecials {
   pad: number;
