@@ -4,8 +4,7 @@
  * optional Normalize, dot-product similarity) or as a `CrossEncoder` (one raw logit, no sigmoid). Weights keep the
  * library's names and `[out, in]` layout in float32; a model card says how the model was trained.
  *
- * Only export/, util/ and text/wordpiece's constants are imported: the description comes in as plain data
- * (hf-layout.ts), whatever built it.
+ * Only export/ and util/ are imported: the description comes in as plain data (hf-layout.ts), whatever built it.
  */
 import { zipSync, type Zippable } from 'fflate';
 import { architectureName, fileTensorName, weightSpecs, type HfDims, type HfModelDescription, type HfModelType } from './hf-layout';

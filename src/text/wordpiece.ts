@@ -5,10 +5,8 @@
  * 100 characters, becomes `[UNK]`.
  */
 
-/** Longer words become `[UNK]` whole (the exported tokenizer.json says the same). */
-export const MAX_WORD_CHARS = 100;
-/** The mark of a piece inside a word. */
-export const CONTINUATION = '##';
+const MAX_WORD_CHARS = 100;
+const CONTINUATION = '##';
 
 export interface WordPieceSpecials {
   pad: number;
