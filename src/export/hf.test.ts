@@ -3,6 +3,7 @@ import { unzipSync } from 'fflate';
 import { huggingFaceFolder, zipFolder, type HfFile, type TrainingSummary } from './hf';
 import { weightSpecs, type HfDims, type HfModelDescription, type HfModelKind, type HfModelType, type HfWeight } from './hf-layout';
 import { readSafetensors } from './safetensors';
+import { tokenizerJson } from './tokenizer-json';
 
 const DIMS: HfDims = { layers: 1, hidden: 8, heads: 2, ffn: 16, vocabSize: 6, maxPositions: 20, typeVocabSize: 2, layerNormEps: 1e-12 };
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'margin'];
@@ -38,7 +39,7 @@ const textOf = (files: HfFile[], path: string) => new TextDecoder().decode(byPat
 describe('Hugging Face folder export', () => {
   it('writes a BertModel bi-encoder with the sentence-transformers modules and the pooling it was trained with', () => {
     const files = huggingFaceFolder(model('bert', 'bi-encoder'), SUMMARY);
-    expect(files.map((f) => f.path).sort()).toEqual(['1_Pooling/config.json', 'README.md', 'config.json', 'config_sentence_transformers.json', 'model.safetensors', 'modules.json', 'sentence_bert_config.json', 'special_tokens_map.json', 'tokenizer_config.json', 'vocab.txt']);
+    expect(files.map((f) => f.path).sort()).toEqual(['1_Pooling/config.json', 'README.md', 'config.json', 'config_sentence_transformers.json', 'model.safetensors', 'modules.json', 'sentence_bert_config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);
     expect(jsonOf(files, 'config.json')).toMatchObject({ architectures: ['BertModel'], model_type: 'bert', vocab_size: 6, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16, hidden_act: 'gelu', max_position_embeddings: 20, type_vocab_size: 2, layer_norm_eps: 1e-12 });
     expect(jsonOf(files, '1_Pooling/config.json')).toMatchObject({ word_embedding_dimension: 8, pooling_mode_mean_tokens: true, pooling_mode_cls_token: false, pooling_mode_max_tokens: false });
     expect((jsonOf(files, 'modules.json') as unknown as { type: string }[]).map((m) => m.type)).toEqual(['sentence_transformers.models.Transformer', 'sentence_transformers.models.Pooling']);
@@ -46,6 +47,9 @@ describe('Hugging Face folder export', () => {
     expect(jsonOf(files, 'sentence_bert_config.json')).toEqual({ max_seq_length: 20, do_lower_case: false });
     expect(jsonOf(files, 'tokenizer_config.json')).toMatchObject({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 20, cls_token: '[CLS]', mask_token: '[MASK]' });
     expect(textOf(files, 'vocab.txt')).toBe(VOCAB.join('\n') + '\n');
+    // tokenizer.json (what transformers.js loads) over the same vocabulary; its own tests check it tokenizes as the studio.
+    expect(jsonOf(files, 'tokenizer.json')).toEqual(JSON.parse(JSON.stringify(tokenizerJson(VOCAB))));
+    expect(() => huggingFaceFolder(model('bert', 'bi-encoder', { lowercase: false }), SUMMARY)).toThrow('cannot export: the model is cased, and the studio tokenizes lower-cased only');
     const cls = huggingFaceFolder(model('bert', 'bi-encoder', { pooling: 'cls' }), SUMMARY);
     expect(jsonOf(cls, '1_Pooling/config.json')).toMatchObject({ pooling_mode_cls_token: true, pooling_mode_mean_tokens: false });
   });

@@ -9,6 +9,7 @@
 import { zipSync, type Zippable } from 'fflate';
 import { architectureName, fileTensorName, weightSpecs, type HfDims, type HfModelDescription, type HfModelType } from './hf-layout';
 import { writeSafetensors, type NamedTensor } from './safetensors';
+import { specialTokensMap, tokenizerConfigJson, tokenizerJson } from './tokenizer-json';
 
 export interface HfFile {
   path: string;
@@ -40,7 +41,6 @@ const IDENTITY = 'torch.nn.modules.linear.Identity';
 const ST = 'sentence_transformers.models.';
 /** sentence-transformers 3.0 introduced `similarity_fn_name`, which the bi-encoder's config sets to "dot". */
 const ST_FORMAT_VERSION = '3.0.0';
-const SPECIAL_TOKENS = { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' } as const;
 
 const encoder = new TextEncoder();
 const json = (path: string, value: unknown): HfFile => ({ path, bytes: encoder.encode(JSON.stringify(value, null, 2) + '\n') });
@@ -79,13 +79,13 @@ function modelTensors(model: HfModelDescription): NamedTensor[] {
 }
 
 function tokenizerFiles(model: HfModelDescription, maxLength: number): HfFile[] {
-  const has = new Set(model.vocab);
-  const specials = Object.fromEntries(Object.entries(SPECIAL_TOKENS).filter(([, t]) => has.has(t)));
   const tokenizerClass = model.type === 'bert' ? 'BertTokenizer' : 'DistilBertTokenizer';
   return [
     text('vocab.txt', model.vocab.join('\n') + '\n'),
-    json('tokenizer_config.json', { tokenizer_class: tokenizerClass, do_lower_case: model.lowercase, strip_accents: null, tokenize_chinese_chars: true, clean_up_tokenization_spaces: true, model_max_length: maxLength, ...specials }),
-    json('special_tokens_map.json', specials),
+    // The fast-tokenizer file: what transformers.js loads (it has no reader for vocab.txt alone).
+    json('tokenizer.json', tokenizerJson(model.vocab)),
+    json('tokenizer_config.json', tokenizerConfigJson(model.vocab, { tokenizerClass, modelMaxLength: maxLength })),
+    json('special_tokens_map.json', specialTokensMap(model.vocab)),
   ];
 }
 
@@ -132,6 +132,8 @@ function sentenceTransformerFiles(model: HfModelDescription, maxLength: number):
  * model card.
  */
 export function huggingFaceFolder(model: HfModelDescription, summary: TrainingSummary, { sentenceTransformers = true } = {}): HfFile[] {
+  // The studio tokenizes lower-cased only (a cased checkpoint is refused at import), and the tokenizer files say so.
+  if (!model.lowercase) throw new Error('cannot export: the model is cased, and the studio tokenizes lower-cased only');
   if (model.vocab.length !== model.dims.vocabSize) throw new Error(`cannot export: the vocabulary has ${model.vocab.length} tokens, the model ${model.dims.vocabSize} embeddings`);
   const maxLength = model.maxSeqLength ?? Math.min(model.dims.maxPositions, 512);
   // `format: pt` is required: transformers refuses safetensors metadata without a format it knows.
