@@ -85,6 +85,59 @@ const dotScores = (q: Float32Array, p: Float32Array, rows: number) => {
 
 const TOLERANCE = 1e-4;
 
+/** Random word pieces (no special tokens) between [CLS] and [SEP], `min`…`max` pieces each. */
+function randomTexts(model: PretrainedModel, rng: Rng, count: number, min: number, max: number): number[][] {
+  const [cls, sep] = [model.vocab.indexOf('[CLS]'), model.vocab.indexOf('[SEP]')];
+  const firstWord = model.vocab.findIndex((t) => !/^\[.*\]$/.test(t));
+  return Array.from({ length: count }, () => [cls, ...Array.from({ length: min + rng.int(max - min + 1) }, () => firstWord + rng.int(model.vocab.length - firstWord)), sep]);
+}
+
+/** `[CLS] q [SEP] p [SEP]` of random texts, token types 0 then 1. */
+function randomPairs(model: PretrainedModel, rng: Rng, count: number): Batch {
+  const q = randomTexts(model, rng, count, 3, 12);
+  const p = randomTexts(model, rng, count, 10, 40);
+  const ids = q.map((qi, i) => [...qi, ...p[i]!.slice(1)]);
+  return padded(ids, ids.map((row, i) => row.map((_, j) => (j < q[i]!.length ? 0 : 1))));
+}
+
+/** Every query against every passage, query-major. */
+function allPairScores(q: Float32Array, p: Float32Array, queries: number, passages: number): number[] {
+  const d = q.length / queries;
+  const out: number[] = [];
+  for (let i = 0; i < queries; i++) for (let j = 0; j < passages; j++) out.push(q.subarray(i * d, i * d + d).reduce((s, v, k) => s + v * (p[j * d + k] as number), 0));
+  return out;
+}
+
+/** Ranks from 1, ties sharing their mean rank. */
+function ranks(values: readonly number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const r = new Array<number>(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return r;
+}
+
+/** Spearman's ρ: Pearson's correlation of the ranks. */
+function spearman(a: readonly number[], b: readonly number[]): number {
+  const [ra, rb] = [ranks(a), ranks(b)];
+  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
+  const [ma, mb] = [mean(ra), mean(rb)];
+  let [sab, saa, sbb] = [0, 0, 0];
+  for (let i = 0; i < ra.length; i++) {
+    sab += (ra[i]! - ma) * (rb[i]! - mb);
+    saa += (ra[i]! - ma) ** 2;
+    sbb += (rb[i]! - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+const topK = (scores: readonly number[], k: number) => scores.map((s, i) => [s, i] as const).sort((x, y) => y[0] - x[0]).slice(0, k).map(([, i]) => i);
+const overlap = (a: readonly number[], b: readonly number[]) => a.filter((x) => b.includes(x)).length;
+
 describe('ONNX export of the hf-tiny models, run in onnxruntime', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -119,6 +172,61 @@ describe('ONNX export of the hf-tiny models, run in onnxruntime', () => {
     expect(out.logits!.length).toBe(6);
     expect(relativeError(out.logits!, expected['bert-cross-encoder'].logits)).toBeLessThan(TOLERANCE);
     expect(relativeError(out.logits!, tfjsOutputs(model, pairs))).toBeLessThan(TOLERANCE);
+  });
+
+  for (const name of ['bert-dot', 'distilbert-dot'] as const) {
+    it(`${name}: the int8 model ranks like the float one`, async () => {
+      const model = readPretrainedFolder(fixtureFolder(name));
+      const [fp32, int8] = [onnxModel(model), onnxModel(model, { int8: true })];
+      expect(int8.length).toBeLessThan(fp32.length);
+      const rng = new Rng(11);
+      const queries = padded(randomTexts(model, rng, 12, 4, 14));
+      const passages = padded(randomTexts(model, rng, 40, 16, 46));
+      const scores = async (bytes: Uint8Array) => {
+        const q = (await runOnnx(bytes, model, queries)).sentence_embedding!;
+        const p = (await runOnnx(bytes, model, passages)).sentence_embedding!;
+        return allPairScores(q, p, queries.rows, passages.rows);
+      };
+      const [exact, quantized] = [await scores(fp32), await scores(int8)];
+      // 12 × 40 = 480 query-passage scores.
+      const rho = spearman(exact, quantized);
+      console.log(`${name} int8 vs fp32: Spearman ${rho.toFixed(4)} over ${exact.length} pairs, relative error ${relativeError(quantized, exact).toExponential(2)}`);
+      expect(rho).toBeGreaterThanOrEqual(0.9);
+      // Close in value too (a wrong dequantization scale could keep the order), yet not equal: another computation.
+      expect(relativeError(quantized, exact)).toBeLessThan(0.01);
+      expect(relativeError(quantized, exact)).toBeGreaterThan(0);
+      // The fixture's texts: each query's ranking of all six passages keeps its top 3 (at least 2 of them).
+      const fq = padded(expected.query_ids);
+      const fp = padded(expected.passage_ids);
+      for (const bytes of [fp32, int8]) expect((await runOnnx(bytes, model, fq)).sentence_embedding!.length).toBe(6 * model.dims.hidden);
+      const fixtureScores = async (bytes: Uint8Array) => allPairScores((await runOnnx(bytes, model, fq)).sentence_embedding!, (await runOnnx(bytes, model, fp)).sentence_embedding!, 6, 6);
+      const [a, b] = [await fixtureScores(fp32), await fixtureScores(int8)];
+      for (let q = 0; q < 6; q += 2) expect(overlap(topK(a.slice(q * 6, q * 6 + 6), 3), topK(b.slice(q * 6, q * 6 + 6), 3)), `query ${q}`).toBeGreaterThanOrEqual(2);
+    });
+  }
+
+  it('bert-cross-encoder: the int8 model ranks pairs like the float one', async () => {
+    const model = readPretrainedFolder(fixtureFolder('bert-cross-encoder'));
+    const rng = new Rng(13);
+    const pairs = randomPairs(model, rng, 200);
+    const exact = (await runOnnx(onnxModel(model), model, pairs)).logits!;
+    const quantized = (await runOnnx(onnxModel(model, { int8: true }), model, pairs)).logits!;
+    const rho = spearman(Array.from(exact), Array.from(quantized));
+    console.log(`bert-cross-encoder int8 vs fp32: Spearman ${rho.toFixed(4)} over ${exact.length} pairs, relative error ${relativeError(quantized, exact).toExponential(2)}`);
+    expect(rho).toBeGreaterThanOrEqual(0.9);
+    expect(relativeError(quantized, exact)).toBeLessThan(0.12);
+    const fixture = padded(expected.pair_ids, expected.pair_token_types);
+    const [a, b] = [(await runOnnx(onnxModel(model), model, fixture)).logits!, (await runOnnx(onnxModel(model, { int8: true }), model, fixture)).logits!];
+    for (let q = 0; q < 6; q += 2) expect(Math.sign(a[q]! - a[q + 1]!), `query ${q}`).toBe(Math.sign(b[q]! - b[q + 1]!));
+  });
+
+  it('spearman and ranks follow their definitions', () => {
+    // Ties share the mean of their ranks: 10 and 10 take ranks 2 and 3 → 2.5 each.
+    expect(ranks([5, 10, 10, 20])).toEqual([1, 2.5, 2.5, 4]);
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1, 12);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    // ranks a = 1 2 3 4, b = 2 1 4 3: Σd² = 4, ρ = 1 − 6·4 / (4·15) = 0.6
+    expect(spearman([1, 2, 3, 4], [2, 1, 4, 3])).toBeCloseTo(0.6, 12);
   });
 
   it('a Dense projection, [CLS] pooling and Normalize: the studio\'s vectors', async () => {
