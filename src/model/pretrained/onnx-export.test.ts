@@ -5,7 +5,6 @@
  * checks the wire format alone.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../tf';
 import { onnxModel } from '../../export/onnx/bert';
@@ -14,40 +13,10 @@ import { bertEncode, bertInputs, crossEncoderLogits, loadPretrainedParams, sente
 import { ParamSet } from '../layers/params';
 import { readPretrainedFolder, type PretrainedModel } from './folder';
 import { fixtureFolder, hfExpected } from '../../testing/hf-fixtures';
+import { padded, relativeError, runOnnx, type Batch } from '../../testing/onnx';
 import { FUSED_KERNELS as K } from '../kernels';
 
 const expected = hfExpected();
-
-/** Rows of ids padded with 0 to the longest, with their mask and token types. */
-interface Batch {
-  rows: number;
-  length: number;
-  ids: Int32Array;
-  mask: Float32Array;
-  types: Int32Array;
-}
-
-function padded(rows: readonly number[][], types?: readonly number[][]): Batch {
-  const length = Math.max(...rows.map((r) => r.length));
-  const b: Batch = { rows: rows.length, length, ids: new Int32Array(rows.length * length), mask: new Float32Array(rows.length * length), types: new Int32Array(rows.length * length) };
-  rows.forEach((r, i) => {
-    b.ids.set(r, i * length);
-    b.mask.fill(1, i * length, i * length + r.length);
-    if (types) b.types.set(types[i] as number[], i * length);
-  });
-  return b;
-}
-
-const int64 = (a: Int32Array | Float32Array, b: Batch) => new ort.Tensor('int64', BigInt64Array.from(a, (v) => BigInt(v)), [b.rows, b.length]);
-
-async function runOnnx(bytes: Uint8Array, model: PretrainedModel, b: Batch): Promise<Record<string, Float32Array>> {
-  const session = await ort.InferenceSession.create(bytes);
-  const feeds: Record<string, ort.Tensor> = { input_ids: int64(b.ids, b), attention_mask: int64(b.mask, b) };
-  if (model.type === 'bert') feeds.token_type_ids = int64(b.types, b);
-  const out = await session.run(feeds);
-  await session.release();
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-}
 
 /** The studio's forward on the tfjs CPU backend: sentence vectors, or the pairs' logits. */
 function tfjsOutputs(model: PretrainedModel, b: Batch): Float32Array {
@@ -64,18 +33,6 @@ function tfjsOutputs(model: PretrainedModel, b: Batch): Float32Array {
   } finally {
     params.dispose();
   }
-}
-
-/** Largest |a − b| over the largest |reference|: the relative error of a whole output. */
-function relativeError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
-  expect(actual.length).toBe(reference.length);
-  let diff = 0;
-  let top = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs((actual[i] as number) - (reference[i] as number)));
-    top = Math.max(top, Math.abs(reference[i] as number));
-  }
-  return diff / top;
 }
 
 const dotScores = (q: Float32Array, p: Float32Array, rows: number) => {
