@@ -8,6 +8,9 @@
  * - `MatMulInteger` multiplies the two in int32, `Cast` makes that float, `Mul` by (activation scale × weight scale)
  *   brings it back to the float scale, then the float bias is added.
  *
+ * Embedding tables (Gather) are stored int8 the same way and dequantized after the lookup (bert.ts), as
+ * quantize_dynamic does by default.
+ *
  * Standard-domain ops only (no com.microsoft MatMulIntegerToFloat), so any ONNX runtime with opset 17 runs it.
  */
 import { DataType, type DataTypeCode } from './proto';

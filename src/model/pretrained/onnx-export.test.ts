@@ -135,7 +135,9 @@ describe('ONNX export of the hf-tiny models, run in onnxruntime', () => {
     it(`${name}: the int8 model ranks like the float one`, async () => {
       const model = readPretrainedFolder(fixtureFolder(name));
       const [fp32, int8] = [onnxModel(model), onnxModel(model, { int8: true })];
-      expect(int8.length).toBeLessThan(fp32.length);
+      // Every weight matrix and embedding table in int8, a quarter of its float32 bytes; biases, LayerNorms and the
+      // graph stay as they were (measured 0.30 on hf-tiny).
+      expect(int8.length / fp32.length).toBeLessThan(0.33);
       const rng = new Rng(11);
       const queries = padded(randomTexts(model, rng, 12, 4, 14));
       const passages = padded(randomTexts(model, rng, 40, 16, 46));
@@ -174,7 +176,9 @@ describe('ONNX export of the hf-tiny models, run in onnxruntime', () => {
     expect(relativeError(quantized, exact)).toBeLessThan(0.12);
     const fixture = padded(expected.pair_ids, expected.pair_token_types);
     const [a, b] = [(await runOnnx(onnxModel(model), model, fixture)).logits!, (await runOnnx(onnxModel(model, { int8: true }), model, fixture)).logits!];
-    for (let q = 0; q < 6; q += 2) expect(Math.sign(a[q]! - a[q + 1]!), `query ${q}`).toBe(Math.sign(b[q]! - b[q + 1]!));
+    // This random tiny cross-encoder's six fixture logits lie within 0.28–0.30 (pairs 0 and 1 differ by 0.0013),
+    // closer than int8 resolves, so their order is no test here; their values are.
+    expect(relativeError(b, a)).toBeLessThan(0.12);
   });
 
   it('spearman and ranks follow their definitions', () => {
