@@ -54,6 +54,16 @@ describe('ProtoWriter', () => {
     expect(Array.from(out.subarray(0, 3))).toEqual([0x4a, 0xe8, 0x07]);
     expect(Array.from(out.subarray(3))).toEqual(Array.from(big));
   });
+
+  it('nests a message holding a long payload, with small fields either side', () => {
+    const big = new Uint8Array(1000).map((_, i) => (i * 7) % 256);
+    const out = new ProtoWriter().int(1, 8).message(7, (m) => m.string(2, 'g').bytes(9, big)).int(1, 9).finish();
+    // inner: [0x12, 1, 'g'] (3) + [0x4a, 0xe8, 0x07] (3) + 1000 = 1006 = 0b111_1101110 → [0xee, 0x07]
+    expect(Array.from(out.subarray(0, 10))).toEqual([0x08, 0x08, 0x3a, 0xee, 0x07, 0x12, 0x01, ...ascii('g'), 0x4a, 0xe8]);
+    expect(out[10]).toBe(0x07);
+    expect(Array.from(out.subarray(11, 1011))).toEqual(Array.from(big));
+    expect(Array.from(out.subarray(1011))).toEqual([0x08, 0x09]);
+  });
 });
 
 describe('ONNX messages', () => {

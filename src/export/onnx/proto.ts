@@ -21,18 +21,30 @@ const FIXED32 = 5;
 
 const utf8 = new TextEncoder();
 
-/** A growable byte buffer with the protobuf primitives. */
+/**
+ * The protobuf primitives over a list of byte chunks. Large payloads (weights) are kept by reference and nested
+ * messages are appended as their chunks, so a model's weights are copied once, into the final file: a writer that
+ * copied at each level (tensor → graph → model) would need several times a large model's size at once.
+ */
 export class ProtoWriter {
-  private buf = new Uint8Array(256);
-  private len = 0;
+  private readonly parts: Uint8Array[] = [];
+  /** Bytes in `parts`. */
+  private size = 0;
+  /** Small writes (tags, varints, short strings) gather here before becoming a chunk. */
+  private scratch = new Uint8Array(64);
+  private used = 0;
+
+  private flush(): void {
+    if (this.used === 0) return;
+    this.parts.push(this.scratch.slice(0, this.used));
+    this.size += this.used;
+    this.used = 0;
+  }
 
   private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
+    if (this.used + n <= this.scratch.length) return;
+    this.flush();
+    if (n > this.scratch.length) this.scratch = new Uint8Array(n);
   }
 
   /**
@@ -43,10 +55,10 @@ export class ProtoWriter {
     let v = BigInt.asUintN(64, BigInt(value));
     this.room(10);
     while (v >= 0x80n) {
-      this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
+      this.scratch[this.used++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
     }
-    this.buf[this.len++] = Number(v);
+    this.scratch[this.used++] = Number(v);
     return this;
   }
 
@@ -54,10 +66,17 @@ export class ProtoWriter {
     return this.varint((field << 3) | wireType);
   }
 
+  /** Appends bytes; long ones by reference (the caller must not change them before `finish`). */
   raw(bytes: Uint8Array): this {
-    this.room(bytes.length);
-    this.buf.set(bytes, this.len);
-    this.len += bytes.length;
+    if (bytes.length <= 64) {
+      this.room(bytes.length);
+      this.scratch.set(bytes, this.used);
+      this.used += bytes.length;
+      return this;
+    }
+    this.flush();
+    this.parts.push(bytes);
+    this.size += bytes.length;
     return this;
   }
 
@@ -79,16 +98,19 @@ export class ProtoWriter {
   message(field: number, write: (w: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     write(inner);
-    return this.bytes(field, inner.finish());
+    inner.flush();
+    this.tag(field, LENGTH).varint(inner.size);
+    this.flush();
+    this.parts.push(...inner.parts);
+    this.size += inner.size;
+    return this;
   }
 
   /** A float field: fixed 32-bit, little-endian IEEE 754. */
   float(field: number, value: number): this {
-    this.tag(field, FIXED32);
-    this.room(4);
-    new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 4).setFloat32(0, value, true);
-    this.len += 4;
-    return this;
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setFloat32(0, value, true);
+    return this.tag(field, FIXED32).raw(bytes);
   }
 
   /** A packed repeated integer field: one length-delimited field holding the varints back to back. */
@@ -98,8 +120,16 @@ export class ProtoWriter {
     return this.bytes(field, inner.finish());
   }
 
+  /** The bytes as one array (the one copy of the chunks). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    this.flush();
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 }
 
