@@ -23,14 +23,19 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A graph input; its name is public (what callers feed), so a clash is an error, not a rename. */
   input(name: string, elemType: DataTypeCode, dims: ValueInfo['dims']): string {
-    this.inputs.push({ name: this.fresh(name), elemType, dims });
+    if (this.names.has(name)) throw new Error(`ONNX graph: ${name} is already a value of this graph`);
+    this.names.add(name);
+    this.inputs.push({ name, elemType, dims });
     return name;
   }
 
   /** Renames a value to a graph output by an Identity node (outputs keep their public names whatever built them). */
   output(value: string, name: string, elemType: DataTypeCode, dims: ValueInfo['dims']): void {
-    this.nodes.push({ opType: 'Identity', inputs: [value], outputs: [this.fresh(name)], name: `${name}_out` });
+    if (this.names.has(name)) throw new Error(`ONNX graph: ${name} is already a value of this graph`);
+    this.names.add(name);
+    this.nodes.push({ opType: 'Identity', inputs: [value], outputs: [name], name: `${name}_out` });
     this.outputs.push({ name, elemType, dims });
   }
 
