@@ -46,7 +46,8 @@ const encoder = new TextEncoder();
 const json = (path: string, value: unknown): HfFile => ({ path, bytes: encoder.encode(JSON.stringify(value, null, 2) + '\n') });
 const text = (path: string, value: string): HfFile => ({ path, bytes: encoder.encode(value) });
 
-function modelConfig(model: HfModelDescription): Record<string, unknown> {
+/** `config.json`: what `transformers` (and transformers.js) build the model from. */
+export function modelConfig(model: HfModelDescription): Record<string, unknown> {
   const { dims: d, type, kind } = model;
   const head = kind === 'cross-encoder' ? { id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 }, sbert_ce_default_activation_function: IDENTITY } : {};
   // Margin-MSE trains raw scores, so a CrossEncoder must return the logit itself (its default for one label is a sigmoid).
@@ -89,6 +90,20 @@ function tokenizerFiles(model: HfModelDescription, maxLength: number): HfFile[] 
   ];
 }
 
+/** sentence-transformers' `1_Pooling/config.json`: exactly one mode on, the model's. */
+export function poolingConfig(model: HfModelDescription): Record<string, unknown> {
+  return {
+    word_embedding_dimension: model.dims.hidden,
+    pooling_mode_cls_token: model.pooling === 'cls',
+    pooling_mode_mean_tokens: model.pooling === 'mean',
+    pooling_mode_max_tokens: false,
+    pooling_mode_mean_sqrt_len_tokens: false,
+    pooling_mode_weightedmean_tokens: false,
+    pooling_mode_lasttoken: false,
+    include_prompt: true,
+  };
+}
+
 function sentenceTransformerFiles(model: HfModelDescription, maxLength: number): HfFile[] {
   const modules: { idx: number; name: string; path: string; type: string }[] = [
     { idx: 0, name: '0', path: '', type: `${ST}Transformer` },
@@ -96,16 +111,7 @@ function sentenceTransformerFiles(model: HfModelDescription, maxLength: number):
   ];
   const files: HfFile[] = [
     json('sentence_bert_config.json', { max_seq_length: maxLength, do_lower_case: false }),
-    json('1_Pooling/config.json', {
-      word_embedding_dimension: model.dims.hidden,
-      pooling_mode_cls_token: model.pooling === 'cls',
-      pooling_mode_mean_tokens: model.pooling === 'mean',
-      pooling_mode_max_tokens: false,
-      pooling_mode_mean_sqrt_len_tokens: false,
-      pooling_mode_weightedmean_tokens: false,
-      pooling_mode_lasttoken: false,
-      include_prompt: true,
-    }),
+    json('1_Pooling/config.json', poolingConfig(model)),
     json('config_sentence_transformers.json', { __version__: { sentence_transformers: ST_FORMAT_VERSION }, prompts: {}, default_prompt_name: null, similarity_fn_name: 'dot' }),
   ];
   if (model.dense) {

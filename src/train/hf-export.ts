@@ -10,13 +10,14 @@ import { PretrainedCatStudent } from '../model/students/cat/model';
 import { PretrainedDotStudent } from '../model/students/dot/model';
 import type { Student } from '../model/students/student';
 
-export async function huggingFaceDescription(student: Student): Promise<HfModelDescription> {
+/** `target` names the export in the refusal ("a web page (transformers.js)" for the ONNX folder). */
+export async function huggingFaceDescription(student: Student, target = 'a Hugging Face folder'): Promise<HfModelDescription> {
   if (!(student instanceof PretrainedDotStudent || student instanceof PretrainedCatStudent)) {
     const why =
       student instanceof PretrainedStudent
         ? `a ${student.arch} student has no class in transformers or sentence-transformers (dot has, as a SentenceTransformer, and cat, as a CrossEncoder)`
         : `this ${student.arch} student runs on the studio's own transformer (pre-norm blocks, ReLU), which transformers does not have; start a dot or cat run from a pretrained model to export it this way`;
-    throw new Error(`cannot export as a Hugging Face folder: ${why}. Its weights still export as safetensors or tfjs.`);
+    throw new Error(`cannot export as ${target}: ${why}. Its weights still export as safetensors or tfjs.`);
   }
   const { start } = student;
   const own = [DENSE_WEIGHT, DENSE_BIAS];
