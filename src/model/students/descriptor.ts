@@ -171,3 +171,9 @@ export function batchLengths(student: Pick<StudentDescriptor, 'pairCut'>, c: Pic
   const whole = c.queryLength + c.passageLength + PAIR_SPECIALS;
   return { queryLength: whole, passageLength: whole };
 }
+
+/** What the query and passage length fields mean for this student, where they do not simply cut each text. */
+export function pairCutHelp(student: Pick<StudentDescriptor, 'pairCut'>): string | undefined {
+  if (student.pairCut === 'sides') return undefined;
+  return 'cat reads query and passage as one pair of at most query + passage tokens (+3 specials: the export\'s max_length), shared longest-first as transformers and CrossEncoder cut a pair: a short query leaves its room to a long passage';
+}
