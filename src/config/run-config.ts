@@ -2,6 +2,7 @@
 import { LOSSES, type LossName } from './loss-names';
 import { ARCHS, studentOf, type Arch } from '../model/students/registry';
 import { POOLINGS, type Pooling, type StudentSizes } from '../model/students/config';
+import { batchLengths } from '../model/students/descriptor';
 import { KERNEL_CHOICES, type KernelChoice } from '../model/kernels/choice';
 
 export { POOLINGS, type Pooling };
@@ -155,8 +156,17 @@ export function microBatchOf(cfg: Pick<RunConfig, 'batchSize' | 'microBatch'>): 
  * passage) pairs, forward and backward), and an encoding forward of at most as many texts. eval/ caps both at its
  * own defaults (64 pairs, 128 texts), so the default batch of 32 evaluates as it always has.
  */
-export function evalLengthsOf(cfg: Pick<RunConfig, 'batchSize' | 'microBatch' | 'queryLength' | 'passageLength'>): { queryLength: number; passageLength: number; forwardBatch: number } {
-  return { queryLength: cfg.queryLength, passageLength: cfg.passageLength, forwardBatch: 2 * microBatchOf(cfg) };
+export function evalLengthsOf(cfg: Pick<RunConfig, 'arch' | 'batchSize' | 'microBatch' | 'queryLength' | 'passageLength'>): { queryLength: number; passageLength: number; forwardBatch: number } {
+  return { ...batchLengthsOf(cfg), forwardBatch: 2 * microBatchOf(cfg) };
+}
+
+/**
+ * The tokens per side that training batches, the probe, evaluation and "try" give this run's student: its query
+ * and passage lengths, or for a cat student the whole pair's length on both sides, which it cuts longest-first
+ * as `transformers` does (model/students/descriptor.ts `batchLengths`).
+ */
+export function batchLengthsOf(cfg: Pick<RunConfig, 'arch' | 'queryLength' | 'passageLength'>): { queryLength: number; passageLength: number } {
+  return batchLengths(studentOf(cfg.arch), cfg);
 }
 
 /** Micro-batches per optimiser step. */

@@ -167,9 +167,9 @@ export function fieldFates(config: RunConfig): Record<keyof RunConfig, FieldFate
     clipNorm: s('max_grad_norm (0: no clipping)'),
     queryLength:
       cross
-        ? s('max_length of the joined pair (query + passage + 3)')
+        ? s('max_length of the joined pair (query + passage + 3), which the tokenizer cuts longest-first as the studio does')
         : s('max_seq_length = longer of query and passage + 2: sentence-transformers truncates queries and passages at one length, so queries longer than the studio\'s query length are kept longer'),
-    passageLength: cross ? s('max_length of the joined pair (query + passage + 3)') : s('max_seq_length (longer of query and passage + 2)'),
+    passageLength: cross ? s('max_length of the joined pair (query + passage + 3), cut longest-first as in the studio') : s('max_seq_length (longer of query and passage + 2)'),
     hidden: fromCheckpoint,
     heads: fromCheckpoint,
     ffn: fromCheckpoint,
@@ -197,7 +197,6 @@ export function approximations(config: RunConfig, settings: TrainSettings): stri
     'Weights new to the run (a cross-encoder head, a Dense projection) are initialised by PyTorch, not by the studio\'s generator.',
   ];
   if (settings.kind === 'bi-encoder' && config.queryLength < config.passageLength) out.push(`Queries are cut at ${settings.max_seq_length} tokens (the studio cut them at ${config.queryLength + 2}).`);
-  if (settings.kind === 'cross-encoder') out.push('A pair longer than max_length is cut by the tokenizer\'s longest-first rule; the studio cuts the query and the passage each at its own length.');
   if (settings.loss === 'mse') out.push('MSE: each triple becomes two (query, passage, score) rows, shuffled apart; a batch holds twice the run\'s batch size in pairs, the same texts per step.');
   if (settings.loss === 'ranknet') out.push('RankNet: RankNetLoss over [positive, negative] with labels [1, 0]; its logarithm is natural (reduction_log="natural") as in the studio.');
   return out;

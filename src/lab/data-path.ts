@@ -4,7 +4,7 @@
  */
 import { getDataset } from '../data/store/catalog';
 import { BatchSampler, splitProbe, type TrainingData } from '../train/batches';
-import { resolveRunConfig, type RunConfig } from '../config/run-config';
+import { batchLengthsOf, resolveRunConfig, type RunConfig } from '../config/run-config';
 import { trainingData } from '../train/training-data';
 import { Rng } from '../util/random';
 
@@ -31,7 +31,8 @@ export function timeBatches(data: TrainingData, sampler: BatchSampler, config: R
   let batches = 0;
   let tokens = 0;
   while (performance.now() - started < seconds * 1000) {
-    const b = data.batch(sampler.next(), config.queryLength, config.passageLength);
+    const { queryLength, passageLength } = batchLengthsOf(config);
+    const b = data.batch(sampler.next(), queryLength, passageLength);
     tokens += (b.pos[0] ?? 0) + (b.neg[b.neg.length - 1] ?? 0);
     batches++;
   }

@@ -2,7 +2,7 @@
 import * as tf from '../model/tf';
 import { Trainer } from '../train/trainer.core';
 import { tablesAsTrainingData } from '../train/stored-data';
-import { resolveRunConfig, type RunConfig } from '../config/run-config';
+import { batchLengthsOf, resolveRunConfig, type RunConfig } from '../config/run-config';
 import { selectBackend } from '../train/backend';
 import { fusedDispatches, type KernelChoice } from '../model/kernels';
 import { demoTables } from './demo-tables';
@@ -154,7 +154,8 @@ export interface InferenceRate {
 /** Evaluation's two costs with the student's forward pass (no gradients): scoring pairs and encoding passages. */
 export async function inferenceRate(partial: Partial<RunConfig>, { batch = 64, reps = 4, tokenizer = undefined as TokenizerChoice | undefined } = {}): Promise<InferenceRate> {
   const { trainer } = await setUp(partial, 1, { tokenizer });
-  const c = trainer.config;
+  // The sides as training and evaluation carry them for this student (a cat student's whole pair on each).
+  const c = batchLengthsOf(trainer.config);
   const indices = Array.from(trainer.trainIndices.subarray(0, batch));
   const b = trainer.data.batch(indices, c.queryLength, c.passageLength);
   const query = tokenBatch(b.query, b.size, c.queryLength);
@@ -177,7 +178,7 @@ export async function inferenceRate(partial: Partial<RunConfig>, { batch = 64, r
   try {
     const pairsPerSecond = await timed(() => model.scorePairs(query, passage));
     const passagesPerSecond = isVectorStudent(model) ? await timed(() => model.embed(passage)) : null;
-    return { arch: c.arch, kernels: c.kernels, pairsPerSecond, passagesPerSecond, batch: b.size };
+    return { arch: trainer.config.arch, kernels: trainer.config.kernels, pairsPerSecond, passagesPerSecond, batch: b.size };
   } finally {
     dispose(query);
     dispose(passage);

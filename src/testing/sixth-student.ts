@@ -15,6 +15,7 @@ export const cosine = {
   label: 'Cosine: pooled vectors, their cosine times a learned scale (a test student)',
   fields: ['pooling'],
   sequences: 'apart',
+  pairCut: 'sides',
   pretrained: 'encoder',
   fromCheckpoint: ['hidden', 'heads', 'ffn', 'layers'],
   handoff: { refused: 'the cosine student exists only in the tests' },

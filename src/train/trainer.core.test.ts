@@ -212,6 +212,22 @@ describe('Trainer on the CPU backend', () => {
     b.dispose();
   });
 
+  it('gives a cat student each side at the whole pair length, so that it can cut the pair longest-first itself', async () => {
+    const cfg = { ...config, arch: 'cat' as const, hidden: 8, ffn: 16, queryLength: 2, passageLength: 12 };
+    const trainer = new Trainer(await demoData(), cfg, TOKENIZER);
+    const width = 2 + 12 + 3;
+    const probe = trainer.probeBatch;
+    expect(probe.query.length).toBe(probe.size * width);
+    expect(probe.pos.length).toBe(probe.size * width);
+    // Queries longer than the 2 tokens of queryLength arrive whole, where the passage leaves them room.
+    const longest = Math.max(...Array.from({ length: probe.size }, (_, r) => probe.query.subarray(r * width, (r + 1) * width).indexOf(0) >>> 0).map((end) => Math.min(end, width)));
+    expect(longest).toBeGreaterThan(2);
+    const l = trainer.step();
+    expect(Number.isFinite((await l.data())[0])).toBe(true);
+    l.dispose();
+    trainer.dispose();
+  });
+
   it.each(ARCHS.map((a) => [a]))('trains the %s student: the Margin-MSE loss falls and no tensor leaks', async (arch) => {
     const trainer = new Trainer(await demoData(), { ...config, arch, steps: 24, probeEvery: 24, batchSize: 4, hidden: 8, ffn: 16, compressDim: 8, queryLength: 6, passageLength: 12, learningRate: 0.01 }, TOKENIZER);
     expect(trainer.model.arch).toBe(arch);

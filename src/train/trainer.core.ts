@@ -12,7 +12,9 @@ import type { TokenizerInfo } from '../text/tokenizers';
 import { tokenBatch, type TokenBatch } from '../model/layers/transformer';
 import { Rng } from '../util/random';
 import { BatchSampler, sliceBatch, splitProbe, type Batch, type SamplerState, type TrainingData } from './batches';
-import { accumulationSteps, microBatchOf, type RunConfig } from '../config/run-config';
+import { accumulationSteps, batchLengthsOf, microBatchOf, type RunConfig } from '../config/run-config';
+
+type SideLengths = ReturnType<typeof batchLengthsOf>;
 import { lossFunction, type LossFn } from './losses';
 import { AdamW, ADAMW_DEFAULTS } from './optimizer';
 import { accumulateGradients } from './accumulate';
@@ -27,11 +29,12 @@ interface BatchTensors {
   teacherNeg: tf.Tensor1D;
 }
 
-function toTensors(b: Batch, cfg: RunConfig): BatchTensors {
+/** @param lengths the tokens per side the batch carries (batchLengthsOf: for cat, the whole pair's length on each). */
+function toTensors(b: Batch, lengths: SideLengths): BatchTensors {
   return {
-    query: tokenBatch(b.query, b.size, cfg.queryLength),
-    pos: tokenBatch(b.pos, b.size, cfg.passageLength),
-    neg: tokenBatch(b.neg, b.size, cfg.passageLength),
+    query: tokenBatch(b.query, b.size, lengths.queryLength),
+    pos: tokenBatch(b.pos, b.size, lengths.passageLength),
+    neg: tokenBatch(b.neg, b.size, lengths.passageLength),
     teacherPos: tf.tensor1d(b.teacherPos, 'float32'),
     teacherNeg: tf.tensor1d(b.teacherNeg, 'float32'),
   };
@@ -54,6 +57,8 @@ export class Trainer {
    */
   private prefetched: { batch: Batch; before: SamplerState } | null = null;
   stepsDone = 0;
+  /** The tokens per side every batch, probe included, carries for this student. */
+  private readonly lengths: SideLengths;
 
   /**
    * @param data the dataset's triples, their teacher scores already standardised where the config asks.
@@ -70,7 +75,9 @@ export class Trainer {
     if (this.data.size < 2) throw new Error(`the dataset has ${this.data.size} usable training triples; at least 2 are needed`);
     const split = splitProbe(this.data, config.probeSize, config.seed);
     this.trainIndices = split.train;
-    this.probeBatch = this.data.batch(split.probe, config.queryLength, config.passageLength);
+    this.lengths = batchLengthsOf(config);
+    const { queryLength, passageLength } = this.lengths;
+    this.probeBatch = this.data.batch(split.probe, queryLength, passageLength);
     this.sampler = new BatchSampler(split.train, config.batchSize, new Rng(config.seed));
     if (config.start !== SCRATCH && !start) throw new Error(`the run starts from model ${config.start}, which was not given to the trainer`);
     const kernels = kernelsFor(config.kernels);
@@ -79,8 +86,8 @@ export class Trainer {
     const chunk = microBatchOf(config);
     this.probeChunks = [];
     for (let from = 0; from < this.probeBatch.size; from += chunk) {
-      const part = sliceBatch(this.probeBatch, from, Math.min(chunk, this.probeBatch.size - from), config.queryLength, config.passageLength);
-      this.probeChunks.push(toTensors(part, config));
+      const part = sliceBatch(this.probeBatch, from, Math.min(chunk, this.probeBatch.size - from), queryLength, passageLength);
+      this.probeChunks.push(toTensors(part, this.lengths));
     }
   }
 
@@ -115,7 +122,7 @@ export class Trainer {
 
   private wholeBatchStep(batch: Batch, lr: number): tf.Scalar {
     return tf.tidy(() => {
-      const t = toTensors(batch, this.config);
+      const t = toTensors(batch, this.lengths);
       return this.optimizer.minimize(() => this.lossOf(t), lr);
     });
   }
@@ -125,11 +132,11 @@ export class Trainer {
    * clipping and AdamW see what the whole batch at once would give them (up to the order of float additions).
    */
   private accumulatedStep(batch: Batch, lr: number): tf.Scalar {
-    const { queryLength, passageLength } = this.config;
+    const { queryLength, passageLength } = this.lengths;
     const micro = microBatchOf(this.config);
     const sizes = Array.from({ length: batch.size / micro }, () => micro);
     const { loss, grads } = accumulateGradients(this.optimizer, sizes, (part) => {
-      const t = toTensors(sliceBatch(batch, part * micro, micro, queryLength, passageLength), this.config);
+      const t = toTensors(sliceBatch(batch, part * micro, micro, queryLength, passageLength), this.lengths);
       return this.lossOf(t);
     });
     try {
@@ -144,7 +151,7 @@ export class Trainer {
   }
 
   private drawBatch(): Batch {
-    return this.data.batch(this.sampler.next(), this.config.queryLength, this.config.passageLength);
+    return this.data.batch(this.sampler.next(), this.lengths.queryLength, this.lengths.passageLength);
   }
 
   /** The sampler's state as of the steps taken (a prefetched batch not yet trained on is not counted). */

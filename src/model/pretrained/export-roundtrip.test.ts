@@ -27,7 +27,7 @@ function outputs(model: PretrainedModel, params: ParamSet): number[] {
   const specials = { cls: 12, sep: 13 };
   return tf.tidy(() => {
     if (model.kind === 'cross-encoder') {
-      const batch = pairSequences(expected.query_ids.map(strip), expected.passage_ids.map(strip), { queryTokens: 16, maxLength: 64 }, specials);
+      const batch = pairSequences(expected.query_ids.map(strip), expected.passage_ids.map(strip), 61, specials);
       return Array.from(crossEncoderLogits(K, params, spec, bertEncode(K, params, spec, bertInputs(batch, model.type === 'bert'))).dataSync());
     }
     const inputs = bertInputs(singleSequences(expected.passage_ids.map(strip), 48, specials), model.type === 'bert');

@@ -45,23 +45,32 @@ describe('single sequences', () => {
 
 describe('pair sequences', () => {
   it('joins [CLS] q [SEP] p [SEP] with token types 0 for the query part and 1 for the passage part', () => {
-    const b = pairSequences([[5, 6]], [[7, 8, 9]], { queryTokens: 4, maxLength: 10 }, S);
+    const b = pairSequences([[5, 6]], [[7, 8, 9]], 7, S);
     expect(Array.from(b.ids)).toEqual([101, 5, 6, 102, 7, 8, 9, 102, 0, 0]);
     expect(Array.from(b.types)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0]);
     expect(Array.from(b.mask)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
   });
 
-  it('cuts the query to its own limit first, then the passage to what is left', () => {
-    const b = pairSequences([[1, 2, 3, 4, 5]], [[6, 7, 8, 9, 10, 11]], { queryTokens: 3, maxLength: 9 }, S);
-    // 3 query tokens + 3 specials leave 3 passage tokens.
-    expect(Array.from(b.ids)).toEqual([101, 1, 2, 3, 102, 6, 7, 8, 102]);
-    // A short query leaves the passage more room.
-    expect(Array.from(pairSequences([[1]], [[6, 7, 8, 9, 10, 11]], { queryTokens: 3, maxLength: 9 }, S).ids)).toEqual([101, 1, 102, 6, 7, 8, 9, 10, 102]);
+  it('cuts longest-first: a short query leaves its room to a long passage, a long query keeps what a short passage leaves', () => {
+    // Budget 6 (9 positions): 1 query token leaves 5 to the passage.
+    expect(Array.from(pairSequences([[1]], [[6, 7, 8, 9, 10, 11]], 6, S).ids)).toEqual([101, 1, 102, 6, 7, 8, 9, 10, 102]);
+    // 5 + 6 tokens in 6: both are longer than half, 3 each.
+    expect(Array.from(pairSequences([[1, 2, 3, 4, 5]], [[6, 7, 8, 9, 10, 11]], 6, S).ids)).toEqual([101, 1, 2, 3, 102, 6, 7, 8, 102]);
+    // 5 + 1 tokens in 6: the query keeps all 5, more than any fixed query length under the budget would.
+    expect(Array.from(pairSequences([[1, 2, 3, 4, 5]], [[6]], 6, S).ids)).toEqual([101, 1, 2, 3, 4, 5, 102, 6, 102]);
+    // 4 + 4 in 7: a tie gives the odd token to the passage, as the library does.
+    expect(Array.from(pairSequences([[1, 2, 3, 4]], [[6, 7, 8, 9]], 7, S).ids)).toEqual([101, 1, 2, 3, 102, 6, 7, 8, 9, 102]);
   });
 
-  it('refuses mismatched lists and a maximum without room for three specials', () => {
-    expect(() => pairSequences([[1]], [], { queryTokens: 3, maxLength: 9 }, S)).toThrow('1 queries but 0 passages');
-    expect(() => pairSequences([[1]], [[2]], { queryTokens: 3, maxLength: 2 }, S)).toThrow('a pair needs room for [CLS] and two [SEP]: maxLength 2');
+  it('pads to the longest row when asked, each row cut on its own', () => {
+    const b = pairSequences([[1], [1, 2, 3, 4, 5, 6, 7, 8]], [[9, 9], [6, 7]], 20, S, 'longest');
+    expect(b.length).toBe(13);
+    expect(Array.from(b.ids.subarray(0, 13))).toEqual([101, 1, 102, 9, 9, 102, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('refuses mismatched lists and a budget that is not a whole number', () => {
+    expect(() => pairSequences([[1]], [], 6, S)).toThrow('1 queries but 0 passages');
+    expect(() => pairSequences([[1]], [[2]], -1, S)).toThrow("a pair's budget of query and passage tokens must be a whole number of at least 0, got -1");
   });
 });
 
@@ -81,8 +90,11 @@ describe('against the hf-tiny reference ids, tokenized with the project WordPiec
     expect(row(q, 4).tail).toEqual(new Array(16 - 7).fill(0));
   });
 
-  it('gives pair_ids and pair_token_types: the query cut at 16 tokens (specials not counted), pairs at 64', () => {
-    const b = pairSequences(queries, passages, { queryTokens: 16, maxLength: 64 }, specials);
+  it('gives pair_ids and pair_token_types: queries first cut at 16 tokens as the reference cut them, pairs at 64 positions', () => {
+    // The reference pairs were made from queries cut at 16 tokens, the passage given the rest of 64 positions. A
+    // 16-token query is under half of the 61-token budget, so longest-first keeps it whole and gives the passage the
+    // rest too: the same pairs (the rule itself is held to the tokenizers library in text/pair-cut.test.ts).
+    const b = pairSequences(queries.map((q) => q.slice(0, 16)), passages, 61, specials);
     expected.pair_ids.forEach((ids, r) => expect(row(b, r).ids).toEqual(ids));
     expected.pair_token_types.forEach((types, r) => expect(row(b, r).types).toEqual(types));
   });

@@ -6,6 +6,7 @@
  * tfjs's WebGPU backend, which reads the wrong buffer type; see `tokenBatch` in ../layers/transformer.ts).
  */
 import type { StudentDescriptor } from '../students/descriptor';
+import { longestFirst, PAIR_SPECIALS } from '../../text/pair-cut';
 
 export interface SpecialIds {
   cls: number;
@@ -51,23 +52,17 @@ export function singleSequences(texts: readonly ArrayLike<number>[], maxLength: 
   return out;
 }
 
-export interface PairLimits {
-  /** Query tokens kept at most (specials not counted); the query is cut first. */
-  queryTokens: number;
-  /** The whole `[CLS] q [SEP] p [SEP]`, specials counted; the passage gets what the query leaves. */
-  maxLength: number;
-}
-
-/** `[CLS] q [SEP] p [SEP]` per pair, query i with passage i. */
-export function pairSequences(queries: readonly ArrayLike<number>[], passages: readonly ArrayLike<number>[], limits: PairLimits, specials: SpecialIds, padding: Padding = 'max'): SequenceBatch {
-  const { queryTokens, maxLength } = limits;
+/**
+ * `[CLS] q [SEP] p [SEP]` per pair, query i with passage i, cut longest-first (../../text/pair-cut.ts) to at most
+ * `budget` query and passage tokens together: the cut `transformers`' tokenizers make with `truncation=True` and
+ * `max_length` = budget + 3, which the cross-encoder export writes. Each row is budget + 3 positions long (padding:
+ * 'max') or as long as the longest row ('longest').
+ */
+export function pairSequences(queries: readonly ArrayLike<number>[], passages: readonly ArrayLike<number>[], budget: number, specials: SpecialIds, padding: Padding = 'max'): SequenceBatch {
   check(queries.length === passages.length, `${queries.length} queries but ${passages.length} passages`);
-  check(Number.isInteger(maxLength) && maxLength >= 3, `a pair needs room for [CLS] and two [SEP]: maxLength ${maxLength}`);
-  check(Number.isInteger(queryTokens) && queryTokens >= 0, `queryTokens must be a whole number, got ${queryTokens}`);
-  const kept = queries.map((q, r) => {
-    const qn = Math.min(q.length, queryTokens, maxLength - 3);
-    return [qn, Math.min((passages[r] as ArrayLike<number>).length, maxLength - 3 - qn)] as const;
-  });
+  check(Number.isInteger(budget) && budget >= 0, `a pair's budget of query and passage tokens must be a whole number of at least 0, got ${budget}`);
+  const maxLength = budget + PAIR_SPECIALS;
+  const kept = queries.map((q, r) => longestFirst(q.length, (passages[r] as ArrayLike<number>).length, budget));
   const length = padding === 'max' ? maxLength : Math.max(3, ...kept.map(([qn, pn]) => qn + pn + 3));
   const out = emptyBatch(queries.length, length);
   kept.forEach(([qn, pn], r) => {

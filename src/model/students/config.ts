@@ -6,8 +6,14 @@ export type Pooling = (typeof POOLINGS)[number];
 
 /** A student's sizes and lengths, as a run config sets them. */
 export interface StudentSizes {
-  /** Tokens of a query (and of a passage) the student reads, special tokens not counted. */
+  /**
+   * Tokens of a query the student reads, special tokens not counted. cat reads query and passage as one pair of at
+   * most queryLength + passageLength tokens (+ [CLS] and two [SEP]: the export's max_length), cut longest-first as
+   * `transformers` and `CrossEncoder` cut a pair: a short query leaves its room to a long passage, and a long query
+   * keeps more than queryLength where the passage is short.
+   */
   queryLength: number;
+  /** Tokens of a passage the student reads, special tokens not counted (for cat: see queryLength). */
   passageLength: number;
   hidden: number;
   heads: number;

@@ -6,6 +6,7 @@
  */
 import type { HfModelKind } from '../../export/hf-layout';
 import type { StudentConfig, StudentSizes } from './config';
+import { PAIR_SPECIALS } from '../../text/pair-cut';
 
 /** Run-config fields only some students read; every other size field is shown for all. */
 export const STUDENT_FIELDS = ['pooling', 'compressDim', 'jointLayers', 'denseDim'] as const;
@@ -48,6 +49,12 @@ export interface StudentDescriptor<Name extends string = string> {
    * `[CLS] q [SEP] p [SEP]` (which the checkpoint's positions must hold).
    */
   readonly sequences: 'apart' | 'joined';
+  /**
+   * How a (query, passage) pair's tokens are cut: each side to its own configured length ('sides'), or, for a
+   * student that reads the pair as one sequence the way a cross-encoder library does, longest-first within the two
+   * lengths together ('longest-first', text/pair-cut.ts), as `transformers` cuts a pair for the exported model.
+   */
+  readonly pairCut: 'sides' | 'longest-first';
   /** What a checkpoint gives this student: its whole encoder, or only its word embeddings (tk). */
   readonly pretrained: 'encoder' | 'word-embeddings';
   /**
@@ -151,4 +158,22 @@ export function incompleteParts(student: StudentDescriptor): string[] {
   for (const f of student.fields) if (!(STUDENT_FIELDS as readonly string[]).includes(f)) missing.push(`a known field (got ${f})`);
   if ('refused' in student.handoff && student.handoff.refused.trim() === '') missing.push('a reason its handoff is refused');
   return missing;
+}
+
+/**
+ * The tokens per side a batch carries for this student (each side's rows cut and padded to these). A longest-first
+ * student is given more than its own lengths: up to the whole sequence (query + passage lengths + [CLS] and two
+ * [SEP]) on each side, which is all the cut can keep of one side and all it compares (text/pair-cut.ts); the
+ * student cuts the pair itself.
+ */
+export function batchLengths(student: Pick<StudentDescriptor, 'pairCut'>, c: Pick<StudentSizes, 'queryLength' | 'passageLength'>): { queryLength: number; passageLength: number } {
+  if (student.pairCut === 'sides') return { queryLength: c.queryLength, passageLength: c.passageLength };
+  const whole = c.queryLength + c.passageLength + PAIR_SPECIALS;
+  return { queryLength: whole, passageLength: whole };
+}
+
+/** What the query and passage length fields mean for this student, where they do not simply cut each text. */
+export function pairCutHelp(student: Pick<StudentDescriptor, 'pairCut'>): string | undefined {
+  if (student.pairCut === 'sides') return undefined;
+  return 'cat reads query and passage as one pair of at most query + passage tokens (+3 specials: the export\'s max_length), shared longest-first as transformers and CrossEncoder cut a pair: a short query leaves its room to a long passage';
 }

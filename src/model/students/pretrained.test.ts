@@ -7,7 +7,9 @@ import { tokenBatch } from '../layers/transformer';
 import { tokenizerForVocab } from '../../text/tokenizers';
 import { createStudent } from './index';
 import { isVectorStudent, type StudentConfig } from './student';
-import type { Arch } from './registry';
+import { studentOf, type Arch } from './registry';
+import { batchLengths } from './descriptor';
+import { longestFirst } from '../../text/pair-cut';
 import { PretrainedDotStudent } from './dot/model';
 import { FUSED_KERNELS } from '../kernels';
 
@@ -76,6 +78,27 @@ describe('students on a pretrained checkpoint (CPU backend)', () => {
     // One pair alone scores as in the batch.
     const alone = student.scorePairs(tokenBatch(padded([qs[4]!], 16), 1, 16), tokenBatch(padded([ps[4]!], pLen), 1, pLen)).dataSync();
     expect(Math.abs(alone[0]! - logits[4]!)).toBeLessThan(1e-5);
+    student.dispose();
+  });
+
+  it('cat: cuts long pairs longest-first within queryLength + passageLength, as CrossEncoder does with max_length = their sum + 3', () => {
+    const model = load('bert-cross-encoder');
+    // Query length 8 and passage length 24: the fixture's queries (5 to 14 tokens) with passages of 37 to 46.
+    const lengths = { queryLength: 8, passageLength: 24 };
+    const student = createStudent('cat', configFor(model, lengths), 1, FUSED_KERNELS, model);
+    const qs = expected.query_ids.map(inner);
+    const ps = expected.passage_ids.map(inner);
+    const n = qs.length;
+    const carried = batchLengths(studentOf('cat'), lengths);
+    const whole = student.scorePairs(tokenBatch(padded(qs, carried.queryLength), n, carried.queryLength), tokenBatch(padded(ps, carried.passageLength), n, carried.passageLength)).dataSync();
+    // Each pair cut by hand (pair-cut.ts), then scored with nothing more to cut: the same scores.
+    const kept = qs.map((q, i) => longestFirst(q.length, ps[i]!.length, 32));
+    expect(kept.some(([kq]) => kq > 8)).toBe(true);
+    const byHand = kept.map(([kq, kp], i) => student.scorePairs(tokenBatch(padded([qs[i]!.slice(0, kq)], 40), 1, 40), tokenBatch(padded([ps[i]!.slice(0, kp)], 40), 1, 40)).dataSync()[0]!);
+    byHand.forEach((v, i) => expect(Math.abs(v - whole[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
+    // The fixed budgets of before (query ≤ 8, passage ≤ 24) score some of these pairs differently.
+    const fixed = student.scorePairs(tokenBatch(padded(qs, 8), n, 8), tokenBatch(padded(ps, 24), n, 24)).dataSync();
+    expect(Math.max(...Array.from(fixed, (v, i) => Math.abs(v - whole[i]!)))).toBeGreaterThan(1e-3);
     student.dispose();
   });
 

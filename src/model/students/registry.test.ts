@@ -11,7 +11,7 @@ import * as tf from '../tf';
 import { tokenBatch } from '../layers/transformer';
 import { FUSED_KERNELS } from '../kernels';
 import { checkLengths } from '../pretrained/sequences';
-import { countParameters, encoderFlops, incompleteParts, showsField, sizesOnCheckpoint, STUDENT_FIELDS, type StudentDescriptor } from './descriptor';
+import { batchLengths, countParameters, encoderFlops, pairCutHelp, incompleteParts, showsField, sizesOnCheckpoint, STUDENT_FIELDS, type StudentDescriptor } from './descriptor';
 import { buildStudent } from './index';
 import { STUDENT_MODULES, type StudentModule } from './models';
 import { ARCHS, isArch, STUDENTS, studentForHandoffKind, studentOf } from './registry';
@@ -166,5 +166,16 @@ describe('a sixth student, through the generic code', () => {
   it('would be reported incomplete without a label or with an unknown field', () => {
     expect(incompleteParts({ ...sixth, label: '' })).toEqual(['a label a person can read']);
     expect(incompleteParts({ ...sixth, fields: ['width' as never], fromCheckpoint: [] })).toEqual(['hidden in fromCheckpoint (every student takes the checkpoint\'s width)', 'a known field (got width)']);
+  });
+});
+
+describe('pair cut', () => {
+  it('only cat cuts pairs longest-first: its batches carry the whole pair per side, and its length fields say so', () => {
+    for (const s of STUDENTS) {
+      const longest = s.name === 'cat';
+      expect(s.pairCut).toBe(longest ? 'longest-first' : 'sides');
+      expect(batchLengths(s, { queryLength: 8, passageLength: 24 })).toEqual(longest ? { queryLength: 35, passageLength: 35 } : { queryLength: 8, passageLength: 24 });
+      expect(pairCutHelp(s)).toEqual(longest ? expect.stringContaining('longest-first') : undefined);
+    }
   });
 });

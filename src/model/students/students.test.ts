@@ -157,14 +157,34 @@ describe('defining properties', () => {
 
   it('cat: reads [CLS] q [SEP] p [SEP] and its scores are not a sum of a query part and a passage part', async () => {
     const s = new CatStudent(CONFIG, 8, FUSED_KERNELS);
+    // The pair packed at the start of queryLength + passageLength + 3 = 13 positions, the padding after it.
     const joined = s.joined(batch([[5, 6, 0, 0]]), batch([[9, 10, 11, 0, 0, 0]]));
-    expect(await joined.ids.array()).toEqual([[1, 5, 6, 0, 0, 2, 9, 10, 11, 0, 0, 0, 2]]);
-    expect(await joined.mask.array()).toEqual([[1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1]]);
+    expect(await joined.ids.array()).toEqual([[1, 5, 6, 2, 9, 10, 11, 2, 0, 0, 0, 0, 0]]);
+    expect(await joined.mask.array()).toEqual([[1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0]]);
+    expect(joined.host?.ids).toEqual(Int32Array.from([1, 5, 6, 2, 9, 10, 11, 2, 0, 0, 0, 0, 0]));
     // For f(q) + g(p), s(q1,p1) - s(q1,p2) equals s(q2,p1) - s(q2,p2); attention across the pair breaks that.
     const q = batch([[5, 6, 0, 0], [5, 6, 0, 0], [30, 31, 32, 0], [30, 31, 32, 0]]);
     const p = batch([[9, 10, 11, 0, 0, 0], [40, 41, 0, 0, 0, 0], [9, 10, 11, 0, 0, 0], [40, 41, 0, 0, 0, 0]]);
     const v = Array.from(await s.scorePairs(q, p).data());
     expect(Math.abs((v[0] as number) - (v[1] as number) - ((v[2] as number) - (v[3] as number)))).toBeGreaterThan(1e-6);
+    s.dispose();
+  });
+
+  it('cat: cuts a pair longest-first within queryLength + passageLength tokens, from batches carrying the whole pair', async () => {
+    const s = new CatStudent(CONFIG, 8, FUSED_KERNELS);
+    // Budget 4 + 6 = 10 tokens, sides carried at 13. A 2-token query leaves 8 to a 12-token passage (fixed budgets
+    // gave it 6); a 9-token query with a 1-token passage keeps all 9 (fixed budgets kept 4).
+    const long = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31];
+    const wide = (rows: number[][]) => batch(rows.map((r) => [...r, ...new Array(13 - r.length).fill(0)]));
+    const joined = s.joined(wide([[5, 6], [40, 41, 42, 43, 44, 45, 46, 47, 48]]), wide([long, [9]]));
+    expect(await joined.ids.array()).toEqual([
+      [1, 5, 6, 2, 20, 21, 22, 23, 24, 25, 26, 27, 2],
+      [1, 40, 41, 42, 43, 44, 45, 46, 47, 48, 2, 9, 2],
+    ]);
+    // The score of the uncut pair is the score of the pair cut by hand.
+    const whole = await s.scorePairs(wide([[5, 6]]), wide([long])).data();
+    const cut = await s.scorePairs(batch([[5, 6, 0, 0]]), batch([long.slice(0, 8)])).data();
+    expect(whole[0]).toBe(cut[0]);
     s.dispose();
   });
 });

@@ -4,7 +4,7 @@ import { LOSSES, LOSS_LABELS } from '../../config/loss-names';
 import { BACKENDS, POOLINGS, type RunConfig } from '../../config/run-config';
 import { KERNEL_CHOICES } from '../../model/kernels/choice';
 import { isArch, studentOf, STUDENTS, type Arch } from '../../model/students/registry';
-import { showsField } from '../../model/students/descriptor';
+import { pairCutHelp, showsField } from '../../model/students/descriptor';
 import { configDraft, configDraftStore, microBatchNote, plannedSize } from '../../state/config-draft';
 import { useActiveTokenizer, useRunActive } from './hooks';
 import { modelsStore } from '../../state/models';
@@ -46,10 +46,10 @@ function useDraftArch(): Arch {
   return isArch(arch) ? arch : 'dot';
 }
 
-function NumberField({ spec, disabled, fromModel }: { spec: NumberFieldSpec; disabled: boolean; fromModel?: boolean }) {
+function NumberField({ spec, disabled, fromModel, help }: { spec: NumberFieldSpec; disabled: boolean; fromModel?: boolean; help?: string }) {
   const value = useDraftField(spec.key);
   return (
-    <label className="field" title={fromModel ? 'a pretrained start brings its own size' : undefined}>
+    <label className="field" title={fromModel ? 'a pretrained start brings its own size' : help}>
       {spec.label}
       {fromModel ? ' (from the model)' : ''}
       <input type="number" step={spec.step ?? '1'} data-testid={spec.testId} value={value ?? ''} disabled={disabled || fromModel} onChange={(e) => configDraft.setField(spec.key, e.target.value)} />
@@ -122,7 +122,7 @@ function NumberFields({ basic }: { basic: boolean }) {
   return (
     <>
       {FIELDS.filter((f) => showsField(studentOf(arch), f.key) && BASIC_FIELDS.has(f.key) === basic).map((f) => (
-        <NumberField key={f.key} spec={f} disabled={active} fromModel={pretrained && setByModel(f.key, arch)} />
+        <NumberField key={f.key} spec={f} disabled={active} fromModel={pretrained && setByModel(f.key, arch)} help={f.key === 'queryLength' || f.key === 'passageLength' ? pairCutHelp(studentOf(arch)) : undefined} />
       ))}
     </>
   );

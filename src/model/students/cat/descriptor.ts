@@ -6,6 +6,7 @@ export const cat = {
   label: 'BERT_CAT: [CLS] q [SEP] p [SEP] cross-encoder',
   fields: [],
   sequences: 'joined',
+  pairCut: 'longest-first',
   pretrained: 'encoder',
   fromCheckpoint: ['hidden', 'heads', 'ffn', 'layers'],
   handoff: { kind: 'cross-encoder' },

@@ -6,6 +6,7 @@ export const colbert = {
   label: 'ColBERT: per-token vectors, sum of max similarities',
   fields: ['compressDim'],
   sequences: 'apart',
+  pairCut: 'sides',
   pretrained: 'encoder',
   fromCheckpoint: ['hidden', 'heads', 'ffn', 'layers'],
   handoff: { refused: 'ColBERT (per-token vectors, sum of max similarities) is not a sentence-transformers model class' },

@@ -6,6 +6,7 @@ export const dot = {
   label: 'BERT_DOT: one encoder, pooled vectors, dot product',
   fields: ['pooling', 'denseDim'],
   sequences: 'apart',
+  pairCut: 'sides',
   pretrained: 'encoder',
   fromCheckpoint: ['hidden', 'heads', 'ffn', 'layers'],
   handoff: { kind: 'bi-encoder' },

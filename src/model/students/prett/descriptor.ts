@@ -6,6 +6,7 @@ export const prett = {
   label: 'PreTTR: query and passage apart in lower layers, joint upper layers',
   fields: ['jointLayers'],
   sequences: 'joined',
+  pairCut: 'sides',
   pretrained: 'encoder',
   // `layers` is where the checkpoint's stack is split (the run config's); the joint layers are the rest.
   fromCheckpoint: ['hidden', 'heads', 'ffn', 'jointLayers'],

@@ -10,6 +10,7 @@ export const tk = {
   label: 'TK: contextualised tokens, 11 RBF kernels over cosine matches',
   fields: [],
   sequences: 'apart',
+  pairCut: 'sides',
   // Its own small transformer on the checkpoint's word embeddings: only the width comes from the checkpoint.
   pretrained: 'word-embeddings',
   fromCheckpoint: ['hidden'],
