@@ -79,7 +79,8 @@ function modelTensors(model: HfModelDescription): NamedTensor[] {
   return tensors;
 }
 
-function tokenizerFiles(model: HfModelDescription, maxLength: number): HfFile[] {
+/** vocab.txt, tokenizer.json (what transformers.js reads), tokenizer_config.json and special_tokens_map.json. */
+export function tokenizerFiles(model: HfModelDescription, maxLength: number): HfFile[] {
   const tokenizerClass = model.type === 'bert' ? 'BertTokenizer' : 'DistilBertTokenizer';
   return [
     text('vocab.txt', model.vocab.join('\n') + '\n'),

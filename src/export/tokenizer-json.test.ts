@@ -48,7 +48,7 @@ function studioSingle(wp: WordPieceTokenizer, text: string): number[] {
 function studioPair(wp: WordPieceTokenizer, query: string, passage: string): { ids: number[]; types: number[] } {
   const q = wp.tokenize(query);
   const p = wp.tokenize(passage);
-  const batch = pairSequences([q], [p], { queryTokens: q.length, maxLength: q.length + p.length + 3 }, wp.specials);
+  const batch = pairSequences([q], [p], q.length + p.length, wp.specials);
   return { ids: Array.from(batch.ids), types: Array.from(batch.types) };
 }
 
