@@ -120,6 +120,8 @@ test.describe('handing a run off to PyTorch and taking the result back', () => {
     page.on('download', () => downloads++);
     const refused = await studio.export.handoff();
     expect('error' in refused ? refused.error : 'a zip').toMatch(/cannot hand this run off: .*random weights|ColBERT/);
+    // Nor does a web page get one: transformers.js has no such model either.
+    expect(await studio.export.webRefusal()).toMatch(/^cannot export as a web page \(transformers\.js\): this colbert student runs on the studio's own transformer/);
     expect(downloads).toBe(0);
   });
 });

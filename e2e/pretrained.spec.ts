@@ -7,6 +7,8 @@ import { StudioPage } from '../scripts/studio-page.mjs';
 import type { TryHit } from '../scripts/page/try.mjs';
 import { FIXTURES } from '../src/testing/fixtures';
 import { readSafetensors } from '../src/export/safetensors';
+import { relativeError } from '../src/testing/onnx';
+import { webScores } from './web-scores';
 
 const SAMPLE = ['teacher-ids.tsv', 'collection.tsv', 'queries.tsv', 'qrels.tsv'].map((f) => join(FIXTURES, 'msmarco-sample', f));
 /** A query of msmarco-sample (qid 1000): "try" shows the teacher's scores and grades for its passages. */
@@ -28,6 +30,33 @@ async function exportFolder(studio: StudioPage, out: string): Promise<Record<str
   }
   return files;
 }
+
+/** Presses export-web and unzips its folder under `out`/web; returns where transformers.js finds it. */
+async function exportWebFolder(studio: StudioPage, out: string): Promise<{ root: string; folder: string; files: string[] }> {
+  const zip = await studio.export.web();
+  const path = join(out, zip.suggestedFilename());
+  await zip.saveAs(path);
+  const root = join(out, 'web');
+  const names: string[] = [];
+  for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(readFileSync(path))))) {
+    if (name.endsWith('/')) continue;
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), bytes);
+    names.push(name);
+  }
+  const folder = names[0]!.split('/')[0]!;
+  return { root, folder, files: names.map((n) => n.slice(folder.length + 1)) };
+}
+
+/** The sample's passages by id, as its collection file has them. */
+const COLLECTION = new Map(
+  readFileSync(join(FIXTURES, 'msmarco-sample', 'collection.tsv'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t') as [string, string]),
+);
+/** The lengths `train` below sets. */
+const LENGTHS = { queryLength: 8, passageLength: 24 };
 
 const json = (bytes: Uint8Array | undefined) => JSON.parse(strFromU8(bytes as Uint8Array)) as Record<string, unknown>;
 
@@ -56,7 +85,7 @@ async function expectSameScoresReimported(studio: StudioPage, folder: string, ar
 test.describe('a pretrained start', () => {
   test.setTimeout(600_000);
 
-  test('bert-dot: import, tokenize the sample for it, distil on WebGPU, export for sentence-transformers, re-import with the same scores', async ({ page }) => {
+  test('bert-dot: import, tokenize the sample for it, distil on WebGPU, export for sentence-transformers and for a web page (transformers.js), same scores in each', async ({ page }) => {
     const out = mkdtempSync(join(tmpdir(), 'margin-hf-'));
     const studio = new StudioPage(page);
     await studio.open();
@@ -100,11 +129,24 @@ test.describe('a pretrained start', () => {
     expect(shapes(exported)['encoder.layer.0.intermediate.dense.weight']).toBe('64x32');
     expect(strFromU8(files['README.md'] as Uint8Array)).toContain('teacher-ids.tsv');
 
+    // The web folder, loaded by transformers.js in Node as a page would: over the whole collection (what try
+    // searches for a dot student) the float32 model finds the studio's top 10 with its scores, and the int8 model
+    // keeps at least 8 of them.
+    const web = await exportWebFolder(studio, out);
+    expect(web.files).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json', '1_Pooling/config.json', 'README.md']));
+    const pids = [...COLLECTION.keys()];
+    const top10 = (scores: number[]) => pids.map((pid, i) => ({ pid, score: scores[i]! })).sort((a, b) => b.score - a.score).slice(0, 10);
+    const fp32 = top10(await webScores(web.root, web.folder, 'dot', QUERY, [...COLLECTION.values()], LENGTHS, 'fp32'));
+    expect(fp32.map((h) => h.pid)).toEqual(before.map((h) => h.pid));
+    expect(relativeError(fp32.map((h) => h.score), before.map((h) => h.score))).toBeLessThan(1e-4);
+    const int8 = top10(await webScores(web.root, web.folder, 'dot', QUERY, [...COLLECTION.values()], LENGTHS, 'q8'));
+    expect(int8.filter((h) => before.some((b) => b.pid === h.pid)).length).toBeGreaterThanOrEqual(8);
+
     await expectSameScoresReimported(studio, join(out, 'exported'), 'dot', before);
     rmSync(out, { recursive: true, force: true });
   });
 
-  test('bert-cross-encoder as cat: distil, export for CrossEncoder, re-import with the same scores', async ({ page }) => {
+  test('bert-cross-encoder as cat: distil, export for CrossEncoder and for a web page (transformers.js), same scores in each', async ({ page }) => {
     const out = mkdtempSync(join(tmpdir(), 'margin-ce-'));
     const studio = new StudioPage(page);
     await studio.open();
@@ -126,6 +168,16 @@ test.describe('a pretrained start', () => {
     const names = readSafetensors(files['model.safetensors'] as Uint8Array).tensors.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['bert.embeddings.word_embeddings.weight', 'bert.pooler.dense.weight', 'classifier.weight', 'classifier.bias']));
     expect(Object.keys(files)).not.toContain('modules.json');
+
+    // The web folder in transformers.js: the float32 logits of the pairs try showed are the studio's scores (pairs
+    // cut longest-first as the studio cut them); the int8 model gives a finite score for each.
+    const web = await exportWebFolder(studio, out);
+    expect(web.files).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'README.md']));
+    const texts = before.map((h) => COLLECTION.get(h.pid)!);
+    const fp32 = await webScores(web.root, web.folder, 'cat', QUERY, texts, LENGTHS, 'fp32');
+    expect(relativeError(fp32, before.map((h) => h.score))).toBeLessThan(1e-4);
+    const int8 = await webScores(web.root, web.folder, 'cat', QUERY, texts, LENGTHS, 'q8');
+    expect(int8.every(Number.isFinite)).toBe(true);
 
     await expectSameScoresReimported(studio, join(out, 'exported'), 'cat', before);
     rmSync(out, { recursive: true, force: true });

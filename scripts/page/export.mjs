@@ -54,6 +54,32 @@ export class ExportPanel extends Panel {
     return /** @type {Download} */ ((await this.downloads('export-hf'))[0]);
   }
 
+  /** @returns {Promise<Download>} the student as a transformers.js folder (ONNX, tokenizer, README) in a .zip */
+  async web() {
+    return /** @type {Download} */ ((await this.downloads('export-web'))[0]);
+  }
+
+  /**
+   * Presses the web export expecting a refusal: resolves with the page's reason, and throws if a download starts.
+   * @returns {Promise<string>}
+   */
+  async webRefusal() {
+    /** @type {string[]} */
+    const downloads = [];
+    /** @param {Download} d */
+    const onDownload = (d) => downloads.push(d.suggestedFilename());
+    this.page.on('download', onDownload);
+    try {
+      await (await this.control('export-web')).click();
+      await this.byTestId('export-web-error').waitFor();
+      await this.page.locator('[data-testid="export-web"]:not([data-state="running"])').waitFor();
+    } finally {
+      this.page.off('download', onDownload);
+    }
+    if (downloads.length) throw new Error(`the refused web export downloaded ${downloads.join(', ')}`);
+    return this.text('export-web-error');
+  }
+
   /** @returns {Promise<Download>} the run as a project file (.msproject), to continue elsewhere */
   async project() {
     return /** @type {Download} */ ((await this.downloads('export-project'))[0]);

@@ -25,6 +25,9 @@ export interface ModelsState {
   importedRun: { steps: number; device: string } | null;
   exportState: 'idle' | 'running' | 'done' | 'error';
   exportError: string;
+  /** The web (transformers.js) export's, apart from the Hugging Face one's: each button says its own state. */
+  webExportState: 'idle' | 'running' | 'done' | 'error';
+  webExportError: string;
 }
 
 export const modelsStore = createStore<ModelsState>()(() => ({
@@ -35,6 +38,8 @@ export const modelsStore = createStore<ModelsState>()(() => ({
   importedRun: null,
   exportState: 'idle',
   exportError: '',
+  webExportState: 'idle',
+  webExportError: '',
 }));
 
 export async function refreshModels(): Promise<void> {
@@ -91,16 +96,33 @@ export async function loadModelAsStudent(datasetId: string, modelId: string, con
   }
 }
 
+/** What an export's README says of the run: the dataset's teacher files and the evaluation's rows. */
+function exportSummary(dataset: DatasetInfo | null, report: EvalReport | null) {
+  const teacherFiles = (dataset?.files ?? []).filter((f) => f.layout.startsWith('teacher')).map((f) => f.name);
+  const evaluation = (report?.rows ?? []).map((r) => ({ system: r.system, metrics: { 'MRR@10': r.mrr10, 'nDCG@10': r.ndcg10, 'Recall@100': r.recall100, queries: r.queries } }));
+  return { teacherFiles, evaluation };
+}
+
 /** Downloads the current student as a Hugging Face folder (zip), its README naming the teacher files and metrics. */
 export async function exportHuggingFace(dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
   modelsStore.setState({ exportState: 'running', exportError: '' });
   try {
-    const teacherFiles = (dataset?.files ?? []).filter((f) => f.layout.startsWith('teacher')).map((f) => f.name);
-    const evaluation = (report?.rows ?? []).map((r) => ({ system: r.system, metrics: { 'MRR@10': r.mrr10, 'nDCG@10': r.ndcg10, 'Recall@100': r.recall100, queries: r.queries } }));
-    const zip = await trainerClient().request({ type: 'export-hf', teacherFiles, evaluation });
+    const zip = await trainerClient().request({ type: 'export-hf', ...exportSummary(dataset, report) });
     download(zip.fileName, new Blob([blobPart(zip.bytes)], { type: 'application/zip' }));
     modelsStore.setState({ exportState: 'done' });
   } catch (err) {
     modelsStore.setState({ exportState: 'error', exportError: errorMessage(err) });
+  }
+}
+
+/** Downloads the current student as a transformers.js folder (zip): ONNX fp32 and int8, tokenizer, a README with code. */
+export async function exportWeb(dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
+  modelsStore.setState({ webExportState: 'running', webExportError: '' });
+  try {
+    const zip = await trainerClient().request({ type: 'export-web', ...exportSummary(dataset, report) });
+    download(zip.fileName, new Blob([blobPart(zip.bytes)], { type: 'application/zip' }));
+    modelsStore.setState({ webExportState: 'done' });
+  } catch (err) {
+    modelsStore.setState({ webExportState: 'error', webExportError: errorMessage(err) });
   }
 }

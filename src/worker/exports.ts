@@ -2,15 +2,41 @@
  * The current student written out: its weights with what they mean (for the page's export formats), the run's whole
  * state (a project file), and a Hugging Face folder in a zip. A paused run can be exported; a running one cannot.
  */
-import { huggingFaceFolder, zipFolder, type EvaluationRow } from '../export/hf';
+import { huggingFaceFolder, zipFolder, type EvaluationRow, type TrainingSummary } from '../export/hf';
+import { webFolder } from '../export/web';
 import { studentMetadata, type ExportedWeights } from '../export/metadata';
 import type { NamedTensor } from '../export/safetensors';
 import { vocabularyHash } from '../text/tokenizers';
 import { huggingFaceDescription } from '../train/hf-export';
 import type { Project } from '../train/project';
+import type { Trainer } from '../train/trainer.core';
 import type { WorkerContext } from './prepare';
 
 const NO_STUDENT = 'no student has been trained since the page was opened';
+
+/** What the page adds to an export's README: the teacher files and the evaluation's rows. */
+type ExportSummary = { teacherFiles: string[]; evaluation: EvaluationRow[] };
+
+/** The zip's name and its folder's: student, start, steps (`suffix` tells the exports apart). */
+function folderStem(trainer: Trainer, model: string | null, suffix: string): string {
+  return `${trainer.config.arch}-${(model ?? 'student').replace(/[^\w.-]+/g, '_')}-step${trainer.stepsDone}${suffix}`;
+}
+
+function trainingSummary(trainer: Trainer, model: string | null, summary: ExportSummary): TrainingSummary {
+  const c = trainer.config;
+  return {
+    baseModel: model,
+    teacherFiles: summary.teacherFiles,
+    loss: c.loss,
+    steps: trainer.stepsDone,
+    learningRate: c.learningRate,
+    batchSize: c.batchSize,
+    queryLength: c.queryLength,
+    passageLength: c.passageLength,
+    evaluation: summary.evaluation,
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
 
 export class ExportService {
   constructor(private readonly ctx: WorkerContext) {}
@@ -41,23 +67,20 @@ export class ExportService {
   }
 
   /** The student as a Hugging Face folder in a zip, with a README saying how it was trained. */
-  async exportHuggingFace(summary: { teacherFiles: string[]; evaluation: EvaluationRow[] }): Promise<{ fileName: string; bytes: Uint8Array }> {
+  async exportHuggingFace(summary: ExportSummary): Promise<{ fileName: string; bytes: Uint8Array }> {
     const { trainer, model } = this.ctx.holder.use({ doing: 'export', none: NO_STUDENT });
+    const stem = folderStem(trainer, model, '');
+    const files = huggingFaceFolder(await huggingFaceDescription(trainer.model), trainingSummary(trainer, model, summary));
+    return { fileName: `${stem}.zip`, bytes: zipFolder(files, stem) };
+  }
+
+  /** The student as a transformers.js folder in a zip: ONNX (float32 and int8), the tokenizer, a README with code. */
+  async exportWeb(summary: ExportSummary): Promise<{ fileName: string; bytes: Uint8Array }> {
+    const { trainer, model } = this.ctx.holder.use({ doing: 'export', none: NO_STUDENT });
+    const stem = folderStem(trainer, model, '-web');
+    const description = await huggingFaceDescription(trainer.model, 'a web page (transformers.js)');
     const c = trainer.config;
-    const description = await huggingFaceDescription(trainer.model);
-    const files = huggingFaceFolder(description, {
-      baseModel: model,
-      teacherFiles: summary.teacherFiles,
-      loss: c.loss,
-      steps: trainer.stepsDone,
-      learningRate: c.learningRate,
-      batchSize: c.batchSize,
-      queryLength: c.queryLength,
-      passageLength: c.passageLength,
-      evaluation: summary.evaluation,
-      date: new Date().toISOString().slice(0, 10),
-    });
-    const stem = `${c.arch}-${(model ?? 'student').replace(/[^\w.-]+/g, '_')}-step${trainer.stepsDone}`;
+    const files = webFolder(description, stem, trainingSummary(trainer, model, summary), { queryLength: c.queryLength, passageLength: c.passageLength });
     return { fileName: `${stem}.zip`, bytes: zipFolder(files, stem) };
   }
 }

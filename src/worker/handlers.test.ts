@@ -35,6 +35,7 @@ function fakeServices() {
       exportWeights: async () => ({ tensors: [{ name: 'w', dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) }], metadata: { steps: '3' } }),
       exportProject: notHere,
       exportHuggingFace: async ({ teacherFiles }) => ({ fileName: `${teacherFiles.join('+')}.zip`, bytes: new Uint8Array([7, 8, 9]) }),
+      exportWeb: async ({ teacherFiles }) => ({ fileName: `${teacherFiles.join('+')}-web.zip`, bytes: new Uint8Array([4, 5]) }),
     },
     handoff: { exportHandoff: notHere },
     models: {
@@ -57,7 +58,7 @@ describe('the handler table', () => {
     const missing: HandlerTable = { ...HANDLERS, try: undefined };
     expect(missing.try).toBeUndefined();
     expect(Object.keys(HANDLERS).sort()).toEqual([...REQUEST_TYPES].sort());
-    expect(REQUEST_TYPES).toHaveLength(15);
+    expect(REQUEST_TYPES).toHaveLength(16);
   });
 
   it('answers each request with the result its type promises, and moves the buffers it names', async () => {
@@ -75,6 +76,10 @@ describe('the handler table', () => {
     const zip = await dispatch({ id: 3, type: 'export-hf', teacherFiles: [], evaluation: [] }, services);
     expectTypeOf(zip.result).toEqualTypeOf<{ fileName: string; bytes: Uint8Array }>();
     expect(zip.transfer).toEqual([zip.result.bytes.buffer]);
+    expect(parseTrainerRequest({ id: 5, type: 'export-web', teacherFiles: ['t', 3], evaluation: 'not rows' })).toEqual({ id: 5, type: 'export-web', teacherFiles: ['t'], evaluation: [] });
+    const web = await dispatch({ id: 5, type: 'export-web', teacherFiles: ['t'], evaluation: [] }, services);
+    expect(web.result).toEqual({ fileName: 't-web.zip', bytes: new Uint8Array([4, 5]) });
+    expect(web.transfer).toEqual([web.result.bytes.buffer]);
 
     const started = await dispatch({ id: 4, type: 'start', datasetId: 'd', config: { steps: 5 } }, services);
     expectTypeOf(started.result).toEqualTypeOf<{ ok: true }>();

@@ -16,7 +16,7 @@ import type { TrainingService } from './training';
 export interface WorkerServices {
   training: Pick<TrainingService, 'start' | 'pause' | 'resume' | 'stop'>;
   evaluation: Pick<EvaluationService, 'evaluate' | 'tryQuery' | 'releaseFiles'>;
-  exports: Pick<ExportService, 'exportWeights' | 'exportProject' | 'exportHuggingFace'>;
+  exports: Pick<ExportService, 'exportWeights' | 'exportProject' | 'exportHuggingFace' | 'exportWeb'>;
   handoff: Pick<HandoffService, 'exportHandoff'>;
   models: Pick<ModelLibraryService, 'importModel' | 'useModel' | 'loadWeights'>;
   /** Whether there was a WebGPU device to make fail (for tests, train/gpu-guard.ts). */
@@ -73,6 +73,10 @@ export const HANDLERS: HandlerTable = {
   'import-model': { handle: (req, s) => s.models.importModel(req.files, req.name) },
   'export-hf': {
     handle: (req, s) => s.exports.exportHuggingFace(req),
+    transfer: (zip) => transferList([zip.bytes]),
+  },
+  'export-web': {
+    handle: (req, s) => s.exports.exportWeb(req),
     transfer: (zip) => transferList([zip.bytes]),
   },
   try: { handle: (req, s) => s.evaluation.tryQuery(req.datasetId, req.query) },

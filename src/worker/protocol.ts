@@ -38,6 +38,8 @@ export interface TrainerRequests {
   'import-model': { name: string; files: { path: string; file: Blob }[] };
   /** The current student as a Hugging Face folder, zipped; the page adds what the README should say. */
   'export-hf': { teacherFiles: string[]; evaluation: EvaluationRow[] };
+  /** The current student as a transformers.js folder (ONNX fp32 and int8, tokenizer.json, a README with code), zipped. */
+  'export-web': { teacherFiles: string[]; evaluation: EvaluationRow[] };
   /** Ranks the dataset's passages for a typed query with the current student. */
   try: { datasetId: string; query: string };
   /** The current run as data + a sentence-transformers script, zipped, to continue on GPUs. */
@@ -83,6 +85,7 @@ export interface TrainerResults {
   'export-handoff': { fileName: string; zip: Blob; counts: HandoffCounts; missingPassages: number };
   'use-model': { ok: true };
   'export-hf': { fileName: string; bytes: Uint8Array };
+  'export-web': { fileName: string; bytes: Uint8Array };
   try: TryResult;
   'release-files': { ok: true };
   /** Whether there was a WebGPU device to make fail. */
@@ -148,6 +151,13 @@ function configOf(type: RequestType, msg: Record<string, unknown>): Partial<RunC
 
 const noPayload = (): NoPayload => ({});
 
+/** What an export's README says of the run (the page's teacher files and evaluation rows); absent parts are empty. */
+function exportSummary(msg: Record<string, unknown>): { teacherFiles: string[]; evaluation: EvaluationRow[] } {
+  const teacherFiles = Array.isArray(msg.teacherFiles) ? msg.teacherFiles.filter((f): f is string => typeof f === 'string') : [];
+  const evaluation = Array.isArray(msg.evaluation) ? (msg.evaluation as EvaluationRow[]) : [];
+  return { teacherFiles, evaluation };
+}
+
 /** Each request type's payload, checked: one entry per type (the mapped type makes a missing one a compile error). */
 const PAYLOADS: { [K in RequestType]: PayloadParser<K> } = {
   start(msg) {
@@ -185,11 +195,8 @@ const PAYLOADS: { [K in RequestType]: PayloadParser<K> } = {
     });
     return { name: msg.name, files };
   },
-  'export-hf'(msg) {
-    const teacherFiles = Array.isArray(msg.teacherFiles) ? msg.teacherFiles.filter((f): f is string => typeof f === 'string') : [];
-    const evaluation = Array.isArray(msg.evaluation) ? (msg.evaluation as EvaluationRow[]) : [];
-    return { teacherFiles, evaluation };
-  },
+  'export-hf': exportSummary,
+  'export-web': exportSummary,
   try(msg) {
     const datasetId = datasetIdOf('try', msg);
     if (typeof msg.query !== 'string') throw new ProtocolError('try needs the query text');

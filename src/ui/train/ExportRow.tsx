@@ -4,7 +4,7 @@ import { trainingStore } from '../../state/training';
 import { exportProject, exportReport, exportStudent, type ExportFormat } from '../../state/export';
 import { currentDataset } from './hooks';
 import { errorMessage } from '../../util/errors';
-import { exportHuggingFace, modelsStore } from '../../state/models';
+import { exportHuggingFace, exportWeb, modelsStore } from '../../state/models';
 import { evaluationStore } from '../../state/evaluation';
 import { exportHandoff, handoffStore, setHandoffOptions } from '../../state/handoff';
 import { ProgressBar } from '../ProgressBar';
@@ -67,6 +67,8 @@ export function ExportRow() {
   const [error, setError] = useState('');
   const hfState = useStore(modelsStore, (s) => s.exportState);
   const hfError = useStore(modelsStore, (s) => s.exportError);
+  const webState = useStore(modelsStore, (s) => s.webExportState);
+  const webError = useStore(modelsStore, (s) => s.webExportError);
   const exportAs = (format: ExportFormat | 'project') => {
     setError('');
     (format === 'project' ? exportProject() : exportStudent(format)).catch((err: unknown) => setError(errorMessage(err)));
@@ -96,6 +98,21 @@ export function ExportRow() {
       >
         Hugging Face folder (.zip)
       </button>
+      <button
+        className="secondary"
+        data-testid="export-web"
+        data-state={webState}
+        disabled={!canExport || webState === 'running'}
+        title="a folder a web page loads with transformers.js: ONNX (float32 and int8), tokenizer.json, and a README with the code that scores; for dot and cat students started from a pretrained model"
+        onClick={() => void exportWeb(currentDataset() ?? null, evaluationStore.getState().report)}
+      >
+        Web page (transformers.js, .zip)
+      </button>
+      {webError && (
+        <span className="error" role="alert" data-testid="export-web-error">
+          {webError}
+        </span>
+      )}
       <HandoffControls canExport={canExport} />
       {(error || hfError) && (
         <span className="error" data-testid="export-error">
