@@ -158,7 +158,7 @@ export function zipFolder(files: readonly HfFile[], root = '', mtime: Date = new
     const path = root ? `${root}/${f.path}` : f.path;
     if (Object.hasOwn(entries, path)) throw new Error(`cannot zip: ${path} appears twice`);
     // Float weights barely compress; storing them saves seconds on a large model.
-    entries[path] = [f.bytes, { level: f.path.endsWith('.safetensors') ? 0 : 6, mtime }];
+    entries[path] = [f.bytes, { level: /\.(safetensors|onnx)$/.test(f.path) ? 0 : 6, mtime }];
   }
   return zipSync(entries);
 }
