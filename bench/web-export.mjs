@@ -16,7 +16,10 @@ const args = flagsOrExit('npm run bench:web-export --', {
 });
 const ort = await import('onnxruntime-node');
 
-/** A seeded uniform generator (mulberry32), so that two runs score the same weights. */
+/**
+ * A seeded uniform generator (mulberry32), so that two runs score the same weights.
+ * @param {number} seed
+ */
 function random(seed) {
   let a = seed >>> 0;
   return () => {
@@ -28,7 +31,9 @@ function random(seed) {
   };
 }
 
+/** @param {number} t0 */
 const ms = (t0) => performance.now() - t0;
+/** @param {number} n */
 const mb = (n) => (n / 1e6).toFixed(1);
 
 await withSources(
@@ -38,11 +43,12 @@ await withSources(
     for (let i = vocab.length; i < 30522; i++) vocab.push(`w${i}`);
     const dims = { layers: 6, hidden: 384, heads: 12, ffn: 1536, vocabSize: 30522, maxPositions: 512, typeVocabSize: 2, layerNormEps: 1e-12 };
     /** A BERT at MiniLM-L6's shapes with random weights (LayerNorm scales near 1, as trained ones are). */
+    /** @param {'bi-encoder' | 'cross-encoder'} kind */
     const miniLm = (kind) => {
       const next = random(7);
       const weights = new Map();
       for (const spec of weightSpecs('bert', kind, dims)) {
-        const n = spec.shape.reduce((a, b) => a * b, 1);
+        const n = spec.shape.reduce((/** @type {number} */ a, /** @type {number} */ b) => a * b, 1);
         const data = new Float32Array(n);
         const norm = /LayerNorm\.weight$/.test(spec.name);
         for (let i = 0; i < n; i++) data[i] = norm ? 1 + 0.1 * (next() - 0.5) : 0.04 * (next() - 0.5);
@@ -69,7 +75,8 @@ await withSources(
       const t1 = performance.now();
       const zip = zipFolder(files, 'bench');
       const zipped = ms(t1);
-      const bytesOf = (path) => files.find((f) => f.path === path).bytes;
+      /** @param {string} path @returns {Uint8Array} */
+      const bytesOf = (path) => files.find((/** @type {{ path: string }} */ f) => f.path === path).bytes;
       let parameters = 0;
       for (const w of model.weights.values()) parameters += w.data.length;
       const cross = model.kind === 'cross-encoder';
@@ -80,8 +87,10 @@ await withSources(
       for (const path of ['onnx/model.onnx', 'onnx/model_quantized.onnx']) {
         const session = await ort.InferenceSession.create(bytesOf(path));
         const next = random(11);
+        /** @param {number} rows */
         const feedsFor = (rows) => {
           const ids = BigInt64Array.from({ length: rows * length }, (_, i) => (i % length === 0 ? 101n : BigInt(1000 + Math.floor(next() * (model.dims.vocabSize - 1000)))));
+          /** @type {Record<string, import('onnxruntime-node').Tensor>} */
           const feeds = { input_ids: new ort.Tensor('int64', ids, [rows, length]), attention_mask: new ort.Tensor('int64', new BigInt64Array(rows * length).fill(1n), [rows, length]) };
           if (model.type === 'bert') feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(rows * length), [rows, length]);
           return feeds;
@@ -92,7 +101,7 @@ await withSources(
         rates.push(args.pairs / (ms(t) / 1000));
         await session.release();
       }
-      console.log(`| ${name} | ${parameters.toLocaleString('en-US')} | ${written.toFixed(0)} ms | ${zipped.toFixed(0)} ms | ${mb(zip.length)} MB | ${mb(bytesOf('onnx/model.onnx').length)} MB | ${mb(bytesOf('onnx/model_quantized.onnx').length)} MB | ${rates[0].toFixed(1)} | ${rates[1].toFixed(1)} |`);
+      console.log(`| ${name} | ${parameters.toLocaleString('en-US')} | ${written.toFixed(0)} ms | ${zipped.toFixed(0)} ms | ${mb(zip.length)} MB | ${mb(bytesOf('onnx/model.onnx').length)} MB | ${mb(bytesOf('onnx/model_quantized.onnx').length)} MB | ${(rates[0] ?? NaN).toFixed(1)} | ${(rates[1] ?? NaN).toFixed(1)} |`);
     }
   },
 );
