@@ -6,7 +6,7 @@
 // Usage: npm run bench:web-export [-- --query 30 --passage 200 --pairs 64 --batch 16]
 import { performance } from 'node:perf_hooks';
 import { flagsOrExit } from '../scripts/flags.mjs';
-import { withSources } from './lib.mjs';
+import { rng, withSources } from './lib.mjs';
 
 const args = flagsOrExit('npm run bench:web-export --', {
   query: { type: 'integer', min: 1, default: 30 },
@@ -16,20 +16,6 @@ const args = flagsOrExit('npm run bench:web-export --', {
 });
 const ort = await import('onnxruntime-node');
 
-/**
- * A seeded uniform generator (mulberry32), so that two runs score the same weights.
- * @param {number} seed
- */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** @param {number} t0 */
 const ms = (t0) => performance.now() - t0;
@@ -45,7 +31,7 @@ await withSources(
     /** A BERT at MiniLM-L6's shapes with random weights (LayerNorm scales near 1, as trained ones are). */
     /** @param {'bi-encoder' | 'cross-encoder'} kind */
     const miniLm = (kind) => {
-      const next = random(7);
+      const next = rng(7);
       const weights = new Map();
       for (const spec of weightSpecs('bert', kind, dims)) {
         const n = spec.shape.reduce((/** @type {number} */ a, /** @type {number} */ b) => a * b, 1);
@@ -86,7 +72,7 @@ await withSources(
       const rates = [];
       for (const path of ['onnx/model.onnx', 'onnx/model_quantized.onnx']) {
         const session = await ort.InferenceSession.create(bytesOf(path));
-        const next = random(11);
+        const next = rng(11);
         /** @param {number} rows */
         const feedsFor = (rows) => {
           const ids = BigInt64Array.from({ length: rows * length }, (_, i) => (i % length === 0 ? 101n : BigInt(1000 + Math.floor(next() * (model.dims.vocabSize - 1000)))));

@@ -103,26 +103,24 @@ function exportSummary(dataset: DatasetInfo | null, report: EvalReport | null) {
   return { teacherFiles, evaluation };
 }
 
-/** Downloads the current student as a Hugging Face folder (zip), its README naming the teacher files and metrics. */
-export async function exportHuggingFace(dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
-  modelsStore.setState({ exportState: 'running', exportError: '' });
+/** Runs a folder export in the worker and downloads its zip, its state under the given keys of the store. */
+async function exportZip(type: 'export-hf' | 'export-web', keys: { state: 'exportState' | 'webExportState'; error: 'exportError' | 'webExportError' }, dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
+  modelsStore.setState({ [keys.state]: 'running', [keys.error]: '' });
   try {
-    const zip = await trainerClient().request({ type: 'export-hf', ...exportSummary(dataset, report) });
+    const zip = await trainerClient().request({ type, ...exportSummary(dataset, report) });
     download(zip.fileName, new Blob([blobPart(zip.bytes)], { type: 'application/zip' }));
-    modelsStore.setState({ exportState: 'done' });
+    modelsStore.setState({ [keys.state]: 'done' });
   } catch (err) {
-    modelsStore.setState({ exportState: 'error', exportError: errorMessage(err) });
+    modelsStore.setState({ [keys.state]: 'error', [keys.error]: errorMessage(err) });
   }
 }
 
+/** Downloads the current student as a Hugging Face folder (zip), its README naming the teacher files and metrics. */
+export function exportHuggingFace(dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
+  return exportZip('export-hf', { state: 'exportState', error: 'exportError' }, dataset, report);
+}
+
 /** Downloads the current student as a transformers.js folder (zip): ONNX fp32 and int8, tokenizer, a README with code. */
-export async function exportWeb(dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
-  modelsStore.setState({ webExportState: 'running', webExportError: '' });
-  try {
-    const zip = await trainerClient().request({ type: 'export-web', ...exportSummary(dataset, report) });
-    download(zip.fileName, new Blob([blobPart(zip.bytes)], { type: 'application/zip' }));
-    modelsStore.setState({ webExportState: 'done' });
-  } catch (err) {
-    modelsStore.setState({ webExportState: 'error', webExportError: errorMessage(err) });
-  }
+export function exportWeb(dataset: DatasetInfo | null, report: EvalReport | null): Promise<void> {
+  return exportZip('export-web', { state: 'webExportState', error: 'webExportError' }, dataset, report);
 }
