@@ -5,6 +5,7 @@
  */
 import { AutoModel, AutoTokenizer, env, Tensor } from '@huggingface/transformers';
 import { longestFirst } from '../src/text/pair-cut';
+import { padded } from '../src/testing/onnx';
 
 export interface Lengths {
   queryLength: number;
@@ -13,10 +14,14 @@ export interface Lengths {
 
 type Row = [ids: number[], types: number[]];
 
+/** Rows as the model's int64 inputs, padded with 0 (the export tests' `padded`). */
 function inputs(rows: Row[]): Record<string, Tensor> {
-  const length = Math.max(...rows.map(([ids]) => ids.length));
-  const int64 = (at: (row: Row, j: number) => number) => new Tensor('int64', BigInt64Array.from(rows.flatMap((row) => Array.from({ length }, (_, j) => BigInt(at(row, j))))), [rows.length, length]);
-  return { input_ids: int64(([ids], j) => ids[j] ?? 0), attention_mask: int64(([ids], j) => (j < ids.length ? 1 : 0)), token_type_ids: int64(([, types], j) => types[j] ?? 0) };
+  const b = padded(
+    rows.map(([ids]) => ids),
+    rows.map(([, types]) => types),
+  );
+  const int64 = (a: Int32Array | Float32Array) => new Tensor('int64', BigInt64Array.from(a, (v) => BigInt(v)), [b.rows, b.length]);
+  return { input_ids: int64(b.ids), attention_mask: int64(b.mask), token_type_ids: int64(b.types) };
 }
 
 /** The scores of `passages` for `query`: fp32 (onnx/model.onnx) or q8 (onnx/model_quantized.onnx). */

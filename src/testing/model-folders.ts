@@ -7,15 +7,8 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import { weightSpecs, type HfDims, type HfModelType } from '../export/hf-layout';
 
-export interface FolderShape {
-  type: HfModelType;
-  layers: number;
-  hidden: number;
-  heads: number;
-  ffn: number;
-  vocabSize: number;
-  maxPositions: number;
-}
+/** A model folder's architecture: its type and the sizes of config.json that fix its tensors. */
+export type FolderShape = { type: HfModelType } & Pick<HfDims, 'layers' | 'hidden' | 'heads' | 'ffn' | 'vocabSize' | 'maxPositions'>;
 
 /** DistilBERT-base (distilbert-base-uncased): 66M parameters. */
 export const DISTILBERT_BASE: FolderShape = { type: 'distilbert', layers: 6, hidden: 768, heads: 12, ffn: 3072, vocabSize: 30522, maxPositions: 512 };
