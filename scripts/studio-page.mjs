@@ -16,6 +16,7 @@ import { EvaluatePanel } from './page/evaluate.mjs';
 import { TryPanel } from './page/try.mjs';
 import { ExportPanel } from './page/export.mjs';
 import { RunsPanel } from './page/runs.mjs';
+import { TeacherPanel } from './page/teacher.mjs';
 
 export { ConfigError, DEMO, pollUntil };
 
@@ -33,6 +34,8 @@ export class StudioPage extends Panel {
     this.data = new DataPanel(page);
     /** Step 2: pretrained model folders and where the student starts. */
     this.models = new ModelsPanel(page);
+    /** Teacher triples made from the active dataset with library cross-encoders (your own data, no teacher file). */
+    this.teacher = new TeacherPanel(page);
     /** Step 3: presets, the run's form, its controls and what it shows while it runs. */
     this.train = new TrainPanel(page);
     /** Step 4: the evaluation table. */

@@ -183,7 +183,13 @@ export async function retokenizeDataset(
       });
     }
     progress(true);
-    return await writer.finish({ ...(source.files ? { files: source.files } : {}), ...(source.teacher ? { teacher: source.teacher } : {}), ...(source.runs ? { runs: source.runs } : {}) });
+    return await writer.finish({
+      ...(source.files ? { files: source.files } : {}),
+      ...(source.teacher ? { teacher: source.teacher } : {}),
+      ...(source.runs ? { runs: source.runs } : {}),
+      ...(source.provenance ? { provenance: source.provenance } : {}),
+      derivedFrom: source.id,
+    });
   } catch (err) {
     await writer.abort().catch(() => undefined);
     throw err;

@@ -118,7 +118,7 @@ function hasRelevant(judged: Map<number, number> | undefined, threshold: number)
 }
 
 /** Candidates of one run, per query, as stored (ranking is by score, as trec_eval ranks). */
-function runLists(c: CandidateColumns, run: number): Map<number, { pids: number[]; scores: number[] }> {
+export function runLists(c: CandidateColumns, run: number): Map<number, { pids: number[]; scores: number[] }> {
   const lists = new Map<number, { pids: number[]; scores: number[] }>();
   for (let i = 0; i < c.qid.length; i++) {
     if ((c.run?.[i] ?? 0) !== run) continue;
@@ -150,6 +150,28 @@ export function addTeacherScores(out: TeacherScores, triples: TripleColumns, wan
   return out;
 }
 
+/** The (query row, passage row) pairs of every candidate list, in order. */
+function candidateRows(candidates: Map<number, number[]>, qRow: Map<number, number>, passages: Collection): { qs: Int32Array; ps: Int32Array } {
+  const qs: number[] = [];
+  const ps: number[] = [];
+  for (const [q, pids] of candidates) for (const p of pids) {
+    qs.push(qRow.get(q) as number);
+    ps.push(passages.rowOf(p));
+  }
+  return { qs: Int32Array.from(qs), ps: Int32Array.from(ps) };
+}
+
+/** Scores in candidateRows' order as a run. */
+function runOf(candidates: Map<number, number[]>, scores: Float32Array): Run {
+  const run: Run = new Map();
+  let at = 0;
+  for (const [q, pids] of candidates) {
+    run.set(q, { pids, scores: scores.subarray(at, at + pids.length) });
+    at += pids.length;
+  }
+  return run;
+}
+
 function row(system: string, m: RunMetrics, note = ''): SystemRow {
   const dup = m.duplicates ? `; ${m.duplicates} repeated documents dropped (trec_eval would refuse this run)` : '';
   return { system, mrr10: round4(m.mrr10), ndcg10: round4(m.ndcg10), recall100: round4(m.recall100), recall1000: round4(m.recall1000), map: round4(m.map), queries: m.queries, note: note + dup };
@@ -162,6 +184,7 @@ export async function evaluateReranking(
   onProgress: (phase: EvalPhase, done: number, total: number) => void,
   bm25: Bm25Searchable,
   studentNote = 'no student has been trained in this session',
+  libraryTeacher?: { name: string; scorer: Scorer },
 ): Promise<EvalReport> {
   const qrels: Qrels = qrelsFrom(t.qrels);
   const qRow = rowIndex(t.queries.id);
@@ -202,23 +225,13 @@ export async function evaluateReranking(
   let studentPairs = 0;
   let studentSeconds = 0;
   if (scorer) {
-    const qs: number[] = [];
-    const ps: number[] = [];
-    for (const [q, pids] of candidates) for (const p of pids) {
-      qs.push(qRow.get(q) as number);
-      ps.push(t.passages.rowOf(p));
-    }
+    const { qs, ps } = candidateRows(candidates, qRow, t.passages);
     const started = performance.now();
-    const scores = await scorer(Int32Array.from(qs), Int32Array.from(ps), (d, n) => onProgress('scoring', d, n));
+    const scores = await scorer(qs, ps, (d, n) => onProgress('scoring', d, n));
     const broken = scores.reduce((n, x) => (Number.isFinite(x) ? n : n + 1), 0);
     studentSeconds = (performance.now() - started) / 1000;
     studentPairs = qs.length;
-    const studentRun: Run = new Map();
-    let at = 0;
-    for (const [q, pids] of candidates) {
-      studentRun.set(q, { pids, scores: scores.subarray(at, at + pids.length) });
-      at += pids.length;
-    }
+    const studentRun = runOf(candidates, scores);
     const m = evaluateRun(studentRun, qrels, opts.threshold);
     results.set('student', m);
     shown = { system: 'student', run: studentRun };
@@ -230,24 +243,33 @@ export async function evaluateReranking(
   shown ??= { system: 'bm25', run: bm25Run };
   rows.push(row('bm25', bm25Metrics, `k1 0.9, b 0.4, top ${BM25_DEPTH} of the collection`));
 
-  const teacher = t.teacher;
-  const teacherRun: Run = new Map();
-  let scored = 0;
-  let total = 0;
-  for (const [q, pids] of candidates) {
-    const known = teacher.get(q);
-    total += pids.length;
-    if (!known) continue;
-    const scores = pids.map((p) => known.get(p) ?? -Infinity);
-    const hits = scores.filter((s) => s > -Infinity).length;
-    if (hits === 0) continue;
-    scored += hits;
-    teacherRun.set(q, { pids, scores });
-  }
-  if (teacherRun.size > 0) {
-    const m = evaluateRun(teacherRun, qrels, opts.threshold);
+  if (libraryTeacher) {
+    // A cross-encoder of the library scores every candidate: the ceiling a student distilled from it aims at.
+    const { qs, ps } = candidateRows(candidates, qRow, t.passages);
+    const scores = await libraryTeacher.scorer(qs, ps, (d, n) => onProgress('teacher', d, n));
+    const m = evaluateRun(runOf(candidates, scores), qrels, opts.threshold);
     results.set('teacher', m);
-    rows.push(row('teacher', m, `teacher scores for ${scored} of ${total} candidates; unscored ones rank last`));
+    rows.push(row('teacher', m, `${libraryTeacher.name} (cross-encoder from the model library) re-ranks ${source}, top ${opts.depth}`));
+  } else {
+    const teacher = t.teacher;
+    const teacherRun: Run = new Map();
+    let scored = 0;
+    let total = 0;
+    for (const [q, pids] of candidates) {
+      const known = teacher.get(q);
+      total += pids.length;
+      if (!known) continue;
+      const scores = pids.map((p) => known.get(p) ?? -Infinity);
+      const hits = scores.filter((s) => s > -Infinity).length;
+      if (hits === 0) continue;
+      scored += hits;
+      teacherRun.set(q, { pids, scores });
+    }
+    if (teacherRun.size > 0) {
+      const m = evaluateRun(teacherRun, qrels, opts.threshold);
+      results.set('teacher', m);
+      rows.push(row('teacher', m, `teacher scores for ${scored} of ${total} candidates; unscored ones rank last`));
+    }
   }
 
   if (t.candidates) {

@@ -17,6 +17,13 @@ import { tryStudent, type TryResult } from './try';
 import { PassageVectors, weightsFingerprint } from './passage-vectors';
 import { errorMessage } from '../util/errors';
 
+/** A cross-encoder of the model library re-ranking the candidates as the teacher's row (release() frees it). */
+export interface LibraryTeacher {
+  name: string;
+  scorer: Scorer;
+  release(): void;
+}
+
 /** The student under evaluation: its model, the lengths it reads, and why there is none when there is none. */
 export type StudentUnderTest = { model: Student; lengths: PairLengths; arch: string; weightsKey: string } | { none: string };
 
@@ -81,6 +88,25 @@ export class EvalSession {
     this.release();
     this.data = await openEvalData(info, onProgress);
     return this.data;
+  }
+
+  /** The evaluation data of a dataset's current version (the training files built if need be), for teacher jobs. */
+  openData(datasetId: string, onProgress?: (phase: EvalPhase, done: number, total: number) => void): Promise<EvalData> {
+    return this.dataFor(datasetId, onProgress);
+  }
+
+  /**
+   * Each query's top `k` passages (ids, best first) by a dot student over the whole collection: passage vectors
+   * encoded once per student state and kept, as the dense evaluation keeps them.
+   */
+  async denseRanking(datasetId: string, student: { model: VectorStudent; lengths: PairLengths; weightsKey: string; arch: string }, qids: readonly number[], k: number, onProgress: ProgressWithRate): Promise<Map<number, number[]>> {
+    const progress = phaseProgress(onProgress);
+    const data = await this.dataFor(datasetId, progress);
+    const queryTokens = tableCollection(data.queries);
+    const vectors = await encodeRows(student.model, queryTokens, Int32Array.from(qids, (q) => queryRow(queryTokens, q)), student.lengths.queryLength, undefined, student.lengths.forwardBatch);
+    const key = await this.studentKey(student.model, student.weightsKey, student.arch);
+    const found = await this.vectors.search(data, student.model, key, student.lengths, vectors, k, progress);
+    return new Map(qids.map((q, i) => [q, Array.from(found.hits[i]?.rows ?? [], (r) => data.passages.idOf(r))]));
   }
 
   /** Releases the files the session holds open (a dataset about to be deleted, the worker closing). */
@@ -167,10 +193,12 @@ export class EvalSession {
     options: { threshold: number; depth: number; dense: boolean },
     student: StudentUnderTest,
     onProgress: ProgressWithRate,
+    libraryTeacher?: (data: EvalData) => Promise<LibraryTeacher>,
   ): Promise<EvalReport> {
     const { threshold, depth, dense } = options;
     const progress = phaseProgress(onProgress);
     const data = await this.dataFor(datasetId, progress);
+    const teacherModel = libraryTeacher ? await libraryTeacher(data) : undefined;
     const { info, passages, queries } = data;
     const [qrels, candidates] = await Promise.all([readTable(datasetId, 'qrels'), readTable(datasetId, 'candidates')]);
     if (!qrels) throw new Error(`dataset "${info.name}" needs passages, queries and qrels to be evaluated`);
@@ -181,7 +209,12 @@ export class EvalSession {
     progress('teacher', 0, 1);
     const teacher = await data.teacher(new Set(dev));
     const tables: EvalTables = { passages, queries, qrels, candidates, teacher, runs: info.runs ?? [] };
-    const report = await evaluateReranking(tables, { threshold, depth }, scorer, progress, bm25.index, 'none' in student ? student.none : undefined);
+    let report: EvalReport;
+    try {
+      report = await evaluateReranking(tables, { threshold, depth }, scorer, progress, bm25.index, 'none' in student ? student.none : undefined, teacherModel);
+    } finally {
+      teacherModel?.release();
+    }
     report.bm25IndexSeconds = bm25.seconds;
     if (!dense || 'none' in student) return report;
     if (!isVectorStudent(student.model)) {

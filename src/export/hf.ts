@@ -26,6 +26,8 @@ export interface TrainingSummary {
   /** The checkpoint training started from (a folder name), or null for random initialisation. */
   baseModel: string | null;
   teacherFiles: string[];
+  /** How the teacher triples were made, when the studio made them (data/provenance.ts's describeProvenance). */
+  teacherMade?: string;
   loss: string;
   steps: number;
   learningRate: number;
@@ -197,6 +199,7 @@ function modelCard(model: HfModelDescription, s: TrainingSummary): string {
   const facts: [string, string][] = [
     ['started from', s.baseModel ?? 'random initialisation'],
     ['teacher scores', s.teacherFiles.length ? s.teacherFiles.map((f) => `\`${f}\``).join(', ') : '–'],
+    ...(s.teacherMade ? [['teacher triples', s.teacherMade] as [string, string]] : []),
     ['loss', s.loss],
     ['steps', String(s.steps)],
     ['learning rate', String(s.learningRate)],

@@ -3,6 +3,7 @@
  * from, `train.py` with the run's settings in `run.json`, pinned requirements and a README. Table reading comes in
  * as a function, so this works on IndexedDB in the worker and on anything else in a test.
  */
+import { describeProvenance, provenanceJson } from '../data/provenance';
 import { IdSet } from '../data/idset';
 import type { DatasetInfo, TableColumns, TableName } from '../data/store/schema';
 import type { RunConfig } from '../config/run-config';
@@ -30,7 +31,7 @@ export interface HandoffProgress {
 }
 
 export interface HandoffInput {
-  dataset: Pick<DatasetInfo, 'name' | 'counts' | 'runs' | 'files'>;
+  dataset: Pick<DatasetInfo, 'name' | 'counts' | 'runs' | 'files' | 'provenance'>;
   config: RunConfig;
   /** Steps the run had made in the browser when it was handed off. */
   stepsInBrowser: number;
@@ -178,7 +179,9 @@ export async function writeHandoff(input: HandoffInput): Promise<HandoffResult> 
   zip.add(at('run.json'), json(run));
   zip.add(at('train.py'), encoder.encode(TRAIN_PY));
   zip.add(at('requirements.txt'), encoder.encode(REQUIREMENTS));
-  zip.add(at('README.md'), encoder.encode(handoffReadme({ root, config, settings, fates, approximations: run.approximated, counts, missingPassages, model, wholeCollection: input.wholeCollection, datasetName: dataset.name, stepsInBrowser: input.stepsInBrowser })));
+  if (dataset.provenance) zip.add(at('data/teacher-provenance.json'), encoder.encode(provenanceJson(dataset.provenance)));
+  const teacherMade = dataset.provenance ? describeProvenance(dataset.provenance) : undefined;
+  zip.add(at('README.md'), encoder.encode(handoffReadme({ root, config, settings, fates, approximations: run.approximated, counts, missingPassages, model, wholeCollection: input.wholeCollection, datasetName: dataset.name, stepsInBrowser: input.stepsInBrowser, ...(teacherMade ? { teacherMade } : {}) })));
   const blob = zip.finish();
   return { fileName: `${root}.zip`, root, zip: blob, counts, missingPassages, settings };
 }

@@ -6,6 +6,8 @@ import type { HandoffCounts, HandoffModel } from './types';
 export interface ReadmeFacts {
   root: string;
   datasetName: string;
+  /** How the teacher triples were made, when the studio made them (describeProvenance). */
+  teacherMade?: string;
   config: RunConfig;
   settings: TrainSettings;
   fates: Record<keyof RunConfig, FieldFate>;
@@ -33,6 +35,7 @@ export function handoffReadme(f: ReadmeFacts): string {
     '',
     `A Margin Studio run handed off to PyTorch: a ${config.arch} student (${cls}) trained with ${settings.loss_class.split('.').pop()} on the teacher scores of "${f.datasetName}", starting from ${start}.`,
     '',
+    ...(f.teacherMade ? [`The teacher triples were ${f.teacherMade} (\`data/teacher-provenance.json\` says the same as data).`, ''] : []),
     '## Run it',
     '',
     '```sh',
@@ -59,6 +62,7 @@ export function handoffReadme(f: ReadmeFacts): string {
     '| file | what |',
     '|---|---|',
     '| `data/triples.tsv` | teacher scores, `pos_score<TAB>neg_score<TAB>qid<TAB>pid_pos<TAB>pid_neg` |',
+    ...(f.teacherMade ? ['| `data/teacher-provenance.json` | how the studio made the teacher triples: teachers, negatives, the false-negative rule |'] : []),
     '| `data/queries.tsv` | `qid<TAB>query`: the queries of the triples, qrels and runs |',
     `| \`data/collection.tsv\` | \`pid<TAB>passage\`: ${f.wholeCollection ? 'the whole collection' : 'the passages the triples use'} |`,
     ...(f.counts.qrels !== undefined ? ['| `data/qrels.tsv` | TREC qrels `qid 0 pid grade` |'] : []),

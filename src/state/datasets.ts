@@ -130,6 +130,12 @@ async function refresh(): Promise<DatasetInfo[]> {
   return datasets;
 }
 
+/** Lists the datasets again and makes `id` (one the training worker just made) the active one. */
+export async function adoptDataset(id: string): Promise<void> {
+  await refresh();
+  if (datasetStore.getState().datasets.some((d) => d.id === id)) setActiveDataset(id);
+}
+
 export async function refreshStorage(): Promise<void> {
   const storage = navigator.storage;
   if (!storage?.estimate) return;

@@ -3,6 +3,8 @@ import { createStore } from 'zustand/vanilla';
 import type { EvalPhase, EvalReport, SystemRow } from '../eval/rerank';
 import { onTrainerEvent, trainerClient } from './training';
 import { errorMessage } from '../util/errors';
+import { modelsStore } from './models';
+import { teacherStore } from './teacher';
 
 export interface EvaluationState {
   state: 'idle' | 'running' | 'done' | 'error';
@@ -13,6 +15,8 @@ export interface EvaluationState {
   depth: number;
   /** Also retrieve with the student over the whole collection (dot students). */
   dense: boolean;
+  /** The teacher's row: '' for the scores stored with the triples, else a library cross-encoder re-ranking. */
+  teacherModel: string;
   /** The dataset the report is on. */
   datasetId: string;
   /**
@@ -54,6 +58,7 @@ export const evaluationStore = createStore<EvaluationState>()(() => ({
   threshold: 1,
   depth: 100,
   dense: true,
+  teacherModel: '',
   datasetId: '',
   earlier: [],
 }));
@@ -62,11 +67,20 @@ onTrainerEvent((ev) => {
   if (ev.type === 'eval-progress') evaluationStore.setState({ progress: { phase: ev.phase, done: ev.done, total: ev.total, rate: ev.rate } });
 });
 
+/** A library cross-encoder as the teacher's row, reading pairs as the teacher job's settings say (within its positions). */
+function libraryTeacher(modelId: string): { modelId: string; maxLength: number; maxQueryTokens: number } {
+  const model = modelsStore.getState().models.find((m) => m.id === modelId);
+  if (!model) throw new Error(`model ${modelId} is no longer in the model library`);
+  const { maxLength, maxQueryTokens } = teacherStore.getState().draft;
+  return { modelId, maxLength: Math.min(maxLength, model.dims.maxPositions), maxQueryTokens };
+}
+
 export async function runEvaluation(datasetId: string): Promise<void> {
-  const { threshold, depth, dense } = evaluationStore.getState();
+  const { threshold, depth, dense, teacherModel } = evaluationStore.getState();
   evaluationStore.setState({ state: 'running', error: '', progress: null });
   try {
-    const report = await trainerClient().request({ type: 'evaluate', datasetId, threshold, depth, dense });
+    const teacher = teacherModel ? libraryTeacher(teacherModel) : undefined;
+    const report = await trainerClient().request({ type: 'evaluate', datasetId, threshold, depth, dense, ...(teacher ? { teacher } : {}) });
     const before = evaluationStore.getState();
     const earlier = keepEarlier(before.earlier, before.report, report, before.datasetId === datasetId);
     evaluationStore.setState({ state: 'done', report, progress: null, datasetId, earlier });

@@ -154,7 +154,8 @@ export function applyTrainerEvent(s: TrainingState, ev: TrainerEvent): Partial<T
       return { checkpointNote: `the checkpoint at step ${ev.step} could not be saved: ${ev.message}` };
     case 'eval-progress':
     case 'handoff-progress':
-      // Evaluation and the handoff have stores of their own (state/evaluation.ts, state/handoff.ts).
+    case 'teacher-progress':
+      // Evaluation, the handoff and teacher jobs have stores of their own (state/evaluation.ts, handoff.ts, teacher.ts).
       return {};
     default: {
       const unreachable: never = ev;
@@ -187,7 +188,7 @@ export function onTrainerEvent(listener: (ev: TrainerEvent) => void): () => void
 
 function onEvent(ev: TrainerEvent): void {
   for (const l of listeners) l(ev);
-  if (ev.type === 'eval-progress') return;
+  if (ev.type === 'eval-progress' || ev.type === 'teacher-progress') return;
   queued.push(ev);
   // State changes (paused, done, error) show at once; numbers may wait for the next frame.
   if (ev.type === 'status') {

@@ -8,6 +8,7 @@ import { RunsPanel } from './panels/RunsPanel';
 import { ModelPanel } from './panels/ModelPanel';
 import { TryPanel } from './panels/TryPanel';
 import { ExportPanel } from './panels/ExportPanel';
+import { TeacherPanel } from './panels/TeacherPanel';
 import { probeAdapterOnce } from '../state/adapter';
 
 /** The method's steps in the order a person takes them; each links to its panel. */
@@ -50,6 +51,7 @@ export function App() {
           <DataPanel />
           <ModelPanel />
         </div>
+        <TeacherPanel />
         <TrainPanel />
         <div className="pair">
           <EvalPanel />

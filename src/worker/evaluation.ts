@@ -9,6 +9,8 @@ import type { TryResult } from '../eval/try';
 import { loadTokenizer } from '../text/tokenizers';
 import type { WorkerContext } from './prepare';
 import type { CurrentStudent } from './student';
+import type { EvalData } from '../eval/eval-data';
+import type { LibraryTeacher } from '../eval/session';
 
 /** What the current student is, for its row in the evaluation table beside earlier ones. */
 export function studentLabel(student: Pick<CurrentStudent, 'trainer' | 'model' | 'label'>): string {
@@ -18,10 +20,14 @@ export function studentLabel(student: Pick<CurrentStudent, 'trainer' | 'model' |
 }
 
 /** The key that changes whenever the student's weights do (a new run, or more steps of this one). */
-const weightsKey = (s: CurrentStudent) => `${s.runId}@${s.trainer.stepsDone}`;
+export const weightsKey = (s: Pick<CurrentStudent, 'runId' | 'trainer'>) => `${s.runId}@${s.trainer.stepsDone}`;
 
 export class EvaluationService {
-  constructor(private readonly ctx: WorkerContext) {}
+  constructor(
+    private readonly ctx: WorkerContext,
+    /** Loads a library cross-encoder for the teacher's row (worker/teacher.ts). */
+    private readonly teachers?: { evaluationTeacher(modelId: string, lengths: { maxLength: number; maxQueryTokens: number }): (data: EvalData) => Promise<LibraryTeacher> },
+  ) {}
 
   private readonly progress = (phase: EvalPhase, done: number, total: number, rate: number) => this.ctx.emit({ type: 'eval-progress', phase, done, total, rate });
 
@@ -30,7 +36,7 @@ export class EvaluationService {
     this.ctx.evals.release();
   }
 
-  async evaluate(datasetId: string, options: { threshold: number; depth: number; dense: boolean }): Promise<EvalReport> {
+  async evaluate(datasetId: string, options: { threshold: number; depth: number; dense: boolean; teacher?: { modelId: string; maxLength: number; maxQueryTokens: number } }): Promise<EvalReport> {
     const current = this.ctx.holder.beginEvaluating();
     try {
       const info = await getDataset(datasetId);
@@ -40,7 +46,10 @@ export class EvaluationService {
         : info && current.tokenizer !== info.tokenizer
           ? { none: `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}` }
           : { model: current.trainer.model, lengths: evalLengthsOf(current.trainer.config), arch: current.trainer.config.arch, weightsKey: weightsKey(current) };
-      const report = await this.ctx.evals.evaluate(datasetId, options, student, this.progress);
+      const teacher = options.teacher;
+      if (teacher && !this.teachers) throw new Error('this worker cannot load a library teacher');
+      const library = teacher && this.teachers ? this.teachers.evaluationTeacher(teacher.modelId, teacher) : undefined;
+      const report = await this.ctx.evals.evaluate(datasetId, options, student, this.progress, library);
       if (current) report.studentLabel = studentLabel(current);
       return report;
     } finally {

@@ -2,6 +2,8 @@
  * The current student written out: its weights with what they mean (for the page's export formats), the run's whole
  * state (a project file), and a Hugging Face folder in a zip. A paused run can be exported; a running one cannot.
  */
+import { getDataset } from '../data/store/catalog';
+import { describeProvenance } from '../data/provenance';
 import { huggingFaceFolder, zipFolder, type EvaluationRow, type TrainingSummary } from '../export/hf';
 import { webFolder } from '../export/web';
 import { studentMetadata, type ExportedWeights } from '../export/metadata';
@@ -22,11 +24,12 @@ function folderStem(trainer: Trainer, model: string | null, suffix: string): str
   return `${trainer.config.arch}-${(model ?? 'student').replace(/[^\w.-]+/g, '_')}-step${trainer.stepsDone}${suffix}`;
 }
 
-function trainingSummary(trainer: Trainer, model: string | null, summary: ExportSummary): TrainingSummary {
+function trainingSummary(trainer: Trainer, model: string | null, summary: ExportSummary, teacherMade?: string): TrainingSummary {
   const c = trainer.config;
   return {
     baseModel: model,
     teacherFiles: summary.teacherFiles,
+    ...(teacherMade ? { teacherMade } : {}),
     loss: c.loss,
     steps: trainer.stepsDone,
     learningRate: c.learningRate,
@@ -36,6 +39,12 @@ function trainingSummary(trainer: Trainer, model: string | null, summary: Export
     evaluation: summary.evaluation,
     date: new Date().toISOString().slice(0, 10),
   };
+}
+
+/** How the student's dataset's teacher triples were made, when the studio made them. */
+async function teacherMade(datasetId: string): Promise<string | undefined> {
+  const p = (await getDataset(datasetId))?.provenance;
+  return p ? describeProvenance(p) : undefined;
 }
 
 export class ExportService {
@@ -68,19 +77,19 @@ export class ExportService {
 
   /** The student as a Hugging Face folder in a zip, with a README saying how it was trained. */
   async exportHuggingFace(summary: ExportSummary): Promise<{ fileName: string; bytes: Uint8Array }> {
-    const { trainer, model } = this.ctx.holder.use({ doing: 'export', none: NO_STUDENT });
+    const { trainer, model, datasetId } = this.ctx.holder.use({ doing: 'export', none: NO_STUDENT });
     const stem = folderStem(trainer, model, '');
-    const files = huggingFaceFolder(await huggingFaceDescription(trainer.model), trainingSummary(trainer, model, summary));
+    const files = huggingFaceFolder(await huggingFaceDescription(trainer.model), trainingSummary(trainer, model, summary, await teacherMade(datasetId)));
     return { fileName: `${stem}.zip`, bytes: zipFolder(files, stem) };
   }
 
   /** The student as a transformers.js folder in a zip: ONNX (float32 and int8), the tokenizer, a README with code. */
   async exportWeb(summary: ExportSummary): Promise<{ fileName: string; bytes: Uint8Array }> {
-    const { trainer, model } = this.ctx.holder.use({ doing: 'export', none: NO_STUDENT });
+    const { trainer, model, datasetId } = this.ctx.holder.use({ doing: 'export', none: NO_STUDENT });
     const stem = folderStem(trainer, model, '-web');
     const description = await huggingFaceDescription(trainer.model, 'a web page (transformers.js)');
     const c = trainer.config;
-    const files = webFolder(description, stem, trainingSummary(trainer, model, summary), { queryLength: c.queryLength, passageLength: c.passageLength });
+    const files = webFolder(description, stem, trainingSummary(trainer, model, summary, await teacherMade(datasetId)), { queryLength: c.queryLength, passageLength: c.passageLength });
     return { fileName: `${stem}.zip`, bytes: zipFolder(files, stem) };
   }
 }

@@ -45,6 +45,17 @@ function fakeServices() {
       },
       loadWeights: notHere,
     },
+    teacher: {
+      make: notHere,
+      cancel: () => {
+        calls.push('teacher-cancel');
+      },
+      job: async (datasetId) => {
+        calls.push(`teacher-job ${datasetId}`);
+        return null;
+      },
+      discard: notHere,
+    },
     gpuFault: (fault) => fault === 'lose-device',
   };
   return { services, calls };
@@ -58,7 +69,7 @@ describe('the handler table', () => {
     const missing: HandlerTable = { ...HANDLERS, try: undefined };
     expect(missing.try).toBeUndefined();
     expect(Object.keys(HANDLERS).sort()).toEqual([...REQUEST_TYPES].sort());
-    expect(REQUEST_TYPES).toHaveLength(16);
+    expect(REQUEST_TYPES).toHaveLength(20);
   });
 
   it('answers each request with the result its type promises, and moves the buffers it names', async () => {
@@ -88,7 +99,9 @@ describe('the handler table', () => {
     const fault = await dispatch({ id: 6, type: 'debug-gpu-fault', fault: 'lose-device' }, services);
     expectTypeOf(fault.result).toEqualTypeOf<{ done: boolean }>();
     expect(fault.result).toEqual({ done: true });
-    expect(calls).toEqual(['start d {"steps":5} -', 'use d m']);
+    expect((await dispatch(parseTrainerRequest({ id: 7, type: 'teacher-job', datasetId: 'd' }), services)).result).toBeNull();
+    expect((await dispatch({ id: 8, type: 'teacher-cancel' }, services)).result).toEqual({ ok: true });
+    expect(calls).toEqual(['start d {"steps":5} -', 'use d m', 'teacher-job d', 'teacher-cancel']);
   });
 
   it('turns a refusal into a rejected request with its message', async () => {

@@ -11,6 +11,7 @@ import type { ExportService } from './exports';
 import type { HandoffService } from './handoff';
 import type { ModelLibraryService } from './model-library';
 import type { TrainingService } from './training';
+import type { TeacherService } from './teacher';
 
 /** What the handlers call: the feature services, and the test hook that makes the GPU fail. */
 export interface WorkerServices {
@@ -19,6 +20,7 @@ export interface WorkerServices {
   exports: Pick<ExportService, 'exportWeights' | 'exportProject' | 'exportHuggingFace' | 'exportWeb'>;
   handoff: Pick<HandoffService, 'exportHandoff'>;
   models: Pick<ModelLibraryService, 'importModel' | 'useModel' | 'loadWeights'>;
+  teacher: Pick<TeacherService, 'make' | 'cancel' | 'job' | 'discard'>;
   /** Whether there was a WebGPU device to make fail (for tests, train/gpu-guard.ts). */
   gpuFault(fault: GpuFault): boolean;
 }
@@ -84,6 +86,20 @@ export const HANDLERS: HandlerTable = {
   'use-model': {
     handle: async (req, s) => {
       await s.models.useModel(req.datasetId, req.modelId, req.config);
+      return OK;
+    },
+  },
+  'teacher-make': { handle: (req, s) => s.teacher.make(req.datasetId, req.spec, req.blockPairs) },
+  'teacher-cancel': {
+    handle: (_req, s) => {
+      s.teacher.cancel();
+      return OK;
+    },
+  },
+  'teacher-job': { handle: (req, s) => s.teacher.job(req.datasetId) },
+  'teacher-discard': {
+    handle: async (req, s) => {
+      await s.teacher.discard(req.datasetId);
       return OK;
     },
   },

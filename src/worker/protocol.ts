@@ -12,6 +12,8 @@ import type { ModelInfo } from '../train/models';
 import type { HandoffHistory } from '../handoff/result';
 import type { HandoffCounts, HandoffProgress } from '../handoff/package';
 import type { RunGpuMemory } from '../train/gpu-guard';
+import { NEGATIVE_SOURCES, type NegativeSource } from '../data/provenance';
+import type { TeacherJobSpec, TeacherJobSummary, TeacherPhase, TeacherResult } from '../teacher/job';
 
 export type { ExportedWeights };
 
@@ -27,7 +29,7 @@ export interface TrainerRequests {
   resume: NoPayload;
   stop: NoPayload;
   /** Evaluates the current student (if any), BM25, the teacher and the imported runs on a dataset's dev queries. */
-  evaluate: { datasetId: string; threshold: number; depth: number; dense: boolean };
+  evaluate: { datasetId: string; threshold: number; depth: number; dense: boolean; teacher?: { modelId: string; maxLength: number; maxQueryTokens: number } };
   /** The current student's weights with what they mean, for the export formats. */
   export: NoPayload;
   /** The current run's whole state (a project file's content), to continue elsewhere. */
@@ -46,6 +48,14 @@ export interface TrainerRequests {
   'export-handoff': { datasetId: string; from: HandoffStart; wholeCollection: boolean };
   /** Makes a library model the current student as it is (no training), to evaluate or try it. */
   'use-model': { datasetId: string; modelId: string; config: Partial<RunConfig> };
+  /** Scores pairs of a dataset with library cross-encoders into a new dataset of teacher triples (resuming its unfinished job of the same spec). */
+  'teacher-make': { datasetId: string; spec: TeacherJobSpec; blockPairs?: number };
+  /** Stops the teacher job after the block it is scoring; what was scored stays for a resume. */
+  'teacher-cancel': NoPayload;
+  /** The unfinished teacher job of a dataset's current version, if any. */
+  'teacher-job': { datasetId: string };
+  /** Removes a dataset's unfinished teacher job. */
+  'teacher-discard': { datasetId: string };
   /** Closes the dataset files evaluation keeps open, so that a dataset can be deleted with them. */
   'release-files': NoPayload;
   /**
@@ -87,6 +97,10 @@ export interface TrainerResults {
   'export-hf': { fileName: string; bytes: Uint8Array };
   'export-web': { fileName: string; bytes: Uint8Array };
   try: TryResult;
+  'teacher-make': TeacherResult;
+  'teacher-cancel': { ok: true };
+  'teacher-job': TeacherJobSummary | null;
+  'teacher-discard': { ok: true };
   'release-files': { ok: true };
   /** Whether there was a WebGPU device to make fail. */
   'debug-gpu-fault': { done: boolean };
@@ -133,6 +147,8 @@ export type TrainerEvent =
   | { type: 'probe'; step: number; studentPos: Float32Array; studentNeg: Float32Array; view: ProbeView }
   | { type: 'eval-progress'; phase: EvalPhase; done: number; total: number; rate: number }
   | { type: 'handoff-progress'; progress: HandoffProgress }
+  /** A teacher job's progress: `scoring` counts pairs over all teachers; `rate` is per second in this phase. */
+  | { type: 'teacher-progress'; phase: TeacherPhase; done: number; total: number; rate: number }
   /** Dev-set metrics taken during training (config.evalEvery). */
   | { type: 'dev-eval'; step: number; mrr10: number; ndcg10: number; queries: number; note: string };
 
@@ -158,6 +174,39 @@ function exportSummary(msg: Record<string, unknown>): { teacherFiles: string[]; 
   return { teacherFiles, evaluation };
 }
 
+/** A teacher job's spec, its shape checked (its values are checked where the job starts: teacher/job.ts). */
+function teacherSpecOf(value: unknown): TeacherJobSpec {
+  const v = value as Record<string, unknown> | null;
+  if (typeof v !== 'object' || v === null) throw new ProtocolError('teacher-make needs a spec');
+  const num = (x: unknown, field: string): number => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ProtocolError(`teacher-make: ${field} must be a number`);
+    return x;
+  };
+  if (typeof v.datasetId !== 'string') throw new ProtocolError('teacher-make: spec.datasetId must be a string');
+  if (!Array.isArray(v.teachers)) throw new ProtocolError('teacher-make: spec.teachers must be a list');
+  const teachers = v.teachers.map((t: unknown, i) => {
+    const r = t as { id?: unknown; name?: unknown } | null;
+    if (typeof r?.id !== 'string' || typeof r.name !== 'string') throw new ProtocolError(`teacher-make: teacher ${i} needs an id and a name`);
+    return { id: r.id, name: r.name };
+  });
+  if (!(NEGATIVE_SOURCES as readonly unknown[]).includes(v.source)) throw new ProtocolError(`teacher-make: the negatives' source must be one of ${NEGATIVE_SOURCES.join(', ')}`);
+  const n = v.negatives as Record<string, unknown> | null;
+  if (typeof n !== 'object' || n === null) throw new ProtocolError('teacher-make: spec.negatives must be an object');
+  const r = v.rule as { fraction?: unknown; on?: unknown } | null;
+  if (r !== null && (typeof r !== 'object' || (r.on !== 'sigmoid' && r.on !== 'scores'))) throw new ProtocolError('teacher-make: the false-negative rule must be null or { fraction, on: "sigmoid" | "scores" }');
+  return {
+    datasetId: v.datasetId,
+    teachers,
+    standardise: v.standardise === true,
+    source: v.source as NegativeSource,
+    negatives: { fromRank: num(n.fromRank, 'fromRank'), toRank: num(n.toRank, 'toRank'), perPositive: num(n.perPositive, 'perPositive'), seed: num(n.seed, 'seed') },
+    positiveGrade: num(v.positiveGrade, 'positiveGrade'),
+    maxLength: num(v.maxLength, 'maxLength'),
+    maxQueryTokens: num(v.maxQueryTokens, 'maxQueryTokens'),
+    rule: r === null ? null : { fraction: num(r.fraction, 'rule.fraction'), on: r.on as 'sigmoid' | 'scores' },
+  };
+}
+
 /** Each request type's payload, checked: one entry per type (the mapped type makes a missing one a compile error). */
 const PAYLOADS: { [K in RequestType]: PayloadParser<K> } = {
   start(msg) {
@@ -175,7 +224,13 @@ const PAYLOADS: { [K in RequestType]: PayloadParser<K> } = {
     const datasetId = datasetIdOf('evaluate', msg);
     if (typeof msg.threshold !== 'number' || !Number.isFinite(msg.threshold)) throw new ProtocolError('evaluate needs a numeric relevance threshold');
     if (typeof msg.depth !== 'number' || !Number.isInteger(msg.depth) || msg.depth < 1) throw new ProtocolError('evaluate needs a positive whole depth');
-    return { datasetId, threshold: msg.threshold, depth: msg.depth, dense: msg.dense === true };
+    let teacher: TrainerRequests['evaluate']['teacher'];
+    if (msg.teacher !== undefined) {
+      const t = msg.teacher as { modelId?: unknown; maxLength?: unknown; maxQueryTokens?: unknown } | null;
+      if (typeof t?.modelId !== 'string' || t.modelId === '' || typeof t.maxLength !== 'number' || typeof t.maxQueryTokens !== 'number') throw new ProtocolError('evaluate: teacher needs a modelId, a maxLength and a maxQueryTokens');
+      teacher = { modelId: t.modelId, maxLength: t.maxLength, maxQueryTokens: t.maxQueryTokens };
+    }
+    return { datasetId, threshold: msg.threshold, depth: msg.depth, dense: msg.dense === true, ...(teacher ? { teacher } : {}) };
   },
   export: noPayload,
   'export-project': noPayload,
@@ -213,6 +268,14 @@ const PAYLOADS: { [K in RequestType]: PayloadParser<K> } = {
     if (typeof msg.modelId !== 'string' || msg.modelId === '') throw new ProtocolError('use-model needs a modelId');
     return { datasetId, modelId: msg.modelId, config: configOf('use-model', msg) };
   },
+  'teacher-make'(msg) {
+    const block = msg.blockPairs;
+    if (block !== undefined && (typeof block !== 'number' || !Number.isInteger(block) || block < 1)) throw new ProtocolError('teacher-make: blockPairs must be a whole number of at least 1');
+    return { datasetId: datasetIdOf('teacher-make', msg), spec: teacherSpecOf(msg.spec), ...(block !== undefined ? { blockPairs: block } : {}) };
+  },
+  'teacher-cancel': noPayload,
+  'teacher-job': (msg) => ({ datasetId: datasetIdOf('teacher-job', msg) }),
+  'teacher-discard': (msg) => ({ datasetId: datasetIdOf('teacher-discard', msg) }),
   'release-files': noPayload,
   'debug-gpu-fault'(msg) {
     if (msg.fault !== 'lose-device' && msg.fault !== 'validation-error') throw new ProtocolError('debug-gpu-fault: fault must be "lose-device" or "validation-error"');

@@ -9,12 +9,15 @@ import { ModelLibraryService } from './model-library';
 import type { Emit, WorkerContext } from './prepare';
 import { StudentHolder } from './student';
 import { TrainingService } from './training';
+import { TeacherService } from './teacher';
 
 export function createServices(emit: Emit): WorkerServices {
   const ctx: WorkerContext = { emit, holder: new StudentHolder(), evals: new EvalSession() };
+  const teacher = new TeacherService(ctx);
   return {
     training: new TrainingService(ctx),
-    evaluation: new EvaluationService(ctx),
+    evaluation: new EvaluationService(ctx, teacher),
+    teacher,
     exports: new ExportService(ctx),
     handoff: new HandoffService(ctx),
     models: new ModelLibraryService(ctx),

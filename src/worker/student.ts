@@ -43,7 +43,8 @@ export type WorkerState =
   | { kind: 'evaluating'; task: EvaluationTask; student: CurrentStudent | null; pausedRun: null }
   | { kind: 'evaluating'; task: EvaluationTask; student: CurrentStudent; pausedRun: RunLoop };
 
-type EvaluationTask = 'evaluate' | 'try';
+/** `teacher`: cross-encoders of the library score pairs for new teacher triples (the device is theirs meanwhile). */
+type EvaluationTask = 'evaluate' | 'try' | 'teacher';
 
 /** Why each preparation is refused while something else runs. */
 const PREPARE_REFUSALS: Record<PrepareTask, { busy: string; evaluating: string }> = {
@@ -86,7 +87,7 @@ export class StudentHolder {
   beginPreparing(task: PrepareTask): void {
     const s = this.current;
     if (s.kind === 'preparing' || s.kind === 'training') throw new Error(PREPARE_REFUSALS[task].busy);
-    if (s.kind === 'evaluating') throw new Error(PREPARE_REFUSALS[task].evaluating);
+    if (s.kind === 'evaluating') throw new Error(s.task === 'teacher' ? TEACHER_BUSY : PREPARE_REFUSALS[task].evaluating);
     this.current = { kind: 'preparing', task, student: s.student };
   }
 
@@ -135,11 +136,24 @@ export class StudentHolder {
    * runs, or while a new student is being made. Returns the student evaluated.
    */
   beginEvaluating(): CurrentStudent | null {
+    return this.beginDeviceWork('evaluate', 'evaluate');
+  }
+
+  /**
+   * Begins scoring pairs with teachers for new triples; refused while training runs (a paused run waits), while
+   * an evaluation runs, or while a new student is being made. Returns the current student (a dot student can mine
+   * dense negatives).
+   */
+  beginTeacher(): CurrentStudent | null {
+    return this.beginDeviceWork('teacher', 'make teacher triples');
+  }
+
+  private beginDeviceWork(task: 'evaluate' | 'teacher', doing: string): CurrentStudent | null {
     const s = this.current;
-    if (s.kind === 'evaluating') throw new Error('an evaluation is already running');
-    if (s.kind === 'training' && !s.loop.isPaused) throw new Error('training is running: pause or stop it to evaluate');
-    if (s.kind === 'preparing') throw new Error(preparingRefusal(s.task, 'evaluate'));
-    this.current = s.kind === 'training' ? { kind: 'evaluating', task: 'evaluate', student: s.student, pausedRun: s.loop } : { kind: 'evaluating', task: 'evaluate', student: s.student, pausedRun: null };
+    if (s.kind === 'evaluating') throw new Error(s.task === 'teacher' ? TEACHER_BUSY : 'an evaluation is already running');
+    if (s.kind === 'training' && !s.loop.isPaused) throw new Error(`training is running: pause or stop it to ${doing}`);
+    if (s.kind === 'preparing') throw new Error(preparingRefusal(s.task, doing));
+    this.current = s.kind === 'training' ? { kind: 'evaluating', task, student: s.student, pausedRun: s.loop } : { kind: 'evaluating', task, student: s.student, pausedRun: null };
     return s.student;
   }
 
@@ -147,7 +161,7 @@ export class StudentHolder {
   beginTrying(): CurrentStudent {
     const student = this.use({ doing: 'try the student', none: 'no student has been trained or loaded since the page was opened' });
     const s = this.current;
-    if (s.kind === 'evaluating') throw new Error('an evaluation is running; try the student when it has finished');
+    if (s.kind === 'evaluating') throw new Error(s.task === 'teacher' ? TEACHER_BUSY : 'an evaluation is running; try the student when it has finished');
     this.current = s.kind === 'training' ? { kind: 'evaluating', task: 'try', student, pausedRun: s.loop } : { kind: 'evaluating', task: 'try', student, pausedRun: null };
     return student;
   }
@@ -182,6 +196,8 @@ export class StudentHolder {
     return s as Extract<WorkerState, { kind: K }>;
   }
 }
+
+const TEACHER_BUSY = 'teacher triples are being made; wait until they are done, or cancel them';
 
 function preparingRefusal(task: PrepareTask, doing: string): string {
   const what = task === 'run' ? 'a run is being prepared' : task === 'weights' ? 'weights are being loaded' : 'a library model is being loaded';

@@ -185,7 +185,7 @@ export class DatasetWriter {
   }
 
   /** Marks the dataset ready; `files` are this import's reports, added to any the dataset had. */
-  async finish(extra: Partial<Pick<DatasetInfo, 'files' | 'teacher' | 'runs'>> = {}): Promise<DatasetInfo> {
+  async finish(extra: Partial<Pick<DatasetInfo, 'files' | 'teacher' | 'runs' | 'provenance' | 'derivedFrom'>> = {}): Promise<DatasetInfo> {
     this.commit();
     await this.settle(0);
     this.db.close();

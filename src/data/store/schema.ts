@@ -1,5 +1,6 @@
 import type { FileReportData } from '../formats/report';
 import type { TeacherSummary } from '../teacher-stats';
+import type { TeacherProvenance } from '../provenance';
 
 /**
  * What a dataset looks like in IndexedDB.
@@ -98,6 +99,10 @@ export interface DatasetInfo {
   teacher?: TeacherSummary;
   /** Names of the candidate runs (TREC run files), by the `run` index of the candidates table. */
   runs?: string[];
+  /** When the studio made the teacher triples (cross-encoders from the model library): how. */
+  provenance?: TeacherProvenance;
+  /** The dataset this one was made from (its teacher triples made, its texts tokenized again). */
+  derivedFrom?: string;
   /** While files are being added: the dataset as it was before, to return to if the addition does not finish. */
   rollback?: DatasetSnapshot;
 }

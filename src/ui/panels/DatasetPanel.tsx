@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { ProvenanceSummary } from './TeacherPanel';
 import { useStore } from 'zustand';
 import { activeDataset, datasetStore } from '../../state/datasets';
 import { fileProblems, loadDatasetSamples, type DatasetSamples } from '../../state/dataset-view';
@@ -124,6 +125,12 @@ export function DatasetPanel() {
         {info.counts.passages} passages · {info.counts.queries} queries · {info.counts.triples} triples · {info.counts.qrels} qrels · {info.counts.candidates} candidates · {fmt(info.bytes / 1e6)} MB stored
       </p>
       <FileReports info={info} />
+      {info.provenance && (
+        <>
+          <h3>Teacher triples made in the studio</h3>
+          <ProvenanceSummary p={info.provenance} testId="dataset-provenance" />
+        </>
+      )}
       <TeacherHistograms info={info} />
       {samples && (
         <details className="fold samples">

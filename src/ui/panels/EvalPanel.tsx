@@ -2,6 +2,8 @@ import { useStore } from 'zustand';
 import { activeDataset, datasetStore } from '../../state/datasets';
 import { evaluationStore, runEvaluation } from '../../state/evaluation';
 import { trainingStore } from '../../state/training';
+import { modelsStore } from '../../state/models';
+import { useShallow } from 'zustand/react/shallow';
 import type { EvalReport, SystemRow } from '../../eval/rerank';
 import { fixed4 } from '../../eval/metrics';
 import { ProgressBar } from '../ProgressBar';
@@ -10,7 +12,7 @@ const PHASES = {
   preparing: 'Writing the token rows (once per dataset)',
   indexing: 'Indexing the collection for BM25 (once per dataset)',
   merging: 'Merging the BM25 index',
-  teacher: "Reading the teacher's scores",
+  teacher: "The teacher's scores (stored, or the library cross-encoder scoring candidates)",
   bm25: 'BM25 retrieval',
   scoring: 'Student scoring candidates',
   metrics: 'Computing metrics',
@@ -84,6 +86,7 @@ function EvalRow({ system, label, row: r, title, className }: { system: string; 
 export function EvalPanel() {
   const dataset = useStore(datasetStore, activeDataset);
   const s = useStore(evaluationStore);
+  const crossEncoders = useStore(modelsStore, useShallow((m) => m.models.filter((x) => x.kind === 'cross-encoder')));
   const training = useStore(trainingStore, (t) => t.state);
   const running = s.state === 'running';
   const trainingBusy = training === 'running' || training === 'loading';
@@ -109,6 +112,17 @@ export function EvalPanel() {
           <input type="number" min={1} max={1000} value={s.depth} data-testid="eval-depth" disabled={running} onChange={(e) => evaluationStore.setState({ depth: Math.max(1, Math.min(1000, Math.round(Number(e.target.value) || 1))) })} />
         </label>
       </div>
+      <label className="field inline">
+        Teacher's row
+        <select value={s.teacherModel} data-testid="eval-teacher" disabled={running} onChange={(e) => evaluationStore.setState({ teacherModel: e.target.value })}>
+          <option value="">the scores stored with the triples</option>
+          {crossEncoders.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}, re-ranking the same candidates
+            </option>
+          ))}
+        </select>
+      </label>
       <label className="field inline">
         <input type="checkbox" checked={s.dense} data-testid="eval-dense" disabled={running} onChange={(e) => evaluationStore.setState({ dense: e.target.checked })} />
         Dense retrieval too: encode the whole collection with the student and search it exactly

@@ -9,6 +9,8 @@ const P: TeacherProvenance = {
   standardised: true,
   negatives: { source: 'bm25', fromRank: 1, toRank: 50, perPositive: 4, seed: 42 },
   positiveGrade: 1,
+  maxLength: 256,
+  maxQueryTokens: 30,
   falseNegatives: { fraction: 0.95, on: 'sigmoid' },
   pairsScored: 2000,
   triples: 1580,
@@ -33,6 +35,7 @@ describe('teacher provenance', () => {
     expect(bad((p) => (p.negatives.source = 'random'))).toThrow('negatives.source must be one of bm25, dense, run, got "random"');
     expect(bad((p) => (p.negatives.toRank = 0))).toThrow('negatives.toRank must be a whole number of at least 1, got 0');
     expect(bad((p) => (p.falseNegatives.fraction = 1.5))).toThrow('falseNegatives.fraction must lie in (0, 1], got 1.5');
+    expect(bad((p) => (p.maxLength = 3))).toThrow('maxLength must be a whole number of at least 4, got 3');
     expect(bad((p) => (p.dropped = -1))).toThrow('dropped must be a whole number of at least 0, got -1');
     expect(bad((p) => (p.teachers = [p.teachers[0]]))).toThrow('standardised cannot be true with one teacher');
     expect(() => parseProvenance(null)).toThrow('teacher provenance: the whole must be an object');

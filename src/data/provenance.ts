@@ -16,6 +16,10 @@ export interface TeacherProvenance {
   negatives: { source: NegativeSource; fromRank: number; toRank: number; perPositive: number; seed: number };
   /** Qrels grade a passage needs to count as a positive. */
   positiveGrade: number;
+  /** Most tokens of a pair as the teachers read it, `[CLS] q [SEP] p [SEP]` included (cut longest-first). */
+  maxLength: number;
+  /** Most query tokens kept, cut before the pair is. */
+  maxQueryTokens: number;
   falseNegatives: { fraction: number; on: 'sigmoid' | 'scores' } | null;
   pairsScored: number;
   triples: number;
@@ -76,6 +80,8 @@ export function parseProvenance(value: unknown): TeacherProvenance {
     standardised: v.standardised,
     negatives,
     positiveGrade: whole(v.positiveGrade, 'positiveGrade', 0),
+    maxLength: whole(v.maxLength, 'maxLength', 4),
+    maxQueryTokens: whole(v.maxQueryTokens, 'maxQueryTokens', 1),
     falseNegatives,
     pairsScored: whole(v.pairsScored, 'pairsScored', 0),
     triples: whole(v.triples, 'triples', 0),
@@ -83,4 +89,12 @@ export function parseProvenance(value: unknown): TeacherProvenance {
   };
   if (p.standardised && p.teachers.length === 1) fail('standardised', 'cannot be true with one teacher (there is no mean to weigh)');
   return p;
+}
+
+/** The provenance in one sentence, for model cards and READMEs. */
+export function describeProvenance(p: TeacherProvenance): string {
+  const teachers = p.teachers.map((t) => t.name).join(' + ');
+  const mean = p.teachers.length > 1 ? ` (the mean of their ${p.standardised ? 'z-scored' : 'raw'} scores)` : '';
+  const rule = p.falseNegatives ? `negatives scored above ${p.falseNegatives.fraction} of their positive's ${p.falseNegatives.on === 'sigmoid' ? 'sigmoid score' : 'score'} dropped (${p.dropped})` : 'no false-negative rule';
+  return `made in Margin Studio: ${teachers}${mean} scored ${p.pairsScored} pairs (queries cut at ${p.maxQueryTokens} tokens, pairs at ${p.maxLength}); ${p.negatives.perPositive} negatives per positive from ${p.negatives.source} ranks ${p.negatives.fromRank}–${p.negatives.toRank} (seed ${p.negatives.seed}), positives of qrels grade ≥ ${p.positiveGrade}; ${rule}; ${p.triples} triples`;
 }

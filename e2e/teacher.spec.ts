@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { StudioPage, pollUntil } from '../scripts/studio-page.mjs';
+import { FIXTURES } from '../src/testing/fixtures';
+
+/** A person's own data: texts and judgements, no teacher file. */
+const PLAIN = ['collection.tsv', 'queries.tsv', 'qrels.tsv'].map((f) => join(FIXTURES, 'msmarco-sample', f));
+/** The job of the issue: BM25 negatives, 4 per positive from ranks 1–50; pairs as the fixture's reference cut them. */
+const JOB = { 'teacher-source': 'bm25', 'teacher-from-rank': 1, 'teacher-to-rank': 50, 'teacher-per-positive': 4, 'teacher-seed': 7, 'teacher-max-length': 64, 'teacher-query-tokens': 16 };
+
+test.describe('teacher triples for your own data', () => {
+  test.setTimeout(900_000);
+
+  test('collection + queries + qrels → a library cross-encoder scores BM25 negatives (a reload mid-way resumes) → the TSV re-imports as the same triples → a dot student distils from them → Evaluate shows the teacher row', async ({ page }) => {
+    const studio = new StudioPage(page);
+    // Blocks of 4 pairs between saves, so that a reload lands in the middle of scoring even on a software adapter.
+    await studio.open('/?teacher-block=4');
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(PLAIN);
+    const plain = await studio.data.summary();
+    expect(plain).toMatchObject({ passages: 260, queries: 10, qrels: 10, triples: 0 });
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
+
+    // Scoring starts; the tab is reloaded once some pairs are scored and before all are.
+    await studio.teacher.configure(['bert-cross-encoder'], JOB);
+    await studio.teacher.start();
+    const before = await pollUntil(() => studio.teacher.progress(), (p) => p !== null && p.phase === 'scoring' && p.done >= 8, { timeout: 300_000, interval: 20, what: 'some pairs to be scored' });
+    expect(before!.total).toBe(50);
+    await studio.reload();
+    const unfinished = await pollUntil(() => studio.teacher.unfinished(), (u) => u !== null, { timeout: 120_000, what: 'the unfinished job to be offered' });
+    expect(unfinished!.total).toBe(50);
+    expect(unfinished!.scored).toBeGreaterThanOrEqual(8);
+    expect(unfinished!.scored).toBeLessThan(50);
+    await studio.teacher.resume();
+    // The resumed job starts from what was saved, not from zero.
+    const first = await pollUntil(() => studio.teacher.progress(), (p) => p !== null && p.phase === 'scoring', { timeout: 300_000, interval: 20, what: 'the resumed scoring' });
+    expect(first!.done).toBeGreaterThanOrEqual(unfinished!.scored);
+    const done = await studio.teacher.waitForEnd();
+    // 10 queries, one positive each, 4 negatives each: 50 pairs, 40 triples, no rule.
+    expect(done).toEqual({ state: 'done', pairs: 50, triples: 40, dropped: 0 });
+    const made = await studio.data.summary();
+    expect(made.dataset).not.toBe(plain.dataset);
+    expect(made).toMatchObject({ passages: 260, queries: 10, qrels: 10, triples: 40 });
+    const provenance = page.getByTestId('dataset-provenance');
+    await expect(provenance).toHaveAttribute('data-source', 'bm25');
+    await expect(provenance).toHaveAttribute('data-triples', '40');
+    await expect(provenance).toHaveAttribute('data-pairs', '50');
+    const resumedTsv = await studio.teacher.downloadTsv();
+    const lines = resumedTsv.trim().split('\n');
+    expect(lines).toHaveLength(40);
+    for (const line of lines) {
+      const [pos, neg, qid, p, n] = line.split('\t');
+      expect(Number.isFinite(Number(pos)) && Number.isFinite(Number(neg))).toBe(true);
+      expect(p).not.toBe(n);
+      expect(Number(qid)).toBeGreaterThanOrEqual(1000);
+    }
+
+    // The same job uninterrupted, on the same plain dataset: the same triples, to the last digit.
+    await studio.fill({ 'dataset-select': plain.dataset });
+    await studio.teacher.start();
+    expect((await studio.teacher.waitForEnd()).triples).toBe(40);
+    expect(await studio.teacher.downloadTsv()).toBe(resumedTsv);
+
+    // The downloaded TSV with the texts and qrels imports as the same dataset: same counts, same triples.
+    const tsvPath = test.info().outputPath('teacher-ids.tsv');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(tsvPath, resumedTsv);
+    await studio.data.importFiles([...PLAIN, tsvPath]);
+    const reimported = await studio.data.summary();
+    expect({ ...reimported, dataset: '' }).toEqual({ ...made, dataset: '' });
+    expect(await studio.teacher.downloadTsv()).toBe(resumedTsv);
+
+    // Distil a dot student from hf-tiny bert-dot on the made triples (tokenized for it), then evaluate with the
+    // cross-encoder's own row beside the student's.
+    await studio.fill({ 'dataset-select': made.dataset });
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-dot'));
+    await studio.models.choose('bert-dot');
+    await studio.models.tokenizeForModel();
+    expect((await studio.data.summary()).triples).toBe(40);
+    await studio.train.configure({ 'arch-select': 'dot', 'config-steps': 4, 'config-batch-size': 8, 'config-query-length': 8, 'config-passage-length': 24, 'config-probe-size': 8, 'config-learning-rate': 0.001, 'config-warmup-steps': 0, 'config-schedule': 'constant' });
+    await studio.train.start();
+    await studio.train.waitForState('done', 300_000);
+    expect((await studio.train.losses()).every(Number.isFinite)).toBe(true);
+    await studio.fill({ 'eval-teacher': await page.getByTestId('eval-teacher').locator('option', { hasText: 'bert-cross-encoder' }).getAttribute('value') ?? '' });
+    const rows = await studio.evaluation.run({ depth: 20, dense: false });
+    expect(rows.map((r) => r.system).sort()).toEqual(['bm25', 'student', 'teacher']);
+    const teacher = rows.find((r) => r.system === 'teacher')!;
+    expect(teacher.queries).toBe(10);
+    expect(teacher.mrr10).toBeGreaterThanOrEqual(0);
+    expect(teacher.mrr10).toBeLessThanOrEqual(1);
+  });
+});
