@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { StudioPage, pollUntil } from '../scripts/studio-page.mjs';
-import { FIXTURES } from '../src/testing/fixtures';
+import { FIXTURES, runFromTeacher } from '../src/testing/fixtures';
 
 /** A person's own data: texts and judgements, no teacher file. */
 const PLAIN = ['collection.tsv', 'queries.tsv', 'qrels.tsv'].map((f) => join(FIXTURES, 'msmarco-sample', f));
@@ -88,5 +88,50 @@ test.describe('teacher triples for your own data', () => {
     expect(teacher.queries).toBe(10);
     expect(teacher.mrr10).toBeGreaterThanOrEqual(0);
     expect(teacher.mrr10).toBeLessThanOrEqual(1);
+
+    // The student's export says how its teacher triples were made (the tokenized copy keeps the provenance).
+    const zip = await studio.export.huggingFace();
+    const zipPath = test.info().outputPath('student.zip');
+    await zip.saveAs(zipPath);
+    const { unzipSync, strFromU8 } = await import('fflate');
+    const { readFileSync } = await import('node:fs');
+    const entries = unzipSync(new Uint8Array(readFileSync(zipPath)));
+    const card = strFromU8(Object.entries(entries).find(([name]) => name.endsWith('/README.md'))![1]);
+    expect(card).toContain('made in Margin Studio: bert-cross-encoder scored 50 pairs (queries cut at 16 tokens, pairs at 64); 4 negatives per positive from bm25 ranks 1–50 (seed 7)');
+
+    // Hard negatives from the dot student just trained: its top ranks over the collection.
+    await studio.teacher.configure(['bert-cross-encoder'], { 'teacher-source': 'dense', 'teacher-to-rank': 20 });
+    await studio.teacher.start();
+    expect(await studio.teacher.waitForEnd()).toMatchObject({ state: 'done', triples: 40 });
+    await expect(page.getByTestId('dataset-provenance')).toHaveAttribute('data-source', 'dense');
+  });
+
+  test('negatives from an imported run; Cancel keeps what was scored and Resume goes on from there', async ({ page }) => {
+    const studio = new StudioPage(page);
+    await studio.open('/?teacher-block=4');
+    await studio.data.waitForDemo();
+    const runPath = test.info().outputPath('bm25.run');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(runPath, runFromTeacher('msmarco-sample/teacher-ids.tsv', 'bm25'));
+    await studio.data.importFiles([...PLAIN, runPath]);
+    expect(await studio.data.count('candidates')).toBeGreaterThan(0);
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
+    await studio.teacher.configure(['bert-cross-encoder'], { ...JOB, 'teacher-source': 'run', 'teacher-to-rank': 20, 'teacher-per-positive': 3 });
+    await studio.teacher.start();
+    await pollUntil(() => studio.teacher.progress(), (p) => p !== null && p.phase === 'scoring' && p.done >= 4, { timeout: 300_000, interval: 20, what: 'some pairs to be scored' });
+    await studio.teacher.cancel();
+    expect((await studio.teacher.waitForEnd()).state).toBe('cancelled');
+    await expect(page.getByTestId('teacher-error')).toContainText('cancelled: the pairs scored so far are kept');
+    const kept = await pollUntil(() => studio.teacher.unfinished(), (u) => u !== null, { timeout: 60_000, what: 'the cancelled job to be offered' });
+    // 10 queries, one positive and three negatives each.
+    expect(kept!.total).toBe(40);
+    expect(kept!.scored).toBeGreaterThanOrEqual(4);
+    await studio.teacher.resume();
+    expect(await studio.teacher.waitForEnd()).toEqual({ state: 'done', pairs: 40, triples: 30, dropped: 0 });
+    await expect(page.getByTestId('dataset-provenance')).toHaveAttribute('data-source', 'run');
+    // The run's negatives are the run's passages.
+    const run = runFromTeacher('msmarco-sample/teacher-ids.tsv', 'bm25');
+    const listed = new Set(run.trim().split('\n').map((l) => l.split(/\s+/)[2]));
+    for (const line of (await studio.teacher.downloadTsv()).trim().split('\n')) expect(listed.has(line.split('\t')[4])).toBe(true);
   });
 });

@@ -37,6 +37,13 @@ const jsonOf = (files: HfFile[], path: string) => JSON.parse(new TextDecoder().d
 const textOf = (files: HfFile[], path: string) => new TextDecoder().decode(byPath(files).get(path));
 
 describe('Hugging Face folder export', () => {
+  it("says in the model card how the studio made the teacher triples, when it made them", () => {
+    const made = 'made in Margin Studio: bert-cross-encoder scored 50 pairs; 40 triples';
+    const card = textOf(huggingFaceFolder(model('bert', 'cross-encoder'), { ...SUMMARY, teacherMade: made }), 'README.md');
+    expect(card).toContain(`| teacher triples | ${made} |`);
+    expect(textOf(huggingFaceFolder(model('bert', 'cross-encoder'), SUMMARY), 'README.md')).not.toContain('teacher triples');
+  });
+
   it('writes a BertModel bi-encoder with the sentence-transformers modules and the pooling it was trained with', () => {
     const files = huggingFaceFolder(model('bert', 'bi-encoder'), SUMMARY);
     expect(files.map((f) => f.path).sort()).toEqual(['1_Pooling/config.json', 'README.md', 'config.json', 'config_sentence_transformers.json', 'model.safetensors', 'modules.json', 'sentence_bert_config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);

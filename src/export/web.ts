@@ -89,6 +89,7 @@ function webReadme(model: HfModelDescription, folder: string, summary: TrainingS
     '',
     `A passage ranker, ${what}, distilled in Margin Studio ${base} with the ${summary.loss} loss over ${summary.steps} steps` +
       (summary.teacherFiles.length ? ` (teacher scores: ${summary.teacherFiles.join(', ')}).` : '.'),
+    ...(summary.teacherMade ? ['', `The teacher triples were ${summary.teacherMade}.`] : []),
     '',
     '- `onnx/model.onnx`: float32, ONNX opset 17; `onnx/model_quantized.onnx`: int8 weights (dynamic quantization of the',
     '  matrix products and embeddings), transformers.js\' default on its wasm device.',

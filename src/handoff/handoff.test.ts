@@ -1,4 +1,5 @@
 // IndexedDB in Node for isolation; the browser test (e2e/handoff.spec.ts) exports through Chromium's own.
+import { describeProvenance, parseProvenance, type TeacherProvenance } from '../data/provenance';
 import 'fake-indexeddb/auto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -238,6 +239,33 @@ describe('the handoff zip of the MS MARCO sample', () => {
     expect(text('README.md')).toContain('torchrun --nproc_per_node');
     expect(text('README.md')).toContain('trained as in the studio in 4 micro-batches of 2 (gradient_accumulation_steps 4): with N processes each takes 8 / (N × 4) per forward');
     expect(text('requirements.txt')).toMatch(/^sentence-transformers==\d+\.\d+\.\d+$/m);
+  }, 60_000);
+
+  it('says how the studio made the teacher triples, in the README and as data, when it made them', async () => {
+    const info = await sampleDataset();
+    const provenance: TeacherProvenance = {
+      teachers: [{ id: 'model-1', name: 'bert-cross-encoder' }],
+      standardised: false,
+      negatives: { source: 'bm25', fromRank: 1, toRank: 50, perPositive: 4, seed: 7 },
+      positiveGrade: 1,
+      maxLength: 64,
+      maxQueryTokens: 16,
+      falseNegatives: { fraction: 0.9, on: 'sigmoid' },
+      pairsScored: 50,
+      triples: 38,
+      dropped: 2,
+    };
+    const made = await writeHandoff(inputFor({ ...info, provenance }));
+    const files = unzipSync(new Uint8Array(await made.zip.arrayBuffer()));
+    const text = (p: string) => decoder.decode(files[`${made.root}/${p}`]);
+    expect(parseProvenance(JSON.parse(text('data/teacher-provenance.json')))).toEqual(provenance);
+    expect(text('README.md')).toContain(`The teacher triples were ${describeProvenance(provenance)}`);
+    expect(describeProvenance(provenance)).toContain("bert-cross-encoder scored 50 pairs (queries cut at 16 tokens, pairs at 64); 4 negatives per positive from bm25 ranks 1–50 (seed 7), positives of qrels grade ≥ 1; negatives scored above 0.9 of their positive's sigmoid score dropped (2); 38 triples");
+    // A dataset imported with a teacher file has none of it.
+    const plain = await writeHandoff(inputFor(info));
+    const plainFiles = unzipSync(new Uint8Array(await plain.zip.arrayBuffer()));
+    expect(plainFiles[`${plain.root}/data/teacher-provenance.json`]).toBeUndefined();
+    expect(decoder.decode(plainFiles[`${plain.root}/README.md`])).not.toContain('teacher triples were');
   }, 60_000);
 
   it('writes the whole collection when asked', async () => {
