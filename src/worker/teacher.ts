@@ -12,7 +12,8 @@ import { deriveWithTriples } from '../data/derive';
 import type { TeacherProvenance } from '../data/provenance';
 import { NUMERIC_CHUNK_ROWS } from '../data/builder';
 import { bm25Terms, topK } from '../eval/bm25';
-import type { EvalData } from '../eval/eval-data';
+import { dataKey, type EvalData } from '../eval/eval-data';
+import { datasetFolder } from '../data/rows/dataset-files';
 import { rank } from '../eval/metrics';
 import { runLists } from '../eval/rerank';
 import type { LibraryTeacher } from '../eval/session';
@@ -70,24 +71,24 @@ export class TeacherService {
 
   /** The unfinished job of a dataset's current version, if any. */
   async job(datasetId: string): Promise<TeacherJobSummary | null> {
+    // The folder alone: asking must not build a dataset's training files, nor close the files a running job reads.
     const info = await getDataset(datasetId);
     if (!info || info.status !== 'ready') return null;
-    const data = await this.ctx.evals.openData(datasetId);
-    const state = await readJob(data.folder);
-    return state && state.datasetKey === data.key ? jobSummary(state) : null;
+    const state = await readJob(await datasetFolder(info));
+    return state && state.datasetKey === dataKey(info) ? jobSummary(state) : null;
   }
 
   /** Removes a dataset's unfinished job. */
   async discard(datasetId: string): Promise<void> {
     if (this.signal) throw new Error('teacher triples are being made; cancel them first');
-    const data = await this.ctx.evals.openData(datasetId);
-    await removeJob(data.folder);
+    const info = await getDataset(datasetId);
+    if (info) await removeJob(await datasetFolder(info));
   }
 
   /** The library teacher evaluation ranks with: `maxLength` tokens a pair. */
-  evaluationTeacher(modelId: string, lengths: { maxLength: number; maxQueryTokens: number }): (data: EvalData) => Promise<LibraryTeacher> {
+  evaluationTeacher(modelId: string, lengths: { maxLength: number; maxQueryTokens: number }, onTokenizing: (done: number, total: number) => void): (data: EvalData) => Promise<LibraryTeacher> {
     return async (data) => {
-      const t = await libraryCrossEncoder(data, modelId, lengths, (done, total) => this.progress('tokenizing', done, total));
+      const t = await libraryCrossEncoder(data, modelId, lengths, onTokenizing);
       return { name: t.name, scorer: t.score, release: t.release };
     };
   }

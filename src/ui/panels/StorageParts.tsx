@@ -28,7 +28,7 @@ const STORED_LABELS: Record<StoredPart | 'tables', string> = {
  * The storage row's `data-*` attribute for each part, in bytes (plain numbers). IndexedDB: `data-text-bytes`,
  * `data-token-bytes`, `data-triple-bytes`, `data-qrel-bytes`, `data-candidate-bytes` (absent for a dataset stored
  * before parts were counted; with them, they add up to `data-bytes`). Training files: `data-token-row-bytes`,
- * `data-triple-record-bytes`, `data-bm25-bytes`, `data-vector-bytes`, `data-other-file-bytes` (adding up to
+ * `data-triple-record-bytes`, `data-bm25-bytes`, `data-vector-bytes`, `data-teacher-job-bytes`, `data-other-file-bytes` (adding up to
  * `data-training-bytes`).
  */
 const STORED_ATTRIBUTES: Record<StoredPart, string> = {
@@ -43,6 +43,7 @@ const FILE_ATTRIBUTES: Record<TrainingFileKind, string> = {
   triples: 'data-triple-record-bytes',
   bm25: 'data-bm25-bytes',
   vectors: 'data-vector-bytes',
+  teacher: 'data-teacher-job-bytes',
   other: 'data-other-file-bytes',
 };
 

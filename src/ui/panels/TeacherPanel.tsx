@@ -63,7 +63,7 @@ function NumberField({ label, field, testId, min, max, step }: { label: string; 
   const value = useStore(teacherStore, (s) => s.draft[field]);
   const running = useStore(teacherStore, (s) => s.state === 'running');
   return (
-    <label className="field inline">
+    <label className="field">
       {label}
       <input type="number" value={Number(value)} min={min} max={max} step={step ?? 1} disabled={running} data-testid={testId} onChange={(e) => setTeacherDraft({ [field]: Number(e.target.value) })} />
     </label>
@@ -103,7 +103,7 @@ export function TeacherPanel() {
         become a new dataset to distil from. Import a cross-encoder under <a href="#step-start">Start from</a> first.
       </p>
       {noQrels && <p className="note">The active dataset has no qrels: the teacher needs to know each query's positives.</p>}
-      <div className="row wrap">
+      <div className="grid-form">
         <label className="field">
           Teachers (several: their mean)
           <select multiple value={d.teachers} disabled={running} data-testid="teacher-models" size={Math.min(4, Math.max(2, crossEncoders.length))} onChange={(e) => setTeacherDraft({ teachers: [...e.target.selectedOptions].map((o) => o.value) })}>
@@ -115,14 +115,7 @@ export function TeacherPanel() {
           </select>
           {crossEncoders.length === 0 && <span className="note">no cross-encoder in the model library yet</span>}
         </label>
-        {d.teachers.length > 1 && (
-          <label className="field inline">
-            <input type="checkbox" checked={d.standardise} disabled={running} data-testid="teacher-standardise" onChange={(e) => setTeacherDraft({ standardise: e.target.checked })} /> z-score each teacher before the mean
-          </label>
-        )}
-      </div>
-      <div className="row wrap">
-        <label className="field inline">
+        <label className="field">
           Negatives from
           <select value={d.source} disabled={running} data-testid="teacher-source" onChange={(e) => setTeacherDraft({ source: e.target.value as NegativeSource })}>
             {NEGATIVE_SOURCES.map((s) => (
@@ -132,25 +125,32 @@ export function TeacherPanel() {
             ))}
           </select>
         </label>
+      </div>
+      {d.teachers.length > 1 && (
+        <label className="field inline">
+          <input type="checkbox" checked={d.standardise} disabled={running} data-testid="teacher-standardise" onChange={(e) => setTeacherDraft({ standardise: e.target.checked })} /> z-score each teacher before the mean
+        </label>
+      )}
+      <div className="teacher-grid">
         <NumberField label="ranks from" field="fromRank" testId="teacher-from-rank" min={1} />
         <NumberField label="to" field="toRank" testId="teacher-to-rank" min={1} />
         <NumberField label="negatives per positive" field="perPositive" testId="teacher-per-positive" min={1} />
         <NumberField label="seed" field="seed" testId="teacher-seed" />
-        <NumberField label="positives: qrels grade ≥" field="positiveGrade" testId="teacher-grade" min={0} />
+        <NumberField label="positives: qrels grade at least" field="positiveGrade" testId="teacher-grade" min={0} />
         <NumberField label="query tokens kept" field="maxQueryTokens" testId="teacher-query-tokens" min={1} />
         <NumberField label={`pair max length (tokens, ≤ ${limit})`} field="maxLength" testId="teacher-max-length" min={4} max={limit} />
       </div>
-      <div className="row wrap">
-        <label className="field inline">
-          <input type="checkbox" checked={d.dropFalseNegatives} disabled={running} data-testid="teacher-drop-false" onChange={(e) => setTeacherDraft({ dropFalseNegatives: e.target.checked })} /> drop a negative
-          scored above
-        </label>
-        <NumberField label="" field="fraction" testId="teacher-fraction" min={0.01} max={1} step={0.01} />
-        <label className="field inline">
-          of its positive's
+      <label className="field inline">
+        <input type="checkbox" checked={d.dropFalseNegatives} disabled={running} data-testid="teacher-drop-false" onChange={(e) => setTeacherDraft({ dropFalseNegatives: e.target.checked })} /> Drop likely false negatives: a
+        negative the teacher scores above a fraction of its positive's score
+      </label>
+      <div className="teacher-grid">
+        <NumberField label="fraction" field="fraction" testId="teacher-fraction" min={0.01} max={1} step={0.01} />
+        <label className="field">
+          compared as
           <select value={d.ruleOn} disabled={running} data-testid="teacher-rule-on" onChange={(e) => setTeacherDraft({ ruleOn: e.target.value === 'scores' ? 'scores' : 'sigmoid' })}>
-            <option value="sigmoid">sigmoid score (logits)</option>
-            <option value="scores">score (non-negative scores)</option>
+            <option value="sigmoid">sigmoid (logits)</option>
+            <option value="scores">raw score</option>
           </select>
         </label>
       </div>
