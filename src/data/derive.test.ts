@@ -8,6 +8,7 @@ import { forEachChunk, readTable } from './store/dataset-db';
 import { triplesTsv } from './formats/triples-tsv';
 import type { TripleColumns } from './store/schema';
 import type { TeacherProvenance } from './provenance';
+import { sampleProvenance } from '../testing/provenance';
 import { fixtureFile, textFile } from '../testing/fixtures';
 
 const SOURCE = ['collection.tsv', 'queries.tsv', 'qrels.tsv'].map((n) => ({ file: fixtureFile(`msmarco-sample/${n}`) }));
@@ -28,18 +29,7 @@ async function* stream(chunks: TripleColumns[]): AsyncGenerator<TripleColumns> {
   for (const c of chunks) yield c;
 }
 
-const provenance = (written: number): TeacherProvenance => ({
-  teachers: [{ id: 'model-1', name: 'bert-cross-encoder' }],
-  standardised: false,
-  negatives: { source: 'bm25', fromRank: 1, toRank: 50, perPositive: 4, seed: 42 },
-  positiveGrade: 1,
-  maxLength: 64,
-  maxQueryTokens: 30,
-  falseNegatives: null,
-  pairsScored: 60,
-  triples: written,
-  dropped: 0,
-});
+const provenance = (written: number): TeacherProvenance => sampleProvenance({ triples: written });
 
 async function allTriples(id: string): Promise<number[][]> {
   const rows: number[][] = [];

@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseProvenance, provenanceJson, type TeacherProvenance } from './provenance';
+import { sampleProvenance } from '../testing/provenance';
 
-const P: TeacherProvenance = {
+const P: TeacherProvenance = sampleProvenance({
   teachers: [
     { id: 'model-1', name: 'bert-cross-encoder' },
     { id: 'model-2', name: 'minilm-cross-encoder' },
   ],
   standardised: true,
-  negatives: { source: 'bm25', fromRank: 1, toRank: 50, perPositive: 4, seed: 42 },
-  positiveGrade: 1,
   maxLength: 256,
-  maxQueryTokens: 30,
   falseNegatives: { fraction: 0.95, on: 'sigmoid' },
   pairsScored: 2000,
   triples: 1580,
   dropped: 20,
-};
+});
 
 describe('teacher provenance', () => {
   it('round-trips through its JSON, every field', () => {

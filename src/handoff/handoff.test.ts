@@ -1,5 +1,6 @@
 // IndexedDB in Node for isolation; the browser test (e2e/handoff.spec.ts) exports through Chromium's own.
-import { describeProvenance, parseProvenance, type TeacherProvenance } from '../data/provenance';
+import { describeProvenance, parseProvenance } from '../data/provenance';
+import { sampleProvenance } from '../testing/provenance';
 import 'fake-indexeddb/auto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -243,18 +244,7 @@ describe('the handoff zip of the MS MARCO sample', () => {
 
   it('says how the studio made the teacher triples, in the README and as data, when it made them', async () => {
     const info = await sampleDataset();
-    const provenance: TeacherProvenance = {
-      teachers: [{ id: 'model-1', name: 'bert-cross-encoder' }],
-      standardised: false,
-      negatives: { source: 'bm25', fromRank: 1, toRank: 50, perPositive: 4, seed: 7 },
-      positiveGrade: 1,
-      maxLength: 64,
-      maxQueryTokens: 16,
-      falseNegatives: { fraction: 0.9, on: 'sigmoid' },
-      pairsScored: 50,
-      triples: 38,
-      dropped: 2,
-    };
+    const provenance = sampleProvenance({ negatives: { source: 'bm25', fromRank: 1, toRank: 50, perPositive: 4, seed: 7 }, maxQueryTokens: 16, falseNegatives: { fraction: 0.9, on: 'sigmoid' }, pairsScored: 50, triples: 38, dropped: 2 });
     const made = await writeHandoff(inputFor({ ...info, provenance }));
     const files = unzipSync(new Uint8Array(await made.zip.arrayBuffer()));
     const text = (p: string) => decoder.decode(files[`${made.root}/${p}`]);

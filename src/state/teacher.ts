@@ -8,10 +8,11 @@ import { NEGATIVE_SOURCES, type NegativeSource, type TeacherProvenance } from '.
 import { forEachChunk } from '../data/store/dataset-db';
 import type { DatasetInfo } from '../data/store/schema';
 import { triplesTsv } from '../data/formats/triples-tsv';
-import type { TeacherJobSpec, TeacherJobSummary, TeacherPhase } from '../teacher/job';
+import { JOB_FILE, jobStateOfText, jobSummary, type TeacherJobSpec, type TeacherJobSummary, type TeacherPhase } from '../teacher/job';
+import { readDatasetFileText } from '../data/rows/files.opfs';
 import { download } from '../util/download';
 import { errorMessage } from '../util/errors';
-import { adoptDataset } from './datasets';
+import { adoptDataset, datasetStore } from './datasets';
 import { onTrainerEvent, trainerClient } from './training';
 
 export interface TeacherDraft {
@@ -177,7 +178,7 @@ export async function runTeacherJob(spec: TeacherJobSpec): Promise<void> {
     const message = errorMessage(err);
     const cancelled = message.startsWith('cancelled');
     teacherStore.setState({ state: cancelled ? 'cancelled' : 'error', error: message, progress: null });
-    await refreshTeacherJob(spec.datasetId);
+    await refreshTeacherJob(datasetStore.getState().datasets.find((d) => d.id === spec.datasetId) ?? null);
   }
 }
 
@@ -197,17 +198,21 @@ export async function cancelTeacherJob(): Promise<void> {
   await trainerClient().request({ type: 'teacher-cancel' });
 }
 
-/** Asks the worker whether the dataset has an unfinished job. */
-export async function refreshTeacherJob(datasetId: string | null): Promise<void> {
-  if (!datasetId) {
+/**
+ * Whether the dataset's current version has an unfinished job: its state file read here, so that opening the page
+ * does not start the training worker to ask.
+ */
+export async function refreshTeacherJob(dataset: Pick<DatasetInfo, 'id' | 'updatedAt'> | null): Promise<void> {
+  if (!dataset) {
     teacherStore.setState({ unfinished: null });
     return;
   }
   try {
-    const job = await trainerClient().request({ type: 'teacher-job', datasetId });
-    teacherStore.setState({ unfinished: job ? { ...job, datasetId } : null });
+    const state = jobStateOfText(await readDatasetFileText(dataset.id, String(dataset.updatedAt), JOB_FILE));
+    const current = state !== null && state.datasetKey === `${dataset.id}@${dataset.updatedAt}`;
+    teacherStore.setState({ unfinished: current ? { ...jobSummary(state), datasetId: dataset.id } : null });
   } catch {
-    // A dataset without texts or one being deleted has no job to offer.
+    // No file system for this page (a private window may refuse it): nothing to offer.
     teacherStore.setState({ unfinished: null });
   }
 }

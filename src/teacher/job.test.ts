@@ -4,7 +4,7 @@ import type { TripleColumns } from '../data/store/schema';
 import { drawNegatives } from './negatives';
 import { ensembleScores } from './ensemble';
 import { isFalseNegative } from './false-negatives';
-import { createJob, JOB_FILE, JobCancelled, jobTriples, planJob, readJob, removeJob, scoreJob, type PairScorer, type TeacherJobSpec, type TeacherJobState } from './job';
+import { createJob, JOB_FILE, JobCancelled, jobStateOfText, jobTriples, planJob, readJob, removeJob, scoreJob, type PairScorer, type TeacherJobSpec, type TeacherJobState } from './job';
 
 /** Two stand-in teachers on different scales: the job only sees scores. */
 const teacherA = (q: number, p: number) => Math.fround(4 * Math.sin(q * 1.7 + p * 0.31));
@@ -146,6 +146,11 @@ describe('a teacher job in files', () => {
     const { folder, state, chunks } = await runWhole(spec(1));
     expect(chunks.every((c) => c.qid.length <= 16)).toBe(true);
     expect(await readJob(folder)).toEqual(state);
+    // The page reads the state file's text itself (no worker started to ask).
+    expect(jobStateOfText(JSON.stringify(state))).toEqual(state);
+    expect(jobStateOfText(null)).toBeNull();
+    expect(jobStateOfText('{"format":1,"spec":')).toBeNull();
+    expect(jobStateOfText(JSON.stringify({ ...state, format: 2 }))).toBeNull();
     (await folder.open('unrelated.rows', true)).close();
     await removeJob(folder);
     expect(await folder.list()).toEqual(['unrelated.rows']);

@@ -117,8 +117,23 @@ export function checkSpec(spec: TeacherJobSpec): void {
 /** The job state in `folder`, or null when there is none (or a state file a crash left unreadable). */
 export async function readJob(folder: FileFolder): Promise<TeacherJobState | null> {
   try {
-    const state = (await readJsonFile(folder, JOB_FILE)) as TeacherJobState | null;
-    return state?.format === FORMAT ? state : null;
+    return jobState(await readJsonFile(folder, JOB_FILE));
+  } catch {
+    return null;
+  }
+}
+
+/** A parsed state file as a job's state, or null when it is not one this version writes. */
+export function jobState(value: unknown): TeacherJobState | null {
+  const state = value as TeacherJobState | null;
+  return typeof state === 'object' && state !== null && state.format === FORMAT && Array.isArray(state.scored) && typeof state.spec === 'object' ? state : null;
+}
+
+/** The state file's text (as the page reads it) as a job's state; null when unreadable. */
+export function jobStateOfText(text: string | null): TeacherJobState | null {
+  if (text === null) return null;
+  try {
+    return jobState(JSON.parse(text));
   } catch {
     return null;
   }

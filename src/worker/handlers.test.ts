@@ -50,11 +50,9 @@ function fakeServices() {
       cancel: () => {
         calls.push('teacher-cancel');
       },
-      job: async (datasetId) => {
-        calls.push(`teacher-job ${datasetId}`);
-        return null;
+      discard: async (datasetId) => {
+        calls.push(`teacher-discard ${datasetId}`);
       },
-      discard: notHere,
     },
     gpuFault: (fault) => fault === 'lose-device',
   };
@@ -69,7 +67,7 @@ describe('the handler table', () => {
     const missing: HandlerTable = { ...HANDLERS, try: undefined };
     expect(missing.try).toBeUndefined();
     expect(Object.keys(HANDLERS).sort()).toEqual([...REQUEST_TYPES].sort());
-    expect(REQUEST_TYPES).toHaveLength(20);
+    expect(REQUEST_TYPES).toHaveLength(19);
   });
 
   it('answers each request with the result its type promises, and moves the buffers it names', async () => {
@@ -99,9 +97,9 @@ describe('the handler table', () => {
     const fault = await dispatch({ id: 6, type: 'debug-gpu-fault', fault: 'lose-device' }, services);
     expectTypeOf(fault.result).toEqualTypeOf<{ done: boolean }>();
     expect(fault.result).toEqual({ done: true });
-    expect((await dispatch(parseTrainerRequest({ id: 7, type: 'teacher-job', datasetId: 'd' }), services)).result).toBeNull();
+    expect((await dispatch(parseTrainerRequest({ id: 7, type: 'teacher-discard', datasetId: 'd' }), services)).result).toEqual({ ok: true });
     expect((await dispatch({ id: 8, type: 'teacher-cancel' }, services)).result).toEqual({ ok: true });
-    expect(calls).toEqual(['start d {"steps":5} -', 'use d m', 'teacher-job d', 'teacher-cancel']);
+    expect(calls).toEqual(['start d {"steps":5} -', 'use d m', 'teacher-discard d', 'teacher-cancel']);
   });
 
   it('turns a refusal into a rejected request with its message', async () => {

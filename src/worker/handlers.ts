@@ -20,7 +20,7 @@ export interface WorkerServices {
   exports: Pick<ExportService, 'exportWeights' | 'exportProject' | 'exportHuggingFace' | 'exportWeb'>;
   handoff: Pick<HandoffService, 'exportHandoff'>;
   models: Pick<ModelLibraryService, 'importModel' | 'useModel' | 'loadWeights'>;
-  teacher: Pick<TeacherService, 'make' | 'cancel' | 'job' | 'discard'>;
+  teacher: Pick<TeacherService, 'make' | 'cancel' | 'discard'>;
   /** Whether there was a WebGPU device to make fail (for tests, train/gpu-guard.ts). */
   gpuFault(fault: GpuFault): boolean;
 }
@@ -96,7 +96,6 @@ export const HANDLERS: HandlerTable = {
       return OK;
     },
   },
-  'teacher-job': { handle: (req, s) => s.teacher.job(req.datasetId) },
   'teacher-discard': {
     handle: async (req, s) => {
       await s.teacher.discard(req.datasetId);

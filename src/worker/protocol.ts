@@ -13,7 +13,7 @@ import type { HandoffHistory } from '../handoff/result';
 import type { HandoffCounts, HandoffProgress } from '../handoff/package';
 import type { RunGpuMemory } from '../train/gpu-guard';
 import { NEGATIVE_SOURCES, type NegativeSource } from '../data/provenance';
-import type { TeacherJobSpec, TeacherJobSummary, TeacherPhase, TeacherResult } from '../teacher/job';
+import type { TeacherJobSpec, TeacherPhase, TeacherResult } from '../teacher/job';
 
 export type { ExportedWeights };
 
@@ -52,8 +52,6 @@ export interface TrainerRequests {
   'teacher-make': { datasetId: string; spec: TeacherJobSpec; blockPairs?: number };
   /** Stops the teacher job after the block it is scoring; what was scored stays for a resume. */
   'teacher-cancel': NoPayload;
-  /** The unfinished teacher job of a dataset's current version, if any. */
-  'teacher-job': { datasetId: string };
   /** Removes a dataset's unfinished teacher job. */
   'teacher-discard': { datasetId: string };
   /** Closes the dataset files evaluation keeps open, so that a dataset can be deleted with them. */
@@ -99,7 +97,6 @@ export interface TrainerResults {
   try: TryResult;
   'teacher-make': TeacherResult;
   'teacher-cancel': { ok: true };
-  'teacher-job': TeacherJobSummary | null;
   'teacher-discard': { ok: true };
   'release-files': { ok: true };
   /** Whether there was a WebGPU device to make fail. */
@@ -274,7 +271,6 @@ const PAYLOADS: { [K in RequestType]: PayloadParser<K> } = {
     return { datasetId: datasetIdOf('teacher-make', msg), spec: teacherSpecOf(msg.spec), ...(block !== undefined ? { blockPairs: block } : {}) };
   },
   'teacher-cancel': noPayload,
-  'teacher-job': (msg) => ({ datasetId: datasetIdOf('teacher-job', msg) }),
   'teacher-discard': (msg) => ({ datasetId: datasetIdOf('teacher-discard', msg) }),
   'release-files': noPayload,
   'debug-gpu-fault'(msg) {

@@ -12,7 +12,7 @@ import { deriveWithTriples } from '../data/derive';
 import type { TeacherProvenance } from '../data/provenance';
 import { NUMERIC_CHUNK_ROWS } from '../data/builder';
 import { bm25Terms, topK } from '../eval/bm25';
-import { dataKey, type EvalData } from '../eval/eval-data';
+import type { EvalData } from '../eval/eval-data';
 import { datasetFolder } from '../data/rows/dataset-files';
 import { rank } from '../eval/metrics';
 import { runLists } from '../eval/rerank';
@@ -21,7 +21,7 @@ import { FUSED_KERNELS } from '../model/kernels';
 import { isVectorStudent } from '../model/students/student';
 import { evalLengthsOf } from '../config/run-config';
 import { tokenizerForVocab } from '../text/tokenizers';
-import { createJob, jobTriples, JobCancelled, planJob, readJob, removeJob, SCORE_BLOCK, scoreJob, jobSummary, type JobTotals, type TeacherJobSummary, type TeacherPhase, type TeacherResult, type PairScorer, type TeacherJobSpec } from '../teacher/job';
+import { createJob, jobTriples, JobCancelled, planJob, readJob, removeJob, SCORE_BLOCK, scoreJob, type JobTotals, type TeacherPhase, type TeacherResult, type PairScorer, type TeacherJobSpec } from '../teacher/job';
 import { crossEncoderScorer, pairBudgetFor, type TeacherScorer } from '../teacher/scorer';
 import { teacherPassageRows } from '../teacher/tokens';
 import { selectBackend } from '../train/backend';
@@ -67,15 +67,6 @@ export class TeacherService {
   /** Stops the running job after the block it is scoring (its files stay: it can be resumed). */
   cancel(): void {
     if (this.signal) this.signal.cancelled = true;
-  }
-
-  /** The unfinished job of a dataset's current version, if any. */
-  async job(datasetId: string): Promise<TeacherJobSummary | null> {
-    // The folder alone: asking must not build a dataset's training files, nor close the files a running job reads.
-    const info = await getDataset(datasetId);
-    if (!info || info.status !== 'ready') return null;
-    const state = await readJob(await datasetFolder(info));
-    return state && state.datasetKey === dataKey(info) ? jobSummary(state) : null;
   }
 
   /** Removes a dataset's unfinished job. */

@@ -92,6 +92,21 @@ async function syncHandle(dir: FileSystemDirectoryHandle, name: string, mode: 'r
   }
 }
 
+/**
+ * A small file of a dataset version's folder as text, read with the asynchronous API any page has (the page asks
+ * whether a teacher job was cut off without starting the training worker); null when it is not there.
+ */
+export async function readDatasetFileText(datasetId: string, version: string, name: string): Promise<string | null> {
+  if (!globalThis.navigator?.storage?.getDirectory) return null;
+  try {
+    const dir = await directory([ROOT, datasetId, version], false);
+    return await (await (await dir.getFileHandle(name)).getFile()).text();
+  } catch (err) {
+    if (errorName(err) === 'NotFoundError' || errorName(err) === 'TypeMismatchError') return null;
+    throw err;
+  }
+}
+
 /** The folder of one version of a dataset's training files, created if need be. */
 export async function trainingFolder(datasetId: string, version: string): Promise<FileFolder> {
   needSyncHandles();

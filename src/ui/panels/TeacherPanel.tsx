@@ -83,7 +83,7 @@ export function TeacherPanel() {
   const activeId = active?.id ?? null;
   const version = active?.updatedAt;
   useEffect(() => {
-    void refreshTeacherJob(activeId);
+    void refreshTeacherJob(activeId && version !== undefined ? { id: activeId, updatedAt: version } : null);
   }, [activeId, version]);
   // A length the chosen teachers cannot read is brought down to the most they can.
   const limit = Math.min(512, ...crossEncoders.filter((m) => d.teachers.includes(m.id)).map((m) => m.dims.maxPositions));
