@@ -133,5 +133,17 @@ test.describe('teacher triples for your own data', () => {
     const run = runFromTeacher('msmarco-sample/teacher-ids.tsv', 'bm25');
     const listed = new Set(run.trim().split('\n').map((l) => l.split(/\s+/)[2]));
     for (const line of (await studio.teacher.downloadTsv()).trim().split('\n')) expect(listed.has(line.split('\t')[4])).toBe(true);
+
+    // A rule that drops every triple makes no dataset and says why; the scores stay, so without the rule the same
+    // job ends without scoring a pair again.
+    const source = (await page.getByTestId('dataset-select').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))[1]!;
+    await studio.fill({ 'dataset-select': source });
+    await studio.teacher.configure(['bert-cross-encoder'], { 'teacher-drop-false': true, 'teacher-fraction': 0.01 });
+    await studio.teacher.start();
+    await expect(studio.teacher.waitForEnd()).rejects.toThrow('the false-negative rule dropped every triple (30 of 30)');
+    expect(await studio.teacher.unfinished()).toEqual({ scored: 40, total: 40 });
+    await studio.teacher.configure(['bert-cross-encoder'], { 'teacher-drop-false': false });
+    await studio.teacher.start();
+    expect(await studio.teacher.waitForEnd()).toEqual({ state: 'done', pairs: 40, triples: 30, dropped: 0 });
   });
 });

@@ -76,6 +76,9 @@ describe('a dataset made from another with teacher triples', () => {
     await expect(deriveWithTriples('plain', { id: 'broken', name: 'broken' }, failing(), provenance)).rejects.toThrow('the job failed');
     expect(await getDataset('broken')).toBeUndefined();
     expect((await listDatasets()).length).toBe(before);
+    // Nothing to train on: no dataset (a job whose rule dropped every triple says why, in the worker).
+    await expect(deriveWithTriples('plain', { id: 'empty', name: 'empty' }, stream([]), provenance)).rejects.toThrow('no teacher triple was made, so no dataset was written');
+    expect(await getDataset('empty')).toBeUndefined();
     await expect(deriveWithTriples('nope', { id: 'x', name: 'x' }, stream([]), provenance)).rejects.toThrow('dataset nope does not exist');
   });
 });

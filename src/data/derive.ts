@@ -10,6 +10,10 @@ import type { DatasetInfo, TripleColumns } from './store/schema';
 import type { TeacherProvenance } from './provenance';
 import { TeacherStats } from './teacher-stats';
 
+export class EmptyTriplesError extends Error {
+  override name = 'EmptyTriplesError';
+}
+
 /** Copies in flight before the copy waits: bounded memory whatever the collection's size. */
 const WRITES_IN_FLIGHT = 4;
 
@@ -55,6 +59,8 @@ export async function deriveWithTriples(
       written += columns.qid.length;
       await writer.settle(WRITES_IN_FLIGHT);
     }
+    // A dataset without a triple has nothing to train on: refused, and what was copied goes.
+    if (written === 0) throw new EmptyTriplesError('no teacher triple was made, so no dataset was written');
     return await writer.finish({
       ...(source.files ? { files: source.files } : {}),
       ...(source.runs ? { runs: source.runs } : {}),

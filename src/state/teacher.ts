@@ -198,6 +198,18 @@ export async function cancelTeacherJob(): Promise<void> {
   await trainerClient().request({ type: 'teacher-cancel' });
 }
 
+/** A read the worker may briefly block (it holds a file while writing the job's state): tried again a few times. */
+async function readWithRetry<T>(read: () => Promise<T>, tries = 4, waitMs = 250): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (i >= tries) throw err;
+      await new Promise((resolve) => setTimeout(resolve, waitMs * i));
+    }
+  }
+}
+
 /**
  * Whether the dataset's current version has an unfinished job: its state file read here, so that opening the page
  * does not start the training worker to ask.
@@ -208,7 +220,7 @@ export async function refreshTeacherJob(dataset: Pick<DatasetInfo, 'id' | 'updat
     return;
   }
   try {
-    const state = jobStateOfText(await readDatasetFileText(dataset.id, String(dataset.updatedAt), JOB_FILE));
+    const state = jobStateOfText(await readWithRetry(() => readDatasetFileText(dataset.id, String(dataset.updatedAt), JOB_FILE)));
     const current = state !== null && state.datasetKey === `${dataset.id}@${dataset.updatedAt}`;
     teacherStore.setState({ unfinished: current ? { ...jobSummary(state), datasetId: dataset.id } : null });
   } catch {

@@ -4,7 +4,7 @@ import type { TripleColumns } from '../data/store/schema';
 import { drawNegatives } from './negatives';
 import { ensembleScores } from './ensemble';
 import { isFalseNegative } from './false-negatives';
-import { createJob, JOB_FILE, JobCancelled, jobStateOfText, jobTriples, planJob, readJob, removeJob, scoreJob, type PairScorer, type TeacherJobSpec, type TeacherJobState } from './job';
+import { createJob, sameJob, JOB_FILE, JobCancelled, jobStateOfText, jobTriples, planJob, readJob, removeJob, scoreJob, type PairScorer, type TeacherJobSpec, type TeacherJobState } from './job';
 
 /** Two stand-in teachers on different scales: the job only sees scores. */
 const teacherA = (q: number, p: number) => Math.fround(4 * Math.sin(q * 1.7 + p * 0.31));
@@ -155,6 +155,14 @@ describe('a teacher job in files', () => {
     await removeJob(folder);
     expect(await folder.list()).toEqual(['unrelated.rows']);
     expect(await readJob(folder)).toBeNull();
+  });
+
+  it('is the same job whatever its false-negative rule, and another job for any other change', () => {
+    const s = spec(2);
+    expect(sameJob(s, { ...s, rule: { fraction: 0.5, on: 'sigmoid' } })).toBe(true);
+    expect(sameJob(s, { ...s, negatives: { ...s.negatives, seed: 10 } })).toBe(false);
+    expect(sameJob(s, { ...s, maxLength: 65 })).toBe(false);
+    expect(sameJob(s, { ...s, teachers: [...s.teachers].reverse() })).toBe(false);
   });
 
   it('refuses a spec it cannot run, and a state file a crash left half-written reads as no job', async () => {

@@ -114,6 +114,14 @@ export function checkSpec(spec: TeacherJobSpec): void {
   if (spec.rule && !(spec.rule.fraction > 0 && spec.rule.fraction <= 1)) throw new RangeError(`false-negative rule: the fraction must lie in (0, 1], got ${spec.rule.fraction}`);
 }
 
+/**
+ * Whether a stored job is the one `spec` asks for: everything but the false-negative rule, which applies only as
+ * the triples are read out, so that a new fraction reuses every score.
+ */
+export function sameJob(a: TeacherJobSpec, b: TeacherJobSpec): boolean {
+  return JSON.stringify({ ...a, rule: null }) === JSON.stringify({ ...b, rule: null });
+}
+
 /** The job state in `folder`, or null when there is none (or a state file a crash left unreadable). */
 export async function readJob(folder: FileFolder): Promise<TeacherJobState | null> {
   try {
@@ -144,12 +152,17 @@ export async function removeJob(folder: FileFolder): Promise<void> {
   for (const name of await folder.list()) if (name.startsWith(JOB_PREFIX)) await folder.remove(name);
 }
 
+/** Writes a job's state (after a block, or when its rule changes). */
+export function writeJob(folder: FileFolder, state: TeacherJobState): Promise<void> {
+  return writeJsonFile(folder, JOB_FILE, state);
+}
+
 /** A new job's state in `folder` (any earlier job there removed). */
 export async function createJob(folder: FileFolder, spec: TeacherJobSpec, datasetKey: string, queries: number, now = Date.now()): Promise<TeacherJobState> {
   checkSpec(spec);
   await removeJob(folder);
   const state: TeacherJobState = { format: FORMAT, spec, datasetKey, queries, plannedQueries: 0, pairs: 0, triples: 0, short: 0, scored: spec.teachers.map(() => 0), startedAt: now };
-  await writeJsonFile(folder, JOB_FILE, state);
+  await writeJob(folder, state);
   return state;
 }
 
@@ -201,7 +214,7 @@ export async function planJob(
       state.triples += triples.length / 2;
       state.short += short;
       state.plannedQueries += block.length;
-      await writeJsonFile(folder, JOB_FILE, state);
+      await writeJob(folder, state);
       onProgress('planning', state.plannedQueries, queries.length);
     }
   });
@@ -262,7 +275,7 @@ export async function scoreJob(
           (scores as RandomAccessFile).write(bytesOf(s), from * 4);
           scores?.flush();
           state.scored[t] = from + n;
-          await writeJsonFile(folder, JOB_FILE, state);
+          await writeJob(folder, state);
           onProgress('scoring', done(), total);
         }
       });

@@ -8,7 +8,7 @@ import { textAt, rowIndex } from '../data/store/columns';
 import { getDataset } from '../data/store/catalog';
 import { forEachChunk, readTable } from '../data/store/dataset-db';
 import { loadModel } from '../data/store/models';
-import { deriveWithTriples } from '../data/derive';
+import { deriveWithTriples, EmptyTriplesError } from '../data/derive';
 import type { TeacherProvenance } from '../data/provenance';
 import { NUMERIC_CHUNK_ROWS } from '../data/builder';
 import { bm25Terms, topK } from '../eval/bm25';
@@ -21,7 +21,7 @@ import { FUSED_KERNELS } from '../model/kernels';
 import { isVectorStudent } from '../model/students/student';
 import { evalLengthsOf } from '../config/run-config';
 import { tokenizerForVocab } from '../text/tokenizers';
-import { createJob, jobTriples, JobCancelled, planJob, readJob, removeJob, SCORE_BLOCK, scoreJob, type JobTotals, type TeacherPhase, type TeacherResult, type PairScorer, type TeacherJobSpec } from '../teacher/job';
+import { createJob, jobTriples, JobCancelled, planJob, readJob, removeJob, sameJob, writeJob, SCORE_BLOCK, scoreJob, type JobTotals, type TeacherPhase, type TeacherResult, type PairScorer, type TeacherJobSpec } from '../teacher/job';
 import { crossEncoderScorer, pairBudgetFor, type TeacherScorer } from '../teacher/scorer';
 import { teacherPassageRows } from '../teacher/tokens';
 import { selectBackend } from '../train/backend';
@@ -30,7 +30,6 @@ import { newId } from '../util/ids';
 import type { WorkerContext } from './prepare';
 import { weightsKey } from './evaluation';
 
-const sameSpec = (a: TeacherJobSpec, b: TeacherJobSpec) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * A library cross-encoder as a scorer of (query row, passage row) pairs of `data`: the dataset's own passage rows
@@ -117,8 +116,13 @@ export class TeacherService {
       const data = await this.ctx.evals.openData(datasetId, (_p, done, total) => this.progress('preparing', done, total));
       const queries = await this.positives(data, spec.positiveGrade);
       let state = await readJob(data.folder);
-      if (!state || state.datasetKey !== data.key || !sameSpec(state.spec, spec)) state = await createJob(data.folder, spec, data.key, queries.length);
+      if (!state || state.datasetKey !== data.key || !sameJob(state.spec, spec)) state = await createJob(data.folder, spec, data.key, queries.length);
       const job = state;
+      // The rule is the one asked for now (a job kept by a refused read-out goes on with its scores).
+      if (JSON.stringify(job.spec.rule) !== JSON.stringify(spec.rule)) {
+        job.spec = { ...job.spec, rule: spec.rule };
+        await writeJob(data.folder, job);
+      }
       if (job.plannedQueries < job.queries) {
         const ranked = await this.ranking(data, spec, current, queries.map((q) => q.qid));
         await planJob(data.folder, job, queries, ranked, (phase, done, total) => this.progress(phase, done, total), signal);
@@ -164,7 +168,14 @@ export class TeacherService {
         provenance,
         (done, total) => this.progress('copying', done, total),
         signal,
-      );
+      ).catch((err: unknown) => {
+        if (err instanceof EmptyTriplesError && spec.rule && totals.dropped > 0) {
+          throw new Error(
+            `the false-negative rule dropped every triple (${totals.dropped} of ${totals.dropped}): the teacher scores these negatives above ${spec.rule.fraction} of their positives' ${spec.rule.on === 'sigmoid' ? 'sigmoid scores' : 'scores'}. Raise the fraction or make them without the rule: the ${job.pairs * spec.teachers.length} scores are kept, so no pair is scored again`,
+          );
+        }
+        throw err;
+      });
       await removeJob(data.folder);
       return { dataset, provenance: provenance() };
     } catch (err) {

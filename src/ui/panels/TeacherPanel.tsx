@@ -17,7 +17,8 @@ import {
 import type { TeacherProvenance } from '../../data/provenance';
 import { NEGATIVE_SOURCES, type NegativeSource } from '../../data/provenance';
 import { ProgressBar } from '../ProgressBar';
-import { fmt } from '../format';
+/** A count as a person reads it: whole, with thousands separated. */
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const SOURCE_LABELS: Record<NegativeSource, string> = {
   bm25: "BM25's top ranks over the whole collection",
@@ -50,10 +51,10 @@ export function ProvenanceSummary({ p, testId }: { p: TeacherProvenance; testId:
         {p.negatives.perPositive} per positive from {p.negatives.source} ranks {p.negatives.fromRank}–{p.negatives.toRank}, seed {p.negatives.seed}; positives: qrels grade ≥ {p.positiveGrade}
       </dd>
       <dt>False negatives</dt>
-      <dd>{p.falseNegatives ? `dropped above ${p.falseNegatives.fraction} of the positive's ${p.falseNegatives.on === 'sigmoid' ? 'sigmoid score' : 'score'}: ${fmt(p.dropped, 6)} triples` : 'kept (no rule)'}</dd>
+      <dd>{p.falseNegatives ? `dropped above ${p.falseNegatives.fraction} of the positive's ${p.falseNegatives.on === 'sigmoid' ? 'sigmoid score' : 'score'}: ${count(p.dropped)} triples` : 'kept (no rule)'}</dd>
       <dt>Made</dt>
       <dd>
-        {fmt(p.pairsScored, 6)} pairs scored → {fmt(p.triples, 6)} triples
+        {count(p.pairsScored)} pairs scored → {count(p.triples)} triples
       </dd>
     </dl>
   );
@@ -170,7 +171,7 @@ export function TeacherPanel() {
       {unfinished && !running && (
         <div className="row note" data-testid="teacher-unfinished" data-scored={unfinished.scored} data-total={unfinished.total}>
           <span>
-            An unfinished job on this dataset: {fmt(unfinished.scored, 6)} of {fmt(unfinished.total, 6)} pairs scored ({unfinished.spec.teachers.map((x) => x.name).join(' + ')}, {unfinished.spec.source} ranks{' '}
+            An unfinished job on this dataset: {count(unfinished.scored)} of {count(unfinished.total)} pairs scored ({unfinished.spec.teachers.map((x) => x.name).join(' + ')}, {unfinished.spec.source} ranks{' '}
             {unfinished.spec.negatives.fromRank}–{unfinished.spec.negatives.toRank}).
           </span>
           <button data-testid="teacher-resume" onClick={() => void resumeTeacherJob()}>
