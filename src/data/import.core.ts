@@ -188,7 +188,6 @@ export async function retokenizeDataset(
       ...(source.teacher ? { teacher: source.teacher } : {}),
       ...(source.runs ? { runs: source.runs } : {}),
       ...(source.provenance ? { provenance: source.provenance } : {}),
-      derivedFrom: source.id,
     });
   } catch (err) {
     await writer.abort().catch(() => undefined);

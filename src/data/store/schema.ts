@@ -101,7 +101,7 @@ export interface DatasetInfo {
   runs?: string[];
   /** When the studio made the teacher triples (cross-encoders from the model library): how. */
   provenance?: TeacherProvenance;
-  /** The dataset this one was made from (its teacher triples made, its texts tokenized again). */
+  /** The dataset whose texts and qrels this one's teacher triples were made from (data/derive.ts). */
   derivedFrom?: string;
   /** While files are being added: the dataset as it was before, to return to if the addition does not finish. */
   rollback?: DatasetSnapshot;

@@ -105,6 +105,7 @@ function TeacherHistograms({ info }: { info: DatasetInfo }) {
 /** Everything about the active dataset: what went in, what the teacher's scores look like, a few rows. */
 export function DatasetPanel() {
   const info = useStore(datasetStore, activeDataset);
+  const parent = useStore(datasetStore, (s) => s.datasets.find((d) => d.id === info?.derivedFrom));
   const [samples, setSamples] = useState<DatasetSamples | null>(null);
   const id = info?.id;
   // Files added to a dataset keep its id; its update time says the first rows may have changed.
@@ -127,7 +128,7 @@ export function DatasetPanel() {
       <FileReports info={info} />
       {info.provenance && (
         <>
-          <h3>Teacher triples made in the studio</h3>
+          <h3>Teacher triples made in the studio{parent ? ` from “${parent.name}”` : ''}</h3>
           <ProvenanceSummary p={info.provenance} testId="dataset-provenance" />
         </>
       )}
