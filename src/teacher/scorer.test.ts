@@ -7,7 +7,7 @@ import { readPretrainedFolder } from '../model/pretrained/folder';
 import { fixtureFolder, hfExpected } from '../testing/hf-fixtures';
 import { tokenizerForVocab } from '../text/tokenizers';
 import { FUSED_KERNELS, STOCK_KERNELS } from '../model/kernels';
-import { crossEncoderScorer, pairBudgetFor } from './scorer';
+import { ATTENTION_BYTES, crossEncoderScorer, pairBudgetFor, pairsPerForward } from './scorer';
 import { teacherPassageRows, teacherRowsName } from './tokens';
 import { MemoryFolder } from '../data/rows/files';
 import type { TextColumns } from '../data/store/schema';
@@ -86,5 +86,13 @@ describe('a library cross-encoder as the teacher (CPU backend)', () => {
     expect(() => pairBudgetFor(129, 128)).toThrow("a max length of 129 tokens is over the teacher's 128 positions");
     expect(() => pairBudgetFor(3, 128)).toThrow('at least 4');
     expect(pairBudgetFor(64, 128)).toBe(61);
+  });
+
+  it("takes as many pairs a forward as keep a layer's attention scores within 128 MiB", () => {
+    expect(pairsPerForward(12, 256)).toBe(42);
+    expect(pairsPerForward(12, 512)).toBe(10);
+    expect(pairsPerForward(4, 64)).toBe(64);
+    expect(pairsPerForward(16, 4096)).toBe(1);
+    for (const [h, l] of [[12, 256], [12, 512], [16, 1024]] as const) expect(pairsPerForward(h, l) * h * l * l * 4).toBeLessThanOrEqual(ATTENTION_BYTES);
   });
 });

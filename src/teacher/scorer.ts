@@ -9,7 +9,7 @@
 import type { HfModelDescription } from '../export/hf-layout';
 import type { TokenSource } from '../eval/collection';
 import type { Scorer } from '../eval/rerank';
-import { scorePairs } from '../eval/score';
+import { SCORE_BATCH, scorePairs } from '../eval/score';
 import type { Kernels } from '../model/kernels';
 import { createStudent } from '../model/students';
 import type { StudentConfig } from '../model/students/config';
@@ -23,6 +23,18 @@ export interface TeacherScorer {
   /** Tokens of query and passage a pair keeps together (maxLength − 3). */
   readonly budget: number;
   release(): void;
+}
+
+/** Bytes one forward's attention scores may take ([pairs, heads, length, length] float32): 128 MiB. */
+export const ATTENTION_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Pairs per forward for a teacher: as many as keep one layer's attention scores within ATTENTION_BYTES (at MiniLM's
+ * 12 heads, 42 pairs of 256 tokens, 10 of 512), at most SCORE_BATCH: long pairs stay well within a device's
+ * largest buffer (1 GiB on SwiftShader, often less on laptops).
+ */
+export function pairsPerForward(heads: number, maxLength: number): number {
+  return Math.max(1, Math.min(SCORE_BATCH, Math.floor(ATTENTION_BYTES / (heads * maxLength * maxLength * 4))));
 }
 
 /** The pair budget for a max length, refused where the model has fewer positions. */
@@ -79,7 +91,7 @@ export function crossEncoderScorer(
     },
   };
   // Each side carries up to the whole budget, so that the longest-first cut sees every token it may keep.
-  const lengths = { queryLength: budget, passageLength: Math.min(budget, ROW_TOKEN_LIMIT), ...(options.forwardBatch ? { forwardBatch: options.forwardBatch } : {}) };
+  const lengths = { queryLength: budget, passageLength: Math.min(budget, ROW_TOKEN_LIMIT), forwardBatch: options.forwardBatch ?? pairsPerForward(d.heads, options.maxLength) };
   return {
     budget,
     score: (queryRows, passageRows, onProgress) => scorePairs(model, { queries, passages }, queryRows, passageRows, lengths, onProgress),
