@@ -171,8 +171,10 @@ export function TeacherPanel() {
       {unfinished && !running && (
         <div className="row note" data-testid="teacher-unfinished" data-scored={unfinished.scored} data-total={unfinished.total}>
           <span>
-            An unfinished job on this dataset: {count(unfinished.scored)} of {count(unfinished.total)} pairs scored ({unfinished.spec.teachers.map((x) => x.name).join(' + ')}, {unfinished.spec.source} ranks{' '}
-            {unfinished.spec.negatives.fromRank}–{unfinished.spec.negatives.toRank}).
+            An unfinished job on this dataset:{' '}
+            {unfinished.scored < unfinished.total ? `${count(unfinished.scored)} of ${count(unfinished.total)} pairs scored` : `all ${count(unfinished.total)} pairs scored, the triples not written yet`} (
+            {unfinished.spec.teachers.map((x) => x.name).join(' + ')}, {unfinished.spec.source} ranks {unfinished.spec.negatives.fromRank}–{unfinished.spec.negatives.toRank}). Make teacher triples with the same
+            settings (any false-negative rule) goes on from there too.
           </span>
           <button data-testid="teacher-resume" onClick={() => void resumeTeacherJob()}>
             Resume
