@@ -253,12 +253,16 @@ try {
       const before = await memory.collectGarbage().then(() => memory.sample()).catch(() => null);
       memory.peak = 0;
       memory.watch(200);
+      // The peak above counts garbage not yet collected; what the job keeps alive is read after a forced collection.
+      let live = 0;
+      const liveTimer = setInterval(() => void memory.collectGarbage().then(() => memory.sample()).then((m) => void (live = Math.max(live, m.total))).catch(() => undefined), 10_000);
       const job = await makeTriples(studio, page, 'bert-cross-encoder', { 'teacher-source': 'run', 'teacher-from-rank': 1, 'teacher-to-rank': 10, 'teacher-per-positive': 9, 'teacher-seed': 7, 'teacher-max-length': args['memory-max-length'], 'teacher-query-tokens': args['memory-max-length'] }, 6 * 3_600_000);
+      clearInterval(liveTimer);
       const peak = memory.stop();
       const after = await memory.collectGarbage().then(() => memory.sample()).catch(() => null);
       rate = job.steadyRate ?? job.total / job.seconds;
       console.log(
-        `memory, ${fmt(job.total)} pairs (${fmt(data.queries)} queries × 10, ${fmt(data.passages)} passages, a ${fmt(data.candidates)}-line run): training worker peak ${mb(peak)} MB (JS heap + array buffers, sampled every 200 ms), ` +
+        `memory, ${fmt(job.total)} pairs (${fmt(data.queries)} queries × 10, ${fmt(data.passages)} passages, a ${fmt(data.candidates)}-line run): training worker peak ${mb(peak)} MB (JS heap + array buffers, sampled every 200 ms), ${mb(live)} MB at most after a forced collection (every 10 s), ` +
           `${before ? `${mb(before.total)} MB before the job` : 'no worker before the job'}, ${after ? `${mb(after.total)} MB after it (garbage collected)` : '?'}; ` +
           `${fmt(job.status.triples)} triples; scoring ${(job.total / job.seconds).toFixed(0)} pairs/s over its phase, ${job.steadyRate === null ? '?' : job.steadyRate.toFixed(0)} pairs/s once loaded; job ${job.jobSeconds.toFixed(0)} s [${job.phases.join(', ')}]`,
       );
