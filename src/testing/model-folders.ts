@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { weightSpecs, type HfDims, type HfModelType } from '../export/hf-layout';
+import { architectureName, fileTensorName, weightSpecs, type HfDims, type HfModelKind, type HfModelType } from '../export/hf-layout';
 
 /** A model folder's architecture: its type and the sizes of config.json that fix its tensors. */
 export type FolderShape = { type: HfModelType } & Pick<HfDims, 'layers' | 'hidden' | 'heads' | 'ffn' | 'vocabSize' | 'maxPositions'>;
@@ -19,13 +19,16 @@ function dimsOf(s: FolderShape): HfDims {
   return { layers: s.layers, hidden: s.hidden, heads: s.heads, ffn: s.ffn, vocabSize: s.vocabSize, maxPositions: s.maxPositions, typeVocabSize: s.type === 'bert' ? 2 : 0, layerNormEps: 1e-12 };
 }
 
-/** Every tensor of the bi-encoder (BertModel with its pooler, or DistilBertModel), as it stores them. */
-export function tensorsOf(shape: FolderShape): { name: string; shape: number[] }[] {
-  return weightSpecs(shape.type, 'bi-encoder', dimsOf(shape)).map((s) => ({ name: s.name, shape: s.shape }));
+/**
+ * Every tensor of the bi-encoder (BertModel with its pooler, or DistilBertModel) or of the cross-encoder
+ * (`*ForSequenceClassification` with one label), under the names its file stores them by.
+ */
+export function tensorsOf(shape: FolderShape, kind: HfModelKind = 'bi-encoder'): { name: string; shape: number[] }[] {
+  return weightSpecs(shape.type, kind, dimsOf(shape)).map((s) => ({ name: fileTensorName(shape.type, kind, s.name), shape: s.shape }));
 }
 
-export function parameterCount(shape: FolderShape): number {
-  return tensorsOf(shape).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+export function parameterCount(shape: FolderShape, kind: HfModelKind = 'bi-encoder'): number {
+  return tensorsOf(shape, kind).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /** bert-base-uncased's layout: [PAD] 0, [unused0..98] 1–99, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103, then words. */
@@ -45,9 +48,16 @@ export interface FolderOptions {
    * every value is random, which a test of storage wants; a model whose outputs are compared wants working norms.
    */
   trainedNorms?: boolean;
+  /** A cross-encoder (`*ForSequenceClassification`, one label) instead of the default bi-encoder. */
+  kind?: HfModelKind;
 }
 
-function config(shape: FolderShape): Record<string, unknown> {
+function config(shape: FolderShape, kind: HfModelKind): Record<string, unknown> {
+  const head = kind === 'cross-encoder' ? { id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 } } : {};
+  return { ...baseConfig(shape), architectures: [architectureName(shape.type, kind)], ...head };
+}
+
+function baseConfig(shape: FolderShape): Record<string, unknown> {
   if (shape.type === 'distilbert') {
     return { architectures: ['DistilBertModel'], model_type: 'distilbert', vocab_size: shape.vocabSize, dim: shape.hidden, n_layers: shape.layers, n_heads: shape.heads, hidden_dim: shape.ffn, activation: 'gelu', max_position_embeddings: shape.maxPositions, sinusoidal_pos_embds: false, pad_token_id: 0 };
   }
@@ -77,12 +87,12 @@ export function writeModelFolder(dir: string, shape: FolderShape, dtype: 'F32' |
   if (vocab.length !== shape.vocabSize) throw new Error(`writeModelFolder: ${vocab.length} vocabulary lines for a vocabulary of ${shape.vocabSize}`);
   if (options.trainedNorms && dtype !== 'F32') throw new Error('writeModelFolder: trainedNorms is for F32 folders');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config(shape), null, 2));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config(shape, options.kind ?? 'bi-encoder'), null, 2));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, tokenizer_class: 'BertTokenizer', model_max_length: shape.maxPositions }));
   writeFileSync(join(dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
 
   const width = dtype === 'F32' ? 4 : 2;
-  const tensors = tensorsOf(shape);
+  const tensors = tensorsOf(shape, options.kind ?? 'bi-encoder');
   const header: Record<string, unknown> = {};
   let offset = 0;
   for (const t of tensors) {
