@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { StudioPage, pollUntil } from '../scripts/studio-page.mjs';
 import { FIXTURES, runFromTeacher } from '../src/testing/fixtures';
+import { writeModelFolder } from '../src/testing/model-folders';
 
 /** A person's own data: texts and judgements, no teacher file. */
 const PLAIN = ['collection.tsv', 'queries.tsv', 'qrels.tsv'].map((f) => join(FIXTURES, 'msmarco-sample', f));
@@ -94,7 +96,6 @@ test.describe('teacher triples for your own data', () => {
     const zipPath = test.info().outputPath('student.zip');
     await zip.saveAs(zipPath);
     const { unzipSync, strFromU8 } = await import('fflate');
-    const { readFileSync } = await import('node:fs');
     const entries = unzipSync(new Uint8Array(readFileSync(zipPath)));
     const card = strFromU8(Object.entries(entries).find(([name]) => name.endsWith('/README.md'))![1]);
     expect(card).toContain('made in Margin Studio: bert-cross-encoder scored 50 pairs (queries cut at 16 tokens, pairs at 64); 4 negatives per positive from bm25 ranks 1–50 (seed 7)');
@@ -145,5 +146,58 @@ test.describe('teacher triples for your own data', () => {
     await studio.teacher.configure(['bert-cross-encoder'], { 'teacher-drop-false': false });
     await studio.teacher.start();
     expect(await studio.teacher.waitForEnd()).toEqual({ state: 'done', pairs: 40, triples: 30, dropped: 0 });
+  });
+
+  test('two teachers: the triples carry the mean of each teacher\'s z-scores, computed here from the single teachers\' own triples', async ({ page }) => {
+    // A second cross-encoder over the fixture's vocabulary: random weights of the same small shape.
+    const second = test.info().outputPath('tiny-cross-encoder-b');
+    const vocab = readFileSync(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder', 'vocab.txt'), 'utf8').trimEnd().split('\n');
+    writeModelFolder(second, { type: 'bert', layers: 2, hidden: 32, heads: 4, ffn: 64, vocabSize: vocab.length, maxPositions: 128 }, 'F32', { vocab, kind: 'cross-encoder', trainedNorms: true });
+    const studio = new StudioPage(page);
+    await studio.open();
+    await studio.data.waitForDemo();
+    await studio.data.importFiles(PLAIN);
+    const plain = (await studio.data.summary()).dataset;
+    await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
+    await studio.models.importFolder(second);
+    const triples = async (teachers: string[], standardise: boolean) => {
+      await studio.fill({ 'dataset-select': plain });
+      await studio.teacher.configure(teachers, JOB);
+      if (teachers.length > 1) await studio.fill({ 'teacher-standardise': standardise });
+      await studio.teacher.start();
+      expect(await studio.teacher.waitForEnd()).toMatchObject({ state: 'done', triples: 40 });
+      return (await studio.teacher.downloadTsv()).trim().split('\n').map((l) => l.split('\t'));
+    };
+    const a = await triples(['bert-cross-encoder'], false);
+    const b = await triples(['tiny-cross-encoder-b'], false);
+    const both = await triples(['bert-cross-encoder', 'tiny-cross-encoder-b'], true);
+    const raw = await triples(['bert-cross-encoder', 'tiny-cross-encoder-b'], false);
+    // The same pairs whoever scores them (the negatives do not depend on the teacher).
+    const ids = (t: string[][]) => t.map((r) => r.slice(2).join(' '));
+    for (const t of [b, both, raw]) expect(ids(t)).toEqual(ids(a));
+    // Each teacher's score per pair, and its moments over the pairs scored (population std), from its own triples.
+    const perPair = (t: string[][]) => {
+      const m = new Map<string, number>();
+      for (const [pos, neg, q, p, n] of t) {
+        m.set(`${q}:${p}`, Number(pos));
+        m.set(`${q}:${n}`, Number(neg));
+      }
+      return m;
+    };
+    const [pa, pb] = [perPair(a), perPair(b)];
+    const moments = (m: Map<string, number>) => {
+      const v = [...m.values()];
+      const mean = v.reduce((x, y) => x + y, 0) / v.length;
+      return { mean, std: Math.sqrt(v.reduce((x, y) => x + (y - mean) ** 2, 0) / v.length) };
+    };
+    const [ma, mb] = [moments(pa), moments(pb)];
+    expect(mb.std).toBeGreaterThan(0);
+    const close = (got: string, want: number) => expect(Math.abs(Number(got) - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
+    both.forEach(([pos, neg, q, p, n]) => {
+      close(pos!, ((pa.get(`${q}:${p}`)! - ma.mean) / ma.std + (pb.get(`${q}:${p}`)! - mb.mean) / mb.std) / 2);
+      close(neg!, ((pa.get(`${q}:${n}`)! - ma.mean) / ma.std + (pb.get(`${q}:${n}`)! - mb.mean) / mb.std) / 2);
+    });
+    raw.forEach(([pos, , q, p]) => close(pos!, (pa.get(`${q}:${p}`)! + pb.get(`${q}:${p}`)!) / 2));
+    await expect(page.getByTestId('dataset-provenance')).toHaveAttribute('data-teachers', '2');
   });
 });
