@@ -127,7 +127,8 @@ export class TeacherService {
         const ranked = await this.ranking(data, spec, current, queries.map((q) => q.qid));
         await planJob(data.folder, job, queries, ranked, (phase, done, total) => this.progress(phase, done, total), signal);
       }
-      await selectBackend('auto');
+      // The device the current student lives on stays (a paused run's tensors are there); else the best there is.
+      if (!current) await selectBackend('auto');
       const qRow = rowIndex(data.queries.id);
       await scoreJob(
         data.folder,
