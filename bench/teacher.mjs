@@ -252,19 +252,27 @@ try {
       const data = await studio.data.summary();
       const before = await memory.collectGarbage().then(() => memory.sample()).catch(() => null);
       memory.peak = 0;
-      memory.watch(200);
+      // Each sample charged to the phase the page shows at that moment: where the peak is reached.
+      /** @type {Map<string, number>} */
+      const byPhase = new Map();
+      const phaseTimer = setInterval(() => {
+        void Promise.all([memory.sample(), page.evaluate(() => /** @type {any} */ (window).__teacherTimeline?.at(-1)?.phase ?? 'before scoring')])
+          .then(([m, phase]) => void byPhase.set(phase, Math.max(byPhase.get(phase) ?? 0, m.total)))
+          .catch(() => undefined);
+      }, 200);
       // The peak above counts garbage not yet collected; what the job keeps alive is read after a forced collection.
       let live = 0;
       const liveTimer = setInterval(() => void memory.collectGarbage().then(() => memory.sample()).then((m) => void (live = Math.max(live, m.total))).catch(() => undefined), 10_000);
       const job = await makeTriples(studio, page, 'bert-cross-encoder', { 'teacher-source': 'run', 'teacher-from-rank': 1, 'teacher-to-rank': 10, 'teacher-per-positive': 9, 'teacher-seed': 7, 'teacher-max-length': args['memory-max-length'], 'teacher-query-tokens': args['memory-max-length'] }, 6 * 3_600_000);
       clearInterval(liveTimer);
+      clearInterval(phaseTimer);
       const peak = memory.stop();
       const after = await memory.collectGarbage().then(() => memory.sample()).catch(() => null);
       rate = job.steadyRate ?? job.total / job.seconds;
       console.log(
         `memory, ${fmt(job.total)} pairs (${fmt(data.queries)} queries × 10, ${fmt(data.passages)} passages, a ${fmt(data.candidates)}-line run): training worker peak ${mb(peak)} MB (JS heap + array buffers, sampled every 200 ms), ${mb(live)} MB at most after a forced collection (every 10 s), ` +
           `${before ? `${mb(before.total)} MB before the job` : 'no worker before the job'}, ${after ? `${mb(after.total)} MB after it (garbage collected)` : '?'}; ` +
-          `${fmt(job.status.triples)} triples; scoring ${(job.total / job.seconds).toFixed(0)} pairs/s over its phase, ${job.steadyRate === null ? '?' : job.steadyRate.toFixed(0)} pairs/s once loaded; job ${job.jobSeconds.toFixed(0)} s [${job.phases.join(', ')}]`,
+          `${fmt(job.status.triples)} triples; scoring ${(job.total / job.seconds).toFixed(0)} pairs/s over its phase, ${job.steadyRate === null ? '?' : job.steadyRate.toFixed(0)} pairs/s once loaded; job ${job.jobSeconds.toFixed(0)} s [${job.phases.join(', ')}]; peak by phase: ${[...byPhase].map(([p, b]) => `${p} ${mb(b)} MB`).join(', ')}`,
       );
     }
   }
