@@ -124,21 +124,9 @@ async function scoringTimes(page) {
 async function makeTriples(studio, page, teacher, fields, timeout) {
   await studio.teacher.configure([teacher], fields);
   await recordProgress(page);
-  let t0 = Date.now();
+  const t0 = Date.now();
   await studio.teacher.start();
-  const status = await studio.teacher.waitForEnd(timeout).catch(async (/** @type {Error} */ err) => {
-    // The page asks the worker for an unfinished job as soon as a dataset becomes active, which opens (first builds)
-    // its training files; a Make pressed while that runs is refused (a defect of the page, reported, not hidden).
-    if (!/open elsewhere/.test(err.message)) throw err;
-    console.log(`  Make refused while the page's own check of the new dataset held its files (${err.message}); pressed again after 30 s`);
-    await page.waitForTimeout(30_000);
-    await recordProgress(page);
-    t0 = Date.now();
-    // start() would take the old 'error' for a started job: wait for the click to show 'running'.
-    await page.getByTestId('teacher-make').click();
-    await page.locator('[data-testid="teacher-status"][data-state="running"]').waitFor({ timeout: 30_000 });
-    return studio.teacher.waitForEnd(timeout);
-  });
+  const status = await studio.teacher.waitForEnd(timeout);
   return { status, jobSeconds: (Date.now() - t0) / 1000, ...(await scoringTimes(page)) };
 }
 

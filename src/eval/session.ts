@@ -65,6 +65,8 @@ export function phaseProgress(onProgress: ProgressWithRate, now: () => number = 
 export class EvalSession {
   /** The last dataset version read, kept open while it is unchanged. */
   private data: EvalData | null = null;
+  /** A dataset version being opened (its training files perhaps being built). */
+  private opening: { key: string; data: Promise<EvalData> } | null = null;
   /** Its qrels, for "try the student" (small: a line per judged pair). */
   private qrels: { key: string; qrels: QrelColumns | null } | null = null;
   private readonly vectors = new PassageVectors();
@@ -83,11 +85,19 @@ export class EvalSession {
   private async dataFor(datasetId: string, onProgress?: (phase: EvalPhase, done: number, total: number) => void): Promise<EvalData> {
     const info = await getDataset(datasetId);
     if (!info) throw new Error(`dataset ${datasetId} does not exist`);
-    if (this.data?.key === dataKey(info)) return this.data;
+    const key = dataKey(info);
+    if (this.data?.key === key) return this.data;
+    // Two asks at once share one opening: a second would build the same training files beside the first.
+    if (this.opening?.key === key) return this.opening.data;
     // Another version's files are released first: an open handle keeps them from being removed.
     this.release();
-    this.data = await openEvalData(info, onProgress);
-    return this.data;
+    const data = openEvalData(info, onProgress).then((opened) => (this.data = opened));
+    this.opening = { key, data };
+    try {
+      return await data;
+    } finally {
+      if (this.opening?.data === data) this.opening = null;
+    }
   }
 
   /** The evaluation data of a dataset's current version (the training files built if need be), for teacher jobs. */

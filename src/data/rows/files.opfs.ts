@@ -87,7 +87,7 @@ async function syncHandle(dir: FileSystemDirectoryHandle, name: string, mode: 'r
   try {
     return await maker.createSyncAccessHandle({ mode });
   } catch (err) {
-    if (errorName(err) === 'NoModificationAllowedError') throw new Error(`the training file ${name} of dataset ${datasetId} is open elsewhere (another tab writing or reading it); wait for that run to end, or close the tab, and start again`);
+    if (errorName(err) === 'NoModificationAllowedError') throw new Error(`the training file ${name} of dataset ${datasetId} is open elsewhere (another tab, or another task of this page, writing or reading it); wait for that to end, or close the other tab, and start again`);
     throw err;
   }
 }
