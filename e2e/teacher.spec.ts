@@ -15,8 +15,8 @@ test.describe('teacher triples for your own data', () => {
 
   test('collection + queries + qrels → a library cross-encoder scores BM25 negatives (a reload mid-way resumes) → the TSV re-imports as the same triples → a dot student distils from them → Evaluate shows the teacher row', async ({ page }) => {
     const studio = new StudioPage(page);
-    // Blocks of 4 pairs between saves, so that a reload lands in the middle of scoring even on a software adapter.
-    await studio.open('/?teacher-block=4');
+    // A save after every pair, so that a reload lands in the middle of scoring even on a fast machine.
+    await studio.open('/?teacher-block=1');
     await studio.data.waitForDemo();
     await studio.data.importFiles(PLAIN);
     const plain = await studio.data.summary();
@@ -26,12 +26,12 @@ test.describe('teacher triples for your own data', () => {
     // Scoring starts; the tab is reloaded once some pairs are scored and before all are.
     await studio.teacher.configure(['bert-cross-encoder'], JOB);
     await studio.teacher.start();
-    const before = await pollUntil(() => studio.teacher.progress(), (p) => p !== null && p.phase === 'scoring' && p.done >= 8, { timeout: 300_000, interval: 20, what: 'some pairs to be scored' });
+    const before = await pollUntil(() => studio.teacher.progress(), (p) => p !== null && p.phase === 'scoring' && p.done >= 3, { timeout: 300_000, interval: 20, what: 'some pairs to be scored' });
     expect(before!.total).toBe(50);
     await studio.reload();
     const unfinished = await pollUntil(() => studio.teacher.unfinished(), (u) => u !== null, { timeout: 120_000, what: 'the unfinished job to be offered' });
     expect(unfinished!.total).toBe(50);
-    expect(unfinished!.scored).toBeGreaterThanOrEqual(8);
+    expect(unfinished!.scored).toBeGreaterThanOrEqual(3);
     expect(unfinished!.scored).toBeLessThan(50);
     await studio.teacher.resume();
     // The resumed job starts from what was saved, not from zero.
@@ -109,7 +109,7 @@ test.describe('teacher triples for your own data', () => {
 
   test('negatives from an imported run; Cancel keeps what was scored and Resume goes on from there', async ({ page }) => {
     const studio = new StudioPage(page);
-    await studio.open('/?teacher-block=4');
+    await studio.open('/?teacher-block=1');
     await studio.data.waitForDemo();
     const runPath = test.info().outputPath('bm25.run');
     const { writeFileSync } = await import('node:fs');
@@ -119,14 +119,15 @@ test.describe('teacher triples for your own data', () => {
     await studio.models.importFolder(join(FIXTURES, 'hf-tiny', 'bert-cross-encoder'));
     await studio.teacher.configure(['bert-cross-encoder'], { ...JOB, 'teacher-source': 'run', 'teacher-to-rank': 20, 'teacher-per-positive': 3 });
     await studio.teacher.start();
-    await pollUntil(() => studio.teacher.progress(), (p) => p !== null && p.phase === 'scoring' && p.done >= 4, { timeout: 300_000, interval: 20, what: 'some pairs to be scored' });
+    await pollUntil(() => studio.teacher.progress(), (p) => p !== null && p.phase === 'scoring' && p.done >= 2, { timeout: 300_000, interval: 20, what: 'some pairs to be scored' });
     await studio.teacher.cancel();
     expect((await studio.teacher.waitForEnd()).state).toBe('cancelled');
     await expect(page.getByTestId('teacher-error')).toContainText('cancelled: the pairs scored so far are kept');
     const kept = await pollUntil(() => studio.teacher.unfinished(), (u) => u !== null, { timeout: 60_000, what: 'the cancelled job to be offered' });
     // 10 queries, one positive and three negatives each.
     expect(kept!.total).toBe(40);
-    expect(kept!.scored).toBeGreaterThanOrEqual(4);
+    expect(kept!.scored).toBeGreaterThanOrEqual(2);
+    expect(kept!.scored).toBeLessThan(40);
     await studio.teacher.resume();
     expect(await studio.teacher.waitForEnd()).toEqual({ state: 'done', pairs: 40, triples: 30, dropped: 0 });
     await expect(page.getByTestId('dataset-provenance')).toHaveAttribute('data-source', 'run');
