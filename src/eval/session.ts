@@ -81,8 +81,11 @@ export class EvalSession {
     return `${arch}:${this.fingerprint.value}`;
   }
 
-  /** The evaluation data of a dataset's current version, opened (the training files built if need be) once. */
-  private async dataFor(datasetId: string, onProgress?: (phase: EvalPhase, done: number, total: number) => void): Promise<EvalData> {
+  /**
+   * The evaluation data of a dataset's current version, opened (the training files built if need be) once; teacher
+   * jobs read the dataset through it too.
+   */
+  async openData(datasetId: string, onProgress?: (phase: EvalPhase, done: number, total: number) => void): Promise<EvalData> {
     const info = await getDataset(datasetId);
     if (!info) throw new Error(`dataset ${datasetId} does not exist`);
     const key = dataKey(info);
@@ -100,18 +103,13 @@ export class EvalSession {
     }
   }
 
-  /** The evaluation data of a dataset's current version (the training files built if need be), for teacher jobs. */
-  openData(datasetId: string, onProgress?: (phase: EvalPhase, done: number, total: number) => void): Promise<EvalData> {
-    return this.dataFor(datasetId, onProgress);
-  }
-
   /**
    * Each query's top `k` passages (ids, best first) by a dot student over the whole collection: passage vectors
    * encoded once per student state and kept, as the dense evaluation keeps them.
    */
   async denseRanking(datasetId: string, student: { model: VectorStudent; lengths: PairLengths; weightsKey: string; arch: string }, qids: readonly number[], k: number, onProgress: ProgressWithRate): Promise<Map<number, number[]>> {
     const progress = phaseProgress(onProgress);
-    const data = await this.dataFor(datasetId, progress);
+    const data = await this.openData(datasetId, progress);
     const queryTokens = tableCollection(data.queries);
     const vectors = await encodeRows(student.model, queryTokens, Int32Array.from(qids, (q) => queryRow(queryTokens, q)), student.lengths.queryLength, undefined, student.lengths.forwardBatch);
     const key = await this.studentKey(student.model, student.weightsKey, student.arch);
@@ -138,7 +136,7 @@ export class EvalSession {
     onProgress: ProgressWithRate,
   ): Promise<TryResult> {
     const progress = phaseProgress(onProgress);
-    const data = await this.dataFor(datasetId, progress);
+    const data = await this.openData(datasetId, progress);
     if (this.qrels?.key !== data.key) this.qrels = { key: data.key, qrels: await readTable(datasetId, 'qrels') };
     const qrels = this.qrels.qrels;
     return tryStudent(
@@ -174,7 +172,7 @@ export class EvalSession {
       return undefined;
     }
     const status = (phase: EvalPhase, done: number, total: number) => onStatus(`preparing the dev check (once per dataset): ${phase === 'preparing' ? 'token rows' : 'BM25 index'} ${Math.floor((100 * done) / Math.max(1, total))}%`);
-    const data = await this.dataFor(datasetId, status);
+    const data = await this.openData(datasetId, status);
     const { queries, passages } = data;
     if (devQueries({ queries, qrels }, 1).length === 0) {
       onNote('no query with a relevant passage in the qrels has its text in this dataset, so there is nothing to evaluate during training');
@@ -207,8 +205,7 @@ export class EvalSession {
   ): Promise<EvalReport> {
     const { threshold, depth, dense } = options;
     const progress = phaseProgress(onProgress);
-    const data = await this.dataFor(datasetId, progress);
-    const teacherModel = libraryTeacher ? await libraryTeacher(data) : undefined;
+    const data = await this.openData(datasetId, progress);
     const { info, passages, queries } = data;
     const [qrels, candidates] = await Promise.all([readTable(datasetId, 'qrels'), readTable(datasetId, 'candidates')]);
     if (!qrels) throw new Error(`dataset "${info.name}" needs passages, queries and qrels to be evaluated`);
@@ -217,8 +214,10 @@ export class EvalSession {
     const bm25 = await data.bm25(progress);
     const dev = devQueries({ queries, qrels }, threshold);
     progress('teacher', 0, 1);
-    const teacher = await data.teacher(new Set(dev));
+    // A library teacher scores the candidates itself: the stored scores are not read then.
+    const teacher = libraryTeacher ? new Map() : await data.teacher(new Set(dev));
     const tables: EvalTables = { passages, queries, qrels, candidates, teacher, runs: info.runs ?? [] };
+    const teacherModel = libraryTeacher ? await libraryTeacher(data) : undefined;
     let report: EvalReport;
     try {
       report = await evaluateReranking(tables, { threshold, depth }, scorer, progress, bm25.index, 'none' in student ? student.none : undefined, teacherModel);

@@ -1,7 +1,7 @@
 // IndexedDB in Node for isolation; the browser test (e2e/handoff.spec.ts) exports through Chromium's own.
+import 'fake-indexeddb/auto';
 import { describeProvenance, parseProvenance } from '../data/provenance';
 import { sampleProvenance } from '../testing/provenance';
-import 'fake-indexeddb/auto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';

@@ -26,7 +26,7 @@ export class EvaluationService {
   constructor(
     private readonly ctx: WorkerContext,
     /** Loads a library cross-encoder for the teacher's row (worker/teacher.ts). */
-    private readonly teachers?: { evaluationTeacher(modelId: string, lengths: { maxLength: number; maxQueryTokens: number }, onTokenizing: (done: number, total: number) => void): (data: EvalData) => Promise<LibraryTeacher> },
+    private readonly teachers: { evaluationTeacher(modelId: string, lengths: { maxLength: number; maxQueryTokens: number }, onTokenizing: (done: number, total: number) => void): (data: EvalData) => Promise<LibraryTeacher> },
   ) {}
 
   private readonly progress = (phase: EvalPhase, done: number, total: number, rate: number) => this.ctx.emit({ type: 'eval-progress', phase, done, total, rate });
@@ -47,8 +47,7 @@ export class EvaluationService {
           ? { none: `the student was trained on ${current.tokenizer} tokens, this dataset has ${info.tokenizer}` }
           : { model: current.trainer.model, lengths: evalLengthsOf(current.trainer.config), arch: current.trainer.config.arch, weightsKey: weightsKey(current) };
       const teacher = options.teacher;
-      if (teacher && !this.teachers) throw new Error('this worker cannot load a library teacher');
-      const library = teacher && this.teachers ? this.teachers.evaluationTeacher(teacher.modelId, teacher, (done, total) => this.progress('preparing', done, total, 0)) : undefined;
+      const library = teacher ? this.teachers.evaluationTeacher(teacher.modelId, teacher, (done, total) => this.progress('preparing', done, total, 0)) : undefined;
       const report = await this.ctx.evals.evaluate(datasetId, options, student, this.progress, library);
       if (current) report.studentLabel = studentLabel(current);
       return report;

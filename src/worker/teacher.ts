@@ -114,7 +114,9 @@ export class TeacherService {
       if (!info) throw new Error(`dataset ${datasetId} does not exist`);
       if (spec.datasetId !== datasetId) throw new Error(`the job is for dataset ${spec.datasetId}, not ${datasetId}`);
       const data = await this.ctx.evals.openData(datasetId, (_p, done, total) => this.progress('preparing', done, total));
-      const queries = await this.positives(data, spec.positiveGrade);
+      // Query id → row of the dataset's queries, made once for the positives, BM25's query texts and the scorer.
+      const qRow = rowIndex(data.queries.id);
+      const queries = await this.positives(data, qRow, spec.positiveGrade);
       let state = await readJob(data.folder);
       if (!state || state.datasetKey !== data.key || !sameJob(state.spec, spec)) state = await createJob(data.folder, spec, data.key, queries.length);
       const job = state;
@@ -124,12 +126,11 @@ export class TeacherService {
         await writeJob(data.folder, job);
       }
       if (job.plannedQueries < job.queries) {
-        const ranked = await this.ranking(data, spec, current, queries.map((q) => q.qid));
+        const ranked = await this.ranking(data, qRow, spec, current, queries.map((q) => q.qid));
         await planJob(data.folder, job, queries, ranked, (phase, done, total) => this.progress(phase, done, total), signal);
       }
       // The device the current student lives on stays (a paused run's tensors are there); else the best there is.
       if (!current) await selectBackend('auto');
-      const qRow = rowIndex(data.queries.id);
       await scoreJob(
         data.folder,
         job,
@@ -189,10 +190,9 @@ export class TeacherService {
   }
 
   /** Queries with a positive of at least `grade` whose text and positive passages the dataset holds, by id. */
-  private async positives(data: EvalData, grade: number): Promise<{ qid: number; positives: number[] }[]> {
+  private async positives(data: EvalData, qRow: ReadonlyMap<number, number>, grade: number): Promise<{ qid: number; positives: number[] }[]> {
     const qrels = await readTable(data.info.id, 'qrels');
     if (!qrels) throw new Error(`dataset "${data.info.name}" has no qrels: the teacher needs to know each query's positives (a qrels file)`);
-    const qRow = rowIndex(data.queries.id);
     const byQuery = new Map<number, number[]>();
     for (let i = 0; i < qrels.qid.length; i++) {
       const q = qrels.qid[i] as number;
@@ -207,12 +207,11 @@ export class TeacherService {
   }
 
   /** Each query's candidates, best first, from the job's negative source. */
-  private async ranking(data: EvalData, spec: TeacherJobSpec, student: ReturnType<WorkerContext['holder']['beginTeacher']>, qids: number[]): Promise<(qid: number) => Promise<number[]>> {
+  private async ranking(data: EvalData, qRow: ReadonlyMap<number, number>, spec: TeacherJobSpec, student: ReturnType<WorkerContext['holder']['beginTeacher']>, qids: number[]): Promise<(qid: number) => Promise<number[]>> {
     const depth = spec.negatives.toRank;
     if (spec.source === 'bm25') {
       const { index } = await data.bm25((_p, done, total) => this.progress('preparing', done, total));
       const acc = new Float32Array(index.n);
-      const qRow = rowIndex(data.queries.id);
       return async (qid) => Array.from(topK(index, bm25Terms(textAt(data.queries, qRow.get(qid) as number)), depth, acc).rows, (r) => data.passages.idOf(r));
     }
     if (spec.source === 'run') {
